@@ -1,0 +1,58 @@
+package dev.frugal.tensor;
+
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * A named, seeded libtorch CPU generator (Philox/MT as libtorch's CPU generator; the same seed gives the same stream as
+ * {@code torch.manual_seed(seed)} in PyTorch). Every random draw in frugal comes from one of these, never from the
+ * global generator, so that runs are reproducible by construction.
+ */
+public final class Rng {
+    private final String name;
+    private final Generator generator;
+    private long seed;
+
+    private Rng(String name, long seed) {
+        Backend.ensureLoaded();
+        this.name = name;
+        this.seed = seed;
+        this.generator = torch.createCPUGenerator(seed);
+        this.generator.retainReference(); // lives as long as this object, whatever scope is open now
+    }
+
+    /** A generator called {@code name} (for logs) seeded with {@code seed}. */
+    public static Rng seeded(String name, long seed) { return new Rng(name, seed); }
+
+    /** Restarts the stream from {@code newSeed} (like {@code manual_seed}). */
+    public Rng reseed(long newSeed) {
+        this.seed = newSeed;
+        generator.set_current_seed(newSeed);
+        return this;
+    }
+
+    public String name() { return name; }
+
+    /** The seed the stream was last (re)started from. */
+    public long seed() { return seed; }
+
+    /** The full generator state as bytes (for checkpoints). */
+    public byte[] state() {
+        try (Scope s = Scope.open()) {
+            return Tensor.wrap(generator.get_state()).toByteArray();
+        }
+    }
+
+    /** Restores a state returned by {@link #state()}. */
+    public void setState(byte[] state) {
+        try (Scope s = Scope.open()) {
+            generator.set_state(Tensors.fromBytes(state, new long[] {state.length}, DType.U8).raw());
+        }
+    }
+
+    GeneratorOptional optional() { return new GeneratorOptional(generator); }
+
+    @Override
+    public String toString() { return "Rng[" + name + ", seed=" + seed + "]"; }
+}

@@ -1,0 +1,219 @@
+package dev.frugal.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/** Tensor factories and ops over several tensors (PyTorch's {@code torch.*} namespace). */
+public final class Tensors {
+    private Tensors() {}
+
+    static TensorOptions options(DType dtype, Device device) {
+        Backend.ensureLoaded();
+        TensorOptions o = new TensorOptions().dtype(new ScalarTypeOptional(dtype.scalarType()));
+        return device.isCuda() ? o.device(new DeviceOptional(device.toNative())) : o;
+    }
+
+    public static Tensor zeros(DType dtype, Device device, long... shape) {
+        return Tensor.wrap(torch.zeros(shape, options(dtype, device)));
+    }
+
+    public static Tensor zeros(long... shape) { return zeros(DType.F32, Device.CPU, shape); }
+
+    public static Tensor ones(DType dtype, Device device, long... shape) {
+        return Tensor.wrap(torch.ones(shape, options(dtype, device)));
+    }
+
+    public static Tensor ones(long... shape) { return ones(DType.F32, Device.CPU, shape); }
+
+    public static Tensor full(double value, DType dtype, Device device, long... shape) {
+        return Tensor.wrap(torch.full(shape, new Scalar(value), options(dtype, device)));
+    }
+
+    public static Tensor empty(DType dtype, Device device, long... shape) {
+        return Tensor.wrap(torch.empty(shape, options(dtype, device), new org.bytedeco.pytorch.MemoryFormatOptional()));
+    }
+
+    /** A host tensor in page-locked memory (fast, asynchronous host-to-GPU copies); plain memory on CPU-only builds. */
+    public static Tensor emptyPinned(DType dtype, long... shape) {
+        Tensor t = empty(dtype, Device.CPU, shape);
+        if (!Backend.cudaAvailable()) return t;
+        return Tensor.wrap(t.raw().pin_memory());
+    }
+
+    public static Tensor zerosLike(Tensor t) { return Tensor.wrap(torch.zeros_like(t.raw())); }
+
+    /** {@code [0, 1, ..., n-1]} as int64. */
+    public static Tensor arange(long n, Device device) {
+        return Tensor.wrap(torch.arange(new Scalar(n), options(DType.I64, device)));
+    }
+
+    /** {@code [start, ..., end-1]} as int64. */
+    public static Tensor arange(long start, long end, Device device) {
+        return Tensor.wrap(torch.arange(new Scalar(start), new Scalar(end), options(DType.I64, device)));
+    }
+
+    /** A float32 tensor of {@code shape} copied from {@code values} (row-major). */
+    public static Tensor fromFloats(float[] values, long... shape) {
+        checkCount(values.length, shape);
+        Backend.ensureLoaded();
+        try (FloatPointer p = new FloatPointer(values)) {
+            return Tensor.wrap(torch.from_blob(p, shape, options(DType.F32, Device.CPU)).clone());
+        }
+    }
+
+    /** A float64 tensor copied from {@code values}. */
+    public static Tensor fromDoubles(double[] values, long... shape) {
+        checkCount(values.length, shape);
+        Backend.ensureLoaded();
+        try (DoublePointer p = new DoublePointer(values)) {
+            return Tensor.wrap(torch.from_blob(p, shape, options(DType.F64, Device.CPU)).clone());
+        }
+    }
+
+    /** An int64 tensor copied from {@code values}. */
+    public static Tensor fromLongs(long[] values, long... shape) {
+        checkCount(values.length, shape);
+        Backend.ensureLoaded();
+        try (LongPointer p = new LongPointer(values)) {
+            return Tensor.wrap(torch.from_blob(p, shape, options(DType.I64, Device.CPU)).clone());
+        }
+    }
+
+    /** An int64 tensor {@code [rows, cols]} from a rectangular array. */
+    public static Tensor fromLongs(long[][] rows) {
+        int r = rows.length, c = r == 0 ? 0 : rows[0].length;
+        long[] flat = new long[r * c];
+        for (int i = 0; i < r; i++) {
+            if (rows[i].length != c) throw new IllegalArgumentException("ragged rows: row " + i + " has " + rows[i].length
+                    + " ids, row 0 has " + c + "; pad them first");
+            System.arraycopy(rows[i], 0, flat, i * c, c);
+        }
+        return fromLongs(flat, r, c);
+    }
+
+    /** A tensor of {@code dtype} copied from raw little-endian bytes. */
+    static Tensor fromBytes(byte[] bytes, long[] shape, DType dtype) {
+        checkBytes(bytes.length, shape, dtype);
+        Backend.ensureLoaded();
+        try (BytePointer p = new BytePointer(bytes)) {
+            return Tensor.wrap(torch.from_blob(p, shape, options(dtype, Device.CPU)).clone());
+        }
+    }
+
+    /**
+     * A tensor of {@code dtype} and {@code shape} that COPIES the bytes of {@code segment} (which may be a memory-mapped
+     * file region, unaligned). The byte count is checked first: a mismatch would make libtorch read out of bounds.
+     */
+    public static Tensor copyOf(MemorySegment segment, DType dtype, long... shape) {
+        checkBytes(segment.byteSize(), shape, dtype);
+        Backend.ensureLoaded();
+        Pointer p = new RawPointer(segment.address(), segment.byteSize());
+        return Tensor.wrap(torch.from_blob(p, shape, options(dtype, Device.CPU)).clone());
+    }
+
+    /**
+     * A tensor that VIEWS {@code segment} without copying. The caller keeps the segment's arena open for as long as
+     * the tensor and every view of it live, and must not write through it if the mapping is read-only.
+     */
+    public static Tensor viewOf(MemorySegment segment, DType dtype, long... shape) {
+        checkBytes(segment.byteSize(), shape, dtype);
+        Backend.ensureLoaded();
+        Pointer p = new RawPointer(segment.address(), segment.byteSize());
+        return Tensor.wrap(torch.from_blob(p, shape, options(dtype, Device.CPU)));
+    }
+
+    /** A raw address as a JavaCPP pointer ('address' is a protected field). */
+    private static final class RawPointer extends Pointer {
+        RawPointer(long address, long bytes) {
+            this.address = address;
+            this.limit = bytes;
+            this.capacity = bytes;
+        }
+    }
+
+    /** A standard-normal tensor drawn from {@code rng} (same stream as PyTorch's {@code randn} after manual_seed). */
+    public static Tensor randn(Rng rng, DType dtype, Device device, long... shape) {
+        return Tensor.wrap(torch.normal(0.0, 1.0, shape, rng.optional(), options(dtype, device)));
+    }
+
+    public static Tensor randn(Rng rng, long... shape) { return randn(rng, DType.F32, Device.CPU, shape); }
+
+    /** Uniform [0, 1) draws from {@code rng}. */
+    public static Tensor rand(Rng rng, long... shape) {
+        return Tensor.wrap(torch.rand(shape, rng.optional(), options(DType.F32, Device.CPU)));
+    }
+
+    /** Integers in [lo, hi) from {@code rng}, int64. */
+    public static Tensor randint(long lo, long hi, Rng rng, long... shape) {
+        return Tensor.wrap(torch.randint(lo, hi, shape, rng.optional(), options(DType.I64, Device.CPU)));
+    }
+
+    /** A random permutation of [0, n) from {@code rng}. */
+    public static Tensor randperm(long n, Rng rng) {
+        return Tensor.wrap(torch.randperm(n, rng.optional(), options(DType.I64, Device.CPU)));
+    }
+
+    public static Tensor cat(List<Tensor> parts, int dim) { return Tensor.wrap(torch.cat(vector(parts), dim)); }
+
+    public static Tensor stack(List<Tensor> parts, int dim) { return Tensor.wrap(torch.stack(vector(parts), dim)); }
+
+    /** {@code cond ? a : b} elementwise. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return Tensor.wrap(torch.where(cond.raw(), a.raw(), b.raw())); }
+
+    /** Exact equality of shape and values. */
+    public static boolean equal(Tensor a, Tensor b) { return torch.equal(a.raw(), b.raw()); }
+
+    /** Max |a - b| as a double (both cast to float64 first). */
+    public static double maxAbsDiff(Tensor a, Tensor b) {
+        try (Scope s = Scope.open()) {
+            if (!java.util.Arrays.equals(a.shape(), b.shape()))
+                throw new IllegalArgumentException("shapes differ: " + a + " vs " + b);
+            if (a.numel() == 0) return 0;
+            return a.to(DType.F64).sub(b.to(DType.F64)).abs().max().itemDouble();
+        }
+    }
+
+    static TensorVector vector(List<Tensor> parts) {
+        org.bytedeco.pytorch.Tensor[] raw = new org.bytedeco.pytorch.Tensor[parts.size()];
+        for (int i = 0; i < raw.length; i++) raw[i] = parts.get(i).raw();
+        return new TensorVector(raw);
+    }
+
+    private static void checkCount(long have, long[] shape) {
+        long n = numel(shape);
+        if (n != have) throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " needs " + n
+                + " values, got " + have);
+    }
+
+    private static void checkBytes(long have, long[] shape, DType dtype) {
+        long n = numel(shape);
+        if (n < 0 || Math.multiplyHigh(n, dtype.bytes()) != 0 || n * dtype.bytes() != have)
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " of " + dtype + " needs "
+                    + n + "×" + dtype.bytes() + " bytes, got " + have);
+    }
+
+    /** Element count of {@code shape}; -1 when a dimension is negative or the product overflows. */
+    public static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) return -1;
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                return -1;
+            }
+        }
+        return n;
+    }
+}
