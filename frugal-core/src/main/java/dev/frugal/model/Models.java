@@ -28,6 +28,7 @@ public final class Models {
         HfConfig cfg = HfConfig.read(dir);
         String type = cfg.modelType();
         return switch (type) {
+            case "opt" -> dev.frugal.model.opt.OptModel.load(dir, device);
             default -> throw new ConfigException(cfg.file(), "model_type '" + type + "' is not a decoder frugal"
                     + " implements (" + String.join(", ", DECODER_TYPES) + ")");
         };

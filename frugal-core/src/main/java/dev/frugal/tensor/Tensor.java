@@ -29,6 +29,9 @@ public final class Tensor implements AutoCloseable {
 
     private static Scalar s(double v) { return new Scalar(v); }
 
+    /** An integer scalar: keeps int64 tensors int64 (a double scalar would promote them to float). */
+    private static Scalar s(long v) { return new Scalar(v); }
+
     // ---------------------------------------------------------------- lifetime
 
     /** Keeps this tensor alive past the scope it was created in; pair with {@link #close()}. */
@@ -199,6 +202,12 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code this + alpha * o}. */
     public Tensor add(Tensor o, double alpha) { return wrap(t.add(o.t, s(alpha))); }
+
+    /** Adds an integer; int64 tensors stay int64. */
+    public Tensor add(long v) { return wrap(t.add(s(v))); }
+
+    /** Subtracts an integer; int64 tensors stay int64. */
+    public Tensor sub(long v) { return wrap(t.sub(s(v))); }
 
     public Tensor sub(Tensor o) { return wrap(t.sub(o.t)); }
 

@@ -1,0 +1,189 @@
+package dev.frugal.model.opt;
+
+import dev.frugal.io.Checkpoint;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.ForwardContext;
+import dev.frugal.model.HfConfig;
+import dev.frugal.model.LayerOps;
+import dev.frugal.model.ParamGroup;
+import dev.frugal.model.WeightLoader;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.NN;
+import dev.frugal.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * OPT ({@code OPTForCausalLM}): learned positions with offset 2 computed from the padding mask, pre- or post-LayerNorm
+ * blocks, optional project_in/out when {@code word_embed_proj_dim != hidden_size}, LM head tied to the embedding.
+ */
+public final class OptModel implements CausalLM {
+    private static final String P = "model.decoder.";
+    private final OptConfig cfg;
+    private final Device device;
+    private final ParamGroup embedding = new ParamGroup("embedding");
+    private final List<ParamGroup> blocks = new ArrayList<>();
+    private final ParamGroup head = new ParamGroup("head");
+    private final List<String> order;
+
+    private OptModel(OptConfig cfg, Device device) {
+        this.cfg = cfg;
+        this.device = device;
+        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
+        this.order = List.copyOf(expectedShapes(cfg).keySet());
+    }
+
+    /** Loads {@code dir} (config.json + safetensors) onto {@code device}. */
+    public static OptModel load(Path dir, Device device) {
+        OptConfig cfg = OptConfig.from(HfConfig.read(dir));
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            return load(cfg, ckpt, device);
+        }
+    }
+
+    static OptModel load(OptConfig cfg, Checkpoint ckpt, Device device) {
+        OptModel m = new OptModel(cfg, device);
+        WeightLoader w = new WeightLoader(ckpt, device);
+        Map<String, long[]> shapes = expectedShapes(cfg);
+        Set<String> optional = cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of();
+        w.verify(shapes, optional, n -> false);
+        for (String n : shapes.keySet()) w.load(m.groupOf(n), n);
+        return m;
+    }
+
+    /** Every parameter with its shape, in Hugging Face {@code named_parameters()} order. */
+    static Map<String, long[]> expectedShapes(OptConfig c) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long h = c.hiddenSize(), e = c.wordEmbedProjDim(), f = c.ffnDim();
+        s.put(P + "embed_tokens.weight", new long[] {c.vocabSize(), e});
+        s.put(P + "embed_positions.weight", new long[] {c.maxPositions() + OptConfig.POSITION_OFFSET, h});
+        if (c.projects()) {
+            s.put(P + "project_out.weight", new long[] {e, h});
+            s.put(P + "project_in.weight", new long[] {h, e});
+        }
+        if (c.finalLayerNorm() && c.layerNormAffine()) {
+            s.put(P + "final_layer_norm.weight", new long[] {h});
+            s.put(P + "final_layer_norm.bias", new long[] {h});
+        }
+        for (int i = 0; i < c.numLayers(); i++) {
+            String l = P + "layers." + i + ".";
+            for (String proj : List.of("k_proj", "v_proj", "q_proj", "out_proj")) linear(s, c, l + "self_attn." + proj, h, h);
+            norm(s, c, l + "self_attn_layer_norm", h);
+            linear(s, c, l + "fc1", f, h);
+            linear(s, c, l + "fc2", h, f);
+            norm(s, c, l + "final_layer_norm", h);
+        }
+        if (!c.tieWordEmbeddings()) s.put("lm_head.weight", new long[] {c.vocabSize(), e});
+        return s;
+    }
+
+    private static void linear(Map<String, long[]> s, OptConfig c, String name, long out, long in) {
+        s.put(name + ".weight", new long[] {out, in});
+        if (c.enableBias()) s.put(name + ".bias", new long[] {out});
+    }
+
+    private static void norm(Map<String, long[]> s, OptConfig c, String name, long h) {
+        if (!c.layerNormAffine()) return;
+        s.put(name + ".weight", new long[] {h});
+        s.put(name + ".bias", new long[] {h});
+    }
+
+    private ParamGroup groupOf(String name) {
+        if (name.startsWith(P + "layers.")) {
+            int i = Integer.parseInt(name.substring((P + "layers.").length(), name.indexOf('.', (P + "layers.").length())));
+            return blocks.get(i);
+        }
+        if (name.startsWith(P + "embed_") || name.startsWith(P + "project_in")) return embedding;
+        return head; // final_layer_norm, project_out, lm_head
+    }
+
+    @Override
+    public OptConfig config() { return cfg; }
+
+    @Override
+    public Device device() { return device; }
+
+    @Override
+    public ParamGroup embeddingParams() { return embedding; }
+
+    @Override
+    public List<ParamGroup> blockParams() { return blocks; }
+
+    @Override
+    public ParamGroup headParams() { return head; }
+
+    @Override
+    public List<String> parameterNames() { return order; }
+
+    @Override
+    public Tensor embed(Tensor ids, ForwardContext ctx) {
+        LayerOps ops = ctx.ops();
+        Tensor x = ops.embedding(P + "embed_tokens", embedding.get(P + "embed_tokens.weight"), ids); // (B, T, E)
+        if (cfg.projects()) x = ops.linear(P + "project_in", x, embedding.get(P + "project_in.weight"), null); // (B,T,C)
+        Tensor pos = ctx.positionsFromMask().add(OptConfig.POSITION_OFFSET); // (B, T), padding -> 1
+        return x.add(ops.embedding(P + "embed_positions", embedding.get(P + "embed_positions.weight"), pos));
+    }
+
+    @Override
+    public Tensor block(int layer, Tensor h, ForwardContext ctx) {
+        ParamGroup g = blocks.get(layer);
+        String l = P + "layers." + layer + ".";
+        LayerOps ops = ctx.ops();
+        boolean pre = cfg.doLayerNormBefore();
+        Tensor residual = h;
+        if (pre) h = norm(ops, g, l + "self_attn_layer_norm", h);
+        h = residual.add(attention(layer, g, l + "self_attn.", h, ctx));
+        if (!pre) h = norm(ops, g, l + "self_attn_layer_norm", h);
+        residual = h;
+        if (pre) h = norm(ops, g, l + "final_layer_norm", h);
+        h = linear(ops, g, l + "fc1", h);
+        h = switch (cfg.activation()) {
+            case "relu" -> h.relu();
+            case "gelu" -> NN.gelu(h);
+            default -> NN.geluTanh(h);
+        };
+        h = residual.add(linear(ops, g, l + "fc2", h));
+        if (!pre) h = norm(ops, g, l + "final_layer_norm", h);
+        return h;
+    }
+
+    private Tensor attention(int layer, ParamGroup g, String a, Tensor x, ForwardContext ctx) {
+        long b = x.size(0), t = x.size(1);
+        int nh = cfg.numHeads(), hd = cfg.headDim();
+        LayerOps ops = ctx.ops();
+        Tensor q = linear(ops, g, a + "q_proj", x).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
+        Tensor k = linear(ops, g, a + "k_proj", x).view(b, t, nh, hd).transpose(1, 2);
+        Tensor v = linear(ops, g, a + "v_proj", x).view(b, t, nh, hd).transpose(1, 2);
+        if (ctx.cache() != null) {
+            Tensor[] kv = ctx.cache().append(layer, k, v); // (B, H, S, D)
+            k = kv[0];
+            v = kv[1];
+        }
+        Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), 1.0 / Math.sqrt(hd), false); // (B,H,T,D)
+        o = ops.headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
+        return linear(ops, g, a + "out_proj", o.reshape(b, t, (long) nh * hd));
+    }
+
+    @Override
+    public Tensor head(Tensor h, ForwardContext ctx) {
+        LayerOps ops = ctx.ops();
+        if (cfg.finalLayerNorm()) h = norm(ops, head, P + "final_layer_norm", h);
+        if (cfg.projects()) h = ops.linear(P + "project_out", h, head.get(P + "project_out.weight"), null);
+        Tensor w = cfg.tieWordEmbeddings() ? embedding.get(P + "embed_tokens.weight") : head.get("lm_head.weight");
+        return ops.linear("lm_head", h, w, null); // (B, T, V)
+    }
+
+    private Tensor linear(LayerOps ops, ParamGroup g, String name, Tensor x) {
+        return ops.linear(name, x, g.get(name + ".weight"), cfg.enableBias() ? g.get(name + ".bias") : null);
+    }
+
+    private Tensor norm(LayerOps ops, ParamGroup g, String name, Tensor x) {
+        boolean affine = cfg.layerNormAffine();
+        return ops.layerNorm(name, x, affine ? g.get(name + ".weight") : null, affine ? g.get(name + ".bias") : null,
+                OptConfig.LN_EPS);
+    }
+}
