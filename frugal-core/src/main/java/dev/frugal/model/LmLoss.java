@@ -1,7 +1,10 @@
 package dev.frugal.model;
 
 import dev.frugal.tensor.NN;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.util.List;
 
 /** Causal-LM loss with Hugging Face semantics. */
 public final class LmLoss {
@@ -21,9 +24,11 @@ public final class LmLoss {
         long b = logits.size(0), t = logits.size(1), v = logits.size(2);
         if (labels.size(0) != b || labels.size(1) != t)
             throw new IllegalArgumentException("labels must be (B, T) = (" + b + ", " + t + ")");
-        Tensor shiftLogits = logits.narrow(1, 0, t - 1).reshape(b * (t - 1), v); // (B·(T−1), V)
-        Tensor shiftLabels = labels.narrow(1, 1, t - 1).reshape(b * (t - 1));    // (B·(T−1))
-        return NN.crossEntropy(shiftLogits, shiftLabels, IGNORE_INDEX);
+        // exactly as transformers' ForCausalLMLoss: pad the labels with −100 and shift them left, then one mean
+        // cross-entropy over all B·T rows (the same reduction length gives the same float32 rounding)
+        Tensor ignored = Tensors.full(IGNORE_INDEX, DType.I64, labels.device(), b, 1);
+        Tensor shifted = Tensors.cat(List.of(labels.narrow(1, 1, t - 1), ignored), 1).reshape(b * t); // (B·T)
+        return NN.crossEntropy(logits.to(DType.F32).reshape(b * t, v), shifted, IGNORE_INDEX);
     }
 
     /** Labels from input ids with padded positions (mask 0) set to −100; {@code mask} may be null. */

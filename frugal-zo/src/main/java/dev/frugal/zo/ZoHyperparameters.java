@@ -1,0 +1,34 @@
+package dev.frugal.zo;
+
+/**
+ * ZO-SGD settings (MeZO, Malladi et al. 2023, Algorithm 1).
+ *
+ * @param eps         perturbation scale ε (> 0)
+ * @param lr          learning rate (≥ 0)
+ * @param weightDecay decoupled weight decay as MeZO applies it: θ ← θ − lr·(g·z + wd·θ), never on biases or norms
+ * @param seed        run seed; the seed of step t is derived from it ({@link #stepSeed(long)})
+ */
+public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
+    public ZoHyperparameters {
+        if (!(eps > 0) || !Double.isFinite(eps)) throw new IllegalArgumentException("--eps must be > 0, got " + eps);
+        if (!(lr >= 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be >= 0, got " + lr);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+    }
+
+    /**
+     * The perturbation seed of step {@code t}: a SplitMix64 mix of the run seed and the step, so that every worker
+     * and every resumed run derives the same z from (run seed, step) alone.
+     */
+    public long stepSeed(long t) {
+        long z = seed + 0x9E3779B97F4A7C15L * (t + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & Long.MAX_VALUE; // libtorch seeds are taken as unsigned 64-bit; keep them positive
+    }
+
+    /** Whether MeZO's weight decay applies to {@code name}: not to biases, LayerNorms or RMSNorms. */
+    public static boolean decays(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return !(n.contains("bias") || n.contains("norm") || n.matches(".*(^|\\.)ln_(\\d+|f)\\..*"));
+    }
+}
