@@ -29,6 +29,7 @@ public final class Models {
         String type = cfg.modelType();
         return switch (type) {
             case "opt" -> dev.frugal.model.opt.OptModel.load(dir, device);
+            case "gpt2" -> dev.frugal.model.gpt2.Gpt2Model.load(dir, device);
             default -> throw new ConfigException(cfg.file(), "model_type '" + type + "' is not a decoder frugal"
                     + " implements (" + String.join(", ", DECODER_TYPES) + ")");
         };

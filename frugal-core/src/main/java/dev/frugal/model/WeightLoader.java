@@ -67,4 +67,17 @@ public final class WeightLoader {
     }
 
     public boolean has(String name) { return ckpt.contains(name); }
+
+    // ---- added for gpt2
+    /**
+     * Loads checkpoint tensor {@code storedName} as float32 on the device into {@code group} under {@code paramName}
+     * (for checkpoints whose names differ from the model's, e.g. GPT-2 without the {@code transformer.} prefix).
+     */
+    public void load(ParamGroup group, String storedName, String paramName) {
+        try (Scope s = Scope.open()) {
+            Tensor t = ckpt.tensor(storedName, DType.F32);
+            if (device.isCuda()) t = t.to(device);
+            group.put(paramName, t); // put() keeps it past this scope
+        }
+    }
 }

@@ -1,0 +1,224 @@
+package dev.frugal.model.gpt2;
+
+import dev.frugal.io.Checkpoint;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.CheckpointMismatchException;
+import dev.frugal.model.ForwardContext;
+import dev.frugal.model.HfConfig;
+import dev.frugal.model.LayerOps;
+import dev.frugal.model.ParamGroup;
+import dev.frugal.model.WeightLoader;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.NN;
+import dev.frugal.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * GPT-2 ({@code GPT2LMHeadModel}, Radford et al. 2019): learned absolute positions, pre-LayerNorm blocks whose
+ * projections are {@code Conv1D}s (weight stored {@code (in, out)}, the transpose of {@code nn.Linear}), one fused
+ * {@code c_attn} producing q, k and v, a final {@code ln_f}, and an LM head tied to {@code wte} (or an untied
+ * {@code lm_head.weight}).
+ *
+ * <p>Checkpoints may name parameters with the {@code transformer.} prefix ({@code GPT2LMHeadModel.save_pretrained})
+ * or without it (the original {@code gpt2} repositories, {@code GPT2Model}); both load, and the causal-mask buffers
+ * {@code h.N.attn.bias} / {@code h.N.attn.masked_bias} that old checkpoints carry are ignored. The model always
+ * names (and saves) its parameters in the {@code GPT2LMHeadModel} layout.
+ */
+public final class Gpt2Model implements CausalLM {
+    private static final String P = "transformer.";
+    private static final String LM_HEAD = "lm_head.weight";
+    /** Non-parameter buffers of old checkpoints: the causal mask and its fill value. */
+    private static final Pattern BUFFER = Pattern.compile("(transformer\\.)?h\\.\\d+\\.attn\\.(bias|masked_bias)");
+
+    private final Gpt2Config cfg;
+    private final Device device;
+    private final ParamGroup embedding = new ParamGroup("embedding");
+    private final List<ParamGroup> blocks = new ArrayList<>();
+    private final ParamGroup head = new ParamGroup("head");
+    private final List<String> order;
+
+    private Gpt2Model(Gpt2Config cfg, Device device) {
+        this.cfg = cfg;
+        this.device = device;
+        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
+        this.order = List.copyOf(expectedShapes(cfg).keySet());
+    }
+
+    /**
+     * Loads {@code dir} (config.json + safetensors) onto {@code device}.
+     *
+     * @throws dev.frugal.model.ConfigException when config.json is missing fields or inconsistent
+     * @throws CheckpointMismatchException      when the tensors do not fit the config
+     */
+    public static Gpt2Model load(Path dir, Device device) {
+        Gpt2Config cfg = Gpt2Config.from(HfConfig.read(dir));
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            return load(cfg, ckpt, device);
+        }
+    }
+
+    static Gpt2Model load(Gpt2Config cfg, Checkpoint ckpt, Device device) {
+        UnaryOperator<String> stored = storedNames(ckpt);
+        Map<String, long[]> shapes = expectedShapes(cfg);
+        Map<String, long[]> storedShapes = new LinkedHashMap<>(); // the same, under the checkpoint's own names
+        shapes.forEach((n, s) -> storedShapes.put(stored.apply(n), s));
+        Set<String> optional = cfg.tieWordEmbeddings() ? Set.of(LM_HEAD) : Set.of();
+        WeightLoader w = new WeightLoader(ckpt, device);
+        w.verify(storedShapes, optional, n -> BUFFER.matcher(n).matches());
+        Gpt2Model m = new Gpt2Model(cfg, device);
+        try {
+            for (String n : shapes.keySet()) w.load(m.groupOf(n), stored.apply(n), n);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /**
+     * Canonical ({@code transformer.}-prefixed) name → the name the checkpoint stores it under. A name absent from the
+     * checkpoint maps to the checkpoint's prevailing style, so that a "missing" report names what the file lacks.
+     */
+    private static UnaryOperator<String> storedNames(Checkpoint ckpt) {
+        Map<String, String> m = new HashMap<>();
+        for (String n : ckpt.names()) {
+            String prev = m.put(canonical(n), n);
+            if (prev != null) throw new CheckpointMismatchException(ckpt.dir(), "holds both '" + prev + "' and '" + n
+                    + "', the same GPT-2 parameter with and without the 'transformer.' prefix: keep one of them");
+        }
+        boolean prefixed = ckpt.contains(P + "wte.weight") || !ckpt.contains("wte.weight");
+        return n -> m.getOrDefault(n, prefixed || !n.startsWith(P) ? n : n.substring(P.length()));
+    }
+
+    /** The {@code GPT2LMHeadModel} name of a checkpoint tensor name. */
+    static String canonical(String stored) {
+        return stored.startsWith(P) || stored.equals(LM_HEAD) ? stored : P + stored;
+    }
+
+    /** Every parameter with its shape, in Hugging Face {@code named_parameters()} order (tied head once). */
+    static Map<String, long[]> expectedShapes(Gpt2Config c) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long h = c.hiddenSize(), f = c.innerDim();
+        s.put(P + "wte.weight", new long[] {c.vocabSize(), h});
+        s.put(P + "wpe.weight", new long[] {c.maxPositions(), h});
+        for (int i = 0; i < c.numLayers(); i++) {
+            String l = P + "h." + i + ".";
+            norm(s, l + "ln_1", h);
+            conv1d(s, l + "attn.c_attn", h, 3 * h);
+            conv1d(s, l + "attn.c_proj", h, h);
+            norm(s, l + "ln_2", h);
+            conv1d(s, l + "mlp.c_fc", h, f);
+            conv1d(s, l + "mlp.c_proj", f, h);
+        }
+        norm(s, P + "ln_f", h);
+        if (!c.tieWordEmbeddings()) s.put(LM_HEAD, new long[] {c.vocabSize(), h});
+        return s;
+    }
+
+    /** Conv1D: weight {@code (in, out)}, bias {@code (out)}. */
+    private static void conv1d(Map<String, long[]> s, String name, long in, long out) {
+        s.put(name + ".weight", new long[] {in, out});
+        s.put(name + ".bias", new long[] {out});
+    }
+
+    private static void norm(Map<String, long[]> s, String name, long h) {
+        s.put(name + ".weight", new long[] {h});
+        s.put(name + ".bias", new long[] {h});
+    }
+
+    private ParamGroup groupOf(String name) {
+        String blockPrefix = P + "h.";
+        if (name.startsWith(blockPrefix))
+            return blocks.get(Integer.parseInt(name.substring(blockPrefix.length(), name.indexOf('.', blockPrefix.length()))));
+        if (name.startsWith(P + "wte.") || name.startsWith(P + "wpe.")) return embedding;
+        return head; // ln_f, lm_head
+    }
+
+    @Override
+    public Gpt2Config config() { return cfg; }
+
+    @Override
+    public Device device() { return device; }
+
+    @Override
+    public ParamGroup embeddingParams() { return embedding; }
+
+    @Override
+    public List<ParamGroup> blockParams() { return blocks; }
+
+    @Override
+    public ParamGroup headParams() { return head; }
+
+    @Override
+    public List<String> parameterNames() { return order; }
+
+    /**
+     * {@code wte(ids) + wpe(positions)} with positions {@code past..past+T-1} for every row, padding or not: Hugging
+     * Face's {@code GPT2Model.forward} takes {@code position_ids = cache_position} unless they are given.
+     */
+    @Override
+    public Tensor embed(Tensor ids, ForwardContext ctx) {
+        long end = ctx.past() + ctx.newTokens();
+        if (end > cfg.maxPositions()) throw new IllegalArgumentException("positions up to " + end + " exceed GPT-2's "
+                + cfg.maxPositions() + " learned positions (n_positions): shorten the input");
+        LayerOps ops = ctx.ops();
+        Tensor x = ops.embedding(P + "wte", embedding.get(P + "wte.weight"), ids); // (B, T, C)
+        Tensor pos = ctx.positionsArange(); // (B, T)
+        return x.add(ops.embedding(P + "wpe", embedding.get(P + "wpe.weight"), pos));
+    }
+
+    /** {@code h + attn(ln_1(h))}, then {@code h + mlp(ln_2(h))}: (B, T, C) → (B, T, C). */
+    @Override
+    public Tensor block(int layer, Tensor h, ForwardContext ctx) {
+        ParamGroup g = blocks.get(layer);
+        String l = P + "h." + layer + ".";
+        LayerOps ops = ctx.ops();
+        h = h.add(attention(layer, g, l + "attn.", norm(ops, g, l + "ln_1", h), ctx));
+        Tensor m = conv1d(ops, g, l + "mlp.c_fc", norm(ops, g, l + "ln_2", h)); // (B, T, F)
+        return h.add(conv1d(ops, g, l + "mlp.c_proj", cfg.activation().apply(m)));
+    }
+
+    /** Causal self-attention: (B, T, C) → (B, T, C). */
+    private Tensor attention(int layer, ParamGroup g, String a, Tensor x, ForwardContext ctx) {
+        long b = x.size(0), t = x.size(1), c = cfg.hiddenSize();
+        int nh = cfg.numHeads(), hd = cfg.headDim();
+        LayerOps ops = ctx.ops();
+        Tensor qkv = conv1d(ops, g, a + "c_attn", x); // (B, T, 3C): q | k | v along the last dim
+        Tensor q = qkv.narrow(2, 0, c).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
+        Tensor k = qkv.narrow(2, c, c).view(b, t, nh, hd).transpose(1, 2);
+        Tensor v = qkv.narrow(2, 2 * c, c).view(b, t, nh, hd).transpose(1, 2);
+        if (ctx.cache() != null) {
+            Tensor[] kv = ctx.cache().append(layer, k, v); // (B, H, S, D)
+            k = kv[0];
+            v = kv[1];
+        }
+        Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), cfg.attentionScale(layer), false);
+        o = ops.headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
+        return conv1d(ops, g, a + "c_proj", o.reshape(b, t, c));
+    }
+
+    /** {@code ln_f}, then the LM head: (B, T, C) → logits (B, T, V). */
+    @Override
+    public Tensor head(Tensor h, ForwardContext ctx) {
+        LayerOps ops = ctx.ops();
+        h = norm(ops, head, P + "ln_f", h);
+        Tensor w = cfg.tieWordEmbeddings() ? embedding.get(P + "wte.weight") : head.get(LM_HEAD); // (V, C)
+        return ops.linear("lm_head", h, w, null);
+    }
+
+    private static Tensor conv1d(LayerOps ops, ParamGroup g, String name, Tensor x) {
+        return ops.conv1d(name, x, g.get(name + ".weight"), g.get(name + ".bias"));
+    }
+
+    private Tensor norm(LayerOps ops, ParamGroup g, String name, Tensor x) {
+        return ops.layerNorm(name, x, g.get(name + ".weight"), g.get(name + ".bias"), cfg.layerNormEps());
+    }
+}
