@@ -49,7 +49,9 @@ public interface EncoderModel extends StagedModel {
      *
      * @param ids          (B, T) int64 token ids
      * @param tokenTypeIds (B, T) int64 segment ids, or null for all 0
-     * @param paddingMask  (B, T) with 1 for real tokens and 0 for padding, or null for no padding
+     * @param paddingMask  (B, T) with 1 for real tokens and 0 for padding, or null for no padding; padding masks
+     *                     keys only (as in HF), so padded positions get hidden states too; a row without any real
+     *                     token is meaningless (libtorch's attention then outputs zeros; HF gives other values)
      * @param ops          layer hooks, or null for the plain computation
      */
     default Tensor lastHiddenState(Tensor ids, Tensor tokenTypeIds, Tensor paddingMask, LayerOps ops) {
