@@ -17,6 +17,9 @@ public final class Models {
     /** The decoder {@code model_type}s frugal implements. */
     public static final java.util.List<String> DECODER_TYPES = java.util.List.of("opt", "gpt2", "llama", "qwen3");
 
+    /** The encoder {@code model_type}s frugal implements. */
+    public static final java.util.List<String> ENCODER_TYPES = java.util.List.of("bert");
+
     /**
      * Loads a decoder-only language model from {@code dir} onto {@code device}.
      *
@@ -36,10 +39,29 @@ public final class Models {
     }
 
     /**
-     * Saves {@code model} as a Hugging Face directory: {@code config.json} and {@code model.safetensors} (parameters in
-     * {@code named_parameters()} order, tied weights once), both written atomically.
+     * Loads an encoder (BERT) from {@code dir} onto {@code device}: a {@code BertForSequenceClassification} or a bare
+     * {@code BertModel} checkpoint.
+     *
+     * @throws ConfigException             for a model_type that is not an encoder, or a bad config
+     * @throws CheckpointMismatchException when the weights do not fit the config
      */
-    public static void save(CausalLM model, Path dir) {
+    public static EncoderModel loadEncoder(Path dir, Device device) {
+        Backend.requireDevice(device);
+        HfConfig cfg = HfConfig.read(dir);
+        String type = cfg.modelType();
+        return switch (type) {
+            case "bert" -> dev.frugal.model.bert.BertModel.load(dir, device);
+            default -> throw new ConfigException(cfg.file(), "model_type '" + type + "' is not an encoder frugal"
+                    + " implements (" + String.join(", ", ENCODER_TYPES) + ")");
+        };
+    }
+
+    /**
+     * Saves {@code model} (a decoder or an encoder) as a Hugging Face directory: {@code config.json} and
+     * {@code model.safetensors} (parameters in {@code named_parameters()} order, tied weights once, under the names
+     * they were loaded with, so the layout loaded is the layout saved), both written atomically.
+     */
+    public static void save(StagedModel model, Path dir) {
         Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
         try {
             model.config().source().writeTo(dir);
