@@ -46,6 +46,12 @@ class DecoderConformanceTest {
             Tensor logits = m.logits(ids);
             double diff = Tensors.maxAbsDiff(logits.to(dev.frugal.tensor.Device.CPU), ref.tensor("logits"));
             assertTrue(diff <= Fixtures.tolerance(), dir.getFileName() + ": max |logits - HF| = " + diff);
+            if (ref.contains("logits_padded")) { // padding-aware positions and masks (variant fixtures)
+                Tensor mask = ref.tensor("attention_mask_padded").to(m.device());
+                Tensor padded = m.logits(ids, mask, null, null).to(dev.frugal.tensor.Device.CPU);
+                double dp = Tensors.maxAbsDiff(padded, ref.tensor("logits_padded")); // every position, padded ones too
+                assertTrue(dp <= Fixtures.tolerance(), dir.getFileName() + ": max |padded logits - HF| = " + dp);
+            }
             double loss = LmLoss.causal(logits, ids).itemDouble();
             double refLoss = ref.tensor("loss").toDoubleArray()[0];
             assertEquals(refLoss, loss, Fixtures.device().isCuda() ? 1e-4 : 1e-5, dir.getFileName() + ": loss");

@@ -25,9 +25,29 @@ public final class Fixtures {
     /** Logit/hidden tolerance: 1e-4 on CPU, 1e-3 on CUDA. */
     public static double tolerance() { return device().isCuda() ? 1e-3 : 1e-4; }
 
-    /** Every architecture directory (one holding a config.json) under the root. */
+    /**
+     * The committed variant root ({@code -Dfrugal.fixtures.variants}, default {@code fixtures/hf-variants} at the repo
+     * root), or null when absent (e.g. a module built outside the repository).
+     */
+    public static Path variantsRoot() {
+        String p = System.getProperty("frugal.fixtures.variants");
+        for (Path c : p != null && !p.isBlank() ? List.of(Path.of(p))
+                : List.of(Path.of("fixtures/hf-variants"), Path.of("../fixtures/hf-variants"))) {
+            if (Files.isDirectory(c)) return c.toAbsolutePath().normalize();
+        }
+        return null;
+    }
+
+    /** Every architecture directory (one holding a config.json) under the root and the variant root. */
     public static List<Path> architectureDirs() {
-        try (Stream<Path> s = Files.list(root())) {
+        List<Path> out = new java.util.ArrayList<>(dirsUnder(root()));
+        Path v = variantsRoot();
+        if (v != null) out.addAll(dirsUnder(v));
+        return out;
+    }
+
+    private static List<Path> dirsUnder(Path root) {
+        try (Stream<Path> s = Files.list(root)) {
             return s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
