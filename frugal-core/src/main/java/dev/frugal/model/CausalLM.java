@@ -17,7 +17,7 @@ public interface CausalLM extends StagedModel {
 
     /** A context for {@code inputIds (B, T)} with optional padding mask {@code (B, past+T)} and cache. */
     default ForwardContext context(Tensor inputIds, Tensor paddingMask, KvCache cache, LayerOps ops) {
-        return new ForwardContext(inputIds.size(0), inputIds.size(1), paddingMask, cache, ops, true).onDevice(device());
+        return new ForwardContext(inputIds.size(0), inputIds.size(1), paddingMask, cache, ops, true, device());
     }
 
     /** Full forward: logits {@code (B, T, V)}. */

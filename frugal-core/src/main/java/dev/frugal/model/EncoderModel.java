@@ -41,7 +41,7 @@ public interface EncoderModel extends StagedModel {
     default ForwardContext context(Tensor ids, Tensor paddingMask, LayerOps ops) {
         if (ids.dim() != 2)
             throw new IllegalArgumentException("input ids must be (B, T), got " + java.util.Arrays.toString(ids.shape()));
-        return new ForwardContext(ids.size(0), ids.size(1), paddingMask, null, ops, false).onDevice(device());
+        return new ForwardContext(ids.size(0), ids.size(1), paddingMask, null, ops, false, device());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.frugal.model;
 
 import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 
@@ -18,9 +19,15 @@ public final class ForwardContext {
     private final KvCache cache;
     private final LayerOps ops;
     private final boolean causal;
+    private final Device device;
     private Tensor attend; // (B, 1, T, S) bool, lazily
 
-    public ForwardContext(long batch, long newTokens, Tensor paddingMask, KvCache cache, LayerOps ops, boolean causal) {
+    /**
+     * @param device where masks and positions made here go (the model's device)
+     */
+    public ForwardContext(long batch, long newTokens, Tensor paddingMask, KvCache cache, LayerOps ops, boolean causal,
+                          Device device) {
+        this.device = device;
         this.batch = batch;
         this.newTokens = newTokens;
         this.past = cache == null ? 0 : cache.length();
@@ -32,6 +39,7 @@ public final class ForwardContext {
         this.cache = cache;
         this.ops = ops == null ? LayerOps.PLAIN : ops;
         this.causal = causal;
+        attendMask(); // eagerly: it must belong to the caller's scope, not to the first block's inner one
     }
 
     public long batch() { return batch; }
@@ -93,15 +101,5 @@ public final class ForwardContext {
         return Tensors.arange(past, past + newTokens, deviceOf()).view(1, newTokens).expand(batch, newTokens);
     }
 
-    private dev.frugal.tensor.Device deviceOf() {
-        return paddingMask != null ? paddingMask.device() : device;
-    }
-
-    private dev.frugal.tensor.Device device = dev.frugal.tensor.Device.CPU;
-
-    /** The device the model runs on (for masks and positions made here). */
-    public ForwardContext onDevice(dev.frugal.tensor.Device d) {
-        this.device = d;
-        return this;
-    }
+    private Device deviceOf() { return device; }
 }

@@ -47,6 +47,15 @@ public final class ParamGroup {
         return n;
     }
 
+    /**
+     * Drops every tensor reference held here without removing the stage (an offloading engine empties a block's group
+     * while the block lives in a slower tier, and {@link #put}s working copies back for compute).
+     */
+    public void clear() {
+        for (Tensor t : params.values()) if (!t.isFreed()) t.close();
+        params.clear();
+    }
+
     /** Frees every tensor held here. */
     public void close() {
         for (Tensor t : params.values()) if (!t.isFreed()) t.close();

@@ -1,0 +1,71 @@
+package dev.frugal.zo;
+
+import dev.frugal.model.ParamGroup;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * Blocks held in host memory in the storage dtype. With fp32 storage and no offloading the stored tensors are the
+ * working tensors (zero copy); otherwise each load up-casts a fresh fp32 copy and each save rounds it back.
+ */
+final class MemoryBlockStore implements BlockStore {
+    private final List<LinkedHashMap<String, Tensor>> stored = new ArrayList<>();
+    private final boolean zeroCopy;
+
+    /** Takes the blocks out of {@code groups} (which are left empty unless zero-copy). */
+    MemoryBlockStore(List<ParamGroup> groups, DType storage, boolean inPlace) {
+        this.zeroCopy = inPlace && storage == DType.F32;
+        for (ParamGroup g : groups) {
+            LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+            try (Scope s = Scope.open()) {
+                for (var e : g.asMap().entrySet())
+                    m.put(e.getKey(), zeroCopy ? e.getValue() : e.getValue().to(storage).contiguous().cloneTensor().keep());
+            }
+            if (!zeroCopy) g.clear();
+            stored.add(m);
+        }
+    }
+
+    @Override
+    public LinkedHashMap<String, Tensor> load(int i) {
+        if (zeroCopy) return stored.get(i);
+        LinkedHashMap<String, Tensor> w = new LinkedHashMap<>();
+        try (Scope s = Scope.open()) {
+            for (var e : stored.get(i).entrySet()) {
+                Tensor t = e.getValue();
+                w.put(e.getKey(), (t.dtype() == DType.F32 ? t.cloneTensor() : t.to(DType.F32)).keep());
+            }
+        }
+        return w;
+    }
+
+    @Override
+    public void save(int i, LinkedHashMap<String, Tensor> working) {
+        if (zeroCopy) return;
+        try (Scope s = Scope.open()) {
+            for (var e : working.entrySet()) stored.get(i).get(e.getKey()).copyFrom(e.getValue()); // rounds to storage dtype
+        }
+        working.values().forEach(Tensor::close);
+    }
+
+    @Override
+    public boolean zeroCopy() { return zeroCopy; }
+
+    @Override
+    public long storedBytes() {
+        long n = 0;
+        for (var m : stored) for (Tensor t : m.values()) n += t.nbytes();
+        return n;
+    }
+
+    @Override
+    public void close() {
+        if (zeroCopy) return; // the model owns them
+        for (var m : stored) m.values().forEach(Tensor::close);
+        stored.clear();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.frugal.zo;
+
+import dev.frugal.model.ParamGroup;
+import dev.frugal.model.StagedModel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model's parameters split the way ZO2 visits them, with their shapes captured while everything is resident:
+ * the resident parameters named before the first block parameter ({@code prefix}: embeddings, and e.g. OPT's final
+ * LayerNorm, which Hugging Face registers before the layers), each block's parameters, and the resident parameters
+ * named after the last block ({@code suffix}: final norm, untied LM head). Drawing z in this order is drawing it in
+ * {@code named_parameters()} order, which is what makes the streamed engine bit-identical to MeZO.
+ */
+record ParameterLayout(List<String> prefix, List<List<String>> blocks, List<String> suffix, Map<String, long[]> shapes) {
+
+    static ParameterLayout of(StagedModel model) {
+        Map<String, Integer> blockOf = new LinkedHashMap<>();
+        List<ParamGroup> groups = model.blockParams();
+        for (int i = 0; i < groups.size(); i++) for (String n : groups.get(i).names()) blockOf.put(n, i);
+        List<String> prefix = new ArrayList<>(), suffix = new ArrayList<>();
+        List<List<String>> blocks = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) blocks.add(new ArrayList<>());
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        int last = -1;
+        for (String n : model.parameterNames()) {
+            shapes.put(n, model.parameter(n).shape());
+            Integer b = blockOf.get(n);
+            if (b == null) {
+                if (last < 0) prefix.add(n);
+                else suffix.add(n);
+                continue;
+            }
+            if (b < last || !suffix.isEmpty()) throw new IllegalStateException("parameter " + n
+                    + " breaks the block order of named_parameters(): ZO2 needs blocks contiguous and in depth order");
+            last = b;
+            blocks.get(b).add(n);
+        }
+        List<List<String>> frozen = new ArrayList<>();
+        for (List<String> b : blocks) frozen.add(List.copyOf(b));
+        return new ParameterLayout(List.copyOf(prefix), Collections.unmodifiableList(frozen), List.copyOf(suffix),
+                Collections.unmodifiableMap(shapes));
+    }
+
+    int numBlocks() { return blocks.size(); }
+
+    long[] shape(String name) { return shapes.get(name).clone(); }
+
+    /** Resident parameters in name order. */
+    List<String> resident() {
+        List<String> r = new ArrayList<>(prefix);
+        r.addAll(suffix);
+        return r;
+    }
+}

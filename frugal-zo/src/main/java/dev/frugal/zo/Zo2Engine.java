@@ -1,0 +1,200 @@
+package dev.frugal.zo;
+
+import dev.frugal.model.ForwardContext;
+import dev.frugal.model.ParamGroup;
+import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ZO2 (Wang et al. 2025): ZO-SGD whose transformer blocks live in a slower tier and stream through a working tier of
+ * at most K blocks. Each block, while resident, runs both perturbed forwards ({@code h₊ ← block(θ+εz, h₊)} and
+ * {@code h₋ ← block(θ−εz, h₋)}), so it is loaded once per step; the update of step t−1 is applied to a block in the
+ * same visit that perturbs it for step t. Embedding and head stay resident.
+ *
+ * <p>Per parameter the float operations are exactly MeZO's ({@link MezoReference}): update(t−1), θ+(1·z)ε,
+ * θ+(−2·z)ε, θ+(1·z)ε, with z drawn in {@code named_parameters()} order, so with fp32 storage the engine reproduces
+ * MeZO bit for bit; with bf16/fp16 storage every tier (none, host, disk) and every K gives the same bits as the
+ * others. A pending update is applied by {@link #flush()} before evaluation, snapshots and the end of training.
+ */
+public final class Zo2Engine<B> implements AutoCloseable {
+    private final StagedModel model;
+    private final ZoObjective<B> objective;
+    private final ZoHyperparameters hp;
+    private final OffloadConfig offload;
+    private final ParameterLayout layout;
+    private final BlockStore store;
+    private final BlockStreamer streamer;
+    private PendingUpdate pending;
+
+    public Zo2Engine(StagedModel model, ZoObjective<B> objective, ZoHyperparameters hp, OffloadConfig offload) {
+        if (model.blockParams().isEmpty()) throw new IllegalArgumentException("ZO2 needs a model with blocks");
+        this.model = model;
+        this.objective = objective;
+        this.hp = hp;
+        this.offload = offload;
+        this.layout = ParameterLayout.of(model);
+        List<ParamGroup> blocks = model.blockParams();
+        this.store = switch (offload.tier()) {
+            case NONE -> new MemoryBlockStore(blocks, offload.storageDtype(), true);
+            case HOST -> new MemoryBlockStore(blocks, offload.storageDtype(), false);
+            case DISK -> new DiskBlockStore(blocks, offload.storageDtype(), offload.diskDir());
+        };
+        int k = offload.tier() == OffloadTier.NONE ? blocks.size() : Math.min(offload.residentBlocks(), blocks.size());
+        this.streamer = new BlockStreamer(store, k, blocks.size());
+    }
+
+    public OffloadConfig offload() { return offload; }
+
+    public ZoHyperparameters hyperparameters() { return hp; }
+
+    /** Whether an update is waiting to be applied (by the next step's pass or {@link #flush()}). */
+    public boolean hasPendingUpdate() { return pending != null; }
+
+    /** Bytes held by the offload tier (the blocks in their storage dtype). */
+    public long storedBytes() { return store.storedBytes(); }
+
+    /** Step {@code t} with the seed derived from the run seed. */
+    public ZoStep step(long t, B batch) { return step(t, hp.stepSeed(t), batch); }
+
+    /** Step {@code t} with perturbation seed {@code seed}; its update stays pending. */
+    public ZoStep step(long t, long seed, B batch) {
+        try (GradMode g = GradMode.off(); Scope step = Scope.open();
+             PerturbationStream cur = new PerturbationStream(layout, seed);
+             PerturbationStream prev = pending == null ? null : new PerturbationStream(layout, pending.seed())) {
+            PendingUpdate upd = pending;
+            ForwardContext ctx = objective.context(model, batch);
+            Resident prefix = Resident.perturb(model, layout.prefix(), cur, prev, upd, hp);
+            prefix.usePlus();
+            Tensor hPlus = objective.embed(model, batch, ctx).keep();
+            prefix.useMinus();
+            Tensor hMinus = objective.embed(model, batch, ctx).keep();
+            streamer.beginPass();
+            for (int i = 0; i < layout.numBlocks(); i++) {
+                try (Scope bs = Scope.open()) {
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    install(i, w);
+                    Map<String, Tensor> zPrev = prev == null ? null : prev.block(i);
+                    Map<String, Tensor> z = cur.block(i);
+                    for (var e : w.entrySet()) {
+                        if (zPrev != null) Resident.update(e.getValue(), zPrev.get(e.getKey()), e.getKey(), upd, hp);
+                        Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
+                    }
+                    Tensor nPlus = model.block(i, hPlus, ctx).keep();
+                    for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), -2, hp.eps());
+                    Tensor nMinus = model.block(i, hMinus, ctx).keep();
+                    for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
+                    hPlus.close();
+                    hMinus.close();
+                    hPlus = nPlus;
+                    hMinus = nMinus;
+                    uninstall(i);
+                    streamer.release(i, w, true);
+                }
+            }
+            Resident suffix = Resident.perturb(model, layout.suffix(), cur, prev, upd, hp);
+            prefix.usePlus();
+            suffix.usePlus();
+            double lossPlus = objective.loss(model, hPlus, batch, ctx).itemDouble();
+            prefix.useMinus();
+            suffix.useMinus();
+            double lossMinus = objective.loss(model, hMinus, batch, ctx).itemDouble();
+            prefix.restore();
+            suffix.restore();
+            hPlus.close();
+            hMinus.close();
+            if (!Double.isFinite(lossPlus) || !Double.isFinite(lossMinus))
+                throw new NonFiniteLossException(t, lossPlus, lossMinus);
+            double grad = (lossPlus - lossMinus) / (2 * hp.eps());
+            pending = new PendingUpdate(seed, grad, hp.lr());
+            return new ZoStep(t, seed, lossPlus, lossMinus, grad, hp.lr());
+        }
+    }
+
+    /** Applies the pending update (streaming the blocks once); a no-op when nothing is pending. */
+    public void flush() {
+        if (pending == null) return;
+        PendingUpdate upd = pending;
+        try (GradMode g = GradMode.off(); Scope s = Scope.open();
+             PerturbationStream prev = new PerturbationStream(layout, upd.seed())) {
+            for (String n : layout.prefix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
+            streamer.beginPass();
+            for (int i = 0; i < layout.numBlocks(); i++) {
+                try (Scope bs = Scope.open()) {
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    Map<String, Tensor> z = prev.block(i);
+                    for (var e : w.entrySet()) Resident.update(e.getValue(), z.get(e.getKey()), e.getKey(), upd, hp);
+                    streamer.release(i, w, true);
+                }
+            }
+            for (String n : layout.suffix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
+        }
+        streamer.drain();
+        pending = null;
+    }
+
+    /** The loss at the current parameters (flushes first), streaming the blocks without writing them back. */
+    public double loss(B batch) {
+        flush();
+        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
+            ForwardContext ctx = objective.context(model, batch);
+            Tensor h = objective.embed(model, batch, ctx).keep();
+            streamer.beginPass();
+            for (int i = 0; i < layout.numBlocks(); i++) {
+                try (Scope bs = Scope.open()) {
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    install(i, w);
+                    Tensor next = model.block(i, h, ctx).keep();
+                    h.close();
+                    h = next;
+                    uninstall(i);
+                    streamer.release(i, w, false);
+                }
+            }
+            double loss = objective.loss(model, h, batch, ctx).itemDouble();
+            h.close();
+            return loss;
+        }
+    }
+
+    /**
+     * Runs {@code visit} on every block with its fp32 parameters installed in the model (flushes first; blocks are
+     * not written back). Used for evaluation passes with other outputs than the loss, and for snapshots.
+     */
+    public void forEachBlock(java.util.function.BiConsumer<Integer, Map<String, Tensor>> visit) {
+        flush();
+        streamer.beginPass();
+        for (int i = 0; i < layout.numBlocks(); i++) {
+            try (Scope bs = Scope.open()) {
+                LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                install(i, w);
+                try {
+                    visit.accept(i, w);
+                } finally {
+                    uninstall(i);
+                    streamer.release(i, w, false);
+                }
+            }
+        }
+    }
+
+    private void install(int i, LinkedHashMap<String, Tensor> w) {
+        if (store.zeroCopy()) return;
+        ParamGroup g = model.blockParams().get(i);
+        for (var e : w.entrySet()) g.put(e.getKey(), e.getValue());
+    }
+
+    private void uninstall(int i) {
+        if (!store.zeroCopy()) model.blockParams().get(i).clear();
+    }
+
+    @Override
+    public void close() {
+        streamer.close();
+        store.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.frugal.zo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.io.SafetensorsFile;
+import dev.frugal.model.HfConfig;
+import dev.frugal.model.Models;
+import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ZO2's guarantees: with fp32 storage the streamed engine reproduces MeZO bit for bit, and with the same storage
+ * dtype every offload tier and every K gives exactly the in-memory run's losses, projected gradients and final
+ * parameters, for every architecture in the fixture root.
+ */
+class Zo2EquivalenceTest {
+    static final int STEPS = 3;
+
+    @TempDir
+    Path tmp;
+
+    static Path root() { return MezoFixtureTest.optDir().getParent(); }
+
+    @Test
+    void streamedEngineEqualsMezoReferenceBitForBit() {
+        Path dir = root().resolve("opt");
+        Run ref = run(dir, null, null);
+        Run zo2 = run(dir, OffloadConfig.host(2, DType.F32), null);
+        ref.assertSame(zo2, "MeZO reference vs ZO2 host fp32 K=2");
+    }
+
+    @TestFactory
+    Stream<DynamicContainer> everyTierAndKIsBitIdenticalToInMemory() throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root())) {
+            dirs = s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().toList();
+        }
+        return dirs.stream().map(d -> DynamicContainer.dynamicContainer(d.getFileName().toString(),
+                Stream.of(DType.F32, DType.BF16).map(dt -> DynamicTest.dynamicTest("storage " + dt, () -> {
+                    Run mem = run(d, OffloadConfig.inMemory(dt), null);
+                    for (int k = 1; k <= 3; k++) {
+                        mem.assertSame(run(d, OffloadConfig.host(k, dt), null), "host K=" + k);
+                        mem.assertSame(run(d, OffloadConfig.disk(k, dt, tmp.resolve("off-" + k)), null), "disk K=" + k);
+                    }
+                }))));
+    }
+
+    /** Losses, gradients and final parameters of a short run; {@code cfg == null} runs the MeZO reference. */
+    record Run(List<ZoStep> steps, Map<String, float[]> params) {
+        void assertSame(Run o, String what) {
+            for (int i = 0; i < steps.size(); i++) {
+                assertEquals(steps.get(i).lossPlus(), o.steps.get(i).lossPlus(), 0.0, what + ": loss+ of step " + i);
+                assertEquals(steps.get(i).lossMinus(), o.steps.get(i).lossMinus(), 0.0, what + ": loss- of step " + i);
+                assertEquals(steps.get(i).projectedGradient(), o.steps.get(i).projectedGradient(), 0.0, what + ": g " + i);
+            }
+            assertEquals(params.keySet(), o.params.keySet());
+            for (String n : params.keySet())
+                assertTrue(java.util.Arrays.equals(params.get(n), o.params.get(n)), what + ": parameter " + n + " differs");
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Run run(Path dir, OffloadConfig cfg, Object unused) {
+        boolean encoder = HfConfig.read(dir).modelType().equals("bert");
+        try (StagedModel m = encoder ? Models.loadEncoder(dir, Device.CPU) : Models.loadCausalLM(dir, Device.CPU);
+             SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"));
+             Scope s = Scope.open()) {
+            Tensor ids = ref.tensor("input_ids");
+            Object batch = encoder ? new ClassBatch(ids, null, Tensors.fromLongs(new long[] {0, 1}, 2))
+                    : LmBatch.of(ids, null);
+            ZoObjective obj = encoder ? new SequenceClassificationObjective() : new CausalLmObjective();
+            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42);
+            List<ZoStep> steps = new ArrayList<>();
+            Map<String, float[]> params = new LinkedHashMap<>();
+            if (cfg == null) {
+                MezoReference ref0 = new MezoReference(m, obj, hp);
+                for (int t = 0; t < STEPS; t++) steps.add(ref0.step(t, hp.stepSeed(t), batch));
+                for (String n : m.parameterNames()) params.put(n, m.parameter(n).toFloatArray());
+            } else {
+                try (Zo2Engine e = new Zo2Engine(m, obj, hp, cfg)) {
+                    for (int t = 0; t < STEPS; t++) steps.add(e.step(t, batch));
+                    e.flush();
+                    for (String n : m.parameterNames()) {
+                        if (!isBlockParam(m, n)) params.put(n, m.parameter(n).toFloatArray());
+                    }
+                    Map<String, float[]> out = params;
+                    ((Zo2Engine<Object>) e).forEachBlock((i, w) -> w.forEach((n, t) -> out.put(n, t.toFloatArray())));
+                }
+                Map<String, float[]> ordered = new LinkedHashMap<>();
+                for (String n : m.parameterNames()) ordered.put(n, params.get(n));
+                params = ordered;
+            }
+            return new Run(steps, params);
+        }
+    }
+
+    static boolean isBlockParam(StagedModel m, String name) {
+        return m.blockParams().stream().anyMatch(g -> g.contains(name)) || name.contains("layers.")
+                || name.contains(".h.") || name.contains("encoder.layer.");
+    }
+}
