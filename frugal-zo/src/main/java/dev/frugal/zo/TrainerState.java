@@ -1,0 +1,29 @@
+package dev.frugal.zo;
+
+import java.util.List;
+
+/**
+ * What a ZO checkpoint records besides the parameters: enough to continue on the identical trajectory and to replay
+ * the run from its scalars.
+ *
+ * @param format     {@code "frugal-zo-checkpoint/1"}
+ * @param completed  steps completed (the next step index)
+ * @param runSeed    run seed (step seeds derive from it)
+ * @param eps        ε
+ * @param lr         learning rate
+ * @param weightDecay weight decay
+ * @param storage    storage dtype name of the offloaded blocks
+ * @param history    every step so far: seed, losses, projected gradient, learning rate
+ */
+public record TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
+                           String storage, List<ZoStep> history) {
+    public static final String FORMAT = "frugal-zo-checkpoint/1";
+
+    public TrainerState {
+        history = List.copyOf(history);
+        if (!FORMAT.equals(format)) throw new IllegalArgumentException("unsupported checkpoint format '" + format
+                + "' (this frugal reads " + FORMAT + ")");
+        if (completed != history.size()) throw new IllegalArgumentException("checkpoint says " + completed
+                + " steps completed but records " + history.size());
+    }
+}
