@@ -29,6 +29,8 @@ public final class Models {
         String type = cfg.modelType();
         return switch (type) {
             case "opt" -> dev.frugal.model.opt.OptModel.load(dir, device);
+            case "llama" -> dev.frugal.model.llama.LlamaModel.load(dir, device);
+            case "qwen3" -> dev.frugal.model.llama.LlamaModel.load(dir, device);
             default -> throw new ConfigException(cfg.file(), "model_type '" + type + "' is not a decoder frugal"
                     + " implements (" + String.join(", ", DECODER_TYPES) + ")");
         };
