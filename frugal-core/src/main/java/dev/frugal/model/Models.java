@@ -33,6 +33,7 @@ public final class Models {
         return switch (type) {
             case "opt" -> dev.frugal.model.opt.OptModel.load(dir, device);
             case "gpt2" -> dev.frugal.model.gpt2.Gpt2Model.load(dir, device);
+            case "llama", "qwen3" -> dev.frugal.model.llama.LlamaModel.load(dir, device);
             default -> throw new ConfigException(cfg.file(), "model_type '" + type + "' is not a decoder frugal"
                     + " implements (" + String.join(", ", DECODER_TYPES) + ")");
         };

@@ -414,4 +414,12 @@ public final class Tensor implements AutoCloseable {
     // ---------------------------------------------------------------- internal bridge for the functional ops
 
     static TensorOptional opt(Tensor maybe) { return maybe == null ? new TensorOptional() : new TensorOptional(maybe.t); }
+
+    // ---- added for llama
+    public Tensor cos() { return wrap(t.cos()); }
+
+    public Tensor sin() { return wrap(t.sin()); }
+
+    /** {@code 1 / this}, elementwise (what Python's {@code 1.0 / t} computes). */
+    public Tensor reciprocal() { return wrap(t.reciprocal()); }
 }

@@ -216,4 +216,10 @@ public final class Tensors {
         }
         return n;
     }
+
+    // ---- added for llama
+    /** {@code base ** exponent} elementwise, in the exponent's dtype (Python's {@code float ** tensor}). */
+    public static Tensor pow(double base, Tensor exponent) {
+        return Tensor.wrap(torch.pow(new Scalar(base), exponent.raw()));
+    }
 }
