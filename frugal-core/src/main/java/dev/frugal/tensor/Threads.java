@@ -25,6 +25,16 @@ public final class Threads {
         OpenBlas.set(n);
     }
 
+    /**
+     * Sets only the calling thread's ATen intra-op threads (for helper threads: OpenBLAS's pool is process-wide and is
+     * left alone, since its size changes GEMM summation order and so the low bits of results).
+     */
+    public static void configureThisThread(int n) {
+        if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
+        Backend.ensureLoaded();
+        torch.set_num_threads(n);
+    }
+
     /** ATen intra-op threads of the calling thread. */
     public static int aten() {
         Backend.ensureLoaded();

@@ -44,7 +44,7 @@ final class BlockStreamer implements AutoCloseable {
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(() -> {
-            Threads.configure(1); // copies and casts; the compute thread keeps the cores
+            Threads.configureThisThread(1); // copies and casts; the compute thread keeps the cores
             r.run();
         }, name);
         t.setDaemon(true);
