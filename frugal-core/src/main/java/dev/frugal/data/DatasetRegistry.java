@@ -115,8 +115,13 @@ public final class DatasetRegistry {
             if (Files.exists(target)) {
                 deleteTree(target);
             }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            staging = null;
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                staging = null;
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+                // another process installed the set meanwhile: keep its copy if it verifies
+                spec.manifest().verify(target, name);
+            }
             return target;
         } catch (IOException e) {
             throw new DatasetFetchException("cannot write under " + root + ": " + e.getMessage(),
