@@ -14,10 +14,20 @@ import java.util.Objects;
  * A Hugging Face {@code tokenizer.json} (WordPiece, BPE, Unigram) run by the Rust {@code tokenizers} library through
  * DJL. The native library is bundled in DJL's jar ({@code native/lib/linux-x86_64/cpu/libtokenizers.so}) and
  * extracted to DJL's cache directory ({@code ~/.djl.ai}, or {@code -DDJL_CACHE_DIR=...}); nothing is downloaded.
+ * On a machine with a CUDA GPU, DJL would look for a CUDA build of the library and download it from
+ * {@code publish.djl.ai}; this class therefore sets the system property {@code RUST_FLAVOR=cpu} (read by DJL's
+ * {@code LibUtils}) unless the user set {@code RUST_FLAVOR} already, so the bundled CPU library is always used.
  *
  * <p>Not thread-safe for concurrent {@link #close()}; encoding itself may be called from several threads.
  */
 public final class HfTokenizer implements AutoCloseable {
+
+    static {
+        // use the CPU library bundled in the DJL jar, even where CUDA is present (no download from publish.djl.ai)
+        if (System.getenv("RUST_FLAVOR") == null && System.getProperty("RUST_FLAVOR") == null) {
+            System.setProperty("RUST_FLAVOR", "cpu");
+        }
+    }
 
     private final HuggingFaceTokenizer tokenizer;
     private final TokenizerOptions options;
