@@ -1,0 +1,89 @@
+package dev.frugal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.data.FrugalHome;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DataCommandTest {
+
+    @TempDir
+    Path home;
+    private String oldHome;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setHome() {
+        oldHome = System.getProperty(FrugalHome.PROPERTY);
+        System.setProperty(FrugalHome.PROPERTY, home.toString());
+    }
+
+    @AfterEach
+    void restoreHome() {
+        if (oldHome == null) {
+            System.clearProperty(FrugalHome.PROPERTY);
+        } else {
+            System.setProperty(FrugalHome.PROPERTY, oldHome);
+        }
+    }
+
+    private int run(String... args) {
+        CommandLine cl = new CommandLine(new DataCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void listOnEmptyHomeShowsEverySetMissing() {
+        assertEquals(0, run("list"));
+        assertTrue(out.toString().contains(home.resolve("data").toString()));
+        for (String n : new String[] {"spam", "fmnist", "digits", "minilm", "gpt2-bpe"}) {
+            assertTrue(out.toString().contains(n), out.toString());
+        }
+        assertTrue(out.toString().contains("missing"));
+    }
+
+    @Test
+    void unknownSetIsOneErrorLineAndNonZeroExit() {
+        assertEquals(1, run("fetch", "mnist"));
+        String e = err.toString().strip();
+        assertTrue(e.startsWith("error: unknown data set 'mnist'"), e);
+        assertEquals(1, e.lines().count(), e);
+        assertFalse(e.contains("Exception"));
+    }
+
+    @Test
+    void fetchDigitsIntoTempHome() {
+        assertEquals(0, run("fetch", "digits"), err.toString());
+        assertTrue(out.toString().contains("ok"), out.toString());
+        StringWriter listing = new StringWriter();
+        CommandLine cl = new CommandLine(new DataCommand());
+        cl.setOut(new PrintWriter(listing));
+        assertEquals(0, cl.execute("list"));
+        assertTrue(listing.toString().matches("(?s).*digits\\s+verified.*"), listing.toString());
+    }
+
+    @Test
+    void unknownOptionIsUsageErrorWithoutStackTrace() {
+        assertEquals(2, run("fetch", "--bogus"));
+        assertTrue(err.toString().contains("Unknown option: '--bogus'"), err.toString());
+        assertFalse(err.toString().contains("\tat "));
+    }
+
+    @Test
+    void prepareListsWhatItCanPrepare() {
+        assertEquals(0, run("prepare"));
+        assertTrue(out.toString().contains("spam-small"), out.toString());
+    }
+}
