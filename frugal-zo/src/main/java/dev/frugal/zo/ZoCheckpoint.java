@@ -47,8 +47,8 @@ public final class ZoCheckpoint {
             Files.createDirectories(root);
             deleteTree(tmp);
             Files.createDirectories(tmp);
-            Map<String, Tensor> all = new LinkedHashMap<>();
-            engine.forEachBlock((i, w) -> w.forEach((n, t) -> all.put(n, t.cloneTensor())));
+            Map<String, Tensor> all = new LinkedHashMap<>(); // block copies outlive each block's scope: kept, closed below
+            engine.forEachBlock((i, w) -> w.forEach((n, t) -> all.put(n, t.cloneTensor().keep())));
             Map<String, Tensor> base = new LinkedHashMap<>(), head = new LinkedHashMap<>();
             for (String n : model.parameterNames()) {
                 Tensor t = all.containsKey(n) ? all.get(n) : model.parameter(n);
@@ -57,6 +57,7 @@ public final class ZoCheckpoint {
             model.config().source().writeTo(tmp);
             SafetensorsWriter.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"));
             if (!head.isEmpty()) SafetensorsWriter.write(tmp.resolve(HEAD), head, Map.of("format", "pt"));
+            all.values().forEach(Tensor::close);
             writeDurably(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
             fsync(tmp);
             deleteTree(dir);

@@ -1,0 +1,99 @@
+package dev.frugal.zo;
+
+import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.Scope;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ZO2 training loop: steps with the batch of each step from a {@link BatchSource}, periodic evaluation and
+ * checkpoints (each preceded by a flush of the pending update), a final flush, and a stop with a clear error on a
+ * non-finite loss (the last checkpoint is kept). Resuming from a checkpoint continues on the identical trajectory:
+ * z and the batch of step t depend only on (run seed, t).
+ */
+public final class ZoTrainer<B> {
+    /**
+     * Loop settings.
+     *
+     * @param steps           index one past the last step to run
+     * @param evalEvery       evaluate every this many steps (0 = only at the end)
+     * @param checkpointEvery checkpoint every this many steps (0 = only at the end)
+     * @param checkpointDir   where checkpoints go (null = none)
+     */
+    public record Settings(long steps, long evalEvery, long checkpointEvery, Path checkpointDir) {
+        public Settings {
+            if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
+            if (evalEvery < 0 || checkpointEvery < 0) throw new IllegalArgumentException("intervals must be >= 0");
+        }
+    }
+
+    /** Callbacks for progress output and metrics. */
+    public interface Listener {
+        default void onStep(ZoStep step, double seconds) {}
+
+        default void onEval(long completed, double evalLoss) {}
+
+        default void onCheckpoint(Path dir) {}
+    }
+
+    /** Computes the held-out metric after a flush (e.g. dev loss, or accuracy). */
+    @FunctionalInterface
+    public interface Evaluator {
+        double evaluate();
+    }
+
+    private final StagedModel model;
+    private final Zo2Engine<B> engine;
+    private final BatchSource<B> data;
+    private final Settings settings;
+    private final Evaluator evaluator;
+    private final Listener listener;
+
+    public ZoTrainer(StagedModel model, Zo2Engine<B> engine, BatchSource<B> data, Settings settings, Evaluator evaluator,
+                     Listener listener) {
+        this.model = model;
+        this.engine = engine;
+        this.data = data;
+        this.settings = settings;
+        this.evaluator = evaluator;
+        this.listener = listener == null ? new Listener() {} : listener;
+    }
+
+    /** Runs steps {@code from.completed()} .. {@code settings.steps()−1}; returns the state after the last. */
+    public TrainerState run(TrainerState from) {
+        List<ZoStep> history = new ArrayList<>(from.history());
+        ZoHyperparameters hp = engine.hyperparameters();
+        TrainerState state = from;
+        for (long t = from.completed(); t < settings.steps(); t++) {
+            long start = System.nanoTime();
+            ZoStep s;
+            try (Scope scope = Scope.open()) {
+                s = engine.step(t, data.batch(t));
+            }
+            history.add(s);
+            listener.onStep(s, (System.nanoTime() - start) / 1e9);
+            state = new TrainerState(TrainerState.FORMAT, t + 1, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
+                    engine.offload().storageDtype().name(), history);
+            long done = t + 1;
+            boolean last = done == settings.steps();
+            if (evaluator != null && (last || (settings.evalEvery() > 0 && done % settings.evalEvery() == 0))) {
+                engine.flush();
+                listener.onEval(done, evaluator.evaluate());
+            }
+            if (settings.checkpointDir() != null
+                    && (last || (settings.checkpointEvery() > 0 && done % settings.checkpointEvery() == 0))) {
+                engine.flush();
+                listener.onCheckpoint(ZoCheckpoint.save(settings.checkpointDir(), model, engine, state));
+            }
+        }
+        engine.flush();
+        return state;
+    }
+
+    /** The state of a fresh run. */
+    public static TrainerState fresh(ZoHyperparameters hp, OffloadConfig off) {
+        return new TrainerState(TrainerState.FORMAT, 0, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
+                off.storageDtype().name(), List.of());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.frugal.zo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.io.SafetensorsFile;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.Models;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stop at step k, resume from the checkpoint, and land on the uninterrupted run's trajectory bit for bit. */
+class ResumeTest {
+    @TempDir
+    Path tmp;
+
+    static final ZoHyperparameters HP = new ZoHyperparameters(1e-3, 5e-3, 0.0, 7);
+
+    /** Random LM batches of step t from (seed, t) only. */
+    static BatchSource<LmBatch> data(long vocab) {
+        return t -> LmBatch.of(Tensors.randint(0, vocab, Rng.seeded("data", 1000 + t), 2, 12), null);
+    }
+
+    OffloadConfig offload(String name) { return OffloadConfig.disk(2, DType.BF16, tmp.resolve("off-" + name)); }
+
+    @Test
+    void resumedRunEqualsUninterruptedRun() throws Exception {
+        Path opt = MezoFixtureTest.optDir();
+        Path full = tmp.resolve("full"), half = tmp.resolve("half");
+        TrainerState a;
+        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("a"))) {
+            a = new ZoTrainer<>(m, e, data(512), new ZoTrainer.Settings(6, 0, 3, full), null, null)
+                    .run(ZoTrainer.fresh(HP, e.offload()));
+        }
+        // an interrupted run: only the first 3 steps
+        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("b"))) {
+            new ZoTrainer<>(m, e, data(512), new ZoTrainer.Settings(3, 0, 3, half), null, null)
+                    .run(ZoTrainer.fresh(HP, e.offload()));
+        }
+        Path ck = ZoCheckpoint.latest(half).orElseThrow();
+        TrainerState mid = ZoCheckpoint.readState(ck);
+        assertEquals(3, mid.completed());
+        TrainerState b;
+        try (CausalLM m = Models.loadCausalLM(ck, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("c"))) {
+            b = new ZoTrainer<>(m, e, data(512), new ZoTrainer.Settings(6, 0, 3, half), null, null).run(mid);
+        }
+        assertEquals(a.history(), b.history(), "step scalars after resume");
+        Path fa = ZoCheckpoint.latest(full).orElseThrow(), fb = ZoCheckpoint.latest(half).orElseThrow();
+        try (SafetensorsFile x = SafetensorsFile.open(fa.resolve("model.safetensors"));
+             SafetensorsFile y = SafetensorsFile.open(fb.resolve("model.safetensors")); Scope s = Scope.open()) {
+            assertEquals(x.names(), y.names());
+            for (String n : x.names()) assertTrue(Tensors.equal(x.tensor(n), y.tensor(n)), n + " differs after resume");
+        }
+        assertTrue(Files.isRegularFile(full.resolve("latest")));
+    }
+
+    @Test
+    void refusesToCheckpointWithAPendingUpdate() {
+        try (CausalLM m = Models.loadCausalLM(MezoFixtureTest.optDir(), Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory());
+             Scope s = Scope.open()) {
+            e.step(0, data(512).batch(0));
+            TrainerState st = new TrainerState(TrainerState.FORMAT, 1, 7, 1e-3, 5e-3, 0, "F32",
+                    java.util.List.of(new ZoStep(0, 1, 1, 1, 0, 5e-3)));
+            IllegalStateException ex = assertThrows(IllegalStateException.class, () -> ZoCheckpoint.save(tmp, m, e, st));
+            assertTrue(ex.getMessage().contains("pending"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void nonFiniteLossStopsWithAClearError() {
+        try (CausalLM m = Models.loadCausalLM(MezoFixtureTest.optDir(), Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory());
+             Scope s = Scope.open()) {
+            Tensor w = m.parameter("model.decoder.final_layer_norm.weight");
+            w.fillInPlace(Double.NaN);
+            NonFiniteLossException ex = assertThrows(NonFiniteLossException.class, () -> e.step(0, data(512).batch(0)));
+            assertTrue(ex.getMessage().contains("not finite"), ex.getMessage());
+            assertTrue(!e.hasPendingUpdate(), "a failed step leaves no update behind");
+        }
+    }
+}
