@@ -139,26 +139,52 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     /** The loss at the current parameters (flushes first), streaming the blocks without writing them back. */
     public double loss(B batch) {
+        return forwardMany(List.of(batch), (h, b, ctx) -> objective.loss(model, h, b, ctx).itemDouble()).get(0);
+    }
+
+    /** What to compute from a batch's final hidden states. */
+    @FunctionalInterface
+    public interface HeadFunction<B, R> {
+        R apply(Tensor hidden, B batch, ForwardContext ctx);
+    }
+
+    /**
+     * Forwards many batches at the current parameters (flushes first), block-major: each block is loaded once and
+     * applied to every batch, so an evaluation over N batches costs one pass over the offload tier, not N. Hidden
+     * states of all batches stay resident meanwhile ({@code N × (B, T, C)}).
+     */
+    public <R> List<R> forwardMany(List<B> batches, HeadFunction<B, R> head) {
         flush();
+        List<R> out = new java.util.ArrayList<>();
         try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
-            ForwardContext ctx = objective.context(model, batch);
-            Tensor h = objective.embed(model, batch, ctx).keep();
+            List<ForwardContext> ctxs = new java.util.ArrayList<>();
+            Tensor[] h = new Tensor[batches.size()];
+            for (int j = 0; j < batches.size(); j++) {
+                ctxs.add(objective.context(model, batches.get(j)));
+                h[j] = objective.embed(model, batches.get(j), ctxs.get(j)).keep();
+            }
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
                     LinkedHashMap<String, Tensor> w = streamer.acquire(i);
                     install(i, w);
-                    Tensor next = model.block(i, h, ctx).keep();
-                    h.close();
-                    h = next;
+                    for (int j = 0; j < h.length; j++) {
+                        try (Scope one = Scope.open()) {
+                            Tensor next = model.block(i, h[j], ctxs.get(j)).keep();
+                            h[j].close();
+                            h[j] = next;
+                        }
+                    }
                     uninstall(i);
                     streamer.release(i, w, false);
                 }
             }
-            double loss = objective.loss(model, h, batch, ctx).itemDouble();
-            h.close();
-            return loss;
+            for (int j = 0; j < h.length; j++) {
+                out.add(head.apply(h[j], batches.get(j), ctxs.get(j)));
+                h[j].close();
+            }
         }
+        return out;
     }
 
     /**
