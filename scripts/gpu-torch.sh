@@ -15,7 +15,8 @@ frugal_gpu_torch() {
   local sp nv
   sp=$(dirname "$torch")
   nv=$(find "$sp/nvidia" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':')
-  export LD_LIBRARY_PATH="$tl:${nv}${LD_LIBRARY_PATH:-}"
+  nv=${nv%:}
+  export LD_LIBRARY_PATH="$tl${nv:+:$nv}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
   # the presets' versions, from the class path the build wrote
   local ver cver=${FRUGAL_GPU_CUDA_PRESET:-13.1-9.19-1.5.13} m2=${FRUGAL_MAVEN_REPO:-$HOME/.m2/repository}
@@ -44,6 +45,6 @@ frugal_gpu_torch() {
       mvn -q -B dependency:get -Dartifact="org.bytedeco:cuda:$cver$classifier" -Dtransitive=false >&2 || return 1
     fi
   done
-  cp=$(tr ':' '\n' <<<"$cp_in" | grep -v "/pytorch-$ver-linux-x86_64.jar$" | tr '\n' ':')"$slim:$cudajar:$cudajni"
-  java_opts_gpu=(-Djavacpp.platform.extension=-gpu -Dorg.bytedeco.javacpp.pathsFirst=true "-Djava.library.path=$tl:${nv%:}")
+  cp=$(tr ':' '\n' <<<"$cp_in" | grep -v -e "/pytorch-$ver-linux-x86_64.jar$" -e '^$' | tr '\n' ':')"$slim:$cudajar:$cudajni"
+  java_opts_gpu=(-Djavacpp.platform.extension=-gpu -Dorg.bytedeco.javacpp.pathsFirst=true "-Djava.library.path=$tl${nv:+:$nv}")
 }
