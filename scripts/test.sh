@@ -27,6 +27,7 @@ if [ ! -d "$fixtures" ]; then
 fi
 fixtures=$(cd "$fixtures" && pwd)
 
+command -v mvn >/dev/null || { echo "test.sh: Maven (mvn) is not on PATH: install Maven 3.8+ (apt-get install maven)" >&2; exit 1; }
 cd "$root"
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 echo "test.sh: Java $(frugal_java_major "$JAVA_HOME") at $JAVA_HOME; fixtures $fixtures" >&2

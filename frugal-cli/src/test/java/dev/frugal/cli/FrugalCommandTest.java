@@ -114,6 +114,16 @@ class FrugalCommandTest {
     }
 
     @Test
+    void truncatedCheckpointIsOneLineNamingTheFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path src = fixtures().resolve("opt");
+        Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
+        byte[] weights = Files.readAllBytes(src.resolve("model.safetensors"));
+        Files.write(dir.resolve("model.safetensors"), Arrays.copyOf(weights, weights.length / 2));
+        assertUserError(frugal("generate", "--model", dir.toString(), "--prompt-ids", "1,2", "--max-new-tokens", "2",
+                "--greedy"), dir.resolve("model.safetensors").toString());
+    }
+
+    @Test
     void promptLongerThanTheContextIsRefused() {
         long[] ids = new long[60];
         Arrays.fill(ids, 5);
