@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Packs the CLI for a GPU machine without Java (docs/gpu.md): builds if needed, then runs the workspace's
+# ../shared/gpu/pack.sh on the CLI's class path, and copies the tiny OPT fixture next to it for scripts/gpu-smoke.sh.
+# Output: .gpu/frugal-gpu.tar.xz (about 34 MB) and .gpu/opt/ — carry ".gpu" in the device call.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+pack=${FRUGAL_GPU_PACK:-$root/../shared/gpu/pack.sh}
+[ -f "$pack" ] || { echo "gpu-pack.sh: $pack not found: set FRUGAL_GPU_PACK to the workspace's shared/gpu/pack.sh" >&2; exit 1; }
+cd "$root"
+./frugal --version >/dev/null   # selects JDK 25 and builds the jars when they are missing or stale
+. scripts/jdk.sh && frugal_select_jdk
+jar=$(ls frugal-cli/target/frugal-cli-*.jar | head -n 1)
+bash "$pack" .gpu "$(cat frugal-cli/target/classpath.txt)" "$jar"
+fixture=${FRUGAL_FIXTURES:-$root/../shared/fixtures/hf-tiny}/opt
+if [ -d "$fixture" ]; then
+  mkdir -p .gpu/opt && cp "$fixture"/config.json "$fixture"/model.safetensors .gpu/opt/
+fi
+du -sh .gpu
