@@ -4,6 +4,9 @@ import dev.frugal.tensor.Backend;
 import dev.frugal.tensor.Threads;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import dev.frugal.data.DatasetRegistry;
+import dev.frugal.data.FrugalHome;
+import dev.frugal.data.InstalledDataset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +26,6 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Where the data set lines come from (replaceable in tests). */
-    DataStatus dataStatus = DataStatus.current();
-
     @Override
     public Integer call() {
         frugal.configureThreads();
@@ -42,12 +42,15 @@ final class InfoCommand implements Callable<Integer> {
         long cuda = Backend.cudaDeviceCount();
         row(out, "cuda", Backend.cudaAvailable() ? "available, " + cuda + " device(s)"
                 : "not available (CPU build; see docs/gpu.md to use a GPU)");
-        Path home = DataStatus.frugalHome();
-        row(out, "FRUGAL_HOME", home + (System.getenv("FRUGAL_HOME") == null ? " (default; set FRUGAL_HOME to move it)" : ""));
-        Path data = home.resolve("data");
-        List<String> sets = dataStatus.describe(data);
-        for (int i = 0; i < sets.size(); i++) row(out, i == 0 ? "data sets" : "", sets.get(i));
-        if (!Files.isDirectory(data)) row(out, "", "(" + data + " does not exist yet)");
+        Path home = FrugalHome.root();
+        row(out, "FRUGAL_HOME", home + (System.getenv(FrugalHome.ENV) == null ? " (default; set FRUGAL_HOME to move it)" : ""));
+        List<InstalledDataset> sets = DatasetRegistry.atHome().list();
+        for (int i = 0; i < sets.size(); i++) {
+            InstalledDataset d = sets.get(i);
+            row(out, i == 0 ? "data sets" : "", String.format("%-9s %s", d.name().cliName(),
+                    d.status().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        row(out, "", "(install with: frugal data fetch NAME; list with: frugal data list)");
         out.flush();
         return 0;
     }

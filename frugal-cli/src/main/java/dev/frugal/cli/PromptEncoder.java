@@ -1,5 +1,8 @@
 package dev.frugal.cli;
 
+import dev.frugal.text.HfTokenizer;
+import dev.frugal.text.Padding;
+import dev.frugal.text.TokenizerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +48,8 @@ final class PromptEncoder {
         Path tok = modelDir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tok)) throw new IllegalArgumentException(modelDir
                 + ": this model directory has no tokenizer.json; use --prompt-ids");
-        throw new IllegalArgumentException(tok + ": text prompts are not supported by this build of frugal yet;"
-                + " use --prompt-ids");
+        try (HfTokenizer t = HfTokenizer.fromFile(tok, new TokenizerOptions(Integer.MAX_VALUE, Padding.NONE, true))) {
+            return t.encodeIds(text);
+        }
     }
 }
