@@ -89,47 +89,51 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
                 + " must be an object of strings, got " + abbreviate(v));
         for (Map.Entry<String, JsonNode> m : v.properties()) {
             if (!m.getValue().isTextual()) throw new SafetensorsException(file, Kind.MALFORMED_ENTRY, METADATA_KEY
-                    + " value of '" + m.getKey() + "' must be a string, got " + abbreviate(m.getValue()));
+                    + " value of '" + abbreviate(m.getKey()) + "' must be a string, got " + abbreviate(m.getValue()));
             out.put(m.getKey(), m.getValue().asText());
         }
     }
 
     private static TensorInfo parseEntry(Path file, String name, JsonNode v) {
-        if (!v.isObject()) throw malformed(file, name, "is not an object {dtype, shape, data_offsets}: " + abbreviate(v));
+        String shown = abbreviate(name);
+        if (!v.isObject()) throw malformed(file, name, "is not an object {dtype, shape, data_offsets}: "
+                + abbreviate(v));
         JsonNode dt = v.get("dtype"), sh = v.get("shape"), off = v.get("data_offsets");
         if (dt == null || !dt.isTextual()) throw malformed(file, name, "has no \"dtype\" string");
         DType dtype = DType.fromSafetensors(dt.asText()).orElseThrow(() -> new SafetensorsException(file,
-                Kind.UNKNOWN_DTYPE, "tensor '" + name + "' has unknown dtype '" + abbreviate(dt.asText()) + "' (frugal"
-                + " reads F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL): convert it with safetensors in Python first"));
+                Kind.UNKNOWN_DTYPE, "tensor '" + shown + "' has unknown dtype '" + abbreviate(dt.asText())
+                + "' (frugal reads F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL): convert it with safetensors in"
+                + " Python first"));
         if (sh == null || !sh.isArray()) throw malformed(file, name, "has no \"shape\" array");
         long[] shape = new long[sh.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = sh.get(i);
             if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0)
-                throw new SafetensorsException(file, Kind.BAD_SHAPE, "tensor '" + name + "' has dimension "
+                throw new SafetensorsException(file, Kind.BAD_SHAPE, "tensor '" + shown + "' has dimension "
                         + abbreviate(d) + " at index " + i + " of its shape: dimensions are integers ≥ 0");
             shape[i] = d.asLong();
         }
         long byteLength = byteLength(shape, dtype);
-        if (byteLength < 0) throw new SafetensorsException(file, Kind.BAD_SHAPE, "tensor '" + name + "' has shape "
-                + Arrays.toString(shape) + " whose byte count as " + dtype + " overflows 63 bits: corrupt header");
+        if (byteLength < 0) throw new SafetensorsException(file, Kind.BAD_SHAPE, "tensor '" + shown + "' has shape "
+                + abbreviate(Arrays.toString(shape)) + " whose byte count as " + dtype + " overflows 63 bits: corrupt"
+                + " header");
         if (off == null || !off.isArray() || off.size() != 2)
             throw malformed(file, name, "needs \"data_offsets\": [begin, end]");
         long[] be = new long[2];
         for (int i = 0; i < 2; i++) {
             JsonNode o = off.get(i);
             if (!o.isIntegralNumber() || !o.canConvertToLong())
-                throw new SafetensorsException(file, Kind.OFFSETS_OUT_OF_RANGE, "tensor '" + name + "' has data_offsets"
-                        + " entry " + abbreviate(o) + ": offsets are integers in [0, 2^63)");
+                throw new SafetensorsException(file, Kind.OFFSETS_OUT_OF_RANGE, "tensor '" + shown + "' has"
+                        + " data_offsets entry " + abbreviate(o) + ": offsets are integers in [0, 2^63)");
             be[i] = o.asLong();
         }
         if (be[0] < 0 || be[1] < be[0])
-            throw new SafetensorsException(file, Kind.OFFSETS_OUT_OF_RANGE, "tensor '" + name + "' has data_offsets ["
+            throw new SafetensorsException(file, Kind.OFFSETS_OUT_OF_RANGE, "tensor '" + shown + "' has data_offsets ["
                     + be[0] + ", " + be[1] + "]: need 0 ≤ begin ≤ end");
         if (be[1] - be[0] != byteLength)
-            throw new SafetensorsException(file, Kind.SIZE_MISMATCH, "tensor '" + name + "': shape "
-                    + Arrays.toString(shape) + " × " + dtype + " (" + dtype.bytes() + " bytes each) = " + byteLength
-                    + " bytes, but data_offsets [" + be[0] + ", " + be[1] + "] hold " + (be[1] - be[0]));
+            throw new SafetensorsException(file, Kind.SIZE_MISMATCH, "tensor '" + shown + "': shape "
+                    + abbreviate(Arrays.toString(shape)) + " × " + dtype + " (" + dtype.bytes() + " bytes each) = "
+                    + byteLength + " bytes, but data_offsets [" + be[0] + ", " + be[1] + "] hold " + (be[1] - be[0]));
         return new TensorInfo(name, dtype, shape, be[0], be[1]);
     }
 
@@ -157,12 +161,12 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
         long pos = 0;
         for (TensorInfo i : byStart) {
             if (beyond == null && i.end() > dataBytes) beyond = i;
-            if (fault == null && i.begin() < pos) fault = new SafetensorsException(file, Kind.OVERLAP, "tensor '"
-                    + i.name() + "' (bytes " + i.begin() + ".." + i.end() + ") overlaps tensor '" + previous.name()
-                    + "' (bytes " + previous.begin() + ".." + previous.end() + "): corrupt header");
+            if (fault == null && i.begin() < pos) fault = new SafetensorsException(file, Kind.OVERLAP, "tensor "
+                    + quoted(i) + " (bytes " + i.begin() + ".." + i.end() + ") overlaps tensor " + quoted(previous)
+                    + " (bytes " + previous.begin() + ".." + previous.end() + "): corrupt header");
             if (fault == null && i.begin() > pos) fault = new SafetensorsException(file, Kind.HOLE, "hole of "
-                    + (i.begin() - pos) + " bytes (" + pos + ".." + i.begin() + ") before tensor '" + i.name()
-                    + "' in the data section: corrupt header");
+                    + (i.begin() - pos) + " bytes (" + pos + ".." + i.begin() + ") before tensor " + quoted(i)
+                    + " in the data section: corrupt header");
             if (i.end() >= pos) {
                 pos = i.end();
                 previous = i;
@@ -170,16 +174,17 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
         }
         if (beyond != null && fault == null)
             throw new SafetensorsException(file, Kind.TRUNCATED, "the header's tensors need " + pos + " data bytes"
-                    + " but the file holds " + dataBytes + " after its header (tensor '" + beyond.name() + "' ends at "
+                    + " but the file holds " + dataBytes + " after its header (tensor " + quoted(beyond) + " ends at "
                     + beyond.end() + "): the file is truncated, download or copy it again");
         if (beyond != null)
-            throw new SafetensorsException(file, Kind.OFFSETS_OUT_OF_RANGE, "tensor '" + beyond.name()
-                    + "' has data_offsets [" + beyond.begin() + ", " + beyond.end() + "] outside the data section of "
+            throw new SafetensorsException(file, Kind.OFFSETS_OUT_OF_RANGE, "tensor " + quoted(beyond)
+                    + " has data_offsets [" + beyond.begin() + ", " + beyond.end() + "] outside the data section of "
                     + dataBytes + " bytes: corrupt header");
         if (fault != null) throw fault;
         if (pos < dataBytes)
             throw new SafetensorsException(file, Kind.HOLE, (dataBytes - pos) + " bytes after the last tensor (the"
-                    + " tensors cover " + pos + " of " + dataBytes + " data bytes): trailing garbage or a corrupt header");
+                    + " tensors cover " + pos + " of " + dataBytes + " data bytes): trailing garbage or a corrupt"
+                    + " header");
     }
 
     /**
@@ -209,6 +214,8 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
     private static SafetensorsException malformed(Path file, String name, String problem) {
         return new SafetensorsException(file, Kind.MALFORMED_ENTRY, "tensor '" + abbreviate(name) + "' " + problem);
     }
+
+    private static String quoted(TensorInfo i) { return "'" + abbreviate(i.name()) + "'"; }
 
     /** A JSON value or string cut to 80 characters for messages (headers can be huge). */
     private static String abbreviate(Object v) {
