@@ -167,6 +167,9 @@ public final class SafetensorsWriter {
             String name = e.getKey();
             if (name == null || name.equals(SafetensorsHeader.METADATA_KEY))
                 throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor name " + name + " is reserved or null");
+            if (e.getValue() == null || !e.getValue().defined())
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + name + "' is null, undefined or"
+                        + " already freed");
             DType dtype;
             try {
                 dtype = e.getValue().dtype();

@@ -156,6 +156,10 @@ class SafetensorsRoundTripTest {
             assertEquals(SafetensorsException.Kind.UNSUPPORTED, e.kind());
             assertTrue(e.getMessage().contains("atomic.safetensors"), e.getMessage());
             assertArrayEquals(before, Files.readAllBytes(f));
+            Map<String, Tensor> nullTensor = new LinkedHashMap<>();
+            nullTensor.put("a", null);
+            assertEquals(SafetensorsException.Kind.UNSUPPORTED, assertThrows(SafetensorsException.class,
+                    () -> SafetensorsWriter.write(f, nullTensor, Map.of())).kind());
             // a null metadata value is refused up front too
             Map<String, String> badMeta = new LinkedHashMap<>();
             badMeta.put("k", null);
