@@ -1,7 +1,7 @@
 package dev.frugal.io;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.frugal.io.SafetensorsException.Kind;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -9,78 +9,208 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
- * Writes safetensors files atomically: the data goes to a temporary file in the same directory, is forced to disk,
- * and is then renamed over the target, so a crash leaves either the old file or the complete new one.
+ * Writes safetensors files atomically (see {@link AtomicFile}): the bytes go to a temporary file in the same
+ * directory, are forced to disk, and the file is renamed over the target, so a crash leaves either the old file or
+ * the complete new one. The header is padded so that the data section starts 8-byte aligned, like Python's writer.
  */
 public final class SafetensorsWriter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Shard file names Hugging Face writes: {@code model-00001-of-00003.safetensors}. */
+    static final Pattern SHARD_NAME = Pattern.compile("model-(\\d{5})-of-(\\d{5})\\.safetensors");
+    /** Metadata key tying shards to the index of the same {@link #writeSharded} call (a UUID). */
+    public static final String SAVE_ID = "frugal_save_id";
 
     private SafetensorsWriter() {}
 
-    /** Writes {@code tensors} (in map order) with optional {@code metadata} to {@code path}. */
+    /**
+     * Writes {@code tensors} (in map order; CPU or device, any layout) with {@code metadata} to {@code path}.
+     *
+     * @param metadata {@code __metadata__} strings, e.g. {@code {"format": "pt"}}; may be empty
+     * @throws SafetensorsException ({@link Kind#UNSUPPORTED}) for a reserved name or a dtype safetensors cannot store,
+     *                              ({@link Kind#IO}) when the file cannot be written; the target is then untouched
+     */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        ObjectNode header = JSON.createObjectNode();
-        if (metadata != null && !metadata.isEmpty()) {
-            ObjectNode m = header.putObject("__metadata__");
-            metadata.forEach(m::put);
+        List<TensorInfo> layout = layout(path, tensors);
+        byte[] header = SafetensorsHeader.encode(layout, checkMetadata(path, metadata));
+        long dataBytes = layout.isEmpty() ? 0 : layout.getLast().end();
+        AtomicFile f = null;
+        try {
+            f = AtomicFile.stage(path);
+            writeData(f.tmp(), header, dataBytes, tensors.values());
+            f.commit();
+            f = null;
+        } catch (IOException e) {
+            throw new SafetensorsException(path, "cannot write: " + e, e);
+        } finally {
+            if (f != null) f.discard();
         }
+    }
+
+    /**
+     * Writes a Hugging Face sharded checkpoint into {@code dir}: tensors in map order are packed greedily into shards
+     * of at most {@code maxShardBytes} data bytes (a tensor larger than that gets a shard of its own), named
+     * {@code model-0000K-of-0000N.safetensors}, plus {@code model.safetensors.index.json} with {@code total_size} and
+     * the weight map. As in {@code save_pretrained}, a checkpoint that fits one shard is written as plain
+     * {@code model.safetensors} without an index.
+     *
+     * <p>Crash safety: every shard is staged under a temporary name and forced to disk before any is renamed into
+     * place; the index is renamed last and is the commit point. Each shard and the index carry the same
+     * {@value #SAVE_ID}, so {@link Checkpoint#open} refuses a mix of shards from two saves that an interrupted
+     * rewrite could leave. Afterwards stale files of an earlier save ({@code model.safetensors}, shards of another
+     * count) are deleted.
+     *
+     * @return the files written, index last
+     * @throws SafetensorsException as {@link #write}
+     */
+    public static List<Path> writeSharded(Path dir, Map<String, Tensor> tensors, long maxShardBytes,
+                                          Map<String, String> metadata) {
+        if (maxShardBytes <= 0) throw new IllegalArgumentException("maxShardBytes must be positive, got " + maxShardBytes);
+        Path index = dir.resolve(Checkpoint.INDEX);
+        Map<String, String> meta = checkMetadata(index, metadata);
+        List<Map<String, Tensor>> shards = plan(tensors, maxShardBytes, dir);
+        if (shards.size() == 1) {
+            Path single = dir.resolve(Checkpoint.SINGLE);
+            write(single, tensors, meta);
+            deleteStale(dir, List.of(single));
+            return List.of(single);
+        }
+        String saveId = UUID.randomUUID().toString();
+        Map<String, String> shardMeta = new LinkedHashMap<>(meta);
+        shardMeta.put(SAVE_ID, saveId);
+        List<AtomicFile> staged = new ArrayList<>();
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        long total = 0;
+        try {
+            for (int k = 0; k < shards.size(); k++) {
+                String name = String.format("model-%05d-of-%05d.safetensors", k + 1, shards.size());
+                Map<String, Tensor> part = shards.get(k);
+                List<TensorInfo> layout = layout(dir.resolve(name), part);
+                AtomicFile f = AtomicFile.stage(dir.resolve(name));
+                staged.add(f);
+                long bytes = layout.isEmpty() ? 0 : layout.getLast().end();
+                writeData(f.tmp(), SafetensorsHeader.encode(layout, shardMeta), bytes, part.values());
+                for (String n : part.keySet()) weightMap.put(n, name);
+                total += bytes;
+            }
+            Map<String, String> indexMeta = new LinkedHashMap<>();
+            indexMeta.put("total_size", Long.toString(total));
+            indexMeta.put(SAVE_ID, saveId);
+            AtomicFile idx = AtomicFile.stage(index);
+            staged.add(idx);
+            idx.writeAndForce(new ShardIndex(weightMap, indexMeta).toJson());
+            for (AtomicFile f : staged) f.commit(); // index last: the commit point
+            staged.clear();
+        } catch (IOException e) {
+            throw new SafetensorsException(dir, "cannot write the sharded checkpoint: " + e, e);
+        } finally {
+            staged.forEach(AtomicFile::discard);
+        }
+        List<Path> written = new ArrayList<>();
+        for (int k = 0; k < shards.size(); k++)
+            written.add(dir.resolve(String.format("model-%05d-of-%05d.safetensors", k + 1, shards.size())));
+        written.add(index);
+        deleteStale(dir, written);
+        return written;
+    }
+
+    /** Greedy packing in map order, as {@code save_pretrained} does. */
+    private static List<Map<String, Tensor>> plan(Map<String, Tensor> tensors, long maxShardBytes, Path dir) {
+        List<Map<String, Tensor>> shards = new ArrayList<>();
+        Map<String, Tensor> current = new LinkedHashMap<>();
+        long size = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            long n = e.getValue().nbytes();
+            if (!current.isEmpty() && size + n > maxShardBytes) {
+                shards.add(current);
+                current = new LinkedHashMap<>();
+                size = 0;
+            }
+            current.put(e.getKey(), e.getValue());
+            size += n;
+        }
+        if (!current.isEmpty() || shards.isEmpty()) shards.add(current);
+        if (shards.size() > 99_999) throw new SafetensorsException(dir, Kind.UNSUPPORTED, shards.size()
+                + " shards exceed the 5-digit shard names: raise maxShardBytes");
+        return shards;
+    }
+
+    /** Removes model.safetensors, the index and model-*-of-*.safetensors files that are not in {@code keep}. */
+    private static void deleteStale(Path dir, List<Path> keep) {
+        List<Path> stale = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals(Checkpoint.SINGLE) || n.equals(Checkpoint.INDEX) || SHARD_NAME.matcher(n).matches();
+            }).filter(p -> !keep.contains(p)).forEach(stale::add);
+            for (Path p : stale) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new SafetensorsException(dir, "wrote the new checkpoint but could not delete stale files " + stale
+                    + ": " + e + ". Delete them by hand", e);
+        }
+    }
+
+    /** Header entries with offsets assigned in map order; checks names and dtypes. */
+    private static List<TensorInfo> layout(Path path, Map<String, Tensor> tensors) {
+        List<TensorInfo> out = new ArrayList<>(tensors.size());
         long off = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            Tensor t = e.getValue();
-            ObjectNode n = header.putObject(e.getKey());
-            n.put("dtype", t.dtype().safetensorsName());
-            var shape = n.putArray("shape");
-            for (long d : t.shape()) shape.add(d);
-            long len = t.nbytes();
-            n.putArray("data_offsets").add(off).add(off + len);
+            String name = e.getKey();
+            if (name == null || name.equals(SafetensorsHeader.METADATA_KEY))
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor name " + name + " is reserved or null");
+            if (e.getValue() == null || !e.getValue().defined())
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + name + "' is null, undefined or"
+                        + " already freed");
+            DType dtype;
+            try {
+                dtype = e.getValue().dtype();
+            } catch (IllegalStateException ex) {
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + name + "': " + ex.getMessage()
+                        + "; convert it to one of F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL first", ex);
+            }
+            long len = e.getValue().nbytes();
+            out.add(new TensorInfo(name, dtype, e.getValue().shape(), off, off + len));
             off += len;
         }
-        StringBuilder hs = new StringBuilder(header.toString());
-        while ((8 + hs.length()) % 8 != 0) hs.append(' '); // data starts 8-aligned
-        byte[] hb = hs.toString().getBytes(StandardCharsets.UTF_8);
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
-            long total = 8 + hb.length + off;
-            try (Arena arena = Arena.ofConfined();
-                 FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                         StandardOpenOption.TRUNCATE_EXISTING)) {
-                MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-                m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, hb.length);
-                MemorySegment.copy(hb, 0, m, ValueLayout.JAVA_BYTE, 8, hb.length);
-                long pos = 8 + hb.length;
-                for (Tensor t : tensors.values()) {
-                    long len = t.nbytes();
-                    t.copyBytesTo(m.asSlice(pos, len));
-                    pos += len;
-                }
-                m.force();
+        return out;
+    }
+
+    private static Map<String, String> checkMetadata(Path path, Map<String, String> metadata) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (metadata == null) return m;
+        metadata.forEach((k, v) -> {
+            if (k == null || v == null) throw new SafetensorsException(path, Kind.UNSUPPORTED, "metadata entry " + k
+                    + " = " + v + ": safetensors metadata holds non-null strings only");
+            m.put(k, v);
+        });
+        return m;
+    }
+
+    /** Header length, header, then each tensor's bytes, through a read-write mapping forced to disk. */
+    private static void writeData(Path tmp, byte[] header, long dataBytes, Iterable<Tensor> tensors) throws IOException {
+        long total = 8 + header.length + dataBytes;
+        try (Arena arena = Arena.ofConfined();
+             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+            m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, header.length);
+            MemorySegment.copy(header, 0, m, ValueLayout.JAVA_BYTE, 8, header.length);
+            long pos = 8 + header.length;
+            for (Tensor t : tensors) {
+                long len = t.nbytes();
+                t.copyBytesTo(m.asSlice(pos, len));
+                pos += len;
             }
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new SafetensorsException(path, "cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort
-            }
+            m.force();
         }
     }
 }

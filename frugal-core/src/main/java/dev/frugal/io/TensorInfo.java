@@ -14,8 +14,17 @@ import java.util.Arrays;
  */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
     public TensorInfo {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(dtype, "dtype");
         shape = shape.clone();
+        if (begin < 0 || end < begin) throw new IllegalArgumentException(name + ": data_offsets [" + begin + ", " + end
+                + "] need 0 <= begin <= end");
+        if (SafetensorsHeader.byteLength(shape, dtype) != end - begin) throw new IllegalArgumentException(name + ": shape "
+                + Arrays.toString(shape) + " of " + dtype + " does not fill [" + begin + ", " + end + ")");
     }
+
+    /** Element count. */
+    public long numel() { return byteLength() / dtype.bytes(); }
 
     public long byteLength() { return end - begin; }
 

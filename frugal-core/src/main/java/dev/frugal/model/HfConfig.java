@@ -1,11 +1,16 @@
 package dev.frugal.model;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.OptionalLong;
 
 /**
@@ -13,7 +18,9 @@ import java.util.OptionalLong;
  * records are built from it and keep it, so that saving a model writes the same JSON back.
  */
 public final class HfConfig {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Path file;
     private final ObjectNode root;
 
@@ -22,17 +29,32 @@ public final class HfConfig {
         this.root = root;
     }
 
-    /** Reads {@code dir/config.json} (or the file itself when {@code path} is a file). */
+    /**
+     * Reads {@code dir/config.json} (or the file itself when {@code path} is a file).
+     *
+     * @throws ConfigException naming the file when it is missing, unreadable, not strict JSON (duplicate keys and
+     *                         trailing content are refused), or not an object
+     */
     public static HfConfig read(Path path) {
         Path f = Files.isDirectory(path) ? path.resolve("config.json") : path;
         if (!Files.isRegularFile(f)) throw new ConfigException(f, "no config.json: is this a Hugging Face model directory?");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new ConfigException(f, "cannot read: " + e);
+        }
         JsonNode n;
         try {
-            n = JSON.readTree(f.toFile());
+            n = JSON.readTree(bytes);
+        } catch (JacksonException e) {
+            var at = e.getLocation();
+            throw new ConfigException(f, "not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new ConfigException(f, "not valid JSON: " + e.getMessage());
+            throw new ConfigException(f, "cannot read: " + e);
         }
-        if (n == null || !n.isObject()) throw new ConfigException(f, "not a JSON object");
+        if (n == null || !n.isObject()) throw new ConfigException(f, "not a JSON object {\"model_type\": ..., ...}");
         return new HfConfig(f, (ObjectNode) n);
     }
 
@@ -44,10 +66,29 @@ public final class HfConfig {
     /** A copy of the JSON. */
     public ObjectNode json() { return root.deepCopy(); }
 
-    /** Writes the JSON to {@code dir/config.json}. */
+    /**
+     * Writes the JSON to {@code dir/config.json} atomically (a temporary file in {@code dir}, renamed over the target),
+     * so a crash never leaves a half-written config next to the weights.
+     */
     public void writeTo(Path dir) throws IOException {
         Files.createDirectories(dir);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), root);
+        Path target = dir.resolve("config.json");
+        Path tmp = Files.createTempFile(dir, ".config.json", ".tmp");
+        try {
+            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not POSIX: default permissions
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     public boolean has(String field) { return root.hasNonNull(field); }
@@ -109,10 +150,12 @@ public final class HfConfig {
         return v.asBoolean();
     }
 
-    /** A nested object field, or null. */
+    /** A nested object field, or null when absent or null. */
     public JsonNode optObject(String field) {
         JsonNode v = root.get(field);
-        return v != null && v.isObject() ? v : null;
+        if (v == null || v.isNull()) return null;
+        if (!v.isObject()) throw wrongType(field, "an object", v);
+        return v;
     }
 
     /** Fails with a message naming this file when {@code ok} is false. */
@@ -128,12 +171,15 @@ public final class HfConfig {
     }
 
     private int toInt(String field, JsonNode v) {
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw wrongType(field, "an integer", v);
+        if (!v.isIntegralNumber()) throw wrongType(field, "an integer", v);
+        if (!v.canConvertToInt()) throw new ConfigException(file, "field '" + field + "' = " + v + " does not fit a 32-bit"
+                + " integer");
         return v.asInt();
     }
 
     private ConfigException missing(String field) {
-        return new ConfigException(file, "required field '" + field + "' is missing");
+        return new ConfigException(file, "required field '" + field + "' is missing: add it (the model's Hugging Face"
+                + " config.json has it) or check that this is the right directory");
     }
 
     private ConfigException wrongType(String field, String expected, JsonNode v) {

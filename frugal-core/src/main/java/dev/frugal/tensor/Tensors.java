@@ -117,6 +117,12 @@ public final class Tensors {
      */
     public static Tensor copyOf(MemorySegment segment, DType dtype, long... shape) {
         checkBytes(segment.byteSize(), shape, dtype);
+        if (!segment.isNative()) { // a heap segment's address() is an array offset, not a pointer libtorch may read
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                return copyOf(a.allocate(Math.max(1, segment.byteSize())).copyFrom(segment).asSlice(0, segment.byteSize()),
+                        dtype, shape);
+            }
+        }
         Backend.ensureLoaded();
         Pointer p = new RawPointer(segment.address(), segment.byteSize());
         return Tensor.wrap(torch.from_blob(p, shape, options(dtype, Device.CPU)).clone());
@@ -128,6 +134,8 @@ public final class Tensors {
      */
     public static Tensor viewOf(MemorySegment segment, DType dtype, long... shape) {
         checkBytes(segment.byteSize(), shape, dtype);
+        if (!segment.isNative()) throw new IllegalArgumentException("viewOf needs native memory (a mapped file or an"
+                + " Arena allocation), not a heap segment: use copyOf");
         Backend.ensureLoaded();
         Pointer p = new RawPointer(segment.address(), segment.byteSize());
         return Tensor.wrap(torch.from_blob(p, shape, options(dtype, Device.CPU)));
