@@ -168,7 +168,7 @@ public final class ProbeCommand implements Callable<Integer> {
                     });
                 }
                 double[] losses = probe.epochLosses();
-                out.printf(Locale.ROOT, "trained logistic regression: %d epochs, batch %d, AdamW lr %g wd %g, final "
+                out.printf(Locale.ROOT, "trained logistic regression: %d epochs, batch %d, AdamW lr %s wd %s, final "
                         + "train loss %.4f, %.1f s%n", epochs, cfg.batchSize(), cfg.optimizer().lr(),
                         cfg.optimizer().weightDecay(), losses[losses.length - 1], (System.nanoTime() - p0) / 1e9);
                 Metrics m = probe.evaluate(testX, testY, 1);
