@@ -422,4 +422,11 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code 1 / this}, elementwise (what Python's {@code 1.0 / t} computes). */
     public Tensor reciprocal() { return wrap(t.reciprocal()); }
+
+    // ---- added for minilm
+    /** Copies the rows of {@code source} into this tensor at {@code index} (int64) along {@code dim}, in place. */
+    public Tensor indexCopyInPlace(int dim, Tensor index, Tensor source) {
+        t.index_copy_(dim, index.t, source.t);
+        return this;
+    }
 }

@@ -1,0 +1,117 @@
+package dev.frugal.train;
+
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * AdamW written as in-place tensor updates, bit-identical to libtorch's {@code torch::optim::AdamW} (checked in
+ * {@code TorchOptimizerParityTest}). For each parameter θ with gradient g at its step t:
+ *
+ * <pre>
+ *   θ ← θ·(1 − γλ)                                  decoupled weight decay
+ *   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²      first and second moments
+ *   θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+ * </pre>
+ *
+ * (Loshchilov &amp; Hutter 2019, Algorithm 2, in libtorch's order of operations.) The moments are created lazily on a
+ * parameter's first step, on its device and dtype.
+ */
+public final class AdamW implements Optimizer {
+
+    private final List<Tensor> params;
+    private final AdamWConfig config;
+    private double lr;
+    private final Tensor[] m;
+    private final Tensor[] v;
+    private final long[] paramSteps;
+    private long steps;
+
+    /** An AdamW over {@code params} (leaf tensors with {@code requiresGrad}). */
+    public AdamW(List<Tensor> params, AdamWConfig config) {
+        this.params = List.copyOf(params);
+        this.config = Objects.requireNonNull(config, "config");
+        this.lr = config.lr();
+        for (int i = 0; i < this.params.size(); i++) {
+            if (!this.params.get(i).requiresGrad()) {
+                throw new IllegalArgumentException("parameter " + i + " (" + this.params.get(i) + ") does not require"
+                        + " grad: call requiresGrad(true) on it, or leave it out of the optimizer");
+            }
+        }
+        this.m = new Tensor[this.params.size()];
+        this.v = new Tensor[this.params.size()];
+        this.paramSteps = new long[this.params.size()];
+    }
+
+    /** The hyper-parameters (the learning rate there is the initial one; see {@link #lr()}). */
+    public AdamWConfig config() {
+        return config;
+    }
+
+    @Override
+    public List<Tensor> parameters() {
+        return params;
+    }
+
+    @Override
+    public void step() {
+        double b1 = config.beta1();
+        double b2 = config.beta2();
+        try (GradMode off = GradMode.off(); Scope s = Scope.open()) {
+            for (int i = 0; i < params.size(); i++) {
+                Tensor p = params.get(i);
+                Tensor g = p.grad();
+                if (!g.defined()) {
+                    continue;
+                }
+                if (m[i] == null) {
+                    m[i] = Tensors.zerosLike(p).keep();
+                    v[i] = Tensors.zerosLike(p).keep();
+                }
+                long t = ++paramSteps[i];
+                p.mulInPlace(1 - lr * config.weightDecay());
+                m[i].mulInPlace(b1).addInPlace(g, 1 - b1);
+                v[i].mulInPlace(b2).addcmulInPlace(g, g, 1 - b2);
+                double biasCorrection1 = 1 - Math.pow(b1, t);
+                double biasCorrection2 = 1 - Math.pow(b2, t);
+                Tensor denom = v[i].sqrt().div(Math.sqrt(biasCorrection2)).add(config.eps());
+                p.addcdivInPlace(m[i], denom, -lr / biasCorrection1);
+            }
+        }
+        steps++;
+    }
+
+    @Override
+    public double lr() {
+        return lr;
+    }
+
+    @Override
+    public void setLr(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("lr must be a finite value >= 0, got " + lr);
+        }
+        this.lr = lr;
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] != null) {
+                m[i].close();
+                v[i].close();
+                m[i] = null;
+                v[i] = null;
+            }
+        }
+    }
+
+}
