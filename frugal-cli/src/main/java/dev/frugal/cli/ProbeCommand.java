@@ -108,19 +108,8 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "use only the first N train and N test emails")
     Integer limit;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:i] (default: ${DEFAULT-VALUE})")
-    String device;
-
-    @Option(names = "--threads", description = "CPU threads (default: OPENBLAS_NUM_THREADS or the core count)")
-    Integer threads;
-
     @Option(names = "--json", paramLabel = "FILE", description = "also append the figures as one JSON line")
     Path json;
-
-    /** Runs {@code probe} on its own: {@code java -cp ... dev.frugal.cli.ProbeCommand --data spam-small}. */
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new ProbeCommand()).execute(args));
-    }
 
     /** picocli converter for {@link ProbeData}. */
     static final class DataConverter implements CommandLine.ITypeConverter<ProbeData> {
@@ -136,7 +125,9 @@ public final class ProbeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
         try {
-            Threads.configure(threads != null ? threads : Threads.defaultCount());
+            FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
+            frugal.configureThreads();
+            Device device = frugal.device();
             Split<SpamEmail> split = load(data);
             List<SpamEmail> train = limit == null ? split.train() : split.train().subList(0,
                     Math.min(limit, split.train().size()));
@@ -147,7 +138,7 @@ public final class ProbeCommand implements Callable<Integer> {
                     + " %d threads, %s%n", model, dir, data.cliName, train.size(), test.size(), maxTokens, seed,
                     Threads.aten(), device);
             out.flush();
-            try (SentenceEncoder enc = SentenceEncoder.load(dir, Device.parse(device), maxTokens);
+            try (SentenceEncoder enc = SentenceEncoder.load(dir, device, maxTokens);
                  Scope s = Scope.open()) {
                 long e0 = System.nanoTime();
                 Tensor trainX = embed(enc, train, "embed train");

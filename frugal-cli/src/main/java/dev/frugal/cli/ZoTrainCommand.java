@@ -1,6 +1,5 @@
 package dev.frugal.cli;
 
-import dev.frugal.data.FrugalHome;
 import dev.frugal.data.SpamAssassinCorpus;
 import dev.frugal.data.SpamEmail;
 import dev.frugal.data.SpamSmall;
@@ -9,6 +8,7 @@ import dev.frugal.io.FrugalIoException;
 import dev.frugal.io.SafetensorsFile;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.MeanPoolClassifier;
+import dev.frugal.model.ModelRef;
 import dev.frugal.model.Models;
 import dev.frugal.model.StagedModel;
 import dev.frugal.tensor.DType;
@@ -28,7 +28,6 @@ import dev.frugal.zo.tasks.LmTextData;
 import dev.frugal.zo.tasks.MeanPoolObjective;
 import dev.frugal.zo.tasks.SpamTask;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -147,19 +146,8 @@ public final class ZoTrainCommand implements Callable<Integer> {
         ZoHyperparameters hyperparameters() { return new ZoHyperparameters(eps, lr, weightDecay, seed); }
     }
 
-    /** Resolves {@code minilm} or a directory. */
-    static Path modelDir(String ref) {
-        if (ref.equals("minilm")) {
-            Path d = FrugalHome.root().resolve("models/minilm");
-            if (!Files.isRegularFile(d.resolve("config.json"))) throw new FrugalIoException(d
-                    + ": MiniLM is not imported yet: run 'frugal import-onnx --out " + d + "'");
-            return d;
-        }
-        Path d = Path.of(ref);
-        if (!Files.isDirectory(d)) throw new FrugalIoException(d + ": no such model directory (give a Hugging Face"
-                + " model directory or 'minilm')");
-        return d;
-    }
+    /** Resolves {@code minilm} (imported on first use) or a directory. */
+    static Path modelDir(String ref) { return ModelRef.resolve(ref); }
 
     static Split<SpamEmail> spamSplit(String data) {
         String d = data == null ? "spam-small" : data;

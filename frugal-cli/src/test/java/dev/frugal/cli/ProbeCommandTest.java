@@ -38,18 +38,19 @@ class ProbeCommandTest {
         }
     }
 
-    private int run(Object command, String... args) {
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
+    /** Runs {@code frugal <command> args...} through the real top-level command. */
+    private int run(String command, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = command;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(all);
     }
 
     /** A tiny end-to-end run: minilm imported into the temp home, 40 + 40 emails at 32 tokens. */
     @Test
     void probeOnSpamSmallPrintsMetricsAndWritesJson() throws Exception {
         Path json = home.resolve("probe.jsonl");
-        int rc = run(new ProbeCommand(), "--data", "spam-small", "--limit", "40", "--max-tokens", "32",
+        int rc = run("probe", "--data", "spam-small", "--limit", "40", "--max-tokens", "32",
                 "--epochs", "20", "--threads", "2", "--json", json.toString());
         assertEquals(0, rc, err.toString());
         String o = out.toString();
@@ -66,27 +67,27 @@ class ProbeCommandTest {
 
     @Test
     void fullSpamNotInstalledSaysWhatToRun() {
-        assertEquals(1, run(new ProbeCommand(), "--data", "spam"));
+        assertEquals(1, run("probe", "--data", "spam"));
         assertTrue(err.toString().contains("frugal data fetch spam"), err.toString());
         assertFalse(err.toString().contains("\tat "));
     }
 
     @Test
     void unknownDataIsAUsageError() {
-        assertEquals(2, run(new ProbeCommand(), "--data", "mnist"));
+        assertEquals(2, run("probe", "--data", "mnist"));
         assertTrue(err.toString().contains("spam-small"), err.toString());
     }
 
     @Test
     void importOnnxNeedsTokenizerWithOnnx() {
-        assertEquals(2, run(new ImportOnnxCommand(), "--onnx", "x.onnx", "--out", home.resolve("m").toString()));
+        assertEquals(2, run("import-onnx", "--onnx", "x.onnx", "--out", home.resolve("m").toString()));
         assertTrue(err.toString().contains("--tokenizer"), err.toString());
     }
 
     @Test
     void importOnnxMissingFileIsOneErrorLine() throws Exception {
         Path tok = Files.writeString(home.resolve("tokenizer.json"), "{}");
-        assertEquals(1, run(new ImportOnnxCommand(), "--onnx", home.resolve("none.onnx").toString(),
+        assertEquals(1, run("import-onnx", "--onnx", home.resolve("none.onnx").toString(),
                 "--tokenizer", tok.toString(), "--out", home.resolve("m").toString()));
         String e = err.toString().strip();
         assertTrue(e.startsWith("error: ") && e.contains("none.onnx"), e);
@@ -96,7 +97,7 @@ class ProbeCommandTest {
     @Test
     void importOnnxDefaultSourceWritesAModelDirectory() {
         Path dir = home.resolve("minilm-hf");
-        assertEquals(0, run(new ImportOnnxCommand(), "--out", dir.toString()), err.toString());
+        assertEquals(0, run("import-onnx", "--out", dir.toString()), err.toString());
         assertTrue(out.toString().contains("22,565,376 parameters"), out.toString());
         assertTrue(Files.isRegularFile(dir.resolve("config.json")));
         assertTrue(Files.isRegularFile(dir.resolve("tokenizer.json")));

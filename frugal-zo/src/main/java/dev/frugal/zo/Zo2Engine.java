@@ -151,7 +151,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
     /**
      * Forwards many batches at the current parameters (flushes first), block-major: each block is loaded once and
      * applied to every batch, so an evaluation over N batches costs one pass over the offload tier, not N. Hidden
-     * states of all batches stay resident meanwhile ({@code N × (B, T, C)}).
+     * states of all batches stay resident meanwhile ({@code N × (B, T, C)}). Tensors returned by {@code head} belong to
+     * a scope closed before this returns: {@code keep()} them to use them afterwards.
      */
     public <R> List<R> forwardMany(List<B> batches, HeadFunction<B, R> head) {
         flush();

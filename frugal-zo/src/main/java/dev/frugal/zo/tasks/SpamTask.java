@@ -104,9 +104,11 @@ public final class SpamTask implements AutoCloseable {
     public void initHead(MeanPoolClassifier model, Zo2Engine<ClassBatch> engine) {
         try (Scope s = Scope.open()) {
             List<ClassBatch> bs = batches(split.train());
-            List<Tensor> emb = engine.forwardMany(bs, (h, b, ctx) -> MeanPoolClassifier.sentenceEmbedding(h, b.mask()));
+            // results outlive forwardMany's scope: kept here, released below
+            List<Tensor> emb = engine.forwardMany(bs, (h, b, ctx) -> MeanPoolClassifier.sentenceEmbedding(h, b.mask()).keep());
             long[] labels = split.train().stream().mapToLong(SpamEmail::label).toArray();
             model.initFromPrototypes(Tensors.cat(emb, 0), labels, PROTOTYPE_SCALE);
+            emb.forEach(Tensor::close);
         }
     }
 
