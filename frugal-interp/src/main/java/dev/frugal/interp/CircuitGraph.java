@@ -28,7 +28,7 @@ public final class CircuitGraph {
             if (cfg.mlp()) senders.add(Node.mlp(l));
         }
         for (int i = 0; i < senders.size(); i++) senderIndex.put(senders.get(i), i);
-        receivers.add(Node.output(layers));
+        receivers.add(Node.output());
         for (int l = layers - 1; l >= 0; l--) {
             if (cfg.mlp()) receivers.add(Node.mlp(l));
             for (int h = 0; h < heads; h++)

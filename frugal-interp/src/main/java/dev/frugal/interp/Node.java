@@ -5,7 +5,7 @@ package dev.frugal.interp;
  * each MLP); receivers read from it (each head's query, key and value input, each MLP's input, the final residual).
  * A head is split into its three inputs, which feed its output through ACDC's untested placeholder edges.
  *
- * @param layer the block (-1 for the embeddings, {@code numLayers} for the output)
+ * @param layer the block (-1 for the embeddings, {@link #OUTPUT_LAYER} for the output)
  * @param head  the head index, -1 for non-head nodes
  */
 public record Node(Kind kind, int layer, int head) implements Comparable<Node> {
@@ -18,6 +18,9 @@ public record Node(Kind kind, int layer, int head) implements Comparable<Node> {
                 + " head index, got " + head);
     }
 
+    /** The layer index of the output node: after every block of any model. */
+    public static final int OUTPUT_LAYER = 1 << 20;
+
     public static Node embed() { return new Node(Kind.EMBED, -1, -1); }
 
     public static Node head(int layer, int head) { return new Node(Kind.HEAD, layer, head); }
@@ -26,7 +29,7 @@ public record Node(Kind kind, int layer, int head) implements Comparable<Node> {
 
     public static Node mlp(int layer) { return new Node(Kind.MLP, layer, -1); }
 
-    public static Node output(int layers) { return new Node(Kind.OUTPUT, layers, -1); }
+    public static Node output() { return new Node(Kind.OUTPUT, OUTPUT_LAYER, -1); }
 
     /** Writes into the residual stream. */
     public boolean isSender() { return kind == Kind.EMBED || kind == Kind.HEAD || kind == Kind.MLP; }
@@ -72,6 +75,7 @@ public record Node(Kind kind, int layer, int head) implements Comparable<Node> {
     /** Parses {@link #label()}. */
     public static Node parse(String label) {
         if (label.equals("embed")) return embed();
+        if (label.equals("output")) return output();
         if (label.startsWith("m")) return mlp(Integer.parseInt(label.substring(1)));
         if (label.startsWith("a")) {
             String[] p = label.substring(1).split("\\.");

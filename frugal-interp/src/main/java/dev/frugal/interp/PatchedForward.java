@@ -201,7 +201,7 @@ public final class PatchedForward implements AutoCloseable {
             }
             if (record) cache.addLayer(residPre, headOut, mlpOut);
         }
-        Node out = Node.output(cfg.numLayers());
+        Node out = Node.output();
         Tensor dOut = corr.deltas(List.of(out)).get(out);
         Tensor x = norm(InterpModel.P + "ln_f", dOut == null ? resid : resid.add(dOut));
         Tensor logits = (dOut != null || !low ? unembedFp32 : unembedLow).apply(x); // (N, T, V)

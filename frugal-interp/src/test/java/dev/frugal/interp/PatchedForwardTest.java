@@ -11,9 +11,14 @@ import dev.frugal.tensor.Tensors;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PatchedForwardTest {
+    /** Tiny models: one thread (two OpenMP threads on a shared 2-core box ran training 30× slower). */
+    @BeforeAll
+    static void oneThread() { dev.frugal.tensor.Threads.configure(1); }
+
     private static final InterpConfig GPT = new InterpConfig(20, 32, 2, 4, 10, true, 64, true, 1e-5, true);
 
     @Test
