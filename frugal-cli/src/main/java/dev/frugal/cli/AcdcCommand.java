@@ -99,7 +99,8 @@ public final class AcdcCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--threshold: " + e.getMessage());
         }
-        frugal.configureThreads();
+        if (frugal != null) frugal.configureThreads();
+        else dev.frugal.tensor.Threads.configure(dev.frugal.tensor.Threads.defaultCount()); // run standalone
         Path zoo = FrugalHome.root().resolve("models").resolve("interp");
         PrintWriter w = spec.commandLine().getOut();
         try (InterpModel m = loadModel(zoo)) {
