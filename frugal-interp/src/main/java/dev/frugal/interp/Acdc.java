@@ -21,6 +21,8 @@ import java.util.function.IntConsumer;
  * from the next edge.
  */
 public final class Acdc {
+    /** At most this many rows (configurations × batch) per speculative forward, to bound peak memory. */
+    static final long ROW_BUDGET = 512;
     private final PatchedForward forward;
     private final Tensor ids;
     private final ActivationCache clean;
@@ -56,6 +58,7 @@ public final class Acdc {
         List<Circuit.EdgeScore> scores = new ArrayList<>();
         double cleanMetric = evaluate(List.of(Set.of()), 0)[0];
         double base = cleanMetric;
+        int tested = 0, keptSoFar = 0;
         for (Node r : g.receivers()) {
             List<Edge> in = g.incoming(r);
             if (!connected(r, removed, g)) {
@@ -86,7 +89,8 @@ public final class Acdc {
             }
             int i = 0;
             while (i < in.size()) {
-                int n = Math.min(s.edgesPerForward(), in.size() - i);
+                int maxByRows = (int) Math.max(1, ROW_BUDGET / ids.size(0) - 1);
+                int n = Math.min(speculationDepth(Math.min(s.edgesPerForward(), maxByRows), tested, keptSoFar), in.size() - i);
                 List<Set<Edge>> configs = new ArrayList<>();
                 Set<Edge> cur = new HashSet<>(removed);
                 configs.add(Set.copyOf(cur));
@@ -102,6 +106,8 @@ public final class Acdc {
                     double delta = m[j + 1] - base;
                     boolean keep = !(delta < s.threshold());
                     scores.add(new Circuit.EdgeScore(e, delta, keep));
+                    tested++;
+                    if (keep) keptSoFar++;
                     if (onEdges != null) onEdges.accept(1);
                     if (keep) { // later configurations assumed this edge removed: resume after it
                         j++;
@@ -117,6 +123,16 @@ public final class Acdc {
         double secs = (System.nanoTime() - t0) / 1e9;
         return new Circuit(scores, s.threshold(), metric.name(), s.precision(), cleanMetric, circuitMetric, forwards,
                 rows, secs);
+    }
+
+    /**
+     * How many edges to test in the next speculative forward: about the expected run of removals before the next kept
+     * edge, {@code 1 / P(keep)} with P estimated as (kept + 1) / (tested + 2), capped at {@code max}. Deeper batches
+     * past a kept edge are wasted rows; shallower ones waste calls.
+     */
+    static int speculationDepth(int max, int tested, int kept) {
+        double pKeep = (kept + 1.0) / (tested + 2.0);
+        return (int) Math.max(1, Math.min(max, Math.ceil(1.0 / pKeep)));
     }
 
     /** The metric of each configuration of removed edges, computed from block {@code start}. */

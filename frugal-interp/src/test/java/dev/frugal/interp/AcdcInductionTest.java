@@ -37,6 +37,9 @@ class AcdcInductionTest {
                 System.out.printf("fast exact: %d edges, %d forwards, %.2f s; pahq: %d edges, %d forwards, %.2f s%n",
                         fast.edges().size(), fast.forwards(), fast.seconds(), pahq.edges().size(), pahq.forwards(), pahq.seconds());
                 assertEquals(e, fast.edges(), "the exact accelerations must find the same circuit");
+                Path png = CircuitReport.write(Path.of("target", "acdc-induction"), ref, "induction-2l", "induction",
+                        fp.graph().edges().size());
+                System.out.println("drawn: " + png);
                 boolean prevToInduction = false;
                 for (Edge x : e)
                     if (x.sender().kind() == Node.Kind.HEAD && x.sender().layer() == 0 && x.receiver().kind() == Node.Kind.K
