@@ -88,18 +88,26 @@ public final class Acdc {
                 continue;
             }
             int i = 0;
+            boolean reuseBase = false;
             while (i < in.size()) {
                 int maxByRows = (int) Math.max(1, ROW_BUDGET / ids.size(0) - 1);
                 int n = Math.min(speculationDepth(Math.min(s.edgesPerForward(), maxByRows), tested, keptSoFar), in.size() - i);
+                // float32 reuses the last metric of this receiver as the baseline; PAHQ recomputes it in the same
+                // batch, under the same precision arrangement as the trials
+                boolean withBase = !reuseBase || s.precision() != Precision.FP32;
                 List<Set<Edge>> configs = new ArrayList<>();
                 Set<Edge> cur = new HashSet<>(removed);
-                configs.add(Set.copyOf(cur));
+                if (withBase) configs.add(Set.copyOf(cur));
                 for (int j = 0; j < n; j++) {
                     cur.add(in.get(i + j));
                     configs.add(Set.copyOf(cur));
                 }
-                double[] m = evaluate(configs, start);
-                base = m[0];
+                double[] got = evaluate(configs, start);
+                double[] m = new double[n + 1];
+                System.arraycopy(got, withBase ? 0 : 0, m, withBase ? 0 : 1, got.length);
+                if (withBase) base = m[0];
+                else m[0] = base;
+                reuseBase = true;
                 int j = 0;
                 for (; j < n; j++) {
                     Edge e = in.get(i + j);

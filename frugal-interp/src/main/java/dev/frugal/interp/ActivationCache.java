@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class ActivationCache implements AutoCloseable {
     private final Tensor embed; // (B, T, C)
-    private final List<Tensor> heads = new ArrayList<>(); // per layer (B, H, T, C), without b_O
+    private final List<List<Tensor>> heads = new ArrayList<>(); // per layer, per head (B, T, C) contiguous, without b_O
     private final List<Tensor> mlps = new ArrayList<>(); // per layer (B, T, C) or null
     private final List<Tensor> residPre = new ArrayList<>(); // per layer, plus the final residual: (B, T, C)
     private Tensor logits; // (B, T, V)
@@ -20,7 +20,9 @@ public final class ActivationCache implements AutoCloseable {
 
     void addLayer(Tensor residPre, Tensor heads, Tensor mlp) {
         this.residPre.add(residPre.keep());
-        this.heads.add(heads.keep());
+        List<Tensor> per = new ArrayList<>();
+        for (int h = 0; h < heads.size(1); h++) per.add(heads.select(1, h).contiguous().keep());
+        this.heads.add(per);
         this.mlps.add(mlp == null ? null : mlp.keep());
     }
 
@@ -33,7 +35,7 @@ public final class ActivationCache implements AutoCloseable {
     public Tensor sender(Node s) {
         return switch (s.kind()) {
             case EMBED -> embed;
-            case HEAD -> heads.get(s.layer()).select(1, s.head());
+            case HEAD -> heads.get(s.layer()).get(s.head());
             case MLP -> mlps.get(s.layer());
             default -> throw new IllegalArgumentException(s + " is not a sender");
         };
@@ -50,7 +52,7 @@ public final class ActivationCache implements AutoCloseable {
     @Override
     public void close() {
         embed.close();
-        for (Tensor t : heads) t.close();
+        for (List<Tensor> l : heads) for (Tensor t : l) t.close();
         for (Tensor t : mlps) if (t != null) t.close();
         for (Tensor t : residPre) t.close();
         if (logits != null) logits.close();

@@ -36,7 +36,7 @@ public final class PatchedForward implements AutoCloseable {
 
     /** Per-block weights, split per head for the patched path. */
     private record Layer(Tensor wq, Tensor wk, Tensor wv, Tensor bq, Tensor bk, Tensor bv, Tensor wo, Tensor bo,
-                         Projection qkvFp32, Projection qkvLow, Projection oLow, Projection fcFp32, Projection fcLow,
+                         Projection qkvFp32, Projection qkvLow, Projection oFp32, Projection oLow, Projection fcFp32, Projection fcLow,
                          Projection projFp32, Projection projLow) {}
 
     public PatchedForward(InterpModel model, Precision precision) {
@@ -70,6 +70,7 @@ public final class PatchedForward implements AutoCloseable {
             Projection qkvF = new Projection(attnW.t(), attnB, Precision.FP32);
             layers.add(new Layer(w[0], w[1], w[2], b[0], b[1], b[2], wo, bo, qkvF,
                     precision == Precision.FP32 ? qkvF : new Projection(attnW.t(), attnB, precision),
+                    new Projection(projW.t(), model.p(p + "attn.c_proj.bias"), Precision.FP32),
                     precision == Precision.FP32 ? null : new Projection(projW.t(), model.p(p + "attn.c_proj.bias"), precision),
                     fcF, fcL, prF, prL));
         }
@@ -168,14 +169,18 @@ public final class PatchedForward implements AutoCloseable {
                 qkvHeads[i] = Tensors.stack(per, 1); // (N, H, T, D)
             }
             Tensor z = NN.attention(qkvHeads[0], qkvHeads[1], qkvHeads[2], null, true, 1.0 / Math.sqrt(hd), false); // (N, H, T, D)
-            Tensor headOut; // (N, H, T, C) in fp32 mode; per needed head otherwise
-            Tensor[] outs = new Tensor[nh];
-            if (!low) {
-                headOut = z.matmul(w.wo()); // (N, H, T, C)
-                resid = resid.add(headOut.sum(1, false)).add(w.bo());
-                for (int h = 0; h < nh; h++) outs[h] = headOut.select(1, h);
+            Tensor headOut = null; // (B, H, T, C), only when recording a cache
+            Tensor[] outs = new Tensor[nh]; // (N, T, C) per head, where a sender value is needed
+            if (!low) { // one fused output projection (includes b_O); per-head outputs only where needed
+                resid = resid.add(w.oFp32().apply(z.transpose(1, 2).reshape(n, t, c)));
+                if (record) {
+                    headOut = z.matmul(w.wo()); // (B, H, T, C)
+                    for (int h = 0; h < nh; h++) outs[h] = headOut.select(1, h);
+                } else {
+                    for (int h = 0; h < nh; h++)
+                        if (corr.needs(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
+                }
             } else {
-                headOut = null;
                 Tensor zl = z;
                 if (anyPatched) { // the investigated heads leave the low-precision product and run in float32
                     Tensor keepMask = Tensors.fromFloats(maskOf(patched), 1, nh, 1, 1);
@@ -210,6 +215,14 @@ public final class PatchedForward implements AutoCloseable {
             return cache;
         }
         return logits;
+    }
+
+    /** The chosen columns of a row-major {@code rows × cols} matrix. */
+    private static float[] columns(float[] m, int rows, int cols, List<Integer> keep) {
+        float[] out = new float[rows * keep.size()];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < keep.size(); j++) out[r * keep.size() + j] = m[r * cols + keep.get(j)];
+        return out;
     }
 
     private static float[] maskOf(boolean[] patched) {
@@ -286,23 +299,33 @@ public final class PatchedForward implements AutoCloseable {
                         if (s.contains(senders.get(si))) mask[(ki * rs.size() + ri) * senders.size() + si] = 1f;
                 }
             long btc = b * t * c;
-            List<Tensor> diffs = new ArrayList<>(); // each (K, B·T·C)
-            for (Node s : senders) {
-                Tensor cur = current.get(s);
-                Tensor corr = corrupted == null ? null : corrupted.sender(s); // (B, T, C)
-                Tensor diff;
-                if (cur == null) { // computed before the start block: its clean value
-                    Tensor cl = clean.sender(s);
-                    diff = (corr == null ? cl.neg() : corr.sub(cl)).reshape(1, btc).expand(k, btc);
-                } else {
-                    Tensor cv = cur.reshape(k, btc);
-                    diff = corr == null ? cv.neg() : corr.reshape(1, btc).sub(cv);
+            // senders computed before the start block carry the same (corrupted − clean) in every configuration:
+            // one broadcast product for them, a batched one for the senders recomputed in this run
+            List<Integer> pre = new ArrayList<>(), run = new ArrayList<>();
+            for (int si = 0; si < senders.size(); si++) (current.containsKey(senders.get(si)) ? run : pre).add(si);
+            Tensor all = null; // (K, R, B·T·C)
+            if (!pre.isEmpty()) {
+                List<Tensor> diffs = new ArrayList<>();
+                for (int si : pre) {
+                    Node s = senders.get(si);
+                    Tensor cl = clean.sender(s), corr = corrupted == null ? null : corrupted.sender(s); // (B, T, C)
+                    diffs.add((corr == null ? cl.neg() : corr.sub(cl)).reshape(btc));
                 }
-                diffs.add(diff);
+                Tensor m = Tensors.fromFloats(columns(mask, k * rs.size(), senders.size(), pre), k * rs.size(), pre.size());
+                all = m.matmul(Tensors.stack(diffs, 0)).view(k, rs.size(), btc); // (K·R, S') @ (S', BTC)
             }
-            Tensor dstack = Tensors.stack(diffs, 1); // (K, S, B·T·C)
-            Tensor m = Tensors.fromFloats(mask, k, rs.size(), senders.size());
-            Tensor all = m.matmul(dstack); // (K, R, B·T·C)
+            if (!run.isEmpty()) {
+                List<Tensor> diffs = new ArrayList<>();
+                for (int si : run) {
+                    Node s = senders.get(si);
+                    Tensor cv = current.get(s).reshape(k, btc);
+                    Tensor corr = corrupted == null ? null : corrupted.sender(s);
+                    diffs.add(corr == null ? cv.neg() : corr.reshape(1, btc).sub(cv));
+                }
+                Tensor m = Tensors.fromFloats(columns(mask, k * rs.size(), senders.size(), run), k, rs.size(), run.size());
+                Tensor part = m.matmul(Tensors.stack(diffs, 1)); // (K, R, S'') @ (K, S'', BTC)
+                all = all == null ? part : all.add(part);
+            }
             for (int ri = 0; ri < rs.size(); ri++) out.put(rs.get(ri), all.select(1, ri).reshape(k * b, t, c));
             return out;
         }
@@ -313,7 +336,7 @@ public final class PatchedForward implements AutoCloseable {
         java.util.IdentityHashMap<Object, Boolean> seen = new java.util.IdentityHashMap<>();
         for (Layer w : layers) {
             for (Tensor x : new Tensor[] {w.wq(), w.wk(), w.wv(), w.bq(), w.bk(), w.bv(), w.wo(), w.bo()}) x.close();
-            for (Projection pr : new Projection[] {w.qkvFp32(), w.qkvLow(), w.oLow(), w.fcFp32(), w.fcLow(), w.projFp32(), w.projLow()})
+            for (Projection pr : new Projection[] {w.qkvFp32(), w.qkvLow(), w.oFp32(), w.oLow(), w.fcFp32(), w.fcLow(), w.projFp32(), w.projLow()})
                 if (pr != null && seen.put(pr, true) == null) pr.close();
         }
         unembedFp32.close();
