@@ -104,7 +104,7 @@ public final class Acdc {
                 }
                 double[] got = evaluate(configs, start);
                 double[] m = new double[n + 1];
-                System.arraycopy(got, withBase ? 0 : 0, m, withBase ? 0 : 1, got.length);
+                System.arraycopy(got, 0, m, withBase ? 0 : 1, got.length);
                 if (withBase) base = m[0];
                 else m[0] = base;
                 reuseBase = true;
