@@ -48,6 +48,11 @@ class AcdcPlantedTest {
             double aucF = PlantedModel.rocAuc(a, all), aucQ = PlantedModel.rocAuc(q, all);
             System.out.printf("planted ROC AUC: fp32 %.4f, pahq %.4f over %d thresholds%n", aucF, aucQ, TAUS.length);
             assertTrue(aucF > 0.95, "fp32 ACDC AUC " + aucF);
+            Circuit cf = fp.run(AcdcSettings.fastExact(1e-3), null), cq = pq.run(AcdcSettings.pahq(1e-3), null);
+            double klF = fp.metricOf(cf.removed()), klQ = fp.metricOf(cq.removed());
+            System.out.printf("planted τ=1e-3: edge F1 %.4f, circuit KL %.5f vs %.5f%n", Circuit.f1(cf.edges(), cq.edges()), klQ, klF);
+            assertTrue(Circuit.f1(cf.edges(), cq.edges()) >= 0.95);
+            assertTrue(Math.abs(klQ - klF) <= 0.05 * klF + 1e-6, "circuit KL " + klQ + " vs " + klF);
             assertTrue(Math.abs(aucF - aucQ) <= 0.02, "PAHQ AUC " + aucQ + " vs fp32 " + aucF);
         }
     }
