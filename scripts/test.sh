@@ -9,8 +9,8 @@ root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/scripts/jdk.sh"
 frugal_select_jdk || exit 1
 
-# System packages the tests need (Debian names). None yet; e.g. graphviz once circuit plots are tested.
-apt_packages=()
+# System packages the tests need (Debian names): graphviz draws the ACDC circuit PNG (frugal acdc).
+apt_packages=(graphviz)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,40 @@
+package dev.frugal.cli;
+
+import dev.frugal.data.FrugalHome;
+import dev.frugal.interp.AcdcBench;
+import dev.frugal.tensor.Threads;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code frugal bench acdc [--quick] [--json FILE]}: reference ACDC (fp32, full recompute, one edge per forward)
+ * against PAHQ with the exact accelerations on the induction model, each in a fresh JVM; the last line printed is the
+ * summary JSON object. Meant to be registered under the {@code bench} command.
+ */
+@Command(name = "acdc", mixinStandardHelpOptions = true,
+        description = "Benchmark ACDC (fp32) against PAHQ on the induction model; each variant in a fresh process.")
+public final class AcdcBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "A batch of 16 instead of 64.")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary JSON line here.")
+    Path json;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads per child process (default: as frugal picks).")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        int n = threads != null ? threads : Threads.defaultCount();
+        AcdcBench.run(quick, n, FrugalHome.root().resolve("models").resolve("interp"), json, spec.commandLine().getOut());
+        return 0;
+    }
+}

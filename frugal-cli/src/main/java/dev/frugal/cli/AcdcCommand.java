@@ -1,0 +1,160 @@
+package dev.frugal.cli;
+
+import dev.frugal.data.FrugalHome;
+import dev.frugal.interp.AcdcRun;
+import dev.frugal.interp.AcdcSettings;
+import dev.frugal.interp.Circuit;
+import dev.frugal.interp.CircuitReport;
+import dev.frugal.interp.CircuitTask;
+import dev.frugal.interp.InterpModel;
+import dev.frugal.interp.ModelZoo;
+import dev.frugal.interp.PlantedModel;
+import dev.frugal.interp.Precision;
+import dev.frugal.interp.TaskBatch;
+import dev.frugal.tensor.Rng;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frugal acdc}: automatic circuit discovery (ACDC) on a GPT-2-layout model, in float32 or with PAHQ's
+ * per-head mixed precision, writing the circuit as JSON, DOT/PNG and an edge table.
+ */
+@Command(name = "acdc", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Find the circuit of a task with ACDC (fp32) or PAHQ (int8 elsewhere, fp32 for the investigated head).")
+public final class AcdcCommand implements Callable<Integer> {
+    @ParentCommand
+    FrugalCommand frugal;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR|NAME", required = true,
+            description = "A GPT-2-layout model directory, or a built-in: induction-2l, planted, permuted-gpt "
+                    + "(trained on first use and cached under $FRUGAL_HOME/models/interp).")
+    String model;
+
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "induction, planted or permuted-previous (default: the built-in model's own task; induction for a directory).")
+    String task;
+
+    @Option(names = "--threshold", paramLabel = "TAU", required = true,
+            description = "τ: an edge is removed when removing it raises the metric by less than τ.")
+    double threshold;
+
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+            description = "fp32 (ACDC), pahq (int8 elsewhere) or bf16 (bf16-stored elsewhere). Default ${DEFAULT-VALUE}.")
+    String precision;
+
+    @Option(names = "--metric", paramLabel = "M", defaultValue = "kl", description = "kl (to the clean run) or loss (task cross-entropy).")
+    String metric;
+
+    @Option(names = "--ablation", paramLabel = "A", defaultValue = "corrupted", description = "corrupted or zero.")
+    String ablation;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Sequences in the ACDC batch.")
+    int batch;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the task batch.")
+    long seed;
+
+    @Option(names = "--edges-per-forward", paramLabel = "K", defaultValue = "8",
+            description = "Edges tested per forward along the batch (exact; 1 = plain ACDC).")
+    int edgesPerForward;
+
+    @Option(names = "--full-recompute", description = "Recompute every block in each test instead of reusing the clean cache.")
+    boolean fullRecompute;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where circuit.json, circuit.dot, circuit.png and edges.txt go.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+        if (edgesPerForward < 1) throw new ParameterException(spec.commandLine(), "--edges-per-forward must be at least 1");
+        Precision p;
+        AcdcSettings.Ablation abl;
+        AcdcRun.MetricKind mk;
+        try {
+            p = Precision.parse(precision);
+            abl = AcdcSettings.Ablation.valueOf(ablation.toUpperCase(java.util.Locale.ROOT));
+            mk = AcdcRun.MetricKind.valueOf(metric.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage().startsWith("No enum")
+                    ? "--ablation is corrupted or zero; --metric is kl or loss" : e.getMessage());
+        }
+        AcdcSettings settings;
+        try {
+            settings = new AcdcSettings(threshold, abl, p, !fullRecompute, edgesPerForward);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--threshold: " + e.getMessage());
+        }
+        if (frugal != null) frugal.configureThreads();
+        else dev.frugal.tensor.Threads.configure(dev.frugal.tensor.Threads.defaultCount()); // run standalone
+        Path zoo = FrugalHome.root().resolve("models").resolve("interp");
+        PrintWriter w = spec.commandLine().getOut();
+        try (InterpModel m = loadModel(zoo)) {
+            CircuitTask t = task(m);
+            try (TaskBatch b = t.batch(Rng.seeded("acdc-batch", seed), batch);
+                 AcdcRun run = new AcdcRun(m, b, mk, p, abl)) {
+                int total = run.graph().edges().size();
+                Circuit c;
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ACDC " + p.name().toLowerCase(java.util.Locale.ROOT))
+                        .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" edges", 1).continuousUpdate().build()) {
+                    c = run.run(settings, bar::stepBy);
+                }
+                Path png = CircuitReport.write(out, c, model, t.name(), total);
+                w.printf("%d of %d edges kept at τ=%s (%s, %s metric): clean %.5f, circuit %.5f; %d forwards in %.2f s%n",
+                        c.edges().size(), total, threshold, p.name().toLowerCase(java.util.Locale.ROOT), c.metric(),
+                        c.cleanMetric(), c.circuitMetric(), c.forwards(), c.seconds());
+                w.print(CircuitReport.table(c));
+                w.println("wrote " + out.resolve("circuit.json") + (png != null ? ", " + png
+                        : " (no PNG: install Graphviz, e.g. apt-get install graphviz, then run dot -Tpng on circuit.dot)"));
+            }
+        }
+        w.flush();
+        return 0;
+    }
+
+    private InterpModel loadModel(Path zoo) {
+        return switch (model) {
+            case "induction-2l" -> ModelZoo.induction2l(zoo);
+            case "planted" -> PlantedModel.build();
+            case "permuted-gpt" -> ModelZoo.permutedGpt(zoo);
+            default -> {
+                Path dir = Path.of(model);
+                if (!Files.isDirectory(dir)) throw new ParameterException(spec.commandLine(), "--model " + model
+                        + " is neither a directory nor one of induction-2l, planted, permuted-gpt");
+                yield InterpModel.load(dir);
+            }
+        };
+    }
+
+    private CircuitTask task(InterpModel m) {
+        String name = task != null ? task : switch (model) {
+            case "planted" -> "planted";
+            case "permuted-gpt" -> "permuted-previous";
+            default -> "induction";
+        };
+        int vocab = m.config().vocabSize(), positions = m.config().maxPositions();
+        return switch (name) {
+            case "planted" -> new PlantedModel.Task();
+            case "induction" -> model.equals("induction-2l") ? ModelZoo.INDUCTION
+                    : new CircuitTask.Induction(vocab, Math.min(10, positions / 2));
+            case "permuted-previous" -> model.equals("permuted-gpt") ? ModelZoo.PERMUTED
+                    : CircuitTask.PermutedPrevious.of(vocab, Math.min(12, positions), 7);
+            default -> throw new ParameterException(spec.commandLine(), "--task " + name
+                    + " is not one of induction, planted, permuted-previous");
+        };
+    }
+}

@@ -1,0 +1,170 @@
+package dev.frugal.interp;
+
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Automatic Circuit DisCovery (Conmy et al. 2023, Algorithm 1) over a {@link PatchedForward}: receivers in reverse
+ * topological order; each incoming edge is removed (patched to its corrupted value) when that raises the metric by
+ * less than τ, the removal then standing for every later test. A receiver whose outputs were all removed is pruned
+ * without tests, as ACDC's {@code current_node_connected} does.
+ *
+ * <p>Exact accelerations (same circuit as one-edge-per-forward ACDC): blocks before the receiver come from the clean
+ * cache; {@code edgesPerForward} edges are tested in one forward by stacking the configurations "current circuit",
+ * "minus e₁", "minus e₁, e₂", … along the batch — valid up to the first kept edge, after which the sweep resumes
+ * from the next edge.
+ */
+public final class Acdc {
+    /** At most this many rows (configurations × batch) per speculative forward, to bound peak memory. */
+    static final long ROW_BUDGET = 512;
+    private final PatchedForward forward;
+    private final Tensor ids;
+    private final ActivationCache clean;
+    private final ActivationCache corrupted;
+    private final Metric metric;
+    private long forwards;
+    private long rows;
+
+    /**
+     * @param ids       clean input {@code (B, T)}
+     * @param clean     the clean cache of {@code ids}
+     * @param corrupted the corrupted cache (null for zero ablation)
+     */
+    public Acdc(PatchedForward forward, Tensor ids, ActivationCache clean, ActivationCache corrupted, Metric metric) {
+        this.forward = forward;
+        this.ids = ids;
+        this.clean = clean;
+        this.corrupted = corrupted;
+        this.metric = metric;
+    }
+
+    /** Runs the sweep; {@code onEdges} hears how many edges each step settled (for a progress bar), or null. */
+    public Circuit run(AcdcSettings s, IntConsumer onEdges) {
+        if (s.precision() != forward.precision()) throw new IllegalArgumentException("settings ask for " + s.precision()
+                + " but the forward was built for " + forward.precision());
+        if ((s.ablation() == AcdcSettings.Ablation.ZERO) != (corrupted == null))
+            throw new IllegalArgumentException("zero ablation needs no corrupted cache; corrupted patching needs one");
+        long t0 = System.nanoTime();
+        forwards = 0;
+        rows = 0;
+        CircuitGraph g = forward.graph();
+        Set<Edge> removed = new LinkedHashSet<>();
+        List<Circuit.EdgeScore> scores = new ArrayList<>();
+        double cleanMetric = evaluate(List.of(Set.of()), 0)[0];
+        double base = cleanMetric;
+        int tested = 0, keptSoFar = 0;
+        for (Node r : g.receivers()) {
+            List<Edge> in = g.incoming(r);
+            if (!connected(r, removed, g)) {
+                for (Edge e : in) {
+                    removed.add(e);
+                    scores.add(new Circuit.EdgeScore(e, Double.NaN, false));
+                }
+                if (onEdges != null) onEdges.accept(in.size());
+                continue;
+            }
+            int start = s.reuseCache() ? Math.min(r.layer(), forward.model().config().numLayers()) : 0;
+            if (s.edgesPerForward() == 1) {
+                base = evaluate(List.of(Set.copyOf(removed)), start)[0];
+                for (Edge e : in) {
+                    Set<Edge> trial = new HashSet<>(removed);
+                    trial.add(e);
+                    double m = evaluate(List.of(trial), start)[0];
+                    double delta = m - base;
+                    boolean keep = !(delta < s.threshold());
+                    if (!keep) {
+                        removed.add(e);
+                        base = m;
+                    }
+                    scores.add(new Circuit.EdgeScore(e, delta, keep));
+                    if (onEdges != null) onEdges.accept(1);
+                }
+                continue;
+            }
+            int i = 0;
+            boolean reuseBase = false;
+            while (i < in.size()) {
+                int maxByRows = (int) Math.max(1, ROW_BUDGET / ids.size(0) - 1);
+                int n = Math.min(speculationDepth(Math.min(s.edgesPerForward(), maxByRows), tested, keptSoFar), in.size() - i);
+                // float32 reuses the last metric of this receiver as the baseline; PAHQ recomputes it in the same
+                // batch, under the same precision arrangement as the trials
+                boolean withBase = !reuseBase || s.precision() != Precision.FP32;
+                List<Set<Edge>> configs = new ArrayList<>();
+                Set<Edge> cur = new HashSet<>(removed);
+                if (withBase) configs.add(Set.copyOf(cur));
+                for (int j = 0; j < n; j++) {
+                    cur.add(in.get(i + j));
+                    configs.add(Set.copyOf(cur));
+                }
+                double[] got = evaluate(configs, start);
+                double[] m = new double[n + 1];
+                System.arraycopy(got, 0, m, withBase ? 0 : 1, got.length);
+                if (withBase) base = m[0];
+                else m[0] = base;
+                reuseBase = true;
+                int j = 0;
+                for (; j < n; j++) {
+                    Edge e = in.get(i + j);
+                    double delta = m[j + 1] - base;
+                    boolean keep = !(delta < s.threshold());
+                    scores.add(new Circuit.EdgeScore(e, delta, keep));
+                    tested++;
+                    if (keep) keptSoFar++;
+                    if (onEdges != null) onEdges.accept(1);
+                    if (keep) { // later configurations assumed this edge removed: resume after it
+                        j++;
+                        break;
+                    }
+                    removed.add(e);
+                    base = m[j + 1];
+                }
+                i += j;
+            }
+        }
+        double circuitMetric = evaluate(List.of(Set.copyOf(removed)), 0)[0];
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Circuit(scores, s.threshold(), metric.name(), s.precision(), cleanMetric, circuitMetric, forwards,
+                rows, secs);
+    }
+
+    /**
+     * How many edges to test in the next speculative forward: about the expected run of removals before the next kept
+     * edge, {@code 1 / P(keep)} with P estimated as (kept + 1) / (tested + 2), capped at {@code max}. Deeper batches
+     * past a kept edge are wasted rows; shallower ones waste calls.
+     */
+    static int speculationDepth(int max, int tested, int kept) {
+        double pKeep = (kept + 1.0) / (tested + 2.0);
+        return (int) Math.max(1, Math.min(max, Math.ceil(1.0 / pKeep)));
+    }
+
+    /** The metric of each configuration of removed edges, computed from block {@code start}. */
+    public double[] evaluate(List<Set<Edge>> configs, int start) {
+        forwards++;
+        rows += (long) configs.size() * ids.size(0);
+        try (Scope sc = Scope.open()) {
+            Tensor logits = forward.logits(ids, configs, start, clean, corrupted);
+            return metric.evaluate(logits, configs.size());
+        }
+    }
+
+    /** Whether some edge out of {@code r}'s component still stands (the output always is). */
+    private static boolean connected(Node r, Set<Edge> removed, CircuitGraph g) {
+        Node component = switch (r.kind()) {
+            case OUTPUT -> null;
+            case Q, K, V -> Node.head(r.layer(), r.head());
+            case MLP -> r;
+            default -> throw new IllegalArgumentException(r + " is not a receiver");
+        };
+        if (component == null) return true;
+        for (Node other : g.receivers())
+            if (other.order() > component.order())
+                for (Edge e : g.incoming(other)) if (e.sender().equals(component) && !removed.contains(e)) return true;
+        return false;
+    }
+}

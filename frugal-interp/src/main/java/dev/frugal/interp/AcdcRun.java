@@ -1,0 +1,65 @@
+package dev.frugal.interp;
+
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Everything one ACDC run needs, built once per (model, batch, precision): the patched forward, the clean and
+ * corrupted caches and the metric. Several thresholds and settings can run against it.
+ */
+public final class AcdcRun implements AutoCloseable {
+    /** Which metric ACDC follows. */
+    public enum MetricKind { KL, LOSS }
+
+    private final PatchedForward forward;
+    private final TaskBatch batch;
+    private final ActivationCache clean;
+    private final ActivationCache corrupted;
+    private final Metric metric;
+    private final AcdcSettings.Ablation ablation;
+    private final GradMode noGrad;
+
+    public AcdcRun(InterpModel model, TaskBatch batch, MetricKind kind, Precision precision, AcdcSettings.Ablation ablation) {
+        this.noGrad = GradMode.off();
+        this.forward = new PatchedForward(model, precision);
+        this.batch = batch;
+        this.ablation = ablation;
+        try (Scope s = Scope.open()) {
+            this.clean = forward.cache(batch.clean());
+            this.corrupted = ablation == AcdcSettings.Ablation.ZERO ? null : forward.cache(batch.corrupted());
+            this.metric = switch (kind) {
+                case KL -> Metric.KlToClean.of(clean.logits(), batch.positions());
+                case LOSS -> Metric.TaskLoss.of(batch.targets(), batch.positions());
+            };
+        }
+    }
+
+    public CircuitGraph graph() { return forward.graph(); }
+
+    /** The ACDC sweep at {@code s} (its precision and ablation must match this run's). */
+    public Circuit run(AcdcSettings s, IntConsumer onEdges) {
+        if (s.ablation() != ablation) throw new IllegalArgumentException("this run was set up for " + ablation + " ablation");
+        return new Acdc(forward, batch.clean(), clean, corrupted, metric).run(s, onEdges);
+    }
+
+    /** The metric with {@code removed} edges patched, computed from the embeddings in this run's precision. */
+    public double metricOf(Set<Edge> removed) {
+        return new Acdc(forward, batch.clean(), clean, corrupted, metric).evaluate(List.of(Set.copyOf(removed)), 0)[0];
+    }
+
+    /** Clean logits {@code (B, T, V)}. */
+    public Tensor cleanLogits() { return clean.logits(); }
+
+    @Override
+    public void close() {
+        metric.close();
+        clean.close();
+        if (corrupted != null) corrupted.close();
+        forward.close();
+        noGrad.close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.frugal.interp;
+
+/**
+ * One ACDC run's knobs.
+ *
+ * @param threshold       τ: an edge is removed when removing it raises the metric by less than τ
+ * @param ablation        what a removed edge carries
+ * @param precision       how components not under investigation compute (PAHQ when not FP32)
+ * @param reuseCache      start each patched forward at the investigated receiver's block, taking earlier blocks
+ *                        from the clean cache (exact: no removed edge enters an earlier receiver)
+ * @param edgesPerForward edges tested per forward along the batch dimension (speculatively, as cumulative
+ *                        removals; exact); 1 = ACDC's one edge per forward
+ */
+public record AcdcSettings(double threshold, Ablation ablation, Precision precision, boolean reuseCache,
+                           int edgesPerForward) {
+    /** What a removed edge carries: the sender's output on the corrupted input, or zero. */
+    public enum Ablation { CORRUPTED, ZERO }
+
+    public AcdcSettings {
+        if (!(threshold >= 0) || Double.isInfinite(threshold))
+            throw new IllegalArgumentException("threshold τ must be a finite number ≥ 0, got " + threshold);
+        if (edgesPerForward < 1) throw new IllegalArgumentException("edgesPerForward must be ≥ 1, got " + edgesPerForward);
+        if (ablation == null || precision == null) throw new IllegalArgumentException("ablation and precision are required");
+    }
+
+    /** Plain ACDC: float32, full recompute, one edge per forward. */
+    public static AcdcSettings reference(double threshold) {
+        return new AcdcSettings(threshold, Ablation.CORRUPTED, Precision.FP32, false, 1);
+    }
+
+    /** PAHQ with the exact accelerations: int8 elsewhere, cache reuse, 8 edges per forward. */
+    public static AcdcSettings pahq(double threshold) {
+        return new AcdcSettings(threshold, Ablation.CORRUPTED, Precision.INT8, true, 8);
+    }
+
+    /** Float32 with only the exact accelerations (cache reuse, 8 edges per forward): the same circuit as reference. */
+    public static AcdcSettings fastExact(double threshold) {
+        return new AcdcSettings(threshold, Ablation.CORRUPTED, Precision.FP32, true, 8);
+    }
+
+    public AcdcSettings withThreshold(double t) { return new AcdcSettings(t, ablation, precision, reuseCache, edgesPerForward); }
+
+    public AcdcSettings withAblation(Ablation a) { return new AcdcSettings(threshold, a, precision, reuseCache, edgesPerForward); }
+}

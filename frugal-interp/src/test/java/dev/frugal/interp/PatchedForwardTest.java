@@ -1,0 +1,75 @@
+package dev.frugal.interp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PatchedForwardTest {
+    /** Tiny models: one thread (two OpenMP threads on a shared 2-core box ran training 30× slower). */
+    @BeforeAll
+    static void oneThread() { dev.frugal.tensor.Threads.configure(1); }
+
+    private static final InterpConfig GPT = new InterpConfig(20, 32, 2, 4, 10, true, 64, true, 1e-5, true);
+
+    @Test
+    void unpatchedForwardMatchesThePlainModel() {
+        for (InterpConfig c : List.of(GPT, InterpConfig.attentionOnly(20, 32, 2, 4, 10))) {
+            try (GradMode off = GradMode.off(); Scope s = Scope.open(); InterpModel m = InterpModel.init(c, Rng.seeded("t", 3));
+                 PatchedForward f = new PatchedForward(m, Precision.FP32)) {
+                Tensor ids = Tensors.randint(0, 20, Rng.seeded("ids", 1), 3, 10);
+                try (ActivationCache cache = f.cache(ids)) {
+                    double diff = Tensors.maxAbsDiff(cache.logits(), m.logits(ids));
+                    assertTrue(diff < 1e-5, "decomposed forward differs from the plain one by " + diff);
+                }
+            }
+        }
+    }
+
+    @Test
+    void removingEveryEdgeGivesTheCorruptedRun() {
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); InterpModel m = InterpModel.init(GPT, Rng.seeded("t", 4));
+             PatchedForward f = new PatchedForward(m, Precision.FP32)) {
+            Tensor ids = Tensors.randint(0, 20, Rng.seeded("ids", 1), 3, 10);
+            Tensor bad = Tensors.randint(0, 20, Rng.seeded("ids", 2), 3, 10);
+            try (ActivationCache clean = f.cache(ids); ActivationCache corrupted = f.cache(bad)) {
+                Set<Edge> all = new HashSet<>(f.graph().edges());
+                Tensor out = f.logits(ids, List.of(Set.of(), all), 0, clean, corrupted); // (2B, T, V)
+                assertTrue(Tensors.maxAbsDiff(out.narrow(0, 0, 3), clean.logits()) < 1e-5);
+                assertTrue(Tensors.maxAbsDiff(out.narrow(0, 3, 3), corrupted.logits()) < 1e-4,
+                        "all edges patched must reproduce the corrupted run");
+            }
+        }
+    }
+
+    @Test
+    void graphHasAcdcEdgeCount() {
+        CircuitGraph g = new CircuitGraph(InterpConfig.attentionOnly(10, 32, 2, 8, 10));
+        // senders before layer 1: embed + 8 heads; layer-1 receivers: 24 q/k/v; layer 0: 24 with embed only; output: 17
+        assertEquals(9 * 24 + 24 + 17, g.edges().size());
+        assertEquals(1 + 48, g.receivers().size());
+    }
+
+    @Test
+    void int8ForwardStaysCloseToFp32() {
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); InterpModel m = InterpModel.init(GPT, Rng.seeded("t", 5));
+             PatchedForward f = new PatchedForward(m, Precision.FP32); PatchedForward q = new PatchedForward(m, Precision.INT8)) {
+            Tensor ids = Tensors.randint(0, 20, Rng.seeded("ids", 1), 3, 10);
+            try (ActivationCache clean = f.cache(ids)) {
+                Tensor a = f.logits(ids, List.of(Set.of()), 0, clean, null);
+                Tensor b = q.logits(ids, List.of(Set.of()), 0, clean, null);
+                double rel = a.sub(b).norm().itemDouble() / a.norm().itemDouble();
+                assertTrue(rel < 0.1 && rel > 0, "int8 logits relative error " + rel);
+            }
+        }
+    }
+}
