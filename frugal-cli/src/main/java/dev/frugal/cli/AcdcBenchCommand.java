@@ -28,12 +28,9 @@ public final class AcdcBenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary JSON line here.")
     Path json;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads per child process (default: as frugal picks).")
-    Integer threads;
-
     @Override
     public Integer call() throws Exception {
-        int n = threads != null ? threads : Threads.defaultCount();
+        int n = ((FrugalCommand) spec.root().userObject()).configureThreads(); // --threads: per child process
         AcdcBench.run(quick, n, FrugalHome.root().resolve("models").resolve("interp"), json, spec.commandLine().getOut());
         return 0;
     }
