@@ -2,7 +2,6 @@ package dev.frugal.cli;
 
 import dev.frugal.data.FrugalHome;
 import dev.frugal.interp.AcdcBench;
-import dev.frugal.tensor.Threads;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
