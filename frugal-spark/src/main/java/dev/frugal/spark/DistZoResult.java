@@ -1,0 +1,29 @@
+package dev.frugal.spark;
+
+import dev.frugal.zo.ZoStep;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a DistZO2 run reports.
+ *
+ * @param history        every step's scalars (seed, mean losses, g, lr), from step 0
+ * @param finalCheckpoint the checkpoint written after the last step
+ * @param replicaDigests CRC-32 of each worker's final parameters, by rank (all equal: the replicas are identical)
+ * @param stageAttempt   the barrier stage attempt that finished (0 = no failure)
+ * @param resumedFrom    the checkpoint step that attempt loaded
+ * @param replayedTo     the step up to which it replayed the log
+ * @param setupSeconds   rank 0's start-up: model load, checkpoint and log replay
+ * @param seconds        driver wall time of the whole run, Spark start-up included
+ * @param bytesPerStep   payload bytes gathered per step (all workers' messages), independent of model size
+ */
+public record DistZoResult(List<ZoStep> history, Path finalCheckpoint, List<String> replicaDigests, int stageAttempt,
+                           long resumedFrom, long replayedTo, double setupSeconds, double seconds, double bytesPerStep) {
+    public DistZoResult {
+        history = List.copyOf(history);
+        replicaDigests = List.copyOf(replicaDigests);
+    }
+
+    /** Whether every worker ended with bit-identical parameters. */
+    public boolean replicasIdentical() { return replicaDigests.stream().distinct().count() == 1; }
+}
