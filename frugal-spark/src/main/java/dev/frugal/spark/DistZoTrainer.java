@@ -54,7 +54,9 @@ public final class DistZoTrainer {
             RDD<Integer> ranks = jsc.parallelize(IntStream.range(0, o.workers()).boxed().toList(), o.workers()).rdd();
             List<String> lines = ranks.barrier()
                     .mapPartitions(new BarrierWorker(o, data, log.address()), false, ClassTag$.MODULE$.apply(String.class))
-                    .toJavaRDD().collect();
+                    // a shuffle after the barrier stage: Spark retries a failed barrier shuffle-map stage, but gives up
+                    // on a failed barrier result stage
+                    .toJavaRDD().repartition(1).collect();
             if (!log.problems().isEmpty()) throw new IllegalStateException("replay log " + log.file()
                     + " saw inconsistent records (a non-deterministic step?): " + log.problems());
             return parse(lines, (System.nanoTime() - started) / 1e9);
@@ -114,6 +116,7 @@ public final class DistZoTrainer {
                 default -> throw new IllegalStateException("unexpected worker output: " + l);
             }
         }
+        history.sort(java.util.Comparator.comparingLong(ZoStep::step));
         long trained = history.size() - Math.max(resumed, replayed);
         return new DistZoResult(history, ck, List.copyOf(digests.values()), attempt, resumed, replayed, setup, seconds,
                 trained > 0 ? (double) bytes / trained : 0);
