@@ -91,7 +91,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                 }
                 long start = Math.max(c, logged);
                 double setup = (System.nanoTime() - started) / 1e9;
-                long bytes = 0;
+                long bytes = 0, loop = System.nanoTime();
                 // 3. train
                 for (long t = start; t < o.steps(); t++) {
                     ctx.killTaskIfInterrupted();
@@ -121,12 +121,14 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                     }
                 }
                 engine.flush();
+                double train = (System.nanoTime() - loop) / 1e9;
                 out.add("digest " + rank + " " + ReplicaDigest.of(model, engine));
                 if (rank == 0) {
                     out.add("attempt " + ctx.stageAttemptNumber());
                     out.add("resumed " + c + " " + logged);
                     out.add("setup " + setup);
                     out.add("bytes " + bytes);
+                    out.add("train " + train);
                     for (ZoStep s : history) out.add("step " + ReplayRecords.format(s));
                     ZoCheckpoint.latest(ckRoot).ifPresent(d -> out.add("checkpoint " + d));
                 }

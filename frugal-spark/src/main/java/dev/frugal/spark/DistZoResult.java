@@ -16,9 +16,10 @@ import java.util.List;
  * @param setupSeconds   rank 0's start-up: model load, checkpoint and log replay
  * @param seconds        driver wall time of the whole run, Spark start-up included
  * @param bytesPerStep   payload bytes gathered per step (all workers' messages), independent of model size
+ * @param secondsPerStep rank 0's mean wall time per trained step (forwards, exchange, update, checkpoints)
  */
 public record DistZoResult(List<ZoStep> history, Path finalCheckpoint, List<String> replicaDigests, int stageAttempt,
-                           long resumedFrom, long replayedTo, double setupSeconds, double seconds, double bytesPerStep) {
+                           long resumedFrom, long replayedTo, double setupSeconds, double seconds, double bytesPerStep, double secondsPerStep) {
     public DistZoResult {
         history = List.copyOf(history);
         replicaDigests = List.copyOf(replicaDigests);

@@ -45,9 +45,20 @@ public final class DistZoTrainer {
      * @throws IllegalStateException  when the replay log saw inconsistent records
      */
     public static DistZoResult run(DistZoOptions o, LmBatchSource data) {
+        SparkContext sc = SparkContext.getOrCreate(sparkConf(o)); // under spark-submit the master comes from there
+        try {
+            return run(sc, o, data);
+        } finally {
+            sc.stop();
+        }
+    }
+
+    /**
+     * Runs on an existing SparkContext (left running: its executors, with libtorch loaded, serve the next run). The
+     * context must have been made with {@link #sparkConf}'s executor settings; {@code o.master()} is not used.
+     */
+    public static DistZoResult run(SparkContext sc, DistZoOptions o, LmBatchSource data) {
         long started = System.nanoTime();
-        SparkConf conf = sparkConf(o);
-        SparkContext sc = SparkContext.getOrCreate(conf); // under spark-submit the master comes from there
         try (ReplayLog log = ReplayLog.open(Path.of(o.checkpointDir()).resolve("replay.log"), driverAddress(sc))) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
             sc.setJobDescription("frugal DistZO2 " + o.mode().cliName() + " on " + o.workers() + " workers");
@@ -60,13 +71,11 @@ public final class DistZoTrainer {
             if (!log.problems().isEmpty()) throw new IllegalStateException("replay log " + log.file()
                     + " saw inconsistent records (a non-deterministic step?): " + log.problems());
             return parse(lines, (System.nanoTime() - started) / 1e9);
-        } finally {
-            sc.stop();
         }
     }
 
     /** The Spark settings of a run: the barrier stage, executor JVM flags and threads, and the user's extras. */
-    static SparkConf sparkConf(DistZoOptions o) {
+    public static SparkConf sparkConf(DistZoOptions o) {
         SparkConf c = new SparkConf().setAppName("frugal-distzo2");
         if (o.master() != null) c.setMaster(o.master());
         c.setIfMissing("spark.ui.showConsoleProgress", "false");
@@ -74,6 +83,10 @@ public final class DistZoTrainer {
         c.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", Integer.toString(o.threadsPerWorker()));
         c.setIfMissing("spark.task.maxFailures", "4");
         c.setIfMissing("spark.stage.maxConsecutiveAttempts", "4");
+        // executors register a few seconds after start-up (and after a crash): re-check the barrier's slots every
+        // second, for up to two minutes, instead of Spark's 15 s interval
+        c.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");
+        c.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "120");
         for (Map.Entry<String, String> e : o.sparkConf().entrySet()) c.set(e.getKey(), e.getValue());
         return c;
     }
@@ -94,7 +107,7 @@ public final class DistZoTrainer {
         Path ck = null;
         int attempt = 0;
         long resumed = 0, replayed = 0, bytes = 0;
-        double setup = 0;
+        double setup = 0, train = 0;
         for (String l : lines) {
             String[] f = l.split(" ", 2);
             switch (f[0]) {
@@ -111,6 +124,7 @@ public final class DistZoTrainer {
                 }
                 case "setup" -> setup = Double.parseDouble(f[1]);
                 case "bytes" -> bytes = Long.parseLong(f[1]);
+                case "train" -> train = Double.parseDouble(f[1]);
                 case "step" -> history.add(ReplayRecords.parse(f[1]));
                 case "checkpoint" -> ck = Path.of(f[1]);
                 default -> throw new IllegalStateException("unexpected worker output: " + l);
@@ -119,7 +133,7 @@ public final class DistZoTrainer {
         history.sort(java.util.Comparator.comparingLong(ZoStep::step));
         long trained = history.size() - Math.max(resumed, replayed);
         return new DistZoResult(history, ck, List.copyOf(digests.values()), attempt, resumed, replayed, setup, seconds,
-                trained > 0 ? (double) bytes / trained : 0);
+                trained > 0 ? (double) bytes / trained : 0, trained > 0 ? train / trained : 0);
     }
 
     /** A non-finite loss stopped every worker at the same step. */
