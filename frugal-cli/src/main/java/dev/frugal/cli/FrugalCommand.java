@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "frugal", mixinStandardHelpOptions = true, versionProvider = FrugalCommand.Version.class,
         description = "Memory-efficient deep learning on libtorch from the JVM.",
-        subcommands = {InfoCommand.class, GenerateCommand.class, DataCommand.class},
+        subcommands = {InfoCommand.class, GenerateCommand.class, DataCommand.class, ZoCommand.class},
         footer = {"", "Run 'frugal COMMAND --help' for a command's options."})
 public final class FrugalCommand implements Runnable {
     @Spec

