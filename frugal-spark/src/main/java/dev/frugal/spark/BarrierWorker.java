@@ -30,9 +30,10 @@ import scala.runtime.AbstractFunction1;
  *   <li>Start-up: rank 0 picks the latest checkpoint c and the replay log's length L and tells everyone (allGather);
  *       every worker loads checkpoint c (or the initial model) and replays the logged steps c..L−1 with
  *       {@link Zo2Engine#replay} (no forwards), flushing where the original run flushed.</li>
- *   <li>Each step t ≥ L: forward this worker's sides on its shard of the batch of t, allGather one line of scalars,
+ *   <li>Each step t ≥ L: forward this worker's sides on its shard of the batch of t, all-gather one line of scalars,
  *       combine them into g ({@link ScalarExchange}), defer the identical update (seed(t), g, lr) on every replica;
- *       rank 0 logs the step to the driver and writes the periodic checkpoints.</li>
+ *       rank 0 logs the step to the driver and writes the periodic checkpoints. The gather goes through the driver's
+ *       relay or Spark's allGather ({@link ScalarTransport}).</li>
  * </ol>
  * Returns text lines to the driver: rank 0 the history; every rank a digest of its final parameters.
  */
@@ -105,7 +106,12 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                     } catch (NonFiniteLossException e) {
                         l = new PerturbedLosses(Double.NaN, Double.NaN);
                     }
-                    String[] gathered = ctx.allGather(ScalarExchange.encode(t, l));
+                    String msg = ScalarExchange.encode(t, l);
+                    String[] gathered = switch (o.transport()) {
+                        case BARRIER_ALL_GATHER -> ctx.allGather(msg);
+                        case DRIVER_RELAY -> log.gather(ctx.stageAttemptNumber(), t, rank, n, msg,
+                                ctx::killTaskIfInterrupted);
+                    };
                     bytes += ScalarExchange.payloadBytes(gathered);
                     ZoStep step = ScalarExchange.combine(t, seed, gathered, o.mode(), hp.eps(), hp.lr());
                     if (!Double.isFinite(step.projectedGradient())) {

@@ -32,11 +32,13 @@ import java.util.Map;
  *                        {@code spark.executorEnv.OPENBLAS_NUM_THREADS}, done for non-local masters)
  * @param sparkConf       extra Spark settings
  * @param failAtStep      testing only: rank 1 throws before this step in the stage's first attempt (−1 = never)
+ * @param transport       how the per-step scalars are all-gathered
  */
 public record DistZoOptions(String master, int workers, ParallelMode mode, String modelDir, String checkpointDir,
                             long steps, long checkpointEvery, double eps, double lr, double weightDecay, long seed,
                             OffloadTier offloadTier, int residentBlocks, String storageDtype, String offloadDir,
-                            int threadsPerWorker, Map<String, String> sparkConf, long failAtStep)
+                            int threadsPerWorker, Map<String, String> sparkConf, long failAtStep,
+                            ScalarTransport transport)
         implements Serializable {
     public DistZoOptions {
         mode.validate(workers);
@@ -46,6 +48,7 @@ public record DistZoOptions(String master, int workers, ParallelMode mode, Strin
         if (steps < 0 || checkpointEvery < 0) throw new IllegalArgumentException("--steps and --checkpoint-every must be >= 0");
         if (threadsPerWorker < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threadsPerWorker);
         sparkConf = Map.copyOf(sparkConf == null ? Map.of() : sparkConf);
+        if (transport == null) transport = ScalarTransport.DRIVER_RELAY;
         hyperparameters(eps, lr, weightDecay, seed); // validates
         offload(offloadTier, residentBlocks, storageDtype, offloadDir, 0);
     }
@@ -54,40 +57,46 @@ public record DistZoOptions(String master, int workers, ParallelMode mode, Strin
     public static DistZoOptions of(String master, int workers, ParallelMode mode, String modelDir, String checkpointDir,
                                    long steps) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, 0, 1e-3, 1e-6, 0, 0,
-                OffloadTier.NONE, 1, "F32", null, 1, Map.of(), -1);
+                OffloadTier.NONE, 1, "F32", null, 1, Map.of(), -1, ScalarTransport.DRIVER_RELAY);
     }
 
     public DistZoOptions withHyperparameters(double eps, double lr, double weightDecay, long seed) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
-                failAtStep);
+                failAtStep, transport);
     }
 
     public DistZoOptions withOffload(OffloadTier tier, int k, String dtype, String dir) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
-                weightDecay, seed, tier, k, dtype, dir, threadsPerWorker, sparkConf, failAtStep);
+                weightDecay, seed, tier, k, dtype, dir, threadsPerWorker, sparkConf, failAtStep, transport);
     }
 
     public DistZoOptions withCheckpointEvery(long every) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, every, eps, lr, weightDecay,
-                seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf, failAtStep);
+                seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf, failAtStep, transport);
     }
 
     public DistZoOptions withThreads(int threads) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
-                weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threads, sparkConf, failAtStep);
+                weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threads, sparkConf, failAtStep, transport);
     }
 
     public DistZoOptions withSparkConf(Map<String, String> conf) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, conf,
-                failAtStep);
+                failAtStep, transport);
+    }
+
+    public DistZoOptions withTransport(ScalarTransport t) {
+        return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
+                weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
+                failAtStep, t);
     }
 
     public DistZoOptions withFailAtStep(long step) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
-                step);
+                step, transport);
     }
 
     public ZoHyperparameters hyperparameters() { return hyperparameters(eps, lr, weightDecay, seed); }
@@ -102,7 +111,7 @@ public record DistZoOptions(String master, int workers, ParallelMode mode, Strin
     }
 
     private static OffloadConfig offload(OffloadTier tier, int k, String dtype, String dir, int rank) {
-        DType dt = DType.valueOf(dtype.trim().toUpperCase(java.util.Locale.ROOT));
+        DType dt = DType.parse(dtype.trim());
         return new OffloadConfig(tier, k, dt, dir == null ? null : Path.of(dir).resolve("rank-" + rank));
     }
 }

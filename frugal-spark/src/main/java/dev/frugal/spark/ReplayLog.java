@@ -25,13 +25,16 @@ import java.util.List;
  * the seed and applying −lr·g·z, without a forward pass. Workers reach it over a small TCP service on the driver:
  * rank 0 sends {@code APPEND record} after every step's exchange; a (re)started worker sends {@code READ} and gets
  * every record, then {@code END}. Records are idempotent: a record for a step already logged must be identical (a
- * retried step is deterministic), and a gap is refused; both are reported by {@link #problems()}.
+ * retried step is deterministic), and a gap is refused; both are reported by {@link #problems()}. The same service
+ * relays the per-step all-gather of {@link ScalarTransport#DRIVER_RELAY}: {@code GATHER attempt step rank n message}
+ * is answered with every worker's message, {@code |}-separated, once all n have arrived.
  */
 public final class ReplayLog implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final List<ZoStep> records = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    private final StepRelay relay = new StepRelay();
     private final ServerSocket server;
     private final Thread acceptor;
 
@@ -120,12 +123,22 @@ public final class ReplayLog implements AutoCloseable {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.startsWith("APPEND ")) {
                     append(ReplayRecords.parse(line.substring(7)));
+                } else if (line.startsWith("GATHER ")) { // GATHER attempt step rank n message
+                    String[] f = line.split(" ", 6);
+                    int attempt = Integer.parseInt(f[1]);
+                    relay.forgetBefore(attempt);
+                    String[] all = relay.gather(attempt, Long.parseLong(f[2]), Integer.parseInt(f[3]),
+                            Integer.parseInt(f[4]), f[5]);
+                    out.println(String.join("|", all));
+                    out.flush();
                 } else if (line.equals("READ")) {
                     for (ZoStep r : records()) out.println(ReplayRecords.format(r));
                     out.println("END");
                     out.flush();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
                 if (!(e instanceof IOException)) problems.add("replay log service: " + e.getMessage());

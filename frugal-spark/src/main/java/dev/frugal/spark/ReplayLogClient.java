@@ -48,6 +48,30 @@ final class ReplayLogClient implements AutoCloseable {
         throw new UncheckedIOException(new IOException("the replay log at " + address + " closed mid-read"));
     }
 
+    /**
+     * All-gathers {@code message} through the driver's relay; while waiting, calls {@code whileWaiting} every second
+     * (the task checks whether Spark killed it).
+     */
+    String[] gather(int attempt, long step, int rank, int n, String message, Runnable whileWaiting) {
+        out.println("GATHER " + attempt + " " + step + " " + rank + " " + n + " " + message);
+        out.flush();
+        try {
+            socket.setSoTimeout(1000);
+            while (true) {
+                try {
+                    String line = in.readLine();
+                    if (line == null) throw new IOException("the driver closed the connection");
+                    return line.split("\\|", -1);
+                } catch (java.net.SocketTimeoutException e) {
+                    whileWaiting.run();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("step " + step + ": the all-gather through the driver at " + address
+                    + " failed", e);
+        }
+    }
+
     /** Sends a step's record (not waiting: a lost record only means recomputing that step after a failure). */
     void append(ZoStep s) {
         out.println("APPEND " + ReplayRecords.format(s));

@@ -56,6 +56,15 @@ class DistZoEquivalenceTest {
     void ddpOnTwoWorkersMatchesTheGlobalBatch() { within(options("local[2]", 2, ParallelMode.DDP, "ddp2"), "ddp2"); }
 
     @Test
+    void sparksAllGatherGivesTheSameRunAsTheDriverRelay() {
+        DistZoResult r = DistZoTrainer.run(options("local[2]", 2, ParallelMode.PERTP, "pertp2-allgather")
+                .withTransport(ScalarTransport.BARRIER_ALL_GATHER), DATA);
+        report("pertp2 allGather", r);
+        assertEquals(single, r.history());
+        assertEquals(0.0, Fixtures.maxParamDiff(singleCk, r.finalCheckpoint()), "final parameters");
+    }
+
+    @Test
     void ddpOnFourWorkersMatchesTheGlobalBatch() { within(options("local[4]", 4, ParallelMode.DDP, "ddp4"), "ddp4"); }
 
     @Test
@@ -75,8 +84,8 @@ class DistZoEquivalenceTest {
         for (int i = 0; i < single.size(); i++)
             dg = Math.max(dg, Math.abs(single.get(i).projectedGradient() - r.history().get(i).projectedGradient()));
         System.out.printf("%s: max |dloss| %.3g, max |dparam| %.3g, max |dg| %.3g, %d replicas %s, %.1f s, "
-                        + "%.0f bytes/step%n", name, Fixtures.maxLossDiff(single, r.history()),
+                        + "%.3f s/step, %.0f bytes/step%n", name, Fixtures.maxLossDiff(single, r.history()),
                 Fixtures.maxParamDiff(singleCk, r.finalCheckpoint()), dg, r.replicaDigests().size(),
-                r.replicaDigests(), r.seconds(), r.bytesPerStep());
+                r.replicaDigests(), r.seconds(), r.secondsPerStep(), r.bytesPerStep());
     }
 }

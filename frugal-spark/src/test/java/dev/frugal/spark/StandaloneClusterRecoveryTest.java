@@ -48,7 +48,7 @@ class StandaloneClusterRecoveryTest {
 
             DistZoOptions killed = new DistZoOptions(base.master(), 2, ParallelMode.DDP, base.modelDir(),
                     tmp.resolve("killed").toString(), STEPS, 4, 1e-3, 1e-3, 0.0, 31, base.offloadTier(), 1, "F32",
-                    null, 1, conf, -1);
+                    null, 1, conf, -1, ScalarTransport.DRIVER_RELAY);
             CompletableFuture<DistZoResult> run = CompletableFuture.supplyAsync(() -> DistZoTrainer.run(sc, killed, data));
             Path log = tmp.resolve("killed").resolve("replay.log");
             Optional<Long> victim = Optional.empty();
