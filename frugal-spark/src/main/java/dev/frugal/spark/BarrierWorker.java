@@ -94,7 +94,9 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                 double setup = (System.nanoTime() - started) / 1e9;
                 long bytes = 0, loop = System.nanoTime();
                 // 3. train
+                StringBuilder times = new StringBuilder();
                 for (long t = start; t < o.steps(); t++) {
+                    long stepStart = System.nanoTime();
                     ctx.killTaskIfInterrupted();
                     if (t == o.failAtStep() && ctx.stageAttemptNumber() == 0 && rank == Math.min(1, n - 1))
                         throw new IllegalStateException("injected failure before step " + t + " (testing)");
@@ -121,6 +123,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                     engine.defer(seed, step.projectedGradient(), step.lr());
                     history.add(step);
                     if (rank == 0) log.append(step);
+                    times.append(times.isEmpty() ? "" : ",").append((System.nanoTime() - stepStart) / 1e9);
                     if (flushesAfter(t) || t + 1 == o.steps()) {
                         engine.flush();
                         if (rank == 0) ZoCheckpoint.save(ckRoot, model, engine, state(hp, history));
@@ -135,6 +138,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                     out.add("setup " + setup);
                     out.add("bytes " + bytes);
                     out.add("train " + train);
+                    if (!times.isEmpty()) out.add("times " + times);
                     for (ZoStep s : history) out.add("step " + ReplayRecords.format(s));
                     ZoCheckpoint.latest(ckRoot).ifPresent(d -> out.add("checkpoint " + d));
                 }

@@ -17,12 +17,24 @@ import java.util.List;
  * @param seconds        driver wall time of the whole run, Spark start-up included
  * @param bytesPerStep   payload bytes gathered per step (all workers' messages), independent of model size
  * @param secondsPerStep rank 0's mean wall time per trained step (forwards, exchange, update, checkpoints)
+ * @param stepSeconds    rank 0's wall time of each trained step: forwards, exchange, log (checkpoints excluded)
  */
 public record DistZoResult(List<ZoStep> history, Path finalCheckpoint, List<String> replicaDigests, int stageAttempt,
-                           long resumedFrom, long replayedTo, double setupSeconds, double seconds, double bytesPerStep, double secondsPerStep) {
+                           long resumedFrom, long replayedTo, double setupSeconds, double seconds, double bytesPerStep, double secondsPerStep,
+                           List<Double> stepSeconds) {
     public DistZoResult {
         history = List.copyOf(history);
         replicaDigests = List.copyOf(replicaDigests);
+        stepSeconds = List.copyOf(stepSeconds);
+    }
+
+    /** Median steps per second over the trained steps after the first {@code warmup}. */
+    public double medianStepsPerSecond(int warmup) {
+        List<Double> s = stepSeconds.subList(Math.min(warmup, stepSeconds.size()), stepSeconds.size()).stream()
+                .sorted().toList();
+        if (s.isEmpty()) return Double.NaN;
+        double m = s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+        return 1 / m;
     }
 
     /** Whether every worker ended with bit-identical parameters. */

@@ -108,6 +108,7 @@ public final class DistZoTrainer {
         int attempt = 0;
         long resumed = 0, replayed = 0, bytes = 0;
         double setup = 0, train = 0;
+        List<Double> times = new ArrayList<>();
         for (String l : lines) {
             String[] f = l.split(" ", 2);
             switch (f[0]) {
@@ -125,6 +126,7 @@ public final class DistZoTrainer {
                 case "setup" -> setup = Double.parseDouble(f[1]);
                 case "bytes" -> bytes = Long.parseLong(f[1]);
                 case "train" -> train = Double.parseDouble(f[1]);
+                case "times" -> { for (String x : f[1].split(",")) times.add(Double.parseDouble(x)); }
                 case "step" -> history.add(ReplayRecords.parse(f[1]));
                 case "checkpoint" -> ck = Path.of(f[1]);
                 default -> throw new IllegalStateException("unexpected worker output: " + l);
@@ -133,7 +135,7 @@ public final class DistZoTrainer {
         history.sort(java.util.Comparator.comparingLong(ZoStep::step));
         long trained = history.size() - Math.max(resumed, replayed);
         return new DistZoResult(history, ck, List.copyOf(digests.values()), attempt, resumed, replayed, setup, seconds,
-                trained > 0 ? (double) bytes / trained : 0, trained > 0 ? train / trained : 0);
+                trained > 0 ? (double) bytes / trained : 0, trained > 0 ? train / trained : 0, times);
     }
 
     /** A non-finite loss stopped every worker at the same step. */
