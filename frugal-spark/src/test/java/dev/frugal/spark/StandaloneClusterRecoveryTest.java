@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("cluster")
 class StandaloneClusterRecoveryTest {
-    static final int STEPS = 16;
+    static final int STEPS = 24;
 
     @TempDir
     Path tmp;
@@ -49,12 +49,19 @@ class StandaloneClusterRecoveryTest {
             DistZoOptions killed = new DistZoOptions(base.master(), 2, ParallelMode.DDP, base.modelDir(),
                     tmp.resolve("killed").toString(), STEPS, 4, 1e-3, 1e-3, 0.0, 31, base.offloadTier(), 1, "F32",
                     null, 1, conf, -1, ScalarTransport.DRIVER_RELAY);
+            // the executors of the first run serve the second: pick the victim now, kill it without a search later
+            java.util.List<ProcessHandle> executors = cluster.executors();
+            assertEquals(2, executors.size(), "one executor per worker");
+            ProcessHandle target = executors.getLast();
             CompletableFuture<DistZoResult> run = CompletableFuture.supplyAsync(() -> DistZoTrainer.run(sc, killed, data));
             Path log = tmp.resolve("killed").resolve("replay.log");
             Optional<Long> victim = Optional.empty();
             long deadline = System.currentTimeMillis() + 120_000;
             while (victim.isEmpty() && !run.isDone() && System.currentTimeMillis() < deadline) {
-                if (Files.exists(log) && Files.readAllLines(log).size() >= 6) victim = cluster.killOneExecutor();
+                if (Files.exists(log) && Files.readAllLines(log).size() >= 6) {
+                    target.destroyForcibly(); // SIGKILL: a crash, not a shutdown
+                    victim = Optional.of(target.pid());
+                }
                 else Thread.sleep(5);
             }
             assertTrue(victim.isPresent(), "no executor was killed: the run ended (or stalled) first");
