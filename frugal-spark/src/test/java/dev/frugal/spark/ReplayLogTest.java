@@ -46,7 +46,8 @@ class ReplayLogTest {
 
     @Test
     void relayGathersEveryWorkersLineInRankOrder() throws Exception {
-        try (ReplayLog log = ReplayLog.open(tmp.resolve("r.log"), InetAddress.getLoopbackAddress())) {
+        try (ReplayLog log = ReplayLog.open(tmp.resolve("r.log"), InetAddress.getLoopbackAddress());
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) { // the gathers block until all 4 arrive
             List<CompletableFuture<String[]>> f = new java.util.ArrayList<>();
             for (int r = 3; r >= 0; r--) {
                 int rank = r;
@@ -54,10 +55,11 @@ class ReplayLogTest {
                     try (ReplayLogClient c = new ReplayLogClient(log.address())) {
                         return c.gather(0, 5, rank, 4, "5 msg" + rank, () -> {});
                     }
-                }));
+                }, pool));
             }
             for (CompletableFuture<String[]> x : f)
-                assertEquals(List.of("5 msg0", "5 msg1", "5 msg2", "5 msg3"), List.of(x.get()));
+                assertEquals(List.of("5 msg0", "5 msg1", "5 msg2", "5 msg3"),
+                        List.of(x.get(60, java.util.concurrent.TimeUnit.SECONDS)));
         }
     }
 
