@@ -1,6 +1,5 @@
 package dev.frugal.spark;
 
-import dev.frugal.zo.NonFiniteLossException;
 import dev.frugal.zo.ZoStep;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,7 +40,8 @@ public final class DistZoTrainer {
      * Runs DistZO2 training as {@code o} describes on the batches of {@code data}; the final model is the
      * checkpoint in {@link DistZoResult#finalCheckpoint()}.
      *
-     * @throws NonFiniteLossException when a step's loss was not finite (every worker stops at that step)
+     * @throws NonFiniteLossStop     when a step's loss was not finite (every worker stops at that step; the last
+     *                                checkpoint is kept)
      * @throws IllegalStateException  when the replay log saw inconsistent records
      */
     public static DistZoResult run(DistZoOptions o, LmBatchSource data) {

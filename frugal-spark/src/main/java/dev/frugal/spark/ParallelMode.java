@@ -4,7 +4,7 @@ import dev.frugal.zo.PerturbedSides;
 import java.util.Locale;
 
 /**
- * DistZO2's strategies (Wang et al. 2025, arXiv 2507.03211, Sec. 3): how N workers split a ZO step.
+ * DistZO2's strategies (arXiv 2507.03211): how N workers split a ZO step.
  * <ul>
  *   <li>{@link #PERTP} perturbation parallelism: 2 workers, one runs the forward at θ + εz, the other at θ − εz,
  *       on the whole batch; together they give exactly the single-process step.</li>

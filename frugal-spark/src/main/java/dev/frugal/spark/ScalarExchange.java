@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * step and its two losses (a side it did not compute is NaN) as exact IEEE-754 bit patterns, independent of the model
  * size. Every worker combines the gathered lines the same way, in rank order, so all derive the same g:
  * <pre>
- *   g_k = (ℓ₊,k − ℓ₋,k) / 2ε        per data shard k (DistZO2 Eq. for the projected gradient)
+ *   g_k = (ℓ₊,k − ℓ₋,k) / 2ε        per data shard k (MeZO's projected gradient on that shard)
  *   g   = (1/S) Σ_k g_k              S shards; S = 1 (PertP) gives the single-process g bit for bit
  * </pre>
  */
