@@ -139,6 +139,20 @@ public final class LoopbackCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code java -cp CLASSPATH dev.frugal.spark.LoopbackCluster HOME [WORKERS]}: starts a cluster (1 core per worker),
+     * prints its master URL and the executor class path, and runs until killed (then stops its processes).
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1) throw new IllegalArgumentException("usage: LoopbackCluster HOME [WORKERS]");
+        LoopbackCluster c = start(Path.of(args[0]), System.getProperty("java.class.path"),
+                args.length > 1 ? Integer.parseInt(args[1]) : 2, 1);
+        Runtime.getRuntime().addShutdownHook(new Thread(c::close));
+        System.out.println(c.masterUrl());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
     /** Stops every process this cluster started (workers first, then the master), executors included. */
     @Override
     public void close() {
