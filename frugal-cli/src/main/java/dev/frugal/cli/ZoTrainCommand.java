@@ -59,10 +59,10 @@ public final class ZoTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
-        frugal.configureThreads();
+        int threads = frugal.configureThreads();
         Device device = frugal.device();
         PrintWriter out = spec.commandLine().getOut();
-        ZoRun.Result r = new ZoRun(o, device, out).run();
+        ZoRun.Result r = o.dist.enabled() ? new ZoDistRun(o, o.dist, threads, out).run() : new ZoRun(o, device, out).run();
         out.printf("%s%n", r.summary());
         out.flush();
         return 0;
@@ -134,6 +134,10 @@ public final class ZoTrainCommand implements Callable<Integer> {
 
         @Option(names = "--no-progress", description = "No progress bar (e.g. in logs).")
         boolean noProgress;
+
+        /** --spark-master, --workers, --parallel: DistZO2 (frugal-spark). */
+        @picocli.CommandLine.Mixin
+        dev.frugal.spark.DistZoCliOptions dist = new dev.frugal.spark.DistZoCliOptions();
 
         OffloadConfig offloadConfig() {
             OffloadTier tier = OffloadTier.parse(offload);

@@ -63,16 +63,43 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     /** Step {@code t} with perturbation seed {@code seed}; its update stays pending. */
     public ZoStep step(long t, long seed, B batch) {
+        PerturbedLosses l = perturbedLosses(t, seed, batch, PerturbedSides.BOTH);
+        double grad = (l.lossPlus() - l.lossMinus()) / (2 * hp.eps());
+        defer(seed, grad, hp.lr());
+        return new ZoStep(t, seed, l.lossPlus(), l.lossMinus(), grad, hp.lr());
+    }
+
+    /**
+     * One streamed pass of step {@code t} that computes only the perturbed losses of {@code sides}: the pending
+     * update is applied, every parameter goes through MeZO's exact θ+(1·z)ε, θ+(−2·z)ε, θ+(1·z)ε whatever the
+     * sides, so replicas that compute different sides (DistZO2's perturbation parallelism) or none (replaying a
+     * logged step) stay bit-identical to one that computes both. Nothing is left pending: the caller decides the
+     * projected gradient (e.g. after exchanging losses with other workers) and calls {@link #defer}.
+     *
+     * @param batch the batch of step t; may be null when {@code sides} is {@link PerturbedSides#NONE}
+     * @return the losses computed (NaN for a side not computed)
+     * @throws NonFiniteLossException when a computed loss is not finite
+     */
+    public PerturbedLosses perturbedLosses(long t, long seed, B batch, PerturbedSides sides) {
+        boolean plus = sides.plus(), minus = sides.minus();
+        if ((plus || minus) && batch == null)
+            throw new IllegalArgumentException("step " + t + ": computing " + sides + " losses needs a batch");
         try (GradMode g = GradMode.off(); Scope step = Scope.open();
              PerturbationStream cur = new PerturbationStream(layout, seed);
              PerturbationStream prev = pending == null ? null : new PerturbationStream(layout, pending.seed())) {
             PendingUpdate upd = pending;
-            ForwardContext ctx = objective.context(model, batch);
+            pending = null; // applied by this pass, whatever happens next
+            ForwardContext ctx = plus || minus ? objective.context(model, batch) : null;
             Resident prefix = Resident.perturb(model, layout.prefix(), cur, prev, upd, hp);
-            prefix.usePlus();
-            Tensor hPlus = objective.embed(model, batch, ctx).keep();
-            prefix.useMinus();
-            Tensor hMinus = objective.embed(model, batch, ctx).keep();
+            Tensor hPlus = null, hMinus = null;
+            if (plus) {
+                prefix.usePlus();
+                hPlus = objective.embed(model, batch, ctx).keep();
+            }
+            if (minus) {
+                prefix.useMinus();
+                hMinus = objective.embed(model, batch, ctx).keep();
+            }
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
@@ -84,35 +111,64 @@ public final class Zo2Engine<B> implements AutoCloseable {
                         if (zPrev != null) Resident.update(e.getValue(), zPrev.get(e.getKey()), e.getKey(), upd, hp);
                         Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
                     }
-                    Tensor nPlus = model.block(i, hPlus, ctx).keep();
+                    if (plus) hPlus = advance(i, hPlus, ctx);
                     for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), -2, hp.eps());
-                    Tensor nMinus = model.block(i, hMinus, ctx).keep();
+                    if (minus) hMinus = advance(i, hMinus, ctx);
                     for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
-                    hPlus.close();
-                    hMinus.close();
-                    hPlus = nPlus;
-                    hMinus = nMinus;
                     uninstall(i);
                     streamer.release(i, w, true);
                 }
             }
             Resident suffix = Resident.perturb(model, layout.suffix(), cur, prev, upd, hp);
-            prefix.usePlus();
-            suffix.usePlus();
-            double lossPlus = objective.loss(model, hPlus, batch, ctx).itemDouble();
-            prefix.useMinus();
-            suffix.useMinus();
-            double lossMinus = objective.loss(model, hMinus, batch, ctx).itemDouble();
+            double lossPlus = Double.NaN, lossMinus = Double.NaN;
+            if (plus) {
+                prefix.usePlus();
+                suffix.usePlus();
+                lossPlus = objective.loss(model, hPlus, batch, ctx).itemDouble();
+                hPlus.close();
+            }
+            if (minus) {
+                prefix.useMinus();
+                suffix.useMinus();
+                lossMinus = objective.loss(model, hMinus, batch, ctx).itemDouble();
+                hMinus.close();
+            }
             prefix.restore();
             suffix.restore();
-            hPlus.close();
-            hMinus.close();
-            if (!Double.isFinite(lossPlus) || !Double.isFinite(lossMinus))
+            if ((plus && !Double.isFinite(lossPlus)) || (minus && !Double.isFinite(lossMinus)))
                 throw new NonFiniteLossException(t, lossPlus, lossMinus);
-            double grad = (lossPlus - lossMinus) / (2 * hp.eps());
-            pending = new PendingUpdate(seed, grad, hp.lr());
-            return new ZoStep(t, seed, lossPlus, lossMinus, grad, hp.lr());
+            return new PerturbedLosses(lossPlus, lossMinus);
         }
+    }
+
+    private Tensor advance(int block, Tensor h, ForwardContext ctx) {
+        Tensor next = model.block(block, h, ctx).keep();
+        h.close();
+        return next;
+    }
+
+    /**
+     * Leaves the update θ ← θ − lr·(g·z [+ wd·θ]), z regenerated from {@code seed}, pending for the next pass (or
+     * {@link #flush()}). Every replica that defers the same (seed, g, lr) after the same passes holds the same bits.
+     *
+     * @throws IllegalStateException when an update is already pending (it would be lost)
+     */
+    public void defer(long seed, double grad, double lr) {
+        if (pending != null) throw new IllegalStateException("an update (seed " + pending.seed()
+                + ") is still pending: run a pass or flush() before deferring another");
+        if (!Double.isFinite(grad) || !(lr >= 0))
+            throw new IllegalArgumentException("cannot defer update with g=" + grad + ", lr=" + lr);
+        pending = new PendingUpdate(seed, grad, lr);
+    }
+
+    /**
+     * Replays a logged step without any forward pass: the same parameter arithmetic as the step's pass (pending
+     * update, ±εz, restore) followed by deferring its logged update, so the replica ends bit-identical to one that
+     * ran the step.
+     */
+    public void replay(ZoStep logged) {
+        perturbedLosses(logged.step(), logged.seed(), null, PerturbedSides.NONE);
+        defer(logged.seed(), logged.projectedGradient(), logged.lr());
     }
 
     /** Applies the pending update (streaming the blocks once); a no-op when nothing is pending. */
