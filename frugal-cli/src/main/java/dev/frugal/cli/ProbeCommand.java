@@ -88,7 +88,8 @@ public final class ProbeCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     ProbeData data;
 
-    @Option(names = "--max-tokens", defaultValue = "256", description = "truncate emails to this many tokens "
+    @Option(names = "--max-tokens", defaultValue = "128", description = "truncate emails to this many tokens, "
+            + "all-MiniLM-L6-v2's training length "
             + "(default: ${DEFAULT-VALUE})")
     int maxTokens;
 
