@@ -59,7 +59,7 @@ public final class ForwardContext {
     public Tensor paddingMask() { return paddingMask; }
 
     /**
-     * Boolean "may attend" mask {@code (B, 1, T, S)} (true = keep) combining causality and padding, or null when
+     * Boolean "may attend" mask broadcastable to {@code (B, 1, T, S)} (true = keep) combining causality and padding, or null when
      * nothing is masked (non-causal without padding). Causal-only calls without cache or padding also return null:
      * use {@link #isCausalOnly()} and SDPA's causal flag then.
      */
@@ -78,7 +78,7 @@ public final class ForwardContext {
             Tensor p = paddingMask.ne(0).view(batch, 1, 1, s); // (B,1,1,S)
             m = m == null ? p : m.logicalAnd(p);
         }
-        attend = m.expand(batch, 1, newTokens, s);
+        attend = m; // broadcastable to (B, 1, T, S): SDPA takes it without materialising the expansion
         return attend;
     }
 

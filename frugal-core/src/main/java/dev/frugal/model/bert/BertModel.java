@@ -181,7 +181,7 @@ public final class BertModel implements EncoderModel {
         Tensor q = linear(ops, g, a + "self.query", x).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
         Tensor k = linear(ops, g, a + "self.key", x).view(b, t, nh, hd).transpose(1, 2);   // (B, H, T, D)
         Tensor v = linear(ops, g, a + "self.value", x).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
-        // softmax(q·kᵀ/√D) over the real keys only; ctx.attendMask() is (B, 1, T, T) or null without padding
+        // softmax(q·kᵀ/√D) over the real keys only; ctx.attendMask() broadcasts to (B, 1, T, T), or is null without padding
         Tensor o = NN.attention(q, k, v, ctx.attendMask(), false, 1.0 / Math.sqrt(hd), false); // (B, H, T, D)
         o = ops.headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
         return linear(ops, g, a + "output.dense", o.reshape(b, t, (long) nh * hd));
