@@ -10,5 +10,5 @@ echo "== conformance suites on cuda"
 timeout 300 bash "$d/run.sh" -Dfrugal.device=cuda -Dfrugal.fixtures=.gpu/hf-tiny -Dfrugal.fixtures.variants=fixtures/hf-variants \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
   --select-class=dev.frugal.model.DecoderConformanceTest --select-class=dev.frugal.model.EncoderConformanceTest \
-  --reports-dir="$out/junit" 2>&1 | tee "$out/conformance-cuda.txt" | tail -60
+  2>&1 | tee "$out/conformance-cuda.txt" | tail -60
 echo "rc=${PIPESTATUS[0]}"
