@@ -20,7 +20,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--steps", defaultValue = "100", description = "ZO steps. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", defaultValue = "60", description = "ZO steps. Default: ${DEFAULT-VALUE}.")
     long steps;
 
     @Option(names = "--out", defaultValue = "frugal-runs/quickstart", description = "Output directory. Default: ${DEFAULT-VALUE}.")
