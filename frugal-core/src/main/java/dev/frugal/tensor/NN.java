@@ -83,4 +83,20 @@ public final class NN {
     public static Tensor multinomial(Tensor probs, Rng rng) {
         return Tensor.wrap(torch.multinomial(probs.raw(), 1, false, rng.optional()));
     }
+
+    // ---- added for dp
+    /**
+     * Sliding local blocks (im2col): {@code x (B, C, H, W)} → {@code (B, C·k·k, L)} with {@code L} output positions, so
+     * that a convolution is {@code W (O, C·k·k) @ unfold(x)}.
+     */
+    public static Tensor unfold(Tensor x, long kernel, long stride, long padding) {
+        return Tensor.wrap(torch.im2col(x.raw(), new long[] {kernel, kernel}, new long[] {1, 1}, new long[] {padding, padding},
+                stride, stride));
+    }
+
+    /** 2-D max pooling of {@code x (B, C, H, W)} with a square window, no padding. */
+    public static Tensor maxPool2d(Tensor x, long kernel, long stride) {
+        return Tensor.wrap(torch.max_pool2d(x.raw(), new long[] {kernel, kernel}, new long[] {stride, stride},
+                new long[] {0, 0}, new long[] {1, 1}, false));
+    }
 }
