@@ -13,6 +13,10 @@ public final class GradMode implements AutoCloseable {
         Backend.ensureLoaded();
         guard = new NoGradGuard();
         guard.retainReference(); // must outlive any scope opened inside
+        // ...and must end at close(), not when an enclosing scope closes: a guard attached to the scope open now
+        // (refcount 2) would leave grad mode off after close() until that scope closed
+        org.bytedeco.javacpp.PointerScope inner = org.bytedeco.javacpp.PointerScope.getInnerScope();
+        if (inner != null) inner.detach(guard);
     }
 
     /** Turns recording off until {@link #close()}. */

@@ -46,7 +46,7 @@ public final class SmallCnn implements ImageClassifier {
     /** {@code x (B, C, H, W)} → {@code (B, O, H', W')} as a linear map over unfolded k×k patches. */
     private Tensor conv(LayerOps ops, String name, Tensor x, long k, long stride, long pad) {
         long b = x.size(0), hOut = (x.size(2) + 2 * pad - k) / stride + 1, wOut = (x.size(3) + 2 * pad - k) / stride + 1;
-        Tensor patches = NN.unfold(x, k, stride, pad).transpose(1, 2);       // (B, L, C·k·k)
+        Tensor patches = NN.unfold(x, k, stride, pad);                       // (B, L, C·k·k)
         Tensor y = ops.linear(name, patches, p.get(name + ".weight"), p.get(name + ".bias")); // (B, L, O)
         return y.transpose(1, 2).reshape(b, y.size(2), hOut, wOut);
     }
