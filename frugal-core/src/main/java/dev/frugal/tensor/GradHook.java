@@ -24,6 +24,7 @@ import org.bytedeco.pytorch.VoidTensorHook;
  */
 public final class GradHook implements AutoCloseable {
     private static final Set<GradHook> LIVE = ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicLong CALLBACK_NANOS = new java.util.concurrent.atomic.AtomicLong();
 
     private final VoidTensorHook callback;
     private boolean closed;
@@ -33,8 +34,11 @@ public final class GradHook implements AutoCloseable {
         this.callback = new VoidTensorHook() {
             @Override
             public void call(TensorBase g) {
+                long t0 = System.nanoTime();
                 try (Scope s = Scope.open()) {
                     onGradient.accept(Tensor.wrap(new org.bytedeco.pytorch.Tensor(g)));
+                } finally {
+                    CALLBACK_NANOS.addAndGet(System.nanoTime() - t0);
                 }
             }
         };
@@ -55,6 +59,9 @@ public final class GradHook implements AutoCloseable {
         t.raw().register_hook(h.callback);
         return h;
     }
+
+    /** Total time spent inside hook callbacks in this process, nanoseconds (a profiling aid). */
+    public static long callbackNanos() { return CALLBACK_NANOS.get(); }
 
     /** Hooks still registered and not closed (process-wide), for leak checks in tests. */
     public static int liveCount() { return LIVE.size(); }
