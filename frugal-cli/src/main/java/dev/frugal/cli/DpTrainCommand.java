@@ -91,6 +91,9 @@ public final class DpTrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0).")
     double momentum;
 
+    @Option(names = "--cosine", description = "Cosine learning-rate decay to 0 over the run.")
+    boolean cosine;
+
     @Option(names = "--seed", paramLabel = "S", description = "Seed sampling, noise and init (for tests: without it"
             + " sampling and noise are seeded from SecureRandom).")
     Long seed;
@@ -155,6 +158,7 @@ public final class DpTrainCommand implements Callable<Integer> {
                 double lossSum = 0;
                 long lossN = 0;
                 for (long k = 0; k < sampler.stepsPerEpoch(); k++) {
+                    if (cosine) opt.setLearningRateScale(0.5 * (1 + Math.cos(Math.PI * step / totalSteps)));
                     DpTrainer.StepResult r = trainer.step();
                     step++;
                     if (r.batchSize() > 0) {

@@ -43,6 +43,7 @@ public final class DpSgd {
     private final Rng noise;
     private final Map<String, Tensor> velocity = new LinkedHashMap<>();
     private long steps;
+    private double lrScale = 1;
 
     /**
      * @param params            the trainable tensors, updated in place
@@ -78,6 +79,12 @@ public final class DpSgd {
 
     public long steps() { return steps; }
 
+    /** Multiplies the learning rate by {@code scale} from the next step on (a schedule; post-processing, no privacy cost). */
+    public void setLearningRateScale(double scale) {
+        if (!(scale >= 0)) throw new IllegalArgumentException("learning-rate scale must be ≥ 0, got " + scale);
+        this.lrScale = scale;
+    }
+
     /**
      * Adds noise to {@code g}, updates the parameters, and records the step.
      *
@@ -103,7 +110,7 @@ public final class DpSgd {
                         else v.mulInPlace(settings.momentum()).addInPlace(grad);
                         grad = velocity.get(e.getKey());
                     }
-                    p.addInPlace(grad, -settings.learningRate());
+                    p.addInPlace(grad, -settings.learningRate() * lrScale);
                 }
             }
         }
