@@ -83,4 +83,25 @@ public final class NN {
     public static Tensor multinomial(Tensor probs, Rng rng) {
         return Tensor.wrap(torch.multinomial(probs.raw(), 1, false, rng.optional()));
     }
+
+    // ---- added for dp
+    /**
+     * Sliding local blocks: {@code x (B, C, H, W)} → patches {@code (B, L, C·k·k)} with {@code L = H'·W'} output
+     * positions in row-major order and each patch in {@code (C, kh, kw)} order, so that a convolution with weight
+     * {@code W (O, C, k, k)} is {@code patches @ W.view(O, -1)ᵀ}. Built from strided views and one copy: libtorch's
+     * {@code im2col} took 23 s where this takes 0.8 s for (2048, 1, 28, 28), k = 8, here.
+     */
+    public static Tensor unfold(Tensor x, long kernel, long stride, long padding) {
+        org.bytedeco.pytorch.Tensor xp = padding > 0
+                ? torch.constant_pad_nd(x.raw(), new long[] {padding, padding, padding, padding}) : x.raw();
+        org.bytedeco.pytorch.Tensor w = xp.unfold(2, kernel, stride).unfold(3, kernel, stride); // (B, C, H', W', k, k)
+        long b = x.size(0), c = x.size(1), h = w.size(2), ww = w.size(3);
+        return Tensor.wrap(w.permute(0, 2, 3, 1, 4, 5).reshape(b, h * ww, c * kernel * kernel));
+    }
+
+    /** 2-D max pooling of {@code x (B, C, H, W)} with a square window, no padding. */
+    public static Tensor maxPool2d(Tensor x, long kernel, long stride) {
+        return Tensor.wrap(torch.max_pool2d(x.raw(), new long[] {kernel, kernel}, new long[] {stride, stride},
+                new long[] {0, 0}, new long[] {1, 1}, false));
+    }
 }

@@ -429,4 +429,29 @@ public final class Tensor implements AutoCloseable {
         t.index_copy_(dim, index.t, source.t);
         return this;
     }
+
+    // ---- added for dp
+    /** {@code this[index[i]] += source[i]} along {@code dim}, in place (scatter-add of rows). */
+    public Tensor indexAddInPlace(int dim, Tensor index, Tensor source) {
+        t.index_add_(dim, index.t, source.t);
+        return this;
+    }
+
+    /** {@code min(this, max)} elementwise. */
+    public Tensor clampMax(double max) { return wrap(t.clamp_max(s(max))); }
+
+    /** {@code this * this}, elementwise. */
+    public Tensor square() { return wrap(t.mul(t)); }
+
+    /**
+     * The address of the first element: two handles with the same address, shape and dtype view the same parameter (a
+     * tied weight). Used to recognise parameters whatever Java handle a model passes.
+     */
+    public long dataAddress() { return t.data_ptr().address(); }
+
+    /** Indices of the non-zero elements of a 1-D tensor, int64 {@code (K)}. */
+    public Tensor nonzeroIndices() {
+        if (dim() != 1) throw new IllegalArgumentException("nonzeroIndices needs a 1-D tensor, got " + this);
+        return wrap(t.nonzero().view(-1));
+    }
 }

@@ -1,0 +1,264 @@
+package dev.frugal.cli;
+
+import dev.frugal.dp.ClippedGradients;
+import dev.frugal.dp.ClippingAlgorithm;
+import dev.frugal.dp.ClippingConfig;
+import dev.frugal.dp.DpEngine;
+import dev.frugal.dp.DpSgd;
+import dev.frugal.dp.DpStep;
+import dev.frugal.dp.RdpAccountant;
+import dev.frugal.io.SafetensorsWriter;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.LayerOps;
+import dev.frugal.model.Models;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.NN;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import dev.frugal.tensor.Threads;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frugal bench dp [--quick]}: training throughput and peak memory of non-private training and of three DP-SGD
+ * clipping algorithms on a seeded GPT-2-style LM (6 blocks, hidden 256, 4 heads, vocab 8192, sequence 128, batch 16,
+ * 2 threads), each mode in a fresh JVM so that peak RSS is its own. The last line printed is one JSON object with
+ * tokens/s (median over the timed steps), peak RSS and the ratios.
+ */
+@Command(name = "dp", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmark DP-SGD clipping (flashdp, explicit, ghost) against non-private training.")
+public final class DpBenchCommand implements Callable<Integer> {
+    static final List<String> MODES = List.of("nondp", "flashdp", "explicit", "ghost");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "2 blocks, sequence 64, batch 8, 3 timed steps (a smoke run).")
+    boolean quick;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Timed steps after 1 warm-up step (default 5).")
+    int steps = 5;
+
+    /** Threads per mode: the global {@code --threads}, default 2 (the setting); children get it here. */
+    @Option(names = "--worker-threads", hidden = true, paramLabel = "N")
+    int threads = 2;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also append the JSON lines to FILE.")
+    Path json;
+
+    @Option(names = "--mode", hidden = true, description = "Run one mode in this process (used by the parent).")
+    String mode;
+
+    public static void main(String[] args) { System.exit(new CommandLine(new DpBenchCommand()).execute(args)); }
+
+    @Override
+    public Integer call() throws Exception {
+        if (mode == null && spec != null && spec.root().userObject() instanceof FrugalCommand f && f.threads != null)
+            threads = f.threads;
+        int blocks = quick ? 2 : 6, seq = quick ? 64 : 128, batch = quick ? 8 : 16, timed = quick ? 3 : Math.max(1, steps);
+        PrintWriter o = spec.commandLine().getOut();
+        if (mode != null) {
+            o.println(runMode(mode, blocks, seq, batch, timed));
+            o.flush();
+            return 0;
+        }
+        Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        o.printf("%-10s %12s %12s%n", "mode", "tokens/s", "peak RSS MB");
+        for (String m : MODES) {
+            String line = child(m);
+            lines.add(line);
+            tps.put(m, field(line, "tokens_per_s"));
+            rss.put(m, field(line, "peak_rss_mb"));
+            o.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", m, tps.get(m), rss.get(m));
+            o.flush();
+        }
+        String last = String.format(Locale.ROOT, "{\"bench\":\"dp\",\"quick\":%s,\"shape\":{\"blocks\":%d,\"hidden\":256,"
+                        + "\"heads\":4,\"vocab\":8192,\"seq\":%d,\"batch\":%d,\"threads\":%d},\"tokens_per_s\":%s,"
+                        + "\"peak_rss_mb\":%s,\"ratio_flashdp_vs_nondp\":%.4f,\"ratio_flashdp_vs_explicit\":%.4f,"
+                        + "\"ratio_flashdp_vs_ghost\":%.4f,\"mem_ratio_flashdp_vs_nondp\":%.4f}", quick, blocks, seq, batch,
+                threads, obj(tps), obj(rss), tps.get("flashdp") / tps.get("nondp"), tps.get("flashdp") / tps.get("explicit"),
+                tps.get("flashdp") / tps.get("ghost"), rss.get("flashdp") / rss.get("nondp"));
+        lines.add(last);
+        if (json != null) Files.write(json, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        lines.forEach(o::println);
+        o.flush();
+        return 0;
+    }
+
+    private static String obj(Map<String, Double> m) {
+        StringBuilder b = new StringBuilder("{");
+        m.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(k).append("\":")
+                .append(String.format(Locale.ROOT, "%.2f", v)));
+        return b.append('}').toString();
+    }
+
+    static double field(String json, String key) {
+        int i = json.indexOf("\"" + key + "\":");
+        if (i < 0) throw new IllegalStateException("no " + key + " in " + json);
+        int s = i + key.length() + 3, e = s;
+        while (e < json.length() && "-+.0123456789eE".indexOf(json.charAt(e)) >= 0) e++;
+        return Double.parseDouble(json.substring(s, e));
+    }
+
+    /** Runs one mode in a fresh JVM with the same class path; returns its JSON line. */
+    private String child(String m) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+                "-cp", System.getProperty("java.class.path"), DpBenchCommand.class.getName(), "--mode", m,
+                "--worker-threads", Integer.toString(threads), "--steps", Integer.toString(steps)));
+        if (quick) cmd.add("--quick");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        Process p = pb.start();
+        String last = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String l; (l = r.readLine()) != null; ) if (l.startsWith("{")) last = l;
+        }
+        if (p.waitFor() != 0 || last == null) throw new IllegalStateException("bench mode " + m + " failed (exit "
+                + p.exitValue() + ")");
+        return last;
+    }
+
+    /** One mode in this process: build the model, warm up, time {@code timed} steps. */
+    static String runMode(String m, int blocks, int seq, int batch, int timed) {
+        if (!MODES.contains(m)) throw new IllegalArgumentException("mode must be one of " + MODES + ", got " + m);
+        Threads.configure(Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "2")));
+        try (CausalLM model = seededGpt2(blocks, 256, 4, 8192, seq)) {
+            LinkedHashMap<String, Tensor> params = model.namedParameters();
+            Rng data = Rng.seeded("bench-data", 1);
+            DpEngine engine = switch (m) {
+                case "flashdp" -> new DpEngine(params, ClippingConfig.perLayer(1.0));
+                case "explicit" -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.EXPLICIT));
+                case "ghost" -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.GHOST));
+                default -> null;
+            };
+            DpSgd opt = engine == null ? null : new DpSgd(params, new DpSgd.Settings(1e-3, 0, 1.0), 0.01, batch,
+                    new RdpAccountant(), Rng.seeded("bench-noise", 2));
+            if (engine == null) params.values().forEach(t -> t.requiresGrad(true));
+            double[] secs = new double[timed];
+            for (int s = -1; s < timed; s++) {
+                try (Scope sc = Scope.open()) {
+                    Tensor ids = Tensors.randint(0, 8192, data, batch, seq);
+                    long t0 = System.nanoTime();
+                    if (engine == null) {
+                        perSampleLoss(model, ids, LayerOps.PLAIN).mean().backward();
+                        try (GradMode off = GradMode.off()) {
+                            for (Tensor p : params.values()) {
+                                p.addInPlace(p.grad(), -1e-3);
+                                p.clearGrad();
+                            }
+                        }
+                    } else {
+                        ClippedGradients g;
+                        long h0 = dev.frugal.tensor.GradHook.callbackNanos(), f0 = System.nanoTime(), f1, b1;
+                        try (DpStep step = engine.begin(batch)) {
+                            Tensor loss = perSampleLoss(model, ids, step);
+                            f1 = System.nanoTime();
+                            g = step.backward(loss);
+                            b1 = System.nanoTime();
+                        }
+                        opt.step(g);
+                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
+                            System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s (hooks %.2f s), noisy step %.2f s%n",
+                                    (f1 - f0) / 1e9, (b1 - f1) / 1e9, (dev.frugal.tensor.GradHook.callbackNanos() - h0) / 1e9,
+                                    (System.nanoTime() - b1) / 1e9);
+                    }
+                    if (s >= 0) secs[s] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            double[] sorted = secs.clone();
+            Arrays.sort(sorted);
+            double median = sorted[timed / 2];
+            return String.format(Locale.ROOT, "{\"mode\":\"%s\",\"tokens_per_s\":%.2f,\"median_step_s\":%.4f,"
+                    + "\"peak_rss_mb\":%.1f,\"steps\":%d}", m, batch * seq / median, median, peakRssMb(), timed);
+        }
+    }
+
+    /** Mean next-token cross-entropy per sequence: {@code ids (B, T)} → {@code (B)}. */
+    static Tensor perSampleLoss(CausalLM model, Tensor ids, LayerOps ops) {
+        long b = ids.size(0), t = ids.size(1);
+        Tensor logits = model.logits(ids, null, null, ops);
+        long v = logits.size(2);
+        return NN.crossEntropyPerRow(logits.narrow(1, 0, t - 1).reshape(b * (t - 1), v),
+                ids.narrow(1, 1, t - 1).reshape(b * (t - 1)), -100).view(b, t - 1).mean(1, false);
+    }
+
+    /** A GPT-2 with N(0, 0.02²) weights from a fixed seed, written to a temporary directory and loaded. */
+    static CausalLM seededGpt2(int layers, int hidden, int heads, int vocab, int positions) {
+        try {
+            Path dir = Files.createTempDirectory("frugal-bench-gpt2");
+            Files.writeString(dir.resolve("config.json"), String.format(Locale.ROOT, "{\"model_type\":\"gpt2\","
+                    + "\"architectures\":[\"GPT2LMHeadModel\"],\"vocab_size\":%d,\"n_embd\":%d,\"n_layer\":%d,\"n_head\":%d,"
+                    + "\"n_positions\":%d,\"n_inner\":null,\"activation_function\":\"gelu_new\",\"layer_norm_epsilon\":1e-5,"
+                    + "\"tie_word_embeddings\":true,\"scale_attn_weights\":true}", vocab, hidden, layers, heads, positions));
+            Rng rng = Rng.seeded("bench-init", 0);
+            try (Scope s = Scope.open()) {
+                Map<String, Tensor> w = new LinkedHashMap<>();
+                String p = "transformer.";
+                w.put(p + "wte.weight", Tensors.randn(rng, vocab, hidden).mul(0.02));
+                w.put(p + "wpe.weight", Tensors.randn(rng, positions, hidden).mul(0.02));
+                for (int i = 0; i < layers; i++) {
+                    String l = p + "h." + i + ".";
+                    norm(w, l + "ln_1", hidden);
+                    conv(w, rng, l + "attn.c_attn", hidden, 3 * hidden);
+                    conv(w, rng, l + "attn.c_proj", hidden, hidden);
+                    norm(w, l + "ln_2", hidden);
+                    conv(w, rng, l + "mlp.c_fc", hidden, 4 * hidden);
+                    conv(w, rng, l + "mlp.c_proj", 4 * hidden, hidden);
+                }
+                norm(w, p + "ln_f", hidden);
+                SafetensorsWriter.write(dir.resolve("model.safetensors"), w, Map.of());
+            }
+            CausalLM m = Models.loadCausalLM(dir, Device.CPU);
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.delete(f);
+            }
+            Files.delete(dir);
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void norm(Map<String, Tensor> w, String n, int h) {
+        w.put(n + ".weight", Tensors.ones(h));
+        w.put(n + ".bias", Tensors.zeros(h));
+    }
+
+    private static void conv(Map<String, Tensor> w, Rng rng, String n, int in, int out) {
+        w.put(n + ".weight", Tensors.randn(rng, in, out).mul(0.02));
+        w.put(n + ".bias", Tensors.zeros(out));
+    }
+
+    /** Peak resident set size of this process (VmHWM), MiB. */
+    static double peakRssMb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024.0;
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.frugal.cli;
+
+import dev.frugal.model.LayerOps;
+import dev.frugal.tensor.Tensor;
+import java.util.LinkedHashMap;
+
+/** A private training task for {@code frugal dp train}: data, model, per-example loss and test evaluation. */
+interface DpTask extends AutoCloseable {
+    /** Test metrics: accuracy (token accuracy for language modelling), mean loss, examples. */
+    record Evaluation(double accuracy, double loss, long examples) {}
+
+    /** A one-line description (model, data sizes). */
+    String describe();
+
+    /** Training examples N (the population Poisson sampling draws from). */
+    long trainSize();
+
+    /** The parameters DP-SGD trains, in order (frozen ones left out). */
+    LinkedHashMap<String, Tensor> trainable();
+
+    /** Per-example losses {@code (B)} of training examples {@code indices}, forward through {@code ops}. */
+    Tensor perSampleLoss(long[] indices, LayerOps ops);
+
+    /** Metrics on the test split (no privacy cost: the test set is not the private training data). */
+    Evaluation evaluate();
+
+    /** Accuracy of always predicting the most frequent training class (NaN when not a classification task). */
+    double majorityBaseline();
+
+    @Override
+    void close();
+}

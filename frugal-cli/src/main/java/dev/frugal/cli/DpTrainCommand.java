@@ -1,0 +1,243 @@
+package dev.frugal.cli;
+
+import dev.frugal.dp.BatchSampler;
+import dev.frugal.dp.ClipMode;
+import dev.frugal.dp.ClippingAlgorithm;
+import dev.frugal.dp.ClippingConfig;
+import dev.frugal.dp.DpEngine;
+import dev.frugal.dp.DpSgd;
+import dev.frugal.dp.DpTrainer;
+import dev.frugal.dp.RdpAccountant;
+import dev.frugal.dp.vision.Mlp;
+import dev.frugal.dp.vision.SmallCnn;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Threads;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frugal dp train}: differentially private training (DP-SGD with FlashDP's per-layer clipping by default),
+ * Poisson sampling, RDP accounting. Prints ε as it trains, writes JSON-lines metrics and a PNG of test accuracy against
+ * ε, and ends with the final test metrics.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a model with differential privacy (DP-SGD) and report the privacy spent.")
+public final class DpTrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "cnn | mlp (fmnist), minilm (spam), or a Hugging Face model DIR (BERT classifier for spam,"
+                    + " decoder for lm).")
+    String model;
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "fmnist | spam | lm")
+    String task;
+
+    @Option(names = "--target-epsilon", paramLabel = "E", description = "Solve the noise multiplier σ for this ε at the end.")
+    Double targetEpsilon;
+
+    @Option(names = "--sigma", paramLabel = "S", description = "Noise multiplier σ (instead of --target-epsilon).")
+    Double sigma;
+
+    @Option(names = "--delta", paramLabel = "D", description = "δ of the (ε, δ) guarantee (default 1e-5).")
+    double delta = 1e-5;
+
+    @Option(names = "--clip", paramLabel = "C", description = "Overall clipping bound C (default 1.0).")
+    double clip = 1.0;
+
+    @Option(names = "--clipping", paramLabel = "MODE", description = "per-layer (C_l = C/√L, default) | flat")
+    String clipping = "per-layer";
+
+    @Option(names = "--algorithm", paramLabel = "ALG", description = "flash (default) | ghost | explicit")
+    String algorithm = "flash";
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Sampling sampling;
+
+    /** Poisson rate or expected batch size. */
+    static final class Sampling {
+        @Option(names = "--sample-rate", paramLabel = "Q", required = true, description = "Poisson sampling rate q.")
+        Double sampleRate;
+
+        @Option(names = "--batch", paramLabel = "B", required = true, description = "Expected batch size (q = B/N).")
+        Integer batch;
+    }
+
+    @Option(names = "--fixed-batches", description = "Shuffled fixed-size batches instead of Poisson sampling (the"
+            + " accountant's assumption then does not hold; a warning is printed). Needs --batch.")
+    boolean fixedBatches;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default 1).")
+    int epochs = 1;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 2.0 fmnist, 0.5 spam, 1e-3 lm).")
+    Double lr;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0).")
+    double momentum;
+
+    @Option(names = "--cosine", description = "Cosine learning-rate decay to 0 over the run.")
+    boolean cosine;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed sampling, noise and init (for tests: without it"
+            + " sampling and noise are seeded from SecureRandom).")
+    Long seed;
+
+    @Option(names = "--max-train", paramLabel = "N", description = "Use only the first N training examples.")
+    int maxTrain;
+
+    @Option(names = "--text", paramLabel = "FILE", description = "lm task: training text, one example per line.")
+    Path text;
+
+    @Option(names = "--seq-len", paramLabel = "T", description = "lm/spam: tokens per example (default 64).")
+    int seqLen = 64;
+
+    @Option(names = "--log-every", paramLabel = "K", description = "Print ε and loss every K steps (default 10).")
+    int logEvery = 10;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.jsonl and accuracy_vs_epsilon.png go"
+            + " (default dp-run).")
+    Path out = Path.of("dp-run");
+
+
+    @Override
+    public Integer call() {
+        ClippingConfig clipCfg = clippingConfig();
+        if ((targetEpsilon == null) == (sigma == null))
+            throw new ParameterException(spec.commandLine(), "give exactly one of --target-epsilon and --sigma");
+        if (fixedBatches && sampling.batch == null)
+            throw new ParameterException(spec.commandLine(), "--fixed-batches needs --batch");
+        if (epochs < 1) throw new ParameterException(spec.commandLine(), "--epochs must be >= 1");
+        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads(); // global --threads
+        else Threads.configure(Threads.defaultCount());
+        long baseSeed = seed != null ? seed : new SecureRandom().nextLong();
+        PrintWriter o = spec.commandLine().getOut();
+        try (DpTask t = buildTask(Rng.seeded("init", baseSeed + 2)); DpMetrics metrics = DpMetrics.open(out)) {
+            long n = t.trainSize();
+            Rng sampleRng = Rng.seeded("sampling", baseSeed), noiseRng = seed != null
+                    ? Rng.seeded("dp-noise", baseSeed + 1) : DpSgd.secureNoise();
+            BatchSampler sampler = fixedBatches ? BatchSampler.shuffled(n, sampling.batch, sampleRng)
+                    : BatchSampler.poisson(n, sampling.sampleRate != null ? sampling.sampleRate : (double) sampling.batch / n, sampleRng);
+            if (sampler.warning() != null) spec.commandLine().getErr().println("WARNING: " + sampler.warning());
+            long totalSteps = epochs * sampler.stepsPerEpoch();
+            double s = sigma != null ? sigma : RdpAccountant.noiseMultiplier(targetEpsilon, delta, sampler.sampleRate(), totalSteps);
+            DpEngine engine = new DpEngine(t.trainable(), clipCfg);
+            RdpAccountant accountant = new RdpAccountant();
+            DpSgd opt = new DpSgd(t.trainable(), new DpSgd.Settings(lr != null ? lr : defaultLr(), momentum, s),
+                    sampler.sampleRate(), sampler.expectedBatchSize(), accountant, noiseRng);
+            DpTrainer trainer = new DpTrainer(engine, opt, sampler, t::perSampleLoss);
+            o.printf(Locale.ROOT, "%s%nDP-SGD: q=%.5f (expected batch %.1f), %d steps, σ=%.4f, C=%.3g (%s, %s, sensitivity %.3g),"
+                            + " δ=%.1e, seed %s%n", t.describe(), sampler.sampleRate(), sampler.expectedBatchSize(), totalSteps, s,
+                    clip, clipCfg.mode(), clipCfg.algorithm(), engine.sensitivity(), delta,
+                    seed != null ? Long.toString(seed) : "SecureRandom");
+            o.flush();
+            metrics.config(t.describe(), sampler.sampleRate(), totalSteps, s, clip, clipCfg, delta, baseSeed, seed != null);
+            List<double[]> curve = new ArrayList<>(); // (ε, accuracy)
+            DpTask.Evaluation ev = t.evaluate();
+            curve.add(new double[] {0, ev.accuracy()});
+            metrics.eval(0, 0, 0, ev);
+            long step = 0;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                long lossN = 0;
+                for (long k = 0; k < sampler.stepsPerEpoch(); k++) {
+                    if (cosine) opt.setLearningRateScale(0.5 * (1 + Math.cos(Math.PI * step / totalSteps)));
+                    DpTrainer.StepResult r = trainer.step();
+                    step++;
+                    if (r.batchSize() > 0) {
+                        lossSum += r.meanLoss();
+                        lossN++;
+                    }
+                    if (step % logEvery == 0 || k == sampler.stepsPerEpoch() - 1) {
+                        double eps = accountant.epsilon(delta);
+                        metrics.step(step, epoch, eps, r.batchSize(), lossN == 0 ? Double.NaN : lossSum / lossN);
+                        spec.commandLine().getErr().print(String.format(Locale.ROOT,
+                                "\repoch %d/%d %s step %d/%d  loss %.4f  ε %.3f ", epoch, epochs,
+                                bar(k + 1, sampler.stepsPerEpoch()), step, totalSteps, lossN == 0 ? Double.NaN : lossSum / lossN, eps));
+                        spec.commandLine().getErr().flush();
+                    }
+                }
+                double eps = accountant.epsilon(delta);
+                ev = t.evaluate();
+                curve.add(new double[] {eps, ev.accuracy()});
+                metrics.eval(epoch, step, eps, ev);
+                spec.commandLine().getErr().println();
+                o.printf(Locale.ROOT, "epoch %d: ε=%.3f  test accuracy %.4f  test loss %.4f  (%.1f s)%n", epoch, eps,
+                        ev.accuracy(), ev.loss(), (System.nanoTime() - t0) / 1e9);
+                o.flush();
+            }
+            double eps = accountant.epsilon(delta);
+            Path png = out.resolve("accuracy_vs_epsilon.png");
+            DpPlot.accuracyVsEpsilon(curve, t.describe(), png);
+            metrics.result(eps, delta, ev, t.majorityBaseline(), step);
+            o.printf(Locale.ROOT, "%n%-26s %s%n%-26s %.4f%n%-26s %.4f%n%-26s %.4f%n%-26s %.1e%n%-26s %d%n%-26s %s%n%-26s %s%n",
+                    "task", task, "test accuracy", ev.accuracy(), "majority-class baseline", t.majorityBaseline(),
+                    "ε spent", eps, "δ", delta, "steps", step, "metrics", out.resolve("metrics.jsonl"), "plot", png);
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String bar(long done, long total) {
+        int w = 20, f = (int) (w * done / Math.max(1, total));
+        return "[" + "#".repeat(f) + ".".repeat(w - f) + "]";
+    }
+
+    private double defaultLr() {
+        return switch (task) {
+            case "fmnist" -> 2.0;
+            case "spam" -> 0.5;
+            default -> 1e-3;
+        };
+    }
+
+    private ClippingConfig clippingConfig() {
+        ClipMode mode = switch (clipping) {
+            case "per-layer" -> ClipMode.PER_LAYER;
+            case "flat" -> ClipMode.FLAT;
+            default -> throw new ParameterException(spec.commandLine(), "--clipping must be per-layer or flat, got " + clipping);
+        };
+        ClippingAlgorithm alg = switch (algorithm) {
+            case "flash" -> ClippingAlgorithm.FLASH;
+            case "ghost" -> ClippingAlgorithm.GHOST;
+            case "explicit" -> ClippingAlgorithm.EXPLICIT;
+            default -> throw new ParameterException(spec.commandLine(), "--algorithm must be flash, ghost or explicit, got " + algorithm);
+        };
+        return new ClippingConfig(mode, alg, clip, java.util.Map.of());
+    }
+
+    private DpTask buildTask(Rng init) {
+        return switch (task) {
+            case "fmnist" -> switch (model) {
+                case "cnn" -> new FmnistTask(new SmallCnn(init), maxTrain);
+                case "mlp" -> new FmnistTask(new Mlp(init, 784, 128, 10), maxTrain);
+                default -> throw new ParameterException(spec.commandLine(), "--task fmnist takes --model cnn or mlp, got " + model);
+            };
+            case "spam" -> SpamTask.open(model, seqLen, maxTrain);
+            case "lm" -> {
+                if (text == null) throw new ParameterException(spec.commandLine(), "--task lm needs --text FILE");
+                if (!Files.isDirectory(Path.of(model)))
+                    throw new ParameterException(spec.commandLine(), "--task lm needs --model DIR (a decoder), got " + model);
+                yield LmTask.open(Path.of(model), text, seqLen, maxTrain);
+            }
+            default -> throw new ParameterException(spec.commandLine(), "--task must be fmnist, spam or lm, got " + task);
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package dev.frugal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.data.DatasetName;
+import dev.frugal.data.DatasetRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code frugal dp train}: argument checks, and a tiny seeded Fashion-MNIST run end to end. */
+class DpTrainCommandTest {
+    private final StringWriter out = new StringWriter(), err = new StringWriter();
+
+    /** Runs {@code frugal dp args...} through the real top-level command (global options included). */
+    private int run(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "dp";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(all);
+    }
+
+    @Test
+    void needsExactlyOneOfEpsilonAndSigma() {
+        assertEquals(2, run("train", "--model", "mlp", "--task", "fmnist", "--batch", "64"));
+        assertTrue(err.toString().contains("--target-epsilon"), err.toString());
+    }
+
+    @Test
+    void rejectsUnknownClippingMode() {
+        assertEquals(2, run("train", "--model", "mlp", "--task", "fmnist", "--batch", "64", "--sigma", "1",
+                "--clipping", "sideways"));
+        assertTrue(err.toString().contains("per-layer or flat"), err.toString());
+    }
+
+    @Test
+    void tinyFashionMnistRunWritesMetricsAndPlot(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(DatasetRegistry.atHome().directory(DatasetName.FMNIST)),
+                "Fashion-MNIST not installed (frugal data fetch fmnist)");
+        int rc = run("train", "--model", "mlp", "--task", "fmnist", "--sigma", "1.0", "--batch", "128",
+                "--max-train", "512", "--epochs", "1", "--seed", "7", "--lr", "0.5", "--threads", "2",
+                "--out", dir.toString());
+        assertEquals(0, rc, err.toString());
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertTrue(lines.getFirst().contains("\"event\":\"config\""));
+        assertTrue(lines.getLast().contains("\"event\":\"result\""), lines.getLast());
+        assertTrue(Files.size(dir.resolve("accuracy_vs_epsilon.png")) > 1000);
+        assertTrue(out.toString().contains("ε spent"), out.toString());
+    }
+}

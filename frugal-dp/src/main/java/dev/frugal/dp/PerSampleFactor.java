@@ -1,0 +1,157 @@
+package dev.frugal.dp;
+
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+
+/**
+ * One use's contribution to a parameter's per-sample gradients, kept in factored form: what a layer's backward hook
+ * knows (its saved input and its output gradient) without forming the {@code (B, …)} per-sample gradient unless that
+ * is cheaper. A parameter used several times in one forward (a tied embedding and LM head) sums the contributions of
+ * its uses; its per-sample norm then needs the cross terms {@link #inner}.
+ */
+sealed interface PerSampleFactor {
+
+    /** Batch size B. */
+    long batch();
+
+    /** The per-sample gradients {@code (B, P, Q)} (or {@code (B, …)} for {@link Explicit}). */
+    Tensor explicit();
+
+    /** {@code Σ_i c_i · g_i}, shaped {@code (P, Q)} (or the parameter's shape for {@link Explicit}). */
+    Tensor clippedSum(Tensor c);
+
+    /** Keeps the captured tensors past the hook's scope. */
+    void keep();
+
+    /** Frees the captured tensors. */
+    void close();
+
+    /**
+     * A linear layer's weight: per-sample gradient {@code g_i = Σ_t u_{i,t} v_{i,t}ᵀ} of shape {@code (P, Q)}, with
+     * {@code u (B, T, P)} and {@code v (B, T, Q)} (for {@code nn.Linear}, u = output gradient, v = input; for GPT-2's
+     * Conv1D the other way round, matching its {@code (in, out)} weight).
+     */
+    record Outer(Tensor u, Tensor v) implements PerSampleFactor {
+        public long batch() { return u.size(0); }
+
+        public Tensor explicit() { return u.transpose(1, 2).matmul(v); } // (B, P, T) @ (B, T, Q) = (B, P, Q)
+
+        public Tensor clippedSum(Tensor c) {
+            long b = u.size(0), t = u.size(1);
+            Tensor uc = u.mul(c.view(b, 1, 1)).reshape(b * t, u.size(2)); // (B·T, P)
+            return uc.t().matmul(v.reshape(b * t, v.size(2)));              // (P, Q)
+        }
+
+        /**
+         * Whether the ghost-norm identity is cheaper than the explicit per-sample gradient for these shapes: the two
+         * Gram matrices cost {@code T²(P+Q)} multiply-adds per sample, the explicit gradient {@code T·P·Q}.
+         */
+        boolean ghostIsCheaper() {
+            long t = u.size(1), p = u.size(2), q = v.size(2);
+            return (double) t * (p + q) < (double) p * q;
+        }
+
+        public void keep() { u.keep(); v.keep(); }
+
+        public void close() { u.close(); v.close(); }
+    }
+
+    /**
+     * An embedding table {@code (rows, Q)}: per-sample gradient {@code g_i = Σ_t e_{ids_{i,t}} v_{i,t}ᵀ} where
+     * {@code e_k} is the k-th basis vector, {@code ids (B, T)} and {@code v (B, T, Q)} the output gradient.
+     */
+    record Rows(Tensor ids, long rows, Tensor v) implements PerSampleFactor {
+        public long batch() { return ids.size(0); }
+
+        public Tensor explicit() {
+            long b = ids.size(0), t = ids.size(1), q = v.size(2);
+            long[] starts = new long[(int) b];
+            for (int i = 0; i < b; i++) starts[i] = i * rows;
+            Tensor offset = Tensors.fromLongs(starts, b, 1).to(ids.device());              // (B, 1) int64
+            Tensor flat = ids.add(offset).reshape(b * t);                                  // (B·T) into (B·rows)
+            return Tensors.zeros(v.dtype(), v.device(), b * rows, q).indexAddInPlace(0, flat, v.reshape(b * t, q))
+                    .view(b, rows, q);
+        }
+
+        public Tensor clippedSum(Tensor c) {
+            long b = ids.size(0), t = ids.size(1), q = v.size(2);
+            Tensor vc = v.mul(c.view(b, 1, 1)).reshape(b * t, q);
+            return Tensors.zeros(v.dtype(), v.device(), rows, q).indexAddInPlace(0, ids.reshape(b * t), vc);
+        }
+
+        public void keep() { ids.keep(); v.keep(); }
+
+        public void close() { ids.close(); v.close(); }
+    }
+
+    /** Per-sample gradients already formed, {@code (B, …)}: biases and norm weights, whose gradients are small. */
+    record Explicit(Tensor perSample) implements PerSampleFactor {
+        public long batch() { return perSample.size(0); }
+
+        public Tensor explicit() { return perSample; }
+
+        public Tensor clippedSum(Tensor c) {
+            long[] shape = perSample.shape();
+            long[] cShape = new long[shape.length];
+            java.util.Arrays.fill(cShape, 1);
+            cShape[0] = shape[0];
+            return perSample.mul(c.view(cShape)).sum(0, false);
+        }
+
+        public void keep() { perSample.keep(); }
+
+        public void close() { perSample.close(); }
+    }
+
+    /** {@code ‖g_i‖²} per sample {@code (B)}; {@code ghostOnly} forbids the explicit route where a choice exists. */
+    static Tensor normSquared(PerSampleFactor f, boolean ghostOnly) {
+        return switch (f) {
+            case Outer o when ghostOnly || o.ghostIsCheaper() -> inner(o, o);
+            case Outer o -> o.explicit().square().sum(new long[] {1, 2}, false);
+            case Rows r -> inner(r, r);
+            case Explicit e -> flatSquares(e.perSample());
+        };
+    }
+
+    /**
+     * {@code ⟨g_i, h_i⟩} per sample {@code (B)} for two factors of the same parameter. Ghost-norm identity (Goodfellow
+     * 2015; Li et al. 2022, eq. 3): {@code ⟨Σ_t u_t v_tᵀ, Σ_s u'_s v'_sᵀ⟩ = Σ_{t,s} (u_t·u'_s)(v_t·v'_s)}; with a
+     * one-hot side {@code u_t·e_k = u_t[k]} (a gather) and {@code e_k·e_l = [k = l]}.
+     */
+    static Tensor inner(PerSampleFactor a, PerSampleFactor b) {
+        return switch (a) {
+            case Explicit ea -> dot(ea.perSample(), b.explicit());
+            case Outer oa -> switch (b) {
+                case Outer ob -> gramProduct(oa.u().matmul(ob.u().transpose(1, 2)), oa.v(), ob.v());
+                case Rows rb -> gramProduct(gatherRows(oa.u(), rb.ids()), oa.v(), rb.v());
+                case Explicit eb -> dot(oa.explicit(), eb.perSample());
+            };
+            case Rows ra -> switch (b) {
+                case Outer ob -> inner(ob, ra);
+                case Rows rb -> gramProduct(ra.ids().unsqueeze(2).eq(rb.ids().unsqueeze(1)).to(ra.v().dtype()),
+                        ra.v(), rb.v());
+                case Explicit eb -> dot(ra.explicit(), eb.perSample());
+            };
+        };
+    }
+
+    /** {@code Σ_{t,s} left[b,t,s] · (v_t · v'_s)} → (B). {@code left (B, T, S)}, {@code v (B, T, Q)}, {@code v' (B, S, Q)}. */
+    private static Tensor gramProduct(Tensor left, Tensor v, Tensor v2) {
+        return left.mul(v.matmul(v2.transpose(1, 2))).sum(new long[] {1, 2}, false);
+    }
+
+    /** {@code out[b,t,s] = u[b,t,ids[b,s]]}: {@code u (B, T, P)}, {@code ids (B, S)} → (B, T, S). */
+    private static Tensor gatherRows(Tensor u, Tensor ids) {
+        long b = u.size(0), t = u.size(1), s = ids.size(1);
+        return u.gather(2, ids.view(b, 1, s).expand(b, t, s));
+    }
+
+    private static Tensor dot(Tensor a, Tensor b) {
+        long n = a.size(0);
+        return a.reshape(n, -1).mul(b.reshape(n, -1)).sum(1, false);
+    }
+
+    private static Tensor flatSquares(Tensor perSample) {
+        return perSample.reshape(perSample.size(0), -1).square().sum(1, false);
+    }
+}

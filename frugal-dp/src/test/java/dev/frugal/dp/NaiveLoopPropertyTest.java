@@ -1,0 +1,78 @@
+package dev.frugal.dp;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.model.LayerOps;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/**
+ * Property: for random shapes, batch sizes and sequence lengths, every algorithm and clipping mode gives the clipped
+ * sums of a naive loop that backpropagates each example on its own through ordinary autograd, clips, and adds.
+ */
+class NaiveLoopPropertyTest {
+    private static final double TOL = 1e-4;
+
+    @Property(tries = 25)
+    void fastPathMatchesNaiveLoop(@ForAll @IntRange(min = 1, max = 5) int batch,
+                                  @ForAll @IntRange(min = 1, max = 7) int seqLen,
+                                  @ForAll @IntRange(min = 2, max = 12) int width,
+                                  @ForAll @IntRange(min = 2, max = 20) int hidden,
+                                  @ForAll ClippingAlgorithm algorithm, @ForAll ClipMode mode,
+                                  @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+        try (Scope s = Scope.open()) {
+            Rng rng = Rng.seeded("property", seed);
+            long vocab = 11, classes = 3;
+            TinyNet net = new TinyNet(rng, vocab, width, hidden, classes);
+            Tensor ids = Tensors.randint(0, vocab, rng, batch, seqLen);
+            Tensor labels = Tensors.randint(0, classes, rng, batch);
+            double clip = 0.05 + 2 * Tensors.rand(rng, 1).itemDouble(); // some examples clipped, some not
+            ClippingConfig cfg = (mode == ClipMode.FLAT ? ClippingConfig.flat(clip) : ClippingConfig.perLayer(clip))
+                    .withAlgorithm(algorithm);
+            DpEngine engine = new DpEngine(net.params, cfg);
+            ClippedGradients fast;
+            try (DpStep step = engine.begin(batch)) {
+                fast = step.backward(net.loss(net.params, ids, labels, step));
+            }
+            Map<String, Tensor> naive = naive(net, ids, labels, engine);
+            for (String n : net.params.keySet()) {
+                Tensor want = naive.get(n), got = fast.sum(n);
+                double err = got.sub(want).norm().itemDouble() / Math.max(want.norm().itemDouble(), 1e-6);
+                assertTrue(err <= TOL, n + ": relative error " + err + " (" + algorithm + ", " + mode + ", B=" + batch
+                        + ", T=" + seqLen + ")");
+            }
+            fast.close();
+            net.close();
+        }
+    }
+
+    /** Clipped sums by a per-example loop through plain autograd. */
+    private static Map<String, Tensor> naive(TinyNet net, Tensor ids, Tensor labels, DpEngine engine) {
+        long b = ids.size(0);
+        LinkedHashMap<String, Tensor> total = new LinkedHashMap<>();
+        for (long i = 0; i < b; i++) {
+            LinkedHashMap<String, Tensor> p = new LinkedHashMap<>();
+            net.params.forEach((n, t) -> p.put(n, t.detach().cloneTensor().requiresGrad(true)));
+            net.loss(p, ids.narrow(0, i, 1), labels.narrow(0, i, 1), LayerOps.PLAIN).sum().backward();
+            double flat2 = 0;
+            for (Tensor t : p.values()) flat2 += t.grad().square().sum().itemDouble();
+            for (var e : p.entrySet()) {
+                Tensor g = e.getValue().grad();
+                double c = engine.config().mode() == ClipMode.FLAT
+                        ? Math.min(1, engine.config().clip() / (Math.sqrt(flat2) + 1e-6))
+                        : Math.min(1, engine.bounds().get(e.getKey()) / (g.norm().itemDouble() + 1e-6));
+                Tensor clipped = g.mul(c);
+                total.merge(e.getKey(), clipped, Tensor::add);
+            }
+        }
+        return total;
+    }
+}
