@@ -1,6 +1,6 @@
 package dev.frugal.zo;
 
-import dev.frugal.model.ParamGroup;
+import dev.frugal.model.BlockSource;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
@@ -31,17 +31,18 @@ final class DiskBlockStore implements BlockStore {
     private final MemorySegment readBuffer;
     private final MemorySegment writeBuffer;
 
-    DiskBlockStore(List<ParamGroup> groups, DType storage, Path dir) {
+    /**
+     * Takes every block from {@code source} one at a time and writes it to {@code dir}; at most one fp32 block is
+     * resident meanwhile.
+     */
+    DiskBlockStore(BlockSource source, DType storage, Path dir) {
         this.dir = dir;
         this.storage = storage;
         long max = 0;
-        for (ParamGroup g : groups) {
-            LinkedHashMap<String, long[]> s = new LinkedHashMap<>();
+        for (int i = 0; i < source.numBlocks(); i++) {
+            LinkedHashMap<String, long[]> s = source.shapes(i);
             long bytes = 0;
-            for (var e : g.asMap().entrySet()) {
-                s.put(e.getKey(), e.getValue().shape());
-                bytes += e.getValue().numel() * storage.bytes();
-            }
+            for (long[] shape : s.values()) bytes += Tensors.numel(shape) * storage.bytes();
             shapes.add(s);
             max = Math.max(max, bytes);
         }
@@ -52,10 +53,10 @@ final class DiskBlockStore implements BlockStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the offload directory " + dir, e);
         }
-        for (int i = 0; i < groups.size(); i++) {
-            LinkedHashMap<String, Tensor> w = new LinkedHashMap<>(groups.get(i).asMap());
+        for (int i = 0; i < source.numBlocks(); i++) {
+            LinkedHashMap<String, Tensor> w = source.take(i);
             write(i, w);
-            groups.get(i).clear();
+            w.values().forEach(Tensor::close);
         }
     }
 
@@ -94,9 +95,9 @@ final class DiskBlockStore implements BlockStore {
         long pos = 0;
         try (Scope s = Scope.open()) {
             for (var e : shapes.get(i).entrySet()) {
-                Tensor t = tensors.get(e.getKey()).to(storage);
-                long n = t.nbytes();
-                t.copyBytesTo(writeBuffer.asSlice(pos, n));
+                long n = Tensors.numel(e.getValue()) * storage.bytes();
+                // down-cast straight into the write buffer (no intermediate tensor)
+                Tensors.viewOf(writeBuffer.asSlice(pos, n), storage, e.getValue()).copyFrom(tensors.get(e.getKey()));
                 pos += n;
             }
         }

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.model.BlockSource;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Scope;
@@ -10,24 +11,38 @@ import java.util.List;
 
 /**
  * Blocks held in host memory in the storage dtype. With fp32 storage and no offloading the stored tensors are the
- * working tensors (zero copy); otherwise each load up-casts a fresh fp32 copy and each save rounds it back.
+ * working tensors (zero copy); otherwise each load up-casts a fresh fp32 copy and each save rounds it back into the
+ * stored tensor in place.
  */
 final class MemoryBlockStore implements BlockStore {
     private final List<LinkedHashMap<String, Tensor>> stored = new ArrayList<>();
     private final boolean zeroCopy;
 
-    /** Takes the blocks out of {@code groups} (which are left empty unless zero-copy). */
-    MemoryBlockStore(List<ParamGroup> groups, DType storage, boolean inPlace) {
-        this.zeroCopy = inPlace && storage == DType.F32;
-        for (ParamGroup g : groups) {
+    private MemoryBlockStore(boolean zeroCopy) { this.zeroCopy = zeroCopy; }
+
+    /** The model's own fp32 blocks, used in place (nothing is copied, loaded or saved). */
+    static MemoryBlockStore inPlace(List<ParamGroup> groups) {
+        MemoryBlockStore s = new MemoryBlockStore(true);
+        for (ParamGroup g : groups) s.stored.add(new LinkedHashMap<>(g.asMap()));
+        return s;
+    }
+
+    /**
+     * Takes every block from {@code source} one at a time and keeps it in {@code storage}; at most one fp32 block is
+     * resident meanwhile.
+     */
+    static MemoryBlockStore copyOf(BlockSource source, DType storage) {
+        MemoryBlockStore s = new MemoryBlockStore(false);
+        for (int i = 0; i < source.numBlocks(); i++) {
+            LinkedHashMap<String, Tensor> fp32 = source.take(i);
             LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
-            try (Scope s = Scope.open()) {
-                for (var e : g.asMap().entrySet())
-                    m.put(e.getKey(), zeroCopy ? e.getValue() : e.getValue().to(storage).contiguous().cloneTensor().keep());
+            try (Scope sc = Scope.open()) {
+                for (var e : fp32.entrySet()) m.put(e.getKey(), e.getValue().to(storage).contiguous().cloneTensor().keep());
             }
-            if (!zeroCopy) g.clear();
-            stored.add(m);
+            fp32.values().forEach(Tensor::close);
+            s.stored.add(m);
         }
+        return s;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.frugal.zo;
 
+import dev.frugal.model.BlockSource;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
@@ -31,18 +33,51 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final BlockStreamer streamer;
     private PendingUpdate pending;
 
+    /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
     public Zo2Engine(StagedModel model, ZoObjective<B> objective, ZoHyperparameters hp, OffloadConfig offload) {
+        this(model, null, objective, hp, offload);
+    }
+
+    /**
+     * An engine over {@code model} whose block groups are empty, its blocks taken from {@code blocks} one at a time
+     * straight into the offload tier (a seeded initialiser, or a checkpoint read block by block), so that the whole
+     * fp32 model is never resident. Gives the same bits, step for step, as the eager constructor on the same weights.
+     *
+     * @throws IllegalArgumentException when a block group is not empty or the block counts differ
+     */
+    public static <B> Zo2Engine<B> streaming(StagedModel model, BlockSource blocks, ZoObjective<B> objective,
+                                             ZoHyperparameters hp, OffloadConfig offload) {
+        if (blocks.numBlocks() != model.blockParams().size()) throw new IllegalArgumentException("the block source has "
+                + blocks.numBlocks() + " blocks but the model " + model.blockParams().size());
+        for (ParamGroup g : model.blockParams()) if (g.numel() > 0) throw new IllegalArgumentException("stage "
+                + g.name() + " already holds parameters: a streamed engine takes its blocks from the source only");
+        return new Zo2Engine<>(model, blocks, objective, hp, offload);
+    }
+
+    private Zo2Engine(StagedModel model, BlockSource source, ZoObjective<B> objective, ZoHyperparameters hp,
+                      OffloadConfig offload) {
         if (model.blockParams().isEmpty()) throw new IllegalArgumentException("ZO2 needs a model with blocks");
         this.model = model;
         this.objective = objective;
         this.hp = hp;
         this.offload = offload;
-        this.layout = ParameterLayout.of(model);
+        this.layout = ParameterLayout.of(model, source);
         List<ParamGroup> blocks = model.blockParams();
+        boolean inPlace = offload.tier() == OffloadTier.NONE && offload.storageDtype() == DType.F32;
+        if (source != null && inPlace) { // everything resident anyway: fill the model's groups
+            for (int i = 0; i < blocks.size(); i++) {
+                LinkedHashMap<String, Tensor> b = source.take(i);
+                for (var e : b.entrySet()) {
+                    blocks.get(i).put(e.getKey(), e.getValue());
+                    e.getValue().close(); // put() took its own reference
+                }
+            }
+        }
+        BlockSource src = source != null ? source : BlockSource.of(blocks);
         this.store = switch (offload.tier()) {
-            case NONE -> new MemoryBlockStore(blocks, offload.storageDtype(), true);
-            case HOST -> new MemoryBlockStore(blocks, offload.storageDtype(), false);
-            case DISK -> new DiskBlockStore(blocks, offload.storageDtype(), offload.diskDir());
+            case NONE -> inPlace ? MemoryBlockStore.inPlace(blocks) : MemoryBlockStore.copyOf(src, offload.storageDtype());
+            case HOST -> MemoryBlockStore.copyOf(src, offload.storageDtype());
+            case DISK -> new DiskBlockStore(src, offload.storageDtype(), offload.diskDir());
         };
         int k = offload.tier() == OffloadTier.NONE ? blocks.size() : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size());

@@ -30,7 +30,7 @@ public final class OptModel implements CausalLM {
     private final ParamGroup head = new ParamGroup("head");
     private final List<String> order;
 
-    private OptModel(OptConfig cfg, Device device) {
+    OptModel(OptConfig cfg, Device device) { // package-private: OptRandomInit builds parameter-less models too
         this.cfg = cfg;
         this.device = device;
         for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
@@ -92,7 +92,7 @@ public final class OptModel implements CausalLM {
         s.put(name + ".bias", new long[] {h});
     }
 
-    private ParamGroup groupOf(String name) {
+    ParamGroup groupOf(String name) {
         if (name.startsWith(P + "layers.")) {
             int i = Integer.parseInt(name.substring((P + "layers.").length(), name.indexOf('.', (P + "layers.").length())));
             return blocks.get(i);
