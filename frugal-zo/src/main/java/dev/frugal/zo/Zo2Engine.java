@@ -8,6 +8,7 @@ import dev.frugal.tensor.DType;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ParameterLayout layout;
     private final BlockStore store;
     private final BlockStreamer streamer;
+    private final PerturbationBuffers buffers = new PerturbationBuffers();
     private PendingUpdate pending;
 
     /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
@@ -113,16 +115,25 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 try (Scope bs = Scope.open()) {
                     LinkedHashMap<String, Tensor> w = streamer.acquire(i);
                     install(i, w);
-                    Map<String, Tensor> zPrev = prev == null ? null : prev.block(i);
-                    Map<String, Tensor> z = cur.block(i);
+                    // per parameter: the pending update (z of step t−1, freed once used), then θ₊ = θ + (1·z)ε with
+                    // z·ε computed once and reused for all three shifts (bit-exact: see Resident)
+                    Map<String, Tensor> zEps = new LinkedHashMap<>();
+                    int slot = 0;
                     for (var e : w.entrySet()) {
-                        if (zPrev != null) Resident.update(e.getValue(), zPrev.get(e.getKey()), e.getKey(), upd, hp);
-                        Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
+                        Tensor p = e.getValue();
+                        long[] shape = p.shape();
+                        if (prev != null) {
+                            Tensor zp = prev.drawInto(i, e.getKey(), buffers.slot("prev" + Arrays.toString(shape), shape));
+                            Resident.update(p, zp, e.getKey(), upd, hp);
+                        }
+                        Tensor ze = cur.drawInto(i, e.getKey(), buffers.slot("z" + slot++, shape)).mulInPlace(hp.eps());
+                        zEps.put(e.getKey(), ze);
+                        p.addInPlace(ze, 1.0);
                     }
                     Tensor nPlus = model.block(i, hPlus, ctx).keep();
-                    for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), -2, hp.eps());
+                    for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), -2.0);
                     Tensor nMinus = model.block(i, hMinus, ctx).keep();
-                    for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
+                    for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), 1.0);
                     hPlus.close();
                     hMinus.close();
                     hPlus = nPlus;
@@ -257,5 +268,6 @@ public final class Zo2Engine<B> implements AutoCloseable {
     public void close() {
         streamer.close();
         store.close();
+        buffers.close();
     }
 }
