@@ -157,15 +157,16 @@ def main():
     setup = time.perf_counter() - t0
     ids = torch.randint(0, s["vocab"], (s["batch"], s["tokens"]), generator=torch.Generator().manual_seed(7))
     mezo = Mezo(model, eps=1e-3, lr=1e-6, weight_decay=0.0)
-    times, loss = [], None
+    times, cpu, loss = [], [], None
     for i in range(a.warmup + a.steps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         loss = mezo.step(ids)
         if i >= a.warmup:
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
     print(json.dumps({"mode": "mezo_torch", "size": a.size, "layers": s["layers"],
                       "params": sum(p.numel() for _, p in mezo.params), "setup_s": setup,
-                      "step_s": statistics.median(times), "steps_s": times, "last_loss_plus": loss,
+                      "step_s": statistics.median(times), "steps_s": times, "step_cpu_s": statistics.median(cpu), "last_loss_plus": loss,
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "blas": blas_library(),
                       "peak_rss_mb": peak_rss_mb()}))

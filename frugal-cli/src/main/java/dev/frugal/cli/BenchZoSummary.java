@@ -31,9 +31,11 @@ final class BenchZoSummary {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("bench", "zo");
         ObjectNode step = o.putObject("step_s"), rss = o.putObject("peak_rss_mb");
+        ObjectNode cpu = new ObjectMapper().createObjectNode();
         for (BenchZoMode m : BenchZoMode.values()) {
             put(step, m.key(), value(results, m, "step_s"));
             put(rss, m.key(), value(results, m, "peak_rss_mb"));
+            put(cpu, m.key(), value(results, m, "step_cpu_s"));
         }
         Double fwd2 = value(results, BenchZoMode.INMEM, "fwd2_s");
         put(o, "fwd2_s", fwd2);
@@ -48,18 +50,22 @@ final class BenchZoSummary {
         Double g = div(value(results, BenchZoMode.DISK_BF16_X2, "peak_rss_mb"), rDisk);
         put(o, "rss_growth_disk_x2", g == null ? null : g - 1);
         put(o, "perturb_overhead", in == null || fwd2 == null ? null : (in - fwd2) / fwd2);
+        // beyond the keys: CPU seconds per step (all threads), to read wall times on a shared machine
+        o.set("step_cpu_s", cpu);
+        put(o, "fwd2_cpu_s", value(results, BenchZoMode.INMEM, "fwd2_cpu_s"));
         return o;
     }
 
     static void printTable(PrintWriter out, ObjectNode s) {
         out.println();
-        out.printf("%-14s %10s %14s%n", "mode", "step (s)", "peak RSS (MB)");
+        out.printf("%-14s %10s %12s %14s%n", "mode", "step (s)", "step CPU (s)", "peak RSS (MB)");
         var it = s.get("step_s").fieldNames();
         while (it.hasNext()) {
             String k = it.next();
-            out.printf("%-14s %10s %14s%n", k, fmt(s.get("step_s").get(k), "%.3f"), fmt(s.get("peak_rss_mb").get(k), "%.0f"));
+            out.printf("%-14s %10s %12s %14s%n", k, fmt(s.get("step_s").get(k), "%.3f"),
+                    fmt(s.get("step_cpu_s").get(k), "%.3f"), fmt(s.get("peak_rss_mb").get(k), "%.0f"));
         }
-        out.printf("%-14s %10s%n", "fwd2 (inmem)", fmt(s.get("fwd2_s"), "%.3f"));
+        out.printf("%-14s %10s %12s%n", "fwd2 (inmem)", fmt(s.get("fwd2_s"), "%.3f"), fmt(s.get("fwd2_cpu_s"), "%.3f"));
         out.println();
         out.printf("%-26s %8s %8s%n", "figure", "value", "goal");
         for (var e : GOALS.entrySet()) {

@@ -80,28 +80,36 @@ public final class BenchZoWorker {
             Tensor ids = Tensors.randint(0, cfg.vocabSize(), Rng.seeded("bench-data", 7), shape.batch(), shape.tokens());
             LmBatch batch = LmBatch.of(ids, null); // (B, T), labels = ids
             if (mode == BenchZoMode.INMEM) {
-                List<Double> f = new ArrayList<>();
+                List<Double> f = new ArrayList<>(), fc = new ArrayList<>();
                 for (int i = 0; i < warmup + steps; i++) {
-                    long a = System.nanoTime();
+                    long a = System.nanoTime(), c = cpuNanos();
                     try (GradMode g = GradMode.off(); Scope fs = Scope.open()) {
                         obj.fullLoss(m, batch).itemDouble();
                         obj.fullLoss(m, batch).itemDouble();
                     }
-                    if (i >= warmup) f.add((System.nanoTime() - a) / 1e9);
+                    if (i >= warmup) {
+                        f.add((System.nanoTime() - a) / 1e9);
+                        fc.add((cpuNanos() - c) / 1e9);
+                    }
                 }
                 out.put("fwd2_s", median(f));
+                out.put("fwd2_cpu_s", median(fc));
                 out.set("fwd2_all_s", array(out, f));
             }
-            List<Double> times = new ArrayList<>();
+            List<Double> times = new ArrayList<>(), cpu = new ArrayList<>();
             ZoStep last = null;
             for (int t = 0; t < warmup + steps; t++) {
-                long a = System.nanoTime();
+                long a = System.nanoTime(), c = cpuNanos();
                 last = e.step(t, batch);
-                if (t >= warmup) times.add((System.nanoTime() - a) / 1e9);
+                if (t >= warmup) {
+                    times.add((System.nanoTime() - a) / 1e9);
+                    cpu.add((cpuNanos() - c) / 1e9);
+                }
             }
             e.flush();
             out.put("step_s", median(times));
             out.set("steps_s", array(out, times));
+            out.put("step_cpu_s", median(cpu));
             out.put("last_loss_plus", last.lossPlus());
         }
         return out;
@@ -111,6 +119,12 @@ public final class BenchZoWorker {
         var a = o.arrayNode();
         xs.forEach(a::add);
         return a;
+    }
+
+    /** CPU time of this process (all threads, user + system), for judging wall times on a loaded machine. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double median(List<Double> xs) {

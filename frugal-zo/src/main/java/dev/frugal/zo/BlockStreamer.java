@@ -93,7 +93,7 @@ final class BlockStreamer implements AutoCloseable {
     void release(int i, LinkedHashMap<String, Tensor> working, boolean dirty) {
         if (loader == null) return;
         if (!dirty) {
-            working.values().forEach(Tensor::close);
+            store.discard(working);
             permits.release();
             return;
         }

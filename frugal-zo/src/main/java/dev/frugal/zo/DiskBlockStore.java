@@ -30,6 +30,7 @@ final class DiskBlockStore implements BlockStore {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment readBuffer;
     private final MemorySegment writeBuffer;
+    private final WorkingSets working = new WorkingSets();
 
     /**
      * Takes every block from {@code source} one at a time and writes it to {@code dir}; at most one fp32 block is
@@ -72,13 +73,12 @@ final class DiskBlockStore implements BlockStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read offloaded block " + i + " from " + file(i), e);
         }
-        LinkedHashMap<String, Tensor> w = new LinkedHashMap<>();
+        LinkedHashMap<String, Tensor> w = working.take(shapes.get(i));
         long pos = 0;
         try (Scope s = Scope.open()) {
             for (var e : shapes.get(i).entrySet()) {
                 long n = Tensors.numel(e.getValue()) * storage.bytes();
-                Tensor view = Tensors.viewOf(readBuffer.asSlice(pos, n), storage, e.getValue());
-                w.put(e.getKey(), (storage == DType.F32 ? view.cloneTensor() : view.to(DType.F32)).keep());
+                w.get(e.getKey()).copyFrom(Tensors.viewOf(readBuffer.asSlice(pos, n), storage, e.getValue())); // up-cast
                 pos += n;
             }
         }
@@ -86,10 +86,13 @@ final class DiskBlockStore implements BlockStore {
     }
 
     @Override
-    public void save(int i, LinkedHashMap<String, Tensor> working) {
-        write(i, working);
-        working.values().forEach(Tensor::close);
+    public void save(int i, LinkedHashMap<String, Tensor> w) {
+        write(i, w);
+        working.recycle(w);
     }
+
+    @Override
+    public void discard(LinkedHashMap<String, Tensor> w) { working.recycle(w); }
 
     private void write(int i, java.util.Map<String, Tensor> tensors) {
         long pos = 0;
@@ -122,6 +125,7 @@ final class DiskBlockStore implements BlockStore {
 
     @Override
     public void close() {
+        working.close();
         arena.close();
         for (int i = 0; i < shapes.size(); i++) try {
             Files.deleteIfExists(file(i));

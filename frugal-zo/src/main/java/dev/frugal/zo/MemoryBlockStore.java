@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class MemoryBlockStore implements BlockStore {
     private final List<LinkedHashMap<String, Tensor>> stored = new ArrayList<>();
+    private final List<LinkedHashMap<String, long[]>> shapes = new ArrayList<>();
+    private final WorkingSets working = new WorkingSets();
     private final boolean zeroCopy;
 
     private MemoryBlockStore(boolean zeroCopy) { this.zeroCopy = zeroCopy; }
@@ -41,6 +43,9 @@ final class MemoryBlockStore implements BlockStore {
             }
             fp32.values().forEach(Tensor::close);
             s.stored.add(m);
+            LinkedHashMap<String, long[]> sh = new LinkedHashMap<>();
+            for (var e : m.entrySet()) sh.put(e.getKey(), e.getValue().shape());
+            s.shapes.add(sh);
         }
         return s;
     }
@@ -48,23 +53,25 @@ final class MemoryBlockStore implements BlockStore {
     @Override
     public LinkedHashMap<String, Tensor> load(int i) {
         if (zeroCopy) return stored.get(i);
-        LinkedHashMap<String, Tensor> w = new LinkedHashMap<>();
+        LinkedHashMap<String, Tensor> w = working.take(shapes.get(i));
         try (Scope s = Scope.open()) {
-            for (var e : stored.get(i).entrySet()) {
-                Tensor t = e.getValue();
-                w.put(e.getKey(), (t.dtype() == DType.F32 ? t.cloneTensor() : t.to(DType.F32)).keep());
-            }
+            for (var e : stored.get(i).entrySet()) w.get(e.getKey()).copyFrom(e.getValue()); // up-casts (exact)
         }
         return w;
     }
 
     @Override
-    public void save(int i, LinkedHashMap<String, Tensor> working) {
+    public void save(int i, LinkedHashMap<String, Tensor> w) {
         if (zeroCopy) return;
         try (Scope s = Scope.open()) {
-            for (var e : working.entrySet()) stored.get(i).get(e.getKey()).copyFrom(e.getValue()); // rounds to storage dtype
+            for (var e : w.entrySet()) stored.get(i).get(e.getKey()).copyFrom(e.getValue()); // rounds to storage dtype
         }
-        working.values().forEach(Tensor::close);
+        working.recycle(w);
+    }
+
+    @Override
+    public void discard(LinkedHashMap<String, Tensor> w) {
+        if (!zeroCopy) working.recycle(w);
     }
 
     @Override
@@ -82,5 +89,6 @@ final class MemoryBlockStore implements BlockStore {
         if (zeroCopy) return; // the model owns them
         for (var m : stored) m.values().forEach(Tensor::close);
         stored.clear();
+        working.close();
     }
 }

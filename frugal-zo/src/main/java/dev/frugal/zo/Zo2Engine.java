@@ -235,7 +235,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     /**
      * Runs {@code visit} on every block with its fp32 parameters installed in the model (flushes first; blocks are
-     * not written back). Used for evaluation passes with other outputs than the loss, and for snapshots.
+     * not written back). Used for evaluation passes with other outputs than the loss, and for snapshots. The tensors
+     * handed to {@code visit} are working copies that are reused for later blocks: copy what must outlive the call.
      */
     public void forEachBlock(java.util.function.BiConsumer<Integer, Map<String, Tensor>> visit) {
         flush();
