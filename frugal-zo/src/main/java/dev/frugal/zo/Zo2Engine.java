@@ -32,7 +32,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ParameterLayout layout;
     private final BlockStore store;
     private final BlockStreamer streamer;
-    private final PerturbationBuffers buffers = new PerturbationBuffers();
+    private final PerturbationBuffers buffers = new PerturbationBuffers(); // loader thread only
+    private final WorkingSets zSets = new WorkingSets(); // z·ε of the blocks in flight
     private PendingUpdate pending;
 
     /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
@@ -81,7 +82,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
             case HOST -> MemoryBlockStore.copyOf(src, offload.storageDtype());
             case DISK -> new DiskBlockStore(src, offload.storageDtype(), offload.diskDir());
         };
-        int k = offload.tier() == OffloadTier.NONE ? blocks.size() : Math.min(offload.residentBlocks(), blocks.size());
+        // zero-copy: nothing to load, K only bounds how far ahead the loader thread prepares (perturbs) blocks
+        int k = inPlace ? Math.min(2, blocks.size()) : offload.tier() == OffloadTier.NONE ? blocks.size()
+                : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size());
     }
 
@@ -110,30 +113,19 @@ public final class Zo2Engine<B> implements AutoCloseable {
             Tensor hPlus = objective.embed(model, batch, ctx).keep();
             prefix.useMinus();
             Tensor hMinus = objective.embed(model, batch, ctx).keep();
-            streamer.beginPass();
+            // the loader thread applies the update of step t−1 and θ₊ = θ + (1·z)ε to block i+1 (drawing both z) while
+            // block i runs its two forwards here
+            streamer.beginPass((i, w) -> prepare(i, w, cur, prev, upd));
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
-                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    BlockStreamer.Loaded b = streamer.acquire(i);
+                    LinkedHashMap<String, Tensor> w = b.working(), zEps = b.prepared();
                     install(i, w);
-                    // per parameter: the pending update (z of step t−1, freed once used), then θ₊ = θ + (1·z)ε with
-                    // z·ε computed once and reused for all three shifts (bit-exact: see Resident)
-                    Map<String, Tensor> zEps = new LinkedHashMap<>();
-                    int slot = 0;
-                    for (var e : w.entrySet()) {
-                        Tensor p = e.getValue();
-                        long[] shape = p.shape();
-                        if (prev != null) {
-                            Tensor zp = prev.drawInto(i, e.getKey(), buffers.slot("prev" + Arrays.toString(shape), shape));
-                            Resident.update(p, zp, e.getKey(), upd, hp);
-                        }
-                        Tensor ze = cur.drawInto(i, e.getKey(), buffers.slot("z" + slot++, shape)).mulInPlace(hp.eps());
-                        zEps.put(e.getKey(), ze);
-                        p.addInPlace(ze, 1.0);
-                    }
                     Tensor nPlus = model.block(i, hPlus, ctx).keep();
                     for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), -2.0);
                     Tensor nMinus = model.block(i, hMinus, ctx).keep();
                     for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), 1.0);
+                    zSets.recycle(zEps);
                     hPlus.close();
                     hMinus.close();
                     hPlus = nPlus;
@@ -161,6 +153,29 @@ public final class Zo2Engine<B> implements AutoCloseable {
         }
     }
 
+    /**
+     * On the loader thread, block {@code i} in order: the pending update with z of step t−1 (drawn into a reused
+     * buffer, one tensor at a time), then z of step t drawn, scaled to z·ε once (reused for all three shifts, bit-exact:
+     * see {@link Resident}) and added: θ₊ = θ + (1·z)ε. Returns the block's z·ε (a recycled set).
+     */
+    private LinkedHashMap<String, Tensor> prepare(int i, LinkedHashMap<String, Tensor> w, PerturbationStream cur,
+                                                  PerturbationStream prev, PendingUpdate upd) {
+        LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
+        for (var e : w.entrySet()) shapes.put(e.getKey(), e.getValue().shape());
+        LinkedHashMap<String, Tensor> zEps = zSets.take(shapes);
+        for (var e : w.entrySet()) {
+            Tensor p = e.getValue();
+            long[] shape = shapes.get(e.getKey());
+            if (prev != null) {
+                Tensor zp = prev.drawInto(i, e.getKey(), buffers.slot("prev" + Arrays.toString(shape), shape));
+                Resident.update(p, zp, e.getKey(), upd, hp);
+            }
+            Tensor ze = cur.drawInto(i, e.getKey(), zEps.get(e.getKey())).mulInPlace(hp.eps());
+            p.addInPlace(ze, 1.0);
+        }
+        return zEps;
+    }
+
     /** Applies the pending update (streaming the blocks once); a no-op when nothing is pending. */
     public void flush() {
         if (pending == null) return;
@@ -171,7 +186,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
-                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
                     Map<String, Tensor> z = prev.block(i);
                     for (var e : w.entrySet()) Resident.update(e.getValue(), z.get(e.getKey()), e.getKey(), upd, hp);
                     streamer.release(i, w, true);
@@ -212,7 +227,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
-                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
                     install(i, w);
                     for (int j = 0; j < h.length; j++) {
                         try (Scope one = Scope.open()) {
@@ -243,7 +258,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
         streamer.beginPass();
         for (int i = 0; i < layout.numBlocks(); i++) {
             try (Scope bs = Scope.open()) {
-                LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
                 install(i, w);
                 try {
                     visit.accept(i, w);
@@ -270,5 +285,6 @@ public final class Zo2Engine<B> implements AutoCloseable {
         streamer.close();
         store.close();
         buffers.close();
+        zSets.close();
     }
 }
