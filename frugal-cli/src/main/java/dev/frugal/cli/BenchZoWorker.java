@@ -37,6 +37,8 @@ import java.util.List;
  */
 public final class BenchZoWorker {
     static final long MODEL_SEED = 20250301;
+    /** Timed repetitions of the two plain forwards (after the warm-up); the ZO steps get {@code steps}. */
+    static final int FWD2_REPS = 3;
     static final ZoHyperparameters HP = new ZoHyperparameters(1e-3, 1e-6, 0.0, 42);
 
     private BenchZoWorker() {}
@@ -82,7 +84,8 @@ public final class BenchZoWorker {
             LmBatch batch = LmBatch.of(ids, null); // (B, T), labels = ids
             if (mode == BenchZoMode.INMEM) {
                 List<Double> f = new ArrayList<>(), fc = new ArrayList<>();
-                for (int i = 0; i < warmup + steps; i++) {
+                int reps = Math.min(steps, FWD2_REPS);
+                for (int i = 0; i < warmup + reps; i++) {
                     long a = System.nanoTime(), c = cpuNanos();
                     plainLoss(m, obj, batch);
                     plainLoss(m, obj, batch);

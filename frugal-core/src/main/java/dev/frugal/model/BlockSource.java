@@ -26,6 +26,37 @@ public interface BlockSource extends AutoCloseable {
     default void close() {}
 
     /**
+     * Blocks read from {@code ckpt} one at a time (each tensor up-cast to fp32 from the mapped file when taken);
+     * {@code shapes} lists every block's names and shapes, already verified against the checkpoint. Closing the source
+     * closes the checkpoint.
+     */
+    static BlockSource fromCheckpoint(dev.frugal.io.Checkpoint ckpt, List<LinkedHashMap<String, long[]>> shapes) {
+        return new BlockSource() {
+            @Override
+            public int numBlocks() { return shapes.size(); }
+
+            @Override
+            public LinkedHashMap<String, long[]> shapes(int i) {
+                LinkedHashMap<String, long[]> s = new LinkedHashMap<>();
+                shapes.get(i).forEach((n, sh) -> s.put(n, sh.clone()));
+                return s;
+            }
+
+            @Override
+            public LinkedHashMap<String, Tensor> take(int i) {
+                LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+                try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
+                    for (String n : shapes.get(i).keySet()) m.put(n, ckpt.tensor(n, dev.frugal.tensor.DType.F32).keep());
+                }
+                return m;
+            }
+
+            @Override
+            public void close() { ckpt.close(); }
+        };
+    }
+
+    /**
      * The blocks already held by {@code groups}, moved out: {@link #take(int)} hands over the group's tensors and
      * leaves the group empty.
      */

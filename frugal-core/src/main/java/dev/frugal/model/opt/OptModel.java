@@ -55,6 +55,37 @@ public final class OptModel implements CausalLM {
         return m;
     }
 
+    /** A model whose blocks are not loaded, and the source that reads them from the checkpoint one at a time. */
+    public record Streamed(OptModel model, dev.frugal.model.BlockSource blocks) {}
+
+    /**
+     * Loads {@code dir}'s embedding and head on the CPU and leaves the blocks in the (memory-mapped) checkpoint, to be
+     * streamed into an offload tier block by block (ZO2) so that the fp32 model is never resident as a whole. The
+     * checkpoint is verified as by {@link #load}; it stays open until {@code blocks} is closed.
+     */
+    public static Streamed loadStreaming(Path dir) {
+        OptConfig cfg = OptConfig.from(HfConfig.read(dir));
+        Checkpoint ckpt = Checkpoint.open(dir);
+        try {
+            OptModel m = new OptModel(cfg, Device.CPU);
+            WeightLoader w = new WeightLoader(ckpt, Device.CPU);
+            Map<String, long[]> shapes = expectedShapes(cfg);
+            w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(), n -> false);
+            List<LinkedHashMap<String, long[]>> blockShapes = new ArrayList<>();
+            for (int i = 0; i < cfg.numLayers(); i++) blockShapes.add(new LinkedHashMap<>());
+            for (var e : shapes.entrySet()) {
+                ParamGroup g = m.groupOf(e.getKey());
+                int b = m.blocks.indexOf(g);
+                if (b >= 0) blockShapes.get(b).put(e.getKey(), e.getValue());
+                else w.load(g, e.getKey());
+            }
+            return new Streamed(m, dev.frugal.model.BlockSource.fromCheckpoint(ckpt, blockShapes));
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
     /** Every parameter with its shape, in Hugging Face {@code named_parameters()} order. */
     static Map<String, long[]> expectedShapes(OptConfig c) {
         Map<String, long[]> s = new LinkedHashMap<>();
