@@ -63,8 +63,13 @@ public final class BenchZoCommand implements Callable<Integer> {
     @Option(names = "--no-setup", description = "Do not apt-get install python3-torch / libopenblas0-openmp when missing.")
     boolean noSetup;
 
+    @Option(names = "--from", paramLabel = "FILE",
+            description = "Summarise mode lines from earlier --json files instead of running (the last line per mode wins).")
+    List<Path> from;
+
     @Override
     public Integer call() throws IOException {
+        if (from != null && !from.isEmpty()) return summarise(spec.commandLine().getOut());
         if (steps < 1 || warmup < 0 || threads < 1) throw new IllegalArgumentException("--steps must be >= 1,"
                 + " --warmup >= 0 and --bench-threads >= 1");
         List<BenchZoMode> run = new ArrayList<>();
@@ -87,6 +92,7 @@ public final class BenchZoCommand implements Callable<Integer> {
                 JsonNode r = runner.run(m, dir.resolve(m.key()));
                 results.put(m, r);
                 lines.add(r.toString());
+                if (json != null) append(json, List.of(r.toString())); // each mode as soon as it is done
                 out.printf("  %-13s %s%n", m.key(), r.has("error") ? "FAILED: " + r.get("error").asText()
                         : String.format(Locale.ROOT, "step %.3f s   peak RSS %.0f MB%s", r.get("step_s").asDouble(),
                         r.get("peak_rss_mb").asDouble(), r.has("fwd2_s")
@@ -98,11 +104,31 @@ public final class BenchZoCommand implements Callable<Integer> {
         }
         ObjectNode summary = BenchZoSummary.of(results);
         BenchZoSummary.printTable(out, summary);
-        lines.add(summary.toString());
-        if (json != null) {
-            if (json.getParent() != null) Files.createDirectories(json.getParent());
-            Files.write(json, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        if (json != null) append(json, List.of(summary.toString()));
+        out.println(summary);
+        out.flush();
+        return 0;
+    }
+
+    private static void append(Path file, List<String> lines) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** {@code --from}: the summary of mode lines already measured (e.g. modes run separately). */
+    private int summarise(PrintWriter out) throws IOException {
+        Map<BenchZoMode, JsonNode> results = new EnumMap<>(BenchZoMode.class);
+        ObjectMapper m = json();
+        for (Path f : from) {
+            for (String line : Files.readAllLines(f)) {
+                if (!line.startsWith("{")) continue;
+                JsonNode n = m.readTree(line);
+                if (n.has("mode") && !n.has("error")) results.put(BenchZoMode.parse(n.get("mode").asText()), n);
+            }
         }
+        ObjectNode summary = BenchZoSummary.of(results);
+        BenchZoSummary.printTable(out, summary);
+        if (json != null) append(json, List.of(summary.toString()));
         out.println(summary);
         out.flush();
         return 0;
