@@ -15,7 +15,7 @@ the way Hugging Face's OPTForCausalLM computes it in the transformers releases o
 attention: scaled q, bmm, additive causal mask, softmax, bmm), with random weights initialised like
 OPTPreTrainedModel._init_weights (N(0, 0.02^2), biases 0, LayerNorm 1/0).
 
-Usage: mezo_torch.py --size full|quick --steps N --warmup W --threads T
+Usage: mezo_torch.py --size full|mid|quick --steps N --warmup W --threads T
 Prints one JSON object as its last line: step times, their median, and the peak RSS (VmHWM) of this process.
 """
 import argparse
@@ -31,6 +31,7 @@ import torch.nn.functional as F
 
 SHAPES = {  # the same shapes as frugal's BenchZoShape
     "full": dict(vocab=16384, hidden=1024, layers=24, heads=16, ffn=4096, max_pos=2048, batch=4, tokens=128),
+    "mid": dict(vocab=16384, hidden=1024, layers=4, heads=16, ffn=4096, max_pos=2048, batch=4, tokens=128),
     "quick": dict(vocab=512, hidden=64, layers=4, heads=4, ffn=256, max_pos=128, batch=2, tokens=32),
 }
 

@@ -23,11 +23,15 @@ record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, i
     /** A small model for smoke tests (seconds per mode). */
     static final BenchZoShape QUICK = new BenchZoShape("quick", 512, 64, 4, 4, 256, 128, 2, 32);
 
+    /** The full model's width at 4 blocks: for same-window mode comparisons when the full model is too slow. */
+    static final BenchZoShape MID = new BenchZoShape("mid", 16384, 1024, 4, 16, 4096, 2048, 4, 128);
+
     static BenchZoShape named(String n) {
         return switch (n) {
             case "full" -> FULL;
+            case "mid" -> MID;
             case "quick" -> QUICK;
-            default -> throw new IllegalArgumentException("unknown bench size '" + n + "': use full or quick");
+            default -> throw new IllegalArgumentException("unknown bench size '" + n + "': use full, mid or quick");
         };
     }
 
