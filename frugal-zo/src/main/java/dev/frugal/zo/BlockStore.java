@@ -14,8 +14,14 @@ interface BlockStore extends AutoCloseable {
      */
     LinkedHashMap<String, Tensor> load(int i);
 
-    /** Down-casts {@code working} to the storage dtype and persists it as block {@code i}; closes the working copies. */
+    /**
+     * Down-casts {@code working} to the storage dtype and persists it as block {@code i}; the working copies are then
+     * closed or kept for reuse by a later load.
+     */
     void save(int i, LinkedHashMap<String, Tensor> working);
+
+    /** Takes back a working copy that was not modified (nothing to write); frees it or keeps it for reuse. */
+    default void discard(LinkedHashMap<String, Tensor> working) { working.values().forEach(Tensor::close); }
 
     /** Whether {@link #load} returns the stored tensors themselves (in-memory fp32): nothing to save then. */
     boolean zeroCopy();

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Threads;
 import java.util.LinkedHashMap;
@@ -14,8 +15,22 @@ import java.util.concurrent.Semaphore;
  * i+K−1) while block i computes, and a writer thread down-casts and writes back block i−1. A block counts against K
  * from the start of its load until its write-back completes. A block is never loaded while its previous write-back is
  * still in flight.
+ *
+ * <p>A pass may carry a {@link Preparation}: work the loader thread does on each block right after loading it, in
+ * block order, before the compute thread acquires it (ZO2's update of step t−1 and the +εz perturbation of step t,
+ * including drawing z). It overlaps that work with the previous block's forwards. With a zero-copy store (everything
+ * resident) there is nothing to load or write back; the loader thread then only prepares, at most K blocks ahead.
  */
 final class BlockStreamer implements AutoCloseable {
+    /** Work on block {@code i}'s freshly loaded fp32 tensors, on the loader thread; its result goes to the compute thread. */
+    @FunctionalInterface
+    interface Preparation {
+        LinkedHashMap<String, Tensor> prepare(int i, LinkedHashMap<String, Tensor> working);
+    }
+
+    /** A block handed to the compute thread: its fp32 tensors and what the pass's preparation returned (or null). */
+    record Loaded(LinkedHashMap<String, Tensor> working, LinkedHashMap<String, Tensor> prepared) {}
+
     private final BlockStore store;
     private final int k;
     private final int n;
@@ -23,10 +38,11 @@ final class BlockStreamer implements AutoCloseable {
     private final ExecutorService loader;
     private final ExecutorService writer;
     @SuppressWarnings("unchecked")
-    private final CompletableFuture<LinkedHashMap<String, Tensor>>[] loads;
+    private final CompletableFuture<Loaded>[] loads;
     @SuppressWarnings("unchecked")
     private final CompletableFuture<Void>[] saves;
     private int nextToSchedule;
+    private Preparation preparation;
 
     @SuppressWarnings("unchecked")
     BlockStreamer(BlockStore store, int k, int n) {
@@ -37,44 +53,55 @@ final class BlockStreamer implements AutoCloseable {
         this.loads = new CompletableFuture[n];
         this.saves = new CompletableFuture[n];
         for (int i = 0; i < n; i++) saves[i] = CompletableFuture.completedFuture(null);
-        boolean threaded = !store.zeroCopy();
-        this.loader = threaded ? Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-loader")) : null;
-        this.writer = threaded ? Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-writer")) : null;
+        this.loader = Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-loader"));
+        this.writer = store.zeroCopy() ? null : Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-writer"));
     }
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(() -> {
-            Threads.configureThisThread(1); // copies and casts; the compute thread keeps the cores
+            Threads.configureThisThread(1); // copies, casts, z draws: the compute thread keeps the cores' ATen pool
             r.run();
         }, name);
         t.setDaemon(true);
         return t;
     }
 
-    /** Starts a pass over blocks 0..n−1. */
-    void beginPass() {
+    /** Starts a pass over blocks 0..n−1 without preparation. */
+    void beginPass() { beginPass(null); }
+
+    /** Starts a pass over blocks 0..n−1 whose blocks the loader thread prepares with {@code prep} (null: none). */
+    void beginPass(Preparation prep) {
+        preparation = prep;
         nextToSchedule = 0;
         schedule(0);
     }
 
     /** Schedules loads up to block {@code upTo + k − 1}. */
     private void schedule(int upTo) {
-        if (loader == null) return;
         int last = Math.min(n - 1, upTo + k - 1);
+        Preparation prep = preparation;
         while (nextToSchedule <= last) {
             int i = nextToSchedule++;
             CompletableFuture<Void> pendingSave = saves[i];
             loads[i] = CompletableFuture.supplyAsync(() -> {
                 permits.acquireUninterruptibly();
-                pendingSave.join();
-                return store.load(i);
+                try {
+                    pendingSave.join();
+                    LinkedHashMap<String, Tensor> w = store.load(i);
+                    if (prep == null) return new Loaded(w, null);
+                    try (Scope s = Scope.open()) {
+                        return new Loaded(w, prep.prepare(i, w));
+                    }
+                } catch (RuntimeException | Error e) {
+                    permits.release();
+                    throw e;
+                }
             }, loader);
         }
     }
 
-    /** The fp32 working copy of block {@code i} (blocks in order 0, 1, ...). */
-    LinkedHashMap<String, Tensor> acquire(int i) {
-        if (loader == null) return store.load(i);
+    /** Block {@code i} (blocks in order 0, 1, ...): its fp32 working tensors and its preparation's result. */
+    Loaded acquire(int i) {
         schedule(i);
         try {
             return loads[i].get();
@@ -91,9 +118,12 @@ final class BlockStreamer implements AutoCloseable {
 
     /** Hands block {@code i} back: written back asynchronously when {@code dirty}, then its slot is freed. */
     void release(int i, LinkedHashMap<String, Tensor> working, boolean dirty) {
-        if (loader == null) return;
+        if (store.zeroCopy()) {
+            permits.release();
+            return;
+        }
         if (!dirty) {
-            working.values().forEach(Tensor::close);
+            store.discard(working);
             permits.release();
             return;
         }
@@ -119,9 +149,8 @@ final class BlockStreamer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (loader == null) return;
         drain();
         loader.shutdownNow();
-        writer.shutdownNow();
+        if (writer != null) writer.shutdownNow();
     }
 }

@@ -1,6 +1,6 @@
 package dev.frugal.zo;
 
-import dev.frugal.model.ParamGroup;
+import dev.frugal.model.BlockSource;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
@@ -30,18 +30,20 @@ final class DiskBlockStore implements BlockStore {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment readBuffer;
     private final MemorySegment writeBuffer;
+    private final WorkingSets working = new WorkingSets();
 
-    DiskBlockStore(List<ParamGroup> groups, DType storage, Path dir) {
+    /**
+     * Takes every block from {@code source} one at a time and writes it to {@code dir}; at most one fp32 block is
+     * resident meanwhile.
+     */
+    DiskBlockStore(BlockSource source, DType storage, Path dir) {
         this.dir = dir;
         this.storage = storage;
         long max = 0;
-        for (ParamGroup g : groups) {
-            LinkedHashMap<String, long[]> s = new LinkedHashMap<>();
+        for (int i = 0; i < source.numBlocks(); i++) {
+            LinkedHashMap<String, long[]> s = source.shapes(i);
             long bytes = 0;
-            for (var e : g.asMap().entrySet()) {
-                s.put(e.getKey(), e.getValue().shape());
-                bytes += e.getValue().numel() * storage.bytes();
-            }
+            for (long[] shape : s.values()) bytes += Tensors.numel(shape) * storage.bytes();
             shapes.add(s);
             max = Math.max(max, bytes);
         }
@@ -52,10 +54,10 @@ final class DiskBlockStore implements BlockStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the offload directory " + dir, e);
         }
-        for (int i = 0; i < groups.size(); i++) {
-            LinkedHashMap<String, Tensor> w = new LinkedHashMap<>(groups.get(i).asMap());
+        for (int i = 0; i < source.numBlocks(); i++) {
+            LinkedHashMap<String, Tensor> w = source.take(i);
             write(i, w);
-            groups.get(i).clear();
+            w.values().forEach(Tensor::close);
         }
     }
 
@@ -71,13 +73,12 @@ final class DiskBlockStore implements BlockStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read offloaded block " + i + " from " + file(i), e);
         }
-        LinkedHashMap<String, Tensor> w = new LinkedHashMap<>();
+        LinkedHashMap<String, Tensor> w = working.take(shapes.get(i));
         long pos = 0;
         try (Scope s = Scope.open()) {
             for (var e : shapes.get(i).entrySet()) {
                 long n = Tensors.numel(e.getValue()) * storage.bytes();
-                Tensor view = Tensors.viewOf(readBuffer.asSlice(pos, n), storage, e.getValue());
-                w.put(e.getKey(), (storage == DType.F32 ? view.cloneTensor() : view.to(DType.F32)).keep());
+                w.get(e.getKey()).copyFrom(Tensors.viewOf(readBuffer.asSlice(pos, n), storage, e.getValue())); // up-cast
                 pos += n;
             }
         }
@@ -85,18 +86,21 @@ final class DiskBlockStore implements BlockStore {
     }
 
     @Override
-    public void save(int i, LinkedHashMap<String, Tensor> working) {
-        write(i, working);
-        working.values().forEach(Tensor::close);
+    public void save(int i, LinkedHashMap<String, Tensor> w) {
+        write(i, w);
+        working.recycle(w);
     }
+
+    @Override
+    public void discard(LinkedHashMap<String, Tensor> w) { working.recycle(w); }
 
     private void write(int i, java.util.Map<String, Tensor> tensors) {
         long pos = 0;
         try (Scope s = Scope.open()) {
             for (var e : shapes.get(i).entrySet()) {
-                Tensor t = tensors.get(e.getKey()).to(storage);
-                long n = t.nbytes();
-                t.copyBytesTo(writeBuffer.asSlice(pos, n));
+                long n = Tensors.numel(e.getValue()) * storage.bytes();
+                // down-cast straight into the write buffer (no intermediate tensor)
+                Tensors.viewOf(writeBuffer.asSlice(pos, n), storage, e.getValue()).copyFrom(tensors.get(e.getKey()));
                 pos += n;
             }
         }
@@ -121,6 +125,7 @@ final class DiskBlockStore implements BlockStore {
 
     @Override
     public void close() {
+        working.close();
         arena.close();
         for (int i = 0; i < shapes.size(); i++) try {
             Files.deleteIfExists(file(i));

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.model.BlockSource;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.StagedModel;
 import java.util.ArrayList;
@@ -17,18 +18,31 @@ import java.util.Map;
  */
 record ParameterLayout(List<String> prefix, List<List<String>> blocks, List<String> suffix, Map<String, long[]> shapes) {
 
-    static ParameterLayout of(StagedModel model) {
+    static ParameterLayout of(StagedModel model) { return of(model, null); }
+
+    /**
+     * The layout of {@code model} whose blocks come from {@code source} (their groups may be empty: shapes are taken
+     * from the source), or from the model's own groups when {@code source} is null.
+     */
+    static ParameterLayout of(StagedModel model, BlockSource source) {
         Map<String, Integer> blockOf = new LinkedHashMap<>();
+        Map<String, long[]> blockShapes = new LinkedHashMap<>();
         List<ParamGroup> groups = model.blockParams();
-        for (int i = 0; i < groups.size(); i++) for (String n : groups.get(i).names()) blockOf.put(n, i);
+        for (int i = 0; i < groups.size(); i++) {
+            if (source == null) for (String n : groups.get(i).names()) blockOf.put(n, i);
+            else for (var e : source.shapes(i).entrySet()) {
+                blockOf.put(e.getKey(), i);
+                blockShapes.put(e.getKey(), e.getValue());
+            }
+        }
         List<String> prefix = new ArrayList<>(), suffix = new ArrayList<>();
         List<List<String>> blocks = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) blocks.add(new ArrayList<>());
         Map<String, long[]> shapes = new LinkedHashMap<>();
         int last = -1;
         for (String n : model.parameterNames()) {
-            shapes.put(n, model.parameter(n).shape());
             Integer b = blockOf.get(n);
+            shapes.put(n, blockShapes.containsKey(n) ? blockShapes.get(n).clone() : model.parameter(n).shape());
             if (b == null) {
                 if (last < 0) prefix.add(n);
                 else suffix.add(n);
@@ -39,6 +53,10 @@ record ParameterLayout(List<String> prefix, List<List<String>> blocks, List<Stri
             last = b;
             blocks.get(b).add(n);
         }
+        int placed = blocks.stream().mapToInt(List::size).sum();
+        if (placed != blockOf.size()) throw new IllegalArgumentException("the blocks name " + blockOf.size()
+                + " parameters but the model's named_parameters() holds " + placed + " of them: does the block source"
+                + " describe this model?");
         List<List<String>> frozen = new ArrayList<>();
         for (List<String> b : blocks) frozen.add(List.copyOf(b));
         return new ParameterLayout(List.copyOf(prefix), Collections.unmodifiableList(frozen), List.copyOf(suffix),

@@ -4,6 +4,7 @@ import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,7 @@ final class PerturbationStream implements AutoCloseable {
     private final Rng rng;
     private final Map<String, Tensor> resident = new LinkedHashMap<>();
     private int nextBlock;
+    private int nextInBlock;
 
     PerturbationStream(ParameterLayout layout, long seed) {
         this.layout = layout;
@@ -25,11 +27,39 @@ final class PerturbationStream implements AutoCloseable {
 
     /** z of block {@code i} (must be called for 0, 1, ... in order), in the caller's scope. */
     Map<String, Tensor> block(int i) {
-        if (i != nextBlock) throw new IllegalStateException("blocks must draw z in order: expected " + nextBlock + ", got " + i);
-        nextBlock++;
         Map<String, Tensor> z = new LinkedHashMap<>();
-        for (String n : layout.blocks().get(i)) z.put(n, Tensors.randn(rng, layout.shape(n)));
-        if (nextBlock == layout.numBlocks()) drawSuffix();
+        for (String n : layout.blocks().get(i)) z.put(n, draw(i, n));
+        return z;
+    }
+
+    /**
+     * z of parameter {@code name} of block {@code i}, in the caller's scope: parameters must be drawn exactly in
+     * layout order (block by block, each block's in {@code named_parameters()} order). Drawing one tensor at a time
+     * lets a caller free each z as soon as it is used.
+     */
+    Tensor draw(int i, String name) {
+        List<String> names = i == nextBlock ? layout.blocks().get(i) : null;
+        if (names == null || !names.get(nextInBlock).equals(name)) throw new IllegalStateException("z must be drawn in"
+                + " parameter order: expected block " + nextBlock + (nextBlock < layout.numBlocks() ? " "
+                + layout.blocks().get(nextBlock).get(nextInBlock) : "") + ", got block " + i + " " + name);
+        return advance(names, Tensors.randn(rng, layout.shape(name)));
+    }
+
+    /**
+     * Like {@link #draw(int, String)}, but fills {@code into} (fp32, contiguous, the parameter's shape) in place and
+     * returns it: the same values, since libtorch's {@code normal(0, 1, size)} is {@code empty(size).normal_(0, 1)}.
+     */
+    Tensor drawInto(int i, String name, Tensor into) {
+        List<String> names = i == nextBlock ? layout.blocks().get(i) : null;
+        if (names == null || !names.get(nextInBlock).equals(name)) return draw(i, name); // throws with the message
+        return advance(names, into.normalInPlace(0.0, 1.0, rng));
+    }
+
+    private Tensor advance(List<String> names, Tensor z) {
+        if (++nextInBlock == names.size()) {
+            nextInBlock = 0;
+            if (++nextBlock == layout.numBlocks()) drawSuffix();
+        }
         return z;
     }
 
@@ -45,6 +75,13 @@ final class PerturbationStream implements AutoCloseable {
         }
         Tensor z = resident.get(name);
         if (z == null) throw new IllegalStateException("z of " + name + " is not drawn yet (suffix parameters come after the blocks)");
+        return z;
+    }
+
+    /** Like {@link #resident(String)}, but hands the tensor over: the caller closes it (frees it once used). */
+    Tensor takeResident(String name) {
+        Tensor z = resident(name);
+        resident.remove(name);
         return z;
     }
 

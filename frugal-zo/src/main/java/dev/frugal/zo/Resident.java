@@ -9,49 +9,60 @@ import java.util.Map;
 
 /**
  * The resident parameters of one side of the blocks (prefix or suffix) during a step: the pending update applied,
- * then θ₊ = θ + (1·z)ε and θ₋ = θ₊ + (−2·z)ε materialised, because the embedding runs both perturbed forwards before
- * the blocks and the head both after them. {@link #restore()} leaves θ₋ + (1·z)ε in place, MeZO's exact arithmetic.
+ * then θ₊ = θ + (1·z)ε materialised as a copy and θ₋ = θ₊ + (−2·z)ε computed in the model's own tensor, because the
+ * embedding runs both perturbed forwards before the blocks and the head both after them. {@link #restore()} leaves
+ * θ₋ + (1·z)ε in place, MeZO's exact arithmetic. Held per parameter meanwhile: θ₋ (the parameter), θ₊ and z·ε.
+ *
+ * <p>Bit-exactness: MeZO adds {@code (s·z)·ε} for s ∈ {1, −2, 1}. Scaling by a power of two is exact in binary
+ * floating point, so {@code (−2·z)·ε = −2·(z·ε)} bit for bit, and {@code θ + (−2)·(z·ε)} (libtorch's
+ * {@code add_(other, alpha)}, a fused multiply-add whose product is exact here) rounds once, as MeZO's sum does.
+ * So z·ε is computed once per parameter and reused for all three shifts.
  */
 final class Resident {
     private final StagedModel model;
     private final List<String> names;
     private final Map<String, Tensor> original = new LinkedHashMap<>();
     private final Map<String, Tensor> plus = new LinkedHashMap<>();
-    private final Map<String, Tensor> minus = new LinkedHashMap<>();
-    private final Map<String, Tensor> z = new LinkedHashMap<>();
-    private final double eps;
+    private final Map<String, Tensor> zEps = new LinkedHashMap<>();
 
-    private Resident(StagedModel model, List<String> names, double eps) {
+    private Resident(StagedModel model, List<String> names) {
         this.model = model;
         this.names = names;
-        this.eps = eps;
     }
 
-    /** Applies the pending update to {@code names} and materialises θ± (tensors in the caller's scope). */
+    /** Applies the pending update to {@code names} and materialises θ₊ (copies) and θ₋ (in place). */
     static Resident perturb(StagedModel model, List<String> names, PerturbationStream cur, PerturbationStream prev,
                             PendingUpdate pending, ZoHyperparameters hp) {
-        Resident r = new Resident(model, names, hp.eps());
+        Resident r = new Resident(model, names);
         for (String n : names) {
             Tensor p = model.parameter(n);
-            if (prev != null) update(p, prev.resident(n), n, pending, hp);
-            Tensor zn = cur.resident(n);
-            Tensor tp = p.add(zn.mul(1.0).mul(hp.eps()), 1.0);
+            if (prev != null) {
+                Tensor zp = prev.takeResident(n);
+                update(p, zp, n, pending, hp);
+                zp.close();
+            }
+            Tensor ze = cur.takeResident(n).mulInPlace(hp.eps()); // z·ε, kept (taken from the stream)
+            Tensor tp = p.add(ze, 1.0).keep(); // θ₊ = θ + (1·z)ε
+            p.copyFrom(tp).addInPlace(ze, -2.0); // θ₋ = θ₊ + (−2·z)ε, in the model's tensor
             r.original.put(n, p);
-            r.z.put(n, zn);
+            r.zEps.put(n, ze);
             r.plus.put(n, tp);
-            r.minus.put(n, tp.add(zn.mul(-2.0).mul(hp.eps()), 1.0));
         }
         return r;
     }
 
     void usePlus() { swapIn(plus); }
 
-    void useMinus() { swapIn(minus); }
+    void useMinus() { swapIn(original); }
 
-    /** θ ← θ₋ + (1·z)ε in the original tensors, which go back into the model. */
+    /** θ ← θ₋ + (1·z)ε in the original tensors, which go back into the model; frees θ₊ and z·ε. */
     void restore() {
-        for (String n : names) original.get(n).copyFrom(minus.get(n).add(z.get(n).mul(1.0).mul(eps), 1.0));
         swapIn(original);
+        for (String n : names) original.get(n).addInPlace(zEps.get(n), 1.0);
+        plus.values().forEach(Tensor::close);
+        zEps.values().forEach(Tensor::close);
+        plus.clear();
+        zEps.clear();
     }
 
     private void swapIn(Map<String, Tensor> which) {
@@ -71,13 +82,13 @@ final class Resident {
         throw new IllegalStateException("no stage holds " + name);
     }
 
-    /** θ ← θ + (scale·z)·ε in place. */
-    static void shift(Tensor p, Tensor z, double scale, double eps) { p.addInPlace(z.mul(scale).mul(eps), 1.0); }
-
-    /** MeZO's update in place: θ ← θ − lr·(g·z [+ wd·θ]). */
+    /**
+     * MeZO's update in place: θ ← θ − lr·(g·z [+ wd·θ]). Consumes {@code z} (it is overwritten with the step; the same
+     * float operations as out-of-place, so the same bits).
+     */
     static void update(Tensor p, Tensor z, String name, PendingUpdate upd, ZoHyperparameters hp) {
-        Tensor d = z.mul(upd.grad());
-        if (hp.weightDecay() > 0 && ZoHyperparameters.decays(name)) d = d.add(p.mul(hp.weightDecay()));
-        p.addInPlace(d.mul(upd.lr()), -1.0);
+        Tensor d = z.mulInPlace(upd.grad());
+        if (hp.weightDecay() > 0 && ZoHyperparameters.decays(name)) d.addInPlace(p.mul(hp.weightDecay()));
+        p.addInPlace(d.mulInPlace(upd.lr()), -1.0);
     }
 }

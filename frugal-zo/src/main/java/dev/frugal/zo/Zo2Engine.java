@@ -1,11 +1,14 @@
 package dev.frugal.zo;
 
+import dev.frugal.model.BlockSource;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +32,59 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ParameterLayout layout;
     private final BlockStore store;
     private final BlockStreamer streamer;
+    private final PerturbationBuffers buffers = new PerturbationBuffers(); // loader thread only
+    private final WorkingSets zSets = new WorkingSets(); // z·ε of the blocks in flight
     private PendingUpdate pending;
 
+    /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
     public Zo2Engine(StagedModel model, ZoObjective<B> objective, ZoHyperparameters hp, OffloadConfig offload) {
+        this(model, null, objective, hp, offload);
+    }
+
+    /**
+     * An engine over {@code model} whose block groups are empty, its blocks taken from {@code blocks} one at a time
+     * straight into the offload tier (a seeded initialiser, or a checkpoint read block by block), so that the whole
+     * fp32 model is never resident. Gives the same bits, step for step, as the eager constructor on the same weights.
+     *
+     * @throws IllegalArgumentException when a block group is not empty or the block counts differ
+     */
+    public static <B> Zo2Engine<B> streaming(StagedModel model, BlockSource blocks, ZoObjective<B> objective,
+                                             ZoHyperparameters hp, OffloadConfig offload) {
+        if (blocks.numBlocks() != model.blockParams().size()) throw new IllegalArgumentException("the block source has "
+                + blocks.numBlocks() + " blocks but the model " + model.blockParams().size());
+        for (ParamGroup g : model.blockParams()) if (g.numel() > 0) throw new IllegalArgumentException("stage "
+                + g.name() + " already holds parameters: a streamed engine takes its blocks from the source only");
+        return new Zo2Engine<>(model, blocks, objective, hp, offload);
+    }
+
+    private Zo2Engine(StagedModel model, BlockSource source, ZoObjective<B> objective, ZoHyperparameters hp,
+                      OffloadConfig offload) {
         if (model.blockParams().isEmpty()) throw new IllegalArgumentException("ZO2 needs a model with blocks");
         this.model = model;
         this.objective = objective;
         this.hp = hp;
         this.offload = offload;
-        this.layout = ParameterLayout.of(model);
+        this.layout = ParameterLayout.of(model, source);
         List<ParamGroup> blocks = model.blockParams();
+        boolean inPlace = offload.tier() == OffloadTier.NONE && offload.storageDtype() == DType.F32;
+        if (source != null && inPlace) { // everything resident anyway: fill the model's groups
+            for (int i = 0; i < blocks.size(); i++) {
+                LinkedHashMap<String, Tensor> b = source.take(i);
+                for (var e : b.entrySet()) {
+                    blocks.get(i).put(e.getKey(), e.getValue());
+                    e.getValue().close(); // put() took its own reference
+                }
+            }
+        }
+        BlockSource src = source != null ? source : BlockSource.of(blocks);
         this.store = switch (offload.tier()) {
-            case NONE -> new MemoryBlockStore(blocks, offload.storageDtype(), true);
-            case HOST -> new MemoryBlockStore(blocks, offload.storageDtype(), false);
-            case DISK -> new DiskBlockStore(blocks, offload.storageDtype(), offload.diskDir());
+            case NONE -> inPlace ? MemoryBlockStore.inPlace(blocks) : MemoryBlockStore.copyOf(src, offload.storageDtype());
+            case HOST -> MemoryBlockStore.copyOf(src, offload.storageDtype());
+            case DISK -> new DiskBlockStore(src, offload.storageDtype(), offload.diskDir());
         };
-        int k = offload.tier() == OffloadTier.NONE ? blocks.size() : Math.min(offload.residentBlocks(), blocks.size());
+        // zero-copy: nothing to load, K only bounds how far ahead the loader thread prepares (perturbs) blocks
+        int k = inPlace ? Math.min(2, blocks.size()) : offload.tier() == OffloadTier.NONE ? blocks.size()
+                : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size());
     }
 
@@ -100,21 +140,19 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 prefix.useMinus();
                 hMinus = objective.embed(model, batch, ctx).keep();
             }
-            streamer.beginPass();
+            // the loader thread applies the update of step t−1 and θ₊ = θ + (1·z)ε to block i+1 (drawing both z) while
+            // block i runs its forwards here
+            streamer.beginPass((i, w) -> prepare(i, w, cur, prev, upd));
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
-                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    BlockStreamer.Loaded b = streamer.acquire(i);
+                    LinkedHashMap<String, Tensor> w = b.working(), zEps = b.prepared();
                     install(i, w);
-                    Map<String, Tensor> zPrev = prev == null ? null : prev.block(i);
-                    Map<String, Tensor> z = cur.block(i);
-                    for (var e : w.entrySet()) {
-                        if (zPrev != null) Resident.update(e.getValue(), zPrev.get(e.getKey()), e.getKey(), upd, hp);
-                        Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
-                    }
                     if (plus) hPlus = advance(i, hPlus, ctx);
-                    for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), -2, hp.eps());
+                    for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), -2.0);
                     if (minus) hMinus = advance(i, hMinus, ctx);
-                    for (var e : w.entrySet()) Resident.shift(e.getValue(), z.get(e.getKey()), 1, hp.eps());
+                    for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), 1.0);
+                    zSets.recycle(zEps);
                     uninstall(i);
                     streamer.release(i, w, true);
                 }
@@ -171,6 +209,29 @@ public final class Zo2Engine<B> implements AutoCloseable {
         defer(logged.seed(), logged.projectedGradient(), logged.lr());
     }
 
+    /**
+     * On the loader thread, block {@code i} in order: the pending update with z of step t−1 (drawn into a reused
+     * buffer, one tensor at a time), then z of step t drawn, scaled to z·ε once (reused for all three shifts, bit-exact:
+     * see {@link Resident}) and added: θ₊ = θ + (1·z)ε. Returns the block's z·ε (a recycled set).
+     */
+    private LinkedHashMap<String, Tensor> prepare(int i, LinkedHashMap<String, Tensor> w, PerturbationStream cur,
+                                                  PerturbationStream prev, PendingUpdate upd) {
+        LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
+        for (var e : w.entrySet()) shapes.put(e.getKey(), e.getValue().shape());
+        LinkedHashMap<String, Tensor> zEps = zSets.take(shapes);
+        for (var e : w.entrySet()) {
+            Tensor p = e.getValue();
+            long[] shape = shapes.get(e.getKey());
+            if (prev != null) {
+                Tensor zp = prev.drawInto(i, e.getKey(), buffers.slot("prev" + Arrays.toString(shape), shape));
+                Resident.update(p, zp, e.getKey(), upd, hp);
+            }
+            Tensor ze = cur.drawInto(i, e.getKey(), zEps.get(e.getKey())).mulInPlace(hp.eps());
+            p.addInPlace(ze, 1.0);
+        }
+        return zEps;
+    }
+
     /** Applies the pending update (streaming the blocks once); a no-op when nothing is pending. */
     public void flush() {
         if (pending == null) return;
@@ -181,7 +242,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
-                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
                     Map<String, Tensor> z = prev.block(i);
                     for (var e : w.entrySet()) Resident.update(e.getValue(), z.get(e.getKey()), e.getKey(), upd, hp);
                     streamer.release(i, w, true);
@@ -223,7 +284,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
-                    LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                    LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
                     install(i, w);
                     for (int j = 0; j < h.length; j++) {
                         try (Scope one = Scope.open()) {
@@ -246,14 +307,15 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     /**
      * Runs {@code visit} on every block with its fp32 parameters installed in the model (flushes first; blocks are
-     * not written back). Used for evaluation passes with other outputs than the loss, and for snapshots.
+     * not written back). Used for evaluation passes with other outputs than the loss, and for snapshots. The tensors
+     * handed to {@code visit} are working copies that are reused for later blocks: copy what must outlive the call.
      */
     public void forEachBlock(java.util.function.BiConsumer<Integer, Map<String, Tensor>> visit) {
         flush();
         streamer.beginPass();
         for (int i = 0; i < layout.numBlocks(); i++) {
             try (Scope bs = Scope.open()) {
-                LinkedHashMap<String, Tensor> w = streamer.acquire(i);
+                LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
                 install(i, w);
                 try {
                     visit.accept(i, w);
@@ -279,5 +341,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
     public void close() {
         streamer.close();
         store.close();
+        buffers.close();
+        zSets.close();
     }
 }

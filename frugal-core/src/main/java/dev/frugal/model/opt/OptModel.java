@@ -30,7 +30,7 @@ public final class OptModel implements CausalLM {
     private final ParamGroup head = new ParamGroup("head");
     private final List<String> order;
 
-    private OptModel(OptConfig cfg, Device device) {
+    OptModel(OptConfig cfg, Device device) { // package-private: OptRandomInit builds parameter-less models too
         this.cfg = cfg;
         this.device = device;
         for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
@@ -53,6 +53,37 @@ public final class OptModel implements CausalLM {
         w.verify(shapes, optional, n -> false);
         for (String n : shapes.keySet()) w.load(m.groupOf(n), n);
         return m;
+    }
+
+    /** A model whose blocks are not loaded, and the source that reads them from the checkpoint one at a time. */
+    public record Streamed(OptModel model, dev.frugal.model.BlockSource blocks) {}
+
+    /**
+     * Loads {@code dir}'s embedding and head on the CPU and leaves the blocks in the (memory-mapped) checkpoint, to be
+     * streamed into an offload tier block by block (ZO2) so that the fp32 model is never resident as a whole. The
+     * checkpoint is verified as by {@link #load}; it stays open until {@code blocks} is closed.
+     */
+    public static Streamed loadStreaming(Path dir) {
+        OptConfig cfg = OptConfig.from(HfConfig.read(dir));
+        Checkpoint ckpt = Checkpoint.open(dir);
+        try {
+            OptModel m = new OptModel(cfg, Device.CPU);
+            WeightLoader w = new WeightLoader(ckpt, Device.CPU);
+            Map<String, long[]> shapes = expectedShapes(cfg);
+            w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(), n -> false);
+            List<LinkedHashMap<String, long[]>> blockShapes = new ArrayList<>();
+            for (int i = 0; i < cfg.numLayers(); i++) blockShapes.add(new LinkedHashMap<>());
+            for (var e : shapes.entrySet()) {
+                ParamGroup g = m.groupOf(e.getKey());
+                int b = m.blocks.indexOf(g);
+                if (b >= 0) blockShapes.get(b).put(e.getKey(), e.getValue());
+                else w.load(g, e.getKey());
+            }
+            return new Streamed(m, dev.frugal.model.BlockSource.fromCheckpoint(ckpt, blockShapes));
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
     }
 
     /** Every parameter with its shape, in Hugging Face {@code named_parameters()} order. */
@@ -92,7 +123,7 @@ public final class OptModel implements CausalLM {
         s.put(name + ".bias", new long[] {h});
     }
 
-    private ParamGroup groupOf(String name) {
+    ParamGroup groupOf(String name) {
         if (name.startsWith(P + "layers.")) {
             int i = Integer.parseInt(name.substring((P + "layers.").length(), name.indexOf('.', (P + "layers.").length())));
             return blocks.get(i);

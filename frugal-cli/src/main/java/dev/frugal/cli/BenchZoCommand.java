@@ -1,0 +1,157 @@
+package dev.frugal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frugal bench zo}: ZO-SGD step time and peak memory of frugal's in-memory engine, ZO2 over a host tier and a
+ * disk tier (bf16, 2 resident blocks), the disk tier on a model twice as deep, and the peer (princeton-nlp/MeZO's step
+ * in Debian's PyTorch), each mode in a fresh process ({@link BenchZoWorker}, {@code bench/peers/mezo_torch.py}).
+ * Prints a table, writes every mode's JSON line and the summary to {@code --json}, and ends with the summary object
+ * {@code {"bench":"zo","step_s":{...},"peak_rss_mb":{...},"fwd2_s":..,ratios...}}.
+ */
+@Command(name = "zo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmark ZO-SGD: in-memory, ZO2 host/disk offload (bf16, K=2), 2x depth, and PyTorch MeZO.")
+public final class BenchZoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "A small model (smoke test, seconds per mode).")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Append the JSON lines (each mode, then the summary).")
+    Path json;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "5", description = "Timed steps per mode (default 5).")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1", description = "Untimed steps first (default 1).")
+    int warmup;
+
+    @Option(names = "--bench-threads", paramLabel = "N", defaultValue = "2",
+            description = "Threads of every mode's process (ATen, OpenBLAS, OpenMP; default 2).")
+    int threads;
+
+    @Option(names = "--modes", paramLabel = "LIST", split = ",",
+            description = "Modes to run (default all): inmem, host_bf16, disk_bf16, disk_bf16_x2, mezo_torch.")
+    List<String> modes;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the disk tier's block files go (default: a temporary directory, deleted after).")
+    Path workDir;
+
+    @Option(names = "--python", paramLabel = "EXE", defaultValue = "/usr/bin/python3",
+            description = "Python with PyTorch for the peer (default /usr/bin/python3, Debian's python3-torch).")
+    String python;
+
+    @Option(names = "--no-setup", description = "Do not apt-get install python3-torch / libopenblas0-openmp when missing.")
+    boolean noSetup;
+
+    @Option(names = "--from", paramLabel = "FILE",
+            description = "Summarise mode lines from earlier --json files instead of running (the last line per mode wins).")
+    List<Path> from;
+
+    @Override
+    public Integer call() throws IOException {
+        if (from != null && !from.isEmpty()) return summarise(spec.commandLine().getOut());
+        if (steps < 1 || warmup < 0 || threads < 1) throw new IllegalArgumentException("--steps must be >= 1,"
+                + " --warmup >= 0 and --bench-threads >= 1");
+        List<BenchZoMode> run = new ArrayList<>();
+        if (modes == null || modes.isEmpty()) run.addAll(List.of(BenchZoMode.values()));
+        else for (String m : modes) run.add(BenchZoMode.parse(m));
+        PrintWriter out = spec.commandLine().getOut();
+        String size = quick ? "quick" : "full";
+        BenchZoShape shape = BenchZoShape.named(size);
+        out.printf("bench zo (%s): OPT-style %d blocks x hidden %d, %d heads, ffn %d, vocab %d (%.0fM params), batch"
+                        + " %d x %d, %d threads, median of %d steps after %d warm-up%n", size, shape.layers(), shape.hidden(),
+                shape.heads(), shape.ffn(), shape.vocab(), shape.parameterCount(1) / 1e6, shape.batch(), shape.tokens(),
+                threads, steps, warmup);
+        out.flush();
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("frugal-bench-zo");
+        BenchZoRunner runner = new BenchZoRunner(threads, steps, warmup, size, python, !noSetup, out);
+        Map<BenchZoMode, JsonNode> results = new EnumMap<>(BenchZoMode.class);
+        List<String> lines = new ArrayList<>();
+        try {
+            for (BenchZoMode m : run) {
+                JsonNode r = runner.run(m, dir.resolve(m.key()));
+                results.put(m, r);
+                lines.add(r.toString());
+                if (json != null) append(json, List.of(r.toString())); // each mode as soon as it is done
+                out.printf("  %-13s %s%n", m.key(), r.has("error") ? "FAILED: " + r.get("error").asText()
+                        : String.format(Locale.ROOT, "step %.3f s   peak RSS %.0f MB%s", r.get("step_s").asDouble(),
+                        r.get("peak_rss_mb").asDouble(), r.has("fwd2_s")
+                                ? String.format(Locale.ROOT, "   fwd2 %.3f s", r.get("fwd2_s").asDouble()) : ""));
+                out.flush();
+            }
+        } finally {
+            if (workDir == null) deleteTree(dir);
+        }
+        ObjectNode summary = BenchZoSummary.of(results);
+        BenchZoSummary.printTable(out, summary);
+        if (json != null) append(json, List.of(summary.toString()));
+        out.println(summary);
+        out.flush();
+        return 0;
+    }
+
+    private static void append(Path file, List<String> lines) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** {@code --from}: the summary of mode lines already measured (e.g. modes run separately). */
+    private int summarise(PrintWriter out) throws IOException {
+        Map<BenchZoMode, JsonNode> results = new EnumMap<>(BenchZoMode.class);
+        ObjectMapper m = json();
+        for (Path f : from) {
+            for (String line : Files.readAllLines(f)) {
+                if (!line.startsWith("{")) continue;
+                JsonNode n = m.readTree(line);
+                if (n.has("mode") && !n.has("error")) results.put(BenchZoMode.parse(n.get("mode").asText()), n);
+            }
+        }
+        ObjectNode summary = BenchZoSummary.of(results);
+        BenchZoSummary.printTable(out, summary);
+        if (json != null) append(json, List.of(summary.toString()));
+        out.println(summary);
+        out.flush();
+        return 0;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // a scratch directory left behind is harmless
+        }
+    }
+
+    /** {@code java ... BenchZoCommand [options]}: the bench alone, for when it is not registered under frugal bench. */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchZoCommand()).execute(args));
+    }
+
+    static ObjectMapper json() { return new ObjectMapper(); }
+}

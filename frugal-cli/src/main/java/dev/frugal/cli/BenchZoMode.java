@@ -1,0 +1,34 @@
+package dev.frugal.cli;
+
+import java.util.Locale;
+
+/**
+ * The modes of {@code frugal bench zo}: each runs in a fresh process so that its peak resident memory is its own.
+ */
+enum BenchZoMode {
+    /** In-memory fp32 ZO-SGD (MeZO's arithmetic, zero-copy blocks). */
+    INMEM,
+    /** ZO2, host tier in bf16, 2 resident blocks. */
+    HOST_BF16,
+    /** ZO2, disk tier in bf16, 2 resident blocks. */
+    DISK_BF16,
+    /** The disk mode on a model twice as deep: ZO2's memory must not grow with depth. */
+    DISK_BF16_X2,
+    /** The peer: princeton-nlp/MeZO's step in PyTorch (Debian's python3-torch), {@code bench/peers/mezo_torch.py}. */
+    MEZO_TORCH;
+
+    /** The key in the bench's JSON, e.g. {@code host_bf16}. */
+    String key() { return name().toLowerCase(Locale.ROOT); }
+
+    /** Whether this mode runs in Python rather than in a frugal worker JVM. */
+    boolean isPeer() { return this == MEZO_TORCH; }
+
+    /** Depth multiplier over the bench model's block count. */
+    int depthFactor() { return this == DISK_BF16_X2 ? 2 : 1; }
+
+    static BenchZoMode parse(String s) {
+        for (BenchZoMode m : values()) if (m.key().equals(s.trim().toLowerCase(Locale.ROOT))) return m;
+        throw new IllegalArgumentException("unknown bench mode '" + s + "': use inmem, host_bf16, disk_bf16, disk_bf16_x2"
+                + " or mezo_torch");
+    }
+}

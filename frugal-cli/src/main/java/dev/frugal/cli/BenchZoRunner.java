@@ -1,0 +1,150 @@
+package dev.frugal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one mode of {@code frugal bench zo} in a fresh process and reads back its last JSON line: a frugal worker JVM
+ * ({@link BenchZoWorker}, same class path, small heap, serial GC) or the Python peer. The peer's setup installs
+ * Debian's {@code python3-torch} with the OpenMP OpenBLAS ({@code libopenblas0-openmp}) when missing: the pthreads
+ * OpenBLAS's spinning threads fight torch's OpenMP threads, and without any OpenBLAS torch falls back to the reference
+ * BLAS. Every process gets {@code OPENBLAS_NUM_THREADS} and {@code OMP_NUM_THREADS} = the bench's thread count.
+ */
+final class BenchZoRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final int threads;
+    private final int steps;
+    private final int warmup;
+    private final String size;
+    private final String python;
+    private final boolean setup;
+    private final PrintWriter log;
+
+    BenchZoRunner(int threads, int steps, int warmup, String size, String python, boolean setup, PrintWriter log) {
+        this.threads = threads;
+        this.steps = steps;
+        this.warmup = warmup;
+        this.size = size;
+        this.python = python;
+        this.setup = setup;
+        this.log = log;
+    }
+
+    /** The mode's JSON object, or {@code {"mode":..,"error":..}} when it could not run. */
+    JsonNode run(BenchZoMode mode, Path dir) {
+        try {
+            List<String> cmd = mode.isPeer() ? peerCommand() : workerCommand(mode, dir);
+            return exec(mode, cmd);
+        } catch (IOException | IllegalStateException e) {
+            return error(mode, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(mode, "interrupted");
+        }
+    }
+
+    private List<String> workerCommand(BenchZoMode mode, Path dir) {
+        List<String> c = new ArrayList<>();
+        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx384m", "-XX:+UseSerialGC",
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
+                "-cp", System.getProperty("java.class.path"), BenchZoWorker.class.getName(), mode.key(), size,
+                String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), dir.toString()));
+        return c;
+    }
+
+    private List<String> peerCommand() throws IOException, InterruptedException {
+        Path script = peerScript();
+        if (!peerReady()) {
+            if (!setup) throw new IllegalStateException(python + " cannot import torch (or libopenblas0-openmp is"
+                    + " missing): run 'apt-get install python3-torch libopenblas0-openmp', or drop --no-setup");
+            installPeer();
+        }
+        return List.of(python, script.toString(), "--size", size, "--steps", String.valueOf(steps), "--warmup",
+                String.valueOf(warmup), "--threads", String.valueOf(threads));
+    }
+
+    /** {@code bench/peers/mezo_torch.py} under the working directory or above this class's jar/classes. */
+    static Path peerScript() {
+        Path rel = Path.of("bench", "peers", "mezo_torch.py");
+        List<Path> starts = new ArrayList<>();
+        starts.add(Path.of("").toAbsolutePath());
+        try {
+            starts.add(Path.of(BenchZoRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception e) {
+            // no code source: the working directory only
+        }
+        for (Path s : starts) for (Path p = s; p != null; p = p.getParent())
+            if (Files.isRegularFile(p.resolve(rel))) return p.resolve(rel);
+        throw new IllegalStateException("cannot find " + rel + ": run the bench from the frugal checkout");
+    }
+
+    private boolean peerReady() throws InterruptedException {
+        return quiet(List.of(python, "-c", "import torch")) == 0
+                && quiet(List.of("dpkg-query", "-W", "-f=${Status}", "libopenblas0-openmp")) == 0;
+    }
+
+    private void installPeer() throws IOException, InterruptedException {
+        if (!"root".equals(System.getProperty("user.name"))) throw new IllegalStateException("the peer needs"
+                + " python3-torch and libopenblas0-openmp: run 'sudo apt-get update && sudo apt-get install -y"
+                + " python3-torch libopenblas0-openmp'");
+        log.println("  setup: apt-get update && apt-get install -y python3-torch libopenblas0-openmp ...");
+        log.flush();
+        for (List<String> c : List.of(List.of("apt-get", "update", "-q"),
+                List.of("apt-get", "install", "-y", "-q", "python3-torch", "libopenblas0-openmp"))) {
+            ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+            int rc = pb.start().waitFor();
+            if (rc != 0) throw new IllegalStateException(String.join(" ", c) + " failed (exit " + rc + ")");
+        }
+        if (!peerReady()) throw new IllegalStateException(python + " still cannot import torch after the install");
+    }
+
+    private static int quiet(List<String> cmd) throws InterruptedException {
+        try {
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private JsonNode exec(BenchZoMode mode, List<String> cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
+        env.put("OMP_NUM_THREADS", String.valueOf(threads));
+        Path err = Files.createTempFile("frugal-bench-" + mode.key(), ".err");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int rc = p.waitFor();
+        String stderr = Files.readString(err);
+        Files.deleteIfExists(err);
+        String last = null;
+        for (String line : stdout.split("\n")) if (line.startsWith("{")) last = line;
+        if (rc != 0 || last == null) {
+            String tail = stderr.strip();
+            int nl = tail.lastIndexOf('\n', Math.max(0, tail.length() - 400));
+            return error(mode, "exit " + rc + ": " + (nl < 0 ? tail : tail.substring(nl + 1)).replace('\n', ' '));
+        }
+        return JSON.readTree(last);
+    }
+
+    private static JsonNode error(BenchZoMode mode, String message) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("mode", mode.key());
+        o.put("error", message);
+        return o;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.frugal.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.frugal.model.ForwardContext;
+import dev.frugal.model.opt.OptConfig;
+import dev.frugal.model.opt.OptModel;
+import dev.frugal.model.opt.OptRandomInit;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import dev.frugal.tensor.Threads;
+import dev.frugal.zo.CausalLmObjective;
+import dev.frugal.zo.LmBatch;
+import dev.frugal.zo.OffloadConfig;
+import dev.frugal.zo.Zo2Engine;
+import dev.frugal.zo.ZoHyperparameters;
+import dev.frugal.zo.ZoStep;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One mode of {@code frugal bench zo} in this (fresh) JVM: builds the seeded random-weight model the way the mode
+ * needs it (offloaded modes stream the blocks straight into their tier, so the fp32 model is never resident), runs
+ * warm-up and timed ZO steps, and prints one JSON object as its last stdout line: the step times, their median, the
+ * peak resident memory of the process ({@code VmHWM}), and for {@code inmem} also {@code fwd2_s}, the median time of
+ * the two plain forwards one step needs.
+ *
+ * <p>Usage: {@code BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR}.
+ */
+public final class BenchZoWorker {
+    static final long MODEL_SEED = 20250301;
+    /** Timed repetitions of the two plain forwards (after the warm-up); the ZO steps get {@code steps}. */
+    static final int FWD2_REPS = 3;
+    static final ZoHyperparameters HP = new ZoHyperparameters(1e-3, 1e-6, 0.0, 42);
+
+    private BenchZoWorker() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 6) throw new IllegalArgumentException("usage: BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR");
+        BenchZoMode mode = BenchZoMode.parse(args[0]);
+        BenchZoShape shape = BenchZoShape.named(args[1]);
+        int steps = Integer.parseInt(args[2]), warmup = Integer.parseInt(args[3]), threads = Integer.parseInt(args[4]);
+        Path dir = Path.of(args[5]);
+        Threads.configure(threads);
+        ObjectNode out = run(mode, shape, steps, warmup, dir);
+        out.put("threads", threads);
+        out.put("openblas_threads", Threads.openBlas().orElse(-1));
+        out.put("peak_rss_mb", peakRssMb());
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+    }
+
+    static ObjectNode run(BenchZoMode mode, BenchZoShape shape, int steps, int warmup, Path dir) throws IOException {
+        OptConfig cfg = shape.config(mode.depthFactor());
+        OffloadConfig off = switch (mode) {
+            case INMEM -> OffloadConfig.inMemory();
+            case HOST_BF16 -> OffloadConfig.host(2, DType.BF16);
+            case DISK_BF16, DISK_BF16_X2 -> OffloadConfig.disk(2, DType.BF16, Files.createDirectories(dir));
+            case MEZO_TORCH -> throw new IllegalArgumentException("mezo_torch runs in Python, not in a frugal worker");
+        };
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.put("mode", mode.key());
+        out.put("size", shape.name());
+        out.put("layers", cfg.numLayers());
+        out.put("params", shape.parameterCount(mode.depthFactor()));
+        CausalLmObjective obj = new CausalLmObjective();
+        long t0 = System.nanoTime();
+        boolean eager = mode == BenchZoMode.INMEM;
+        try (OptModel m = eager ? OptRandomInit.model(cfg, MODEL_SEED, Device.CPU)
+                : OptRandomInit.withoutBlocks(cfg, MODEL_SEED, Device.CPU);
+             Zo2Engine<LmBatch> e = eager ? new Zo2Engine<>(m, obj, HP, off)
+                     : Zo2Engine.streaming(m, OptRandomInit.blocks(cfg, MODEL_SEED), obj, HP, off);
+             Scope s = Scope.open()) {
+            out.put("setup_s", (System.nanoTime() - t0) / 1e9);
+            out.put("stored_mb", e.storedBytes() / 1048576.0);
+            Tensor ids = Tensors.randint(0, cfg.vocabSize(), Rng.seeded("bench-data", 7), shape.batch(), shape.tokens());
+            LmBatch batch = LmBatch.of(ids, null); // (B, T), labels = ids
+            if (mode == BenchZoMode.INMEM) {
+                List<Double> f = new ArrayList<>(), fc = new ArrayList<>();
+                int reps = Math.min(steps, FWD2_REPS);
+                for (int i = 0; i < warmup + reps; i++) {
+                    long a = System.nanoTime(), c = cpuNanos();
+                    plainLoss(m, obj, batch);
+                    plainLoss(m, obj, batch);
+                    if (i >= warmup) {
+                        f.add((System.nanoTime() - a) / 1e9);
+                        fc.add((cpuNanos() - c) / 1e9);
+                    }
+                }
+                out.put("fwd2_s", median(f));
+                out.put("fwd2_cpu_s", median(fc));
+                out.set("fwd2_all_s", array(out, f));
+            }
+            List<Double> times = new ArrayList<>(), cpu = new ArrayList<>();
+            ZoStep last = null;
+            for (int t = 0; t < warmup + steps; t++) {
+                long a = System.nanoTime(), c = cpuNanos();
+                last = e.step(t, batch);
+                if (t >= warmup) {
+                    times.add((System.nanoTime() - a) / 1e9);
+                    cpu.add((cpuNanos() - c) / 1e9);
+                }
+            }
+            e.flush();
+            out.put("step_s", median(times));
+            out.set("steps_s", array(out, times));
+            out.put("step_cpu_s", median(cpu));
+            out.put("last_loss_plus", last.lossPlus());
+        }
+        return out;
+    }
+
+    private static com.fasterxml.jackson.databind.node.ArrayNode array(ObjectNode o, List<Double> xs) {
+        var a = o.arrayNode();
+        xs.forEach(a::add);
+        return a;
+    }
+
+    /**
+     * One plain forward and loss at the current parameters, structured as the engine's pass (a scope per block, so
+     * each block's temporaries are freed before the next block runs).
+     */
+    static double plainLoss(OptModel m, CausalLmObjective obj, LmBatch b) {
+        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
+            ForwardContext ctx = obj.context(m, b);
+            Tensor h = obj.embed(m, b, ctx).keep(); // (B, T, C)
+            for (int i = 0; i < m.blockParams().size(); i++) {
+                try (Scope bs = Scope.open()) {
+                    Tensor next = m.block(i, h, ctx).keep();
+                    h.close();
+                    h = next;
+                }
+            }
+            double loss = obj.loss(m, h, b, ctx).itemDouble();
+            h.close();
+            return loss;
+        }
+    }
+
+    /** CPU time of this process (all threads, user + system), for judging wall times on a loaded machine. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static double median(List<Double> xs) {
+        double[] v = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Peak resident set of this process in MiB ({@code VmHWM} of /proc/self/status), or −1 where unavailable. */
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

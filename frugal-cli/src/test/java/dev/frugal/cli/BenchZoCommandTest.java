@@ -1,0 +1,85 @@
+package dev.frugal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code frugal bench zo --quick} on two frugal modes (each a fresh worker JVM; the Python peer is left out), and the
+ * summary's ratios from known figures.
+ */
+class BenchZoCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void quickBenchPrintsTheSummaryObjectLast() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new BenchZoCommand());
+        cl.setOut(new PrintWriter(out, true));
+        Path json = tmp.resolve("bench.jsonl");
+        // two of the modes, one step each, to keep the suite fast (each mode is a JVM start and a libtorch load)
+        int code = cl.execute("--quick", "--steps", "1", "--warmup", "0", "--modes", "inmem,disk_bf16", "--json",
+                json.toString(), "--work-dir", tmp.resolve("w").toString());
+        assertEquals(0, code, out.toString());
+        List<String> lines = out.toString().lines().filter(l -> !l.isBlank()).toList();
+        JsonNode s = JSON.readTree(lines.get(lines.size() - 1));
+        assertEquals("zo", s.get("bench").asText());
+        for (String k : List.of("inmem", "disk_bf16")) {
+            assertTrue(s.get("step_s").get(k).asDouble() > 0, k + ": " + s);
+            assertTrue(s.get("peak_rss_mb").get(k).asDouble() > 0, k + ": " + s);
+        }
+        assertTrue(s.get("step_s").get("mezo_torch").isNull());
+        assertTrue(s.get("ratio_disk_vs_inmem").asDouble() > 0);
+        assertTrue(s.get("fwd2_s").asDouble() > 0);
+        for (String k : BenchZoSummary.GOALS.keySet()) assertTrue(s.has(k), "missing " + k);
+        List<String> written = Files.readAllLines(json);
+        assertEquals(3, written.size(), "two modes and the summary");
+        assertEquals(s, JSON.readTree(written.get(2)));
+        assertFalse(out.toString().contains("FAILED"), out.toString());
+    }
+
+    @Test
+    void ratiosFollowTheIssueDefinitions() {
+        Map<BenchZoMode, JsonNode> r = new EnumMap<>(BenchZoMode.class);
+        r.put(BenchZoMode.INMEM, node(4.0, 1000, 3.2));
+        r.put(BenchZoMode.HOST_BF16, node(4.2, 600, null));
+        r.put(BenchZoMode.DISK_BF16, node(5.0, 300, null));
+        r.put(BenchZoMode.DISK_BF16_X2, node(10.0, 309, null));
+        r.put(BenchZoMode.MEZO_TORCH, node(8.0, 1500, null));
+        ObjectNode s = BenchZoSummary.of(r);
+        assertEquals(0.5, s.get("ratio_inmem_vs_mezo_torch").asDouble(), 1e-12);
+        assertEquals(1.05, s.get("ratio_host_vs_inmem").asDouble(), 1e-12);
+        assertEquals(1.25, s.get("ratio_disk_vs_inmem").asDouble(), 1e-12);
+        assertEquals(0.6, s.get("rss_ratio_host_vs_inmem").asDouble(), 1e-12);
+        assertEquals(0.3, s.get("rss_ratio_disk_vs_inmem").asDouble(), 1e-12);
+        assertEquals(0.03, s.get("rss_growth_disk_x2").asDouble(), 1e-12);
+        assertEquals(0.25, s.get("perturb_overhead").asDouble(), 1e-12);
+        r.remove(BenchZoMode.MEZO_TORCH);
+        assertTrue(BenchZoSummary.of(r).get("ratio_inmem_vs_mezo_torch").isNull());
+    }
+
+    static JsonNode node(double step, double rss, Double fwd2) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("step_s", step);
+        o.put("peak_rss_mb", rss);
+        if (fwd2 != null) o.put("fwd2_s", fwd2);
+        return o;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.frugal.zo;
+
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * Recycled fp32 working copies of blocks. The working tier holds at most K blocks at once, so instead of allocating
+ * every block's fp32 tensors on load and freeing them after write-back (K × block size of fresh pages per block,
+ * page faults on the loader thread, and a fragmented malloc heap inflating the resident set), loads fill a set that
+ * a previous write-back handed back. Called from the loader and writer threads.
+ */
+final class WorkingSets implements AutoCloseable {
+    private final ConcurrentLinkedDeque<List<Tensor>> free = new ConcurrentLinkedDeque<>();
+
+    /**
+     * Uninitialised fp32 tensors for a block with {@code shapes} (name → shape in parameter order): a recycled set when
+     * one has these shapes, else fresh. The tensors are kept; hand them back with {@link #recycle}.
+     */
+    LinkedHashMap<String, Tensor> take(Map<String, long[]> shapes) {
+        List<Tensor> set = free.poll();
+        if (set != null && !fits(set, shapes)) {
+            set.forEach(Tensor::close);
+            set = null;
+        }
+        LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+        int j = 0;
+        try (Scope s = Scope.open()) {
+            for (var e : shapes.entrySet())
+                m.put(e.getKey(), set != null ? set.get(j++) : Tensors.empty(DType.F32, Device.CPU, e.getValue()).keep());
+        }
+        return m;
+    }
+
+    /** Hands a working set back for the next load (its tensors stay allocated). */
+    void recycle(LinkedHashMap<String, Tensor> working) { free.push(new ArrayList<>(working.values())); }
+
+    private static boolean fits(List<Tensor> set, Map<String, long[]> shapes) {
+        if (set.size() != shapes.size()) return false;
+        int j = 0;
+        for (long[] s : shapes.values()) if (!Arrays.equals(set.get(j++).shape(), s)) return false;
+        return true;
+    }
+
+    @Override
+    public void close() {
+        for (List<Tensor> set; (set = free.poll()) != null; ) set.forEach(Tensor::close);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.frugal.zo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.model.opt.OptConfig;
+import dev.frugal.model.opt.OptModel;
+import dev.frugal.model.opt.OptRandomInit;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An engine whose blocks stream from a {@link dev.frugal.model.BlockSource} straight into the tier (the whole fp32
+ * model never resident) takes exactly the steps of an engine built over the eagerly initialised model.
+ */
+class StreamedInitTest {
+    static final OptConfig CFG = OptRandomInit.config(96, 32, 3, 4, 64, 32);
+    static final ZoHyperparameters HP = new ZoHyperparameters(1e-3, 1e-2, 0.01, 5);
+    static final long SEED = 1234;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void streamedBlocksGiveTheEagerStepsBitForBit() {
+        for (OffloadConfig off : List.of(OffloadConfig.inMemory(), OffloadConfig.host(2, DType.BF16),
+                OffloadConfig.disk(1, DType.F32, tmp.resolve("d1")))) {
+            Run eager = run(off, false);
+            Run lazy = run(off, true);
+            String what = off.tier() + " K=" + off.residentBlocks() + " " + off.storageDtype();
+            assertEquals(eager.steps(), lazy.steps(), what + ": steps");
+            assertEquals(eager.params().keySet(), lazy.params().keySet());
+            for (String n : eager.params().keySet())
+                assertTrue(Arrays.equals(eager.params().get(n), lazy.params().get(n)), what + ": " + n + " differs");
+        }
+    }
+
+    @Test
+    void blocksStreamedFromACheckpointGiveTheEagerSteps() {
+        OffloadConfig off = OffloadConfig.disk(2, DType.BF16, tmp.resolve("ck"));
+        Path dir = MezoFixtureTest.optDir();
+        List<ZoStep> eager = new ArrayList<>(), streamed = new ArrayList<>();
+        try (OptModel m = OptModel.load(dir, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, off); Scope s = Scope.open()) {
+            for (int t = 0; t < 2; t++) eager.add(e.step(t, batch(t, m.config().vocabSize())));
+        }
+        OptModel.Streamed st = OptModel.loadStreaming(dir);
+        try (OptModel m = st.model(); var src = st.blocks();
+             Zo2Engine<LmBatch> e = Zo2Engine.streaming(m, src, new CausalLmObjective(), HP,
+                     OffloadConfig.disk(2, DType.BF16, tmp.resolve("ck2")));
+             Scope s = Scope.open()) {
+            for (int t = 0; t < 2; t++) streamed.add(e.step(t, batch(t, m.config().vocabSize())));
+        }
+        assertEquals(eager, streamed);
+    }
+
+    static LmBatch batch(int t, int vocab) {
+        return LmBatch.of(Tensors.randint(0, vocab, Rng.seeded("data", t), 2, 10), null);
+    }
+
+    @Test
+    void refusesAModelWhoseBlocksAreAlreadyThere() {
+        try (OptModel m = OptRandomInit.model(CFG, SEED, Device.CPU)) {
+            assertThrows(IllegalArgumentException.class, () -> Zo2Engine.streaming(m, OptRandomInit.blocks(CFG, SEED),
+                    new CausalLmObjective(), HP, OffloadConfig.host(1, DType.BF16)));
+        }
+    }
+
+    record Run(List<ZoStep> steps, Map<String, float[]> params) {}
+
+    static Run run(OffloadConfig off, boolean streamed) {
+        try (OptModel m = streamed ? OptRandomInit.withoutBlocks(CFG, SEED, Device.CPU)
+                : OptRandomInit.model(CFG, SEED, Device.CPU);
+             Zo2Engine<LmBatch> e = streamed
+                     ? Zo2Engine.streaming(m, OptRandomInit.blocks(CFG, SEED), new CausalLmObjective(), HP, off)
+                     : new Zo2Engine<>(m, new CausalLmObjective(), HP, off);
+             Scope s = Scope.open()) {
+            List<ZoStep> steps = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                LmBatch b = LmBatch.of(Tensors.randint(0, CFG.vocabSize(), Rng.seeded("data", t), 2, 10), null);
+                steps.add(e.step(t, b));
+            }
+            e.flush();
+            Map<String, float[]> params = new LinkedHashMap<>();
+            e.forEachBlock((i, w) -> w.forEach((n, t) -> params.put(n, t.toFloatArray())));
+            for (String n : m.parameterNames())
+                if (!n.contains(".layers.")) params.put(n, m.parameter(n).toFloatArray());
+            return new Run(steps, params);
+        }
+    }
+}
