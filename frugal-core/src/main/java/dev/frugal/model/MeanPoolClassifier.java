@@ -72,15 +72,9 @@ public final class MeanPoolClassifier implements StagedModel {
     /** Token embeddings {@code (B, T, C)}. */
     public Tensor embed(Tensor ids, ForwardContext ctx) { return encoder.embed(ids, null, ctx); }
 
-    /** L2-normalised masked mean of {@code hidden (B, T, C)} over real tokens → {@code (B, C)}. */
+    /** L2-normalised masked mean of {@code hidden (B, T, C)} over real tokens → {@code (B, C)} (all tokens if no mask). */
     public static Tensor sentenceEmbedding(Tensor hidden, Tensor mask) {
-        Tensor pooled;
-        if (mask == null) pooled = hidden.mean(1, false);
-        else {
-            Tensor m = mask.to(DType.F32).unsqueeze(2);                       // (B, T, 1)
-            pooled = hidden.mul(m).sum(1, false).div(m.sum(1, false).clampMin(1e-9)); // (B, C)
-        }
-        return pooled.div(pooled.norm(new long[] {1}, true).clampMin(1e-12));
+        return SentenceEncoder.l2Normalize(mask == null ? hidden.mean(1, false) : SentenceEncoder.meanPool(hidden, mask));
     }
 
     /** Class logits {@code (B, L)} from final hidden states. */
