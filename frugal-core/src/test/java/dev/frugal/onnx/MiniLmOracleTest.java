@@ -142,6 +142,9 @@ class MiniLmOracleTest {
         long frugalNanos = 0;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(2);
+            // ORT's pool spins after each run by default; in the same process that starves libtorch's threads
+            so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            so.addConfigEntry("session.inter_op.allow_spinning", "0");
             try (OrtSession session = env.createSession(MiniLmResources.file(MiniLmResources.ONNX).toString(), so)) {
                 assertEquals(Set.of("input_ids", "attention_mask", "token_type_ids"), session.getInputNames());
                 assertEquals("last_hidden_state", session.getOutputNames().iterator().next());
