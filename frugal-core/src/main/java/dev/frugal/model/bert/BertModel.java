@@ -1,6 +1,7 @@
 package dev.frugal.model.bert;
 
 import dev.frugal.io.Checkpoint;
+import dev.frugal.model.AbstractStagedModel;
 import dev.frugal.model.EncoderModel;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
@@ -13,7 +14,6 @@ import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,23 +31,14 @@ import java.util.Set;
  * encoder such as MiniLM). Parameter names are the checkpoint's own, so saving writes the layout that was loaded.
  * Dropout is not applied (inference semantics, as HF in {@code eval()} mode).
  */
-public final class BertModel implements EncoderModel {
-    private final BertConfig cfg;
+public final class BertModel extends AbstractStagedModel<BertConfig> implements EncoderModel {
     private final BertLayout layout;
-    private final Device device;
     private final String p; // "bert." or ""
-    private final ParamGroup embedding = new ParamGroup("embedding");
-    private final List<ParamGroup> blocks = new ArrayList<>();
-    private final ParamGroup head = new ParamGroup("head");
-    private final List<String> order;
 
     private BertModel(BertConfig cfg, BertLayout layout, Device device) {
-        this.cfg = cfg;
+        super(cfg, device, expectedShapes(cfg, layout).keySet());
         this.layout = layout;
-        this.device = device;
         this.p = layout.prefix();
-        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
-        this.order = List.copyOf(expectedShapes(cfg, layout).keySet());
     }
 
     /** Loads {@code dir} (config.json + safetensors) onto {@code device}, in whichever layout it was saved. */
@@ -111,26 +102,8 @@ public final class BertModel implements EncoderModel {
         return head; // pooler.dense, classifier
     }
 
-    @Override
-    public BertConfig config() { return cfg; }
-
     /** Which Hugging Face layout this model was loaded from (and is saved as). */
     public BertLayout layout() { return layout; }
-
-    @Override
-    public Device device() { return device; }
-
-    @Override
-    public ParamGroup embeddingParams() { return embedding; }
-
-    @Override
-    public List<ParamGroup> blockParams() { return blocks; }
-
-    @Override
-    public ParamGroup headParams() { return head; }
-
-    @Override
-    public List<String> parameterNames() { return order; }
 
     @Override
     public boolean hasPooler() { return layout.pooler(); }

@@ -1,6 +1,7 @@
 package dev.frugal.model.gpt2;
 
 import dev.frugal.io.Checkpoint;
+import dev.frugal.model.AbstractStagedModel;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.ForwardContext;
@@ -12,7 +13,6 @@ import dev.frugal.tensor.Device;
 import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,24 +32,15 @@ import java.util.regex.Pattern;
  * {@code h.N.attn.bias} / {@code h.N.attn.masked_bias} that old checkpoints carry are ignored. The model always
  * names (and saves) its parameters in the {@code GPT2LMHeadModel} layout.
  */
-public final class Gpt2Model implements CausalLM {
+public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements CausalLM {
     private static final String P = "transformer.";
     private static final String LM_HEAD = "lm_head.weight";
     /** Non-parameter buffers of old checkpoints: the causal mask and its fill value. */
     private static final Pattern BUFFER = Pattern.compile("(transformer\\.)?h\\.\\d+\\.attn\\.(bias|masked_bias)");
 
-    private final Gpt2Config cfg;
-    private final Device device;
-    private final ParamGroup embedding = new ParamGroup("embedding");
-    private final List<ParamGroup> blocks = new ArrayList<>();
-    private final ParamGroup head = new ParamGroup("head");
-    private final List<String> order;
 
     private Gpt2Model(Gpt2Config cfg, Device device) {
-        this.cfg = cfg;
-        this.device = device;
-        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
-        this.order = List.copyOf(expectedShapes(cfg).keySet());
+        super(cfg, device, expectedShapes(cfg).keySet());
     }
 
     /**
@@ -141,24 +132,6 @@ public final class Gpt2Model implements CausalLM {
         if (name.startsWith(P + "wte.") || name.startsWith(P + "wpe.")) return embedding;
         return head; // ln_f, lm_head
     }
-
-    @Override
-    public Gpt2Config config() { return cfg; }
-
-    @Override
-    public Device device() { return device; }
-
-    @Override
-    public ParamGroup embeddingParams() { return embedding; }
-
-    @Override
-    public List<ParamGroup> blockParams() { return blocks; }
-
-    @Override
-    public ParamGroup headParams() { return head; }
-
-    @Override
-    public List<String> parameterNames() { return order; }
 
     /**
      * {@code wte(ids) + wpe(positions)} with positions {@code past..past+T-1} for every row, padding or not: Hugging

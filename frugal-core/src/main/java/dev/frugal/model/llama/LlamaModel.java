@@ -1,6 +1,7 @@
 package dev.frugal.model.llama;
 
 import dev.frugal.io.Checkpoint;
+import dev.frugal.model.AbstractStagedModel;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
@@ -11,7 +12,6 @@ import dev.frugal.tensor.Device;
 import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,20 +23,11 @@ import java.util.Set;
  * queries and keys before RoPE. Positions are {@code past..past+T-1} (Hugging Face's default {@code cache_position}),
  * not derived from the padding mask. The LM head may be tied to the token embedding.
  */
-public final class LlamaModel implements CausalLM {
+public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implements CausalLM {
     private static final String P = "model.";
-    private final LlamaConfig cfg;
-    private final Device device;
-    private final ParamGroup embedding = new ParamGroup("embedding");
-    private final List<ParamGroup> blocks = new ArrayList<>();
-    private final ParamGroup head = new ParamGroup("head");
-    private final List<String> order;
 
     private LlamaModel(LlamaConfig cfg, Device device) {
-        this.cfg = cfg;
-        this.device = device;
-        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
-        this.order = List.copyOf(expectedShapes(cfg).keySet());
+        super(cfg, device, expectedShapes(cfg).keySet());
     }
 
     /** Loads {@code dir} (config.json + safetensors) onto {@code device}. */
@@ -101,24 +92,6 @@ public final class LlamaModel implements CausalLM {
         if (name.startsWith(P + "embed_tokens")) return embedding;
         return head; // model.norm, lm_head
     }
-
-    @Override
-    public LlamaConfig config() { return cfg; }
-
-    @Override
-    public Device device() { return device; }
-
-    @Override
-    public ParamGroup embeddingParams() { return embedding; }
-
-    @Override
-    public List<ParamGroup> blockParams() { return blocks; }
-
-    @Override
-    public ParamGroup headParams() { return head; }
-
-    @Override
-    public List<String> parameterNames() { return order; }
 
     @Override
     public Tensor embed(Tensor ids, ForwardContext ctx) {

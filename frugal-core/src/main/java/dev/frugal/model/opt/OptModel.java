@@ -1,6 +1,7 @@
 package dev.frugal.model.opt;
 
 import dev.frugal.io.Checkpoint;
+import dev.frugal.model.AbstractStagedModel;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
@@ -21,20 +22,11 @@ import java.util.Set;
  * OPT ({@code OPTForCausalLM}): learned positions with offset 2 computed from the padding mask, pre- or post-LayerNorm
  * blocks, optional project_in/out when {@code word_embed_proj_dim != hidden_size}, LM head tied to the embedding.
  */
-public final class OptModel implements CausalLM {
+public final class OptModel extends AbstractStagedModel<OptConfig> implements CausalLM {
     private static final String P = "model.decoder.";
-    private final OptConfig cfg;
-    private final Device device;
-    private final ParamGroup embedding = new ParamGroup("embedding");
-    private final List<ParamGroup> blocks = new ArrayList<>();
-    private final ParamGroup head = new ParamGroup("head");
-    private final List<String> order;
 
     OptModel(OptConfig cfg, Device device) { // package-private: OptRandomInit builds parameter-less models too
-        this.cfg = cfg;
-        this.device = device;
-        for (int i = 0; i < cfg.numLayers(); i++) blocks.add(new ParamGroup("block." + i));
-        this.order = List.copyOf(expectedShapes(cfg).keySet());
+        super(cfg, device, expectedShapes(cfg).keySet());
     }
 
     /** Loads {@code dir} (config.json + safetensors) onto {@code device}. */
@@ -131,24 +123,6 @@ public final class OptModel implements CausalLM {
         if (name.startsWith(P + "embed_") || name.startsWith(P + "project_in")) return embedding;
         return head; // final_layer_norm, project_out, lm_head
     }
-
-    @Override
-    public OptConfig config() { return cfg; }
-
-    @Override
-    public Device device() { return device; }
-
-    @Override
-    public ParamGroup embeddingParams() { return embedding; }
-
-    @Override
-    public List<ParamGroup> blockParams() { return blocks; }
-
-    @Override
-    public ParamGroup headParams() { return head; }
-
-    @Override
-    public List<String> parameterNames() { return order; }
 
     @Override
     public Tensor embed(Tensor ids, ForwardContext ctx) {
