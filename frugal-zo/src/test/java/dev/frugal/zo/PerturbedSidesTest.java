@@ -67,8 +67,8 @@ class PerturbedSidesTest {
                 }
             }
             e.flush();
-            for (String n : m.parameterNames())
-                if (!Zo2EquivalenceTest.isBlockParam(m, n)) params.put(n, m.parameter(n).toFloatArray());
+            for (var g : java.util.List.of(m.embeddingParams(), m.headParams())) // resident; blocks come from the tier
+                g.asMap().forEach((n, t) -> params.put(n, t.toFloatArray()));
             e.forEachBlock((i, w) -> w.forEach((n, t) -> params.put(n, t.toFloatArray())));
         }
         return params;
