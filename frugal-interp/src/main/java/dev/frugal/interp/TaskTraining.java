@@ -6,6 +6,10 @@ import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
+import dev.frugal.train.AdamW;
+import dev.frugal.train.AdamWConfig;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Trains an {@link InterpModel} on a {@link CircuitTask} with cross-entropy at the task's positions (AdamW, linear
@@ -24,7 +28,10 @@ public final class TaskTraining {
     /** Trains in place; returns the final evaluation loss (mean cross-entropy on a fresh batch of 256). */
     public static double train(InterpModel model, CircuitTask task, Settings s, java.util.function.DoubleConsumer onLoss) {
         Rng data = Rng.seeded("train-data", s.seed());
-        try (TinyAdamW opt = new TinyAdamW(model.parameters().values(), s.lr(), s.weightDecay())) {
+        List<Tensor> params = new ArrayList<>(model.parameters().values());
+        for (Tensor p : params) p.requiresGrad(true);
+        // β₂ = 0.99 as the models were first trained with (and as small transformers often use)
+        try (AdamW opt = new AdamW(params, new AdamWConfig(s.lr(), 0.9, 0.99, 1e-8, s.weightDecay()))) {
             int warm = Math.max(1, s.steps() / 20);
             for (int step = 0; step < s.steps(); step++) {
                 try (Scope sc = Scope.open(); TaskBatch b = task.batch(data, s.batch())) {
@@ -32,9 +39,15 @@ public final class TaskTraining {
                     loss.backward();
                     double scale = step < warm ? (step + 1.0) / warm
                             : 0.5 * (1 + Math.cos(Math.PI * (step - warm) / (double) (s.steps() - warm)));
-                    opt.step(scale);
+                    opt.setLr(s.lr() * scale);
+                    opt.step();
+                    opt.zeroGrad();
                     if (onLoss != null && (step % 50 == 0 || step == s.steps() - 1)) onLoss.accept(loss.itemDouble());
                 }
+            }
+        } finally {
+            try (GradMode off = GradMode.off()) {
+                for (Tensor p : params) p.requiresGrad(false);
             }
         }
         return evaluate(model, task, Rng.seeded("eval-data", s.seed() + 1), 256);
