@@ -16,7 +16,8 @@ import java.util.function.IntConsumer;
  * without tests, as ACDC's {@code current_node_connected} does.
  *
  * <p>Exact accelerations (same circuit as one-edge-per-forward ACDC): blocks before the receiver come from the clean
- * cache; {@code edgesPerForward} edges are tested in one forward by stacking the configurations "current circuit",
+ * cache, and in the receiver's own block only the receiver's component is recomputed per configuration (the rest of
+ * the block is the same in all of them); {@code edgesPerForward} edges are tested in one forward by stacking the configurations "current circuit",
  * "minus e₁", "minus e₁, e₂", … along the batch — valid up to the first kept edge, after which the sweep resumes
  * from the next edge.
  */
@@ -58,6 +59,9 @@ public final class Acdc {
         List<Circuit.EdgeScore> scores = new ArrayList<>();
         double cleanMetric = evaluate(List.of(Set.of()), 0)[0];
         double base = cleanMetric;
+        // the arrangement of precisions the current circuit's metric `base` was computed under: float32 has one
+        // arrangement; PAHQ's depends on the investigated component
+        Object baseArrangement = s.precision() == Precision.FP32 ? Precision.FP32 : null;
         int tested = 0, keptSoFar = 0;
         for (Node r : g.receivers()) {
             List<Edge> in = g.incoming(r);
@@ -70,12 +74,13 @@ public final class Acdc {
                 continue;
             }
             int start = s.reuseCache() ? Math.min(r.layer(), forward.model().config().numLayers()) : 0;
+            Node varying = s.reuseCache() ? r : null;
             if (s.edgesPerForward() == 1) {
-                base = evaluate(List.of(Set.copyOf(removed)), start)[0];
+                base = evaluate(List.of(Set.copyOf(removed)), start, varying)[0];
                 for (Edge e : in) {
                     Set<Edge> trial = new HashSet<>(removed);
                     trial.add(e);
-                    double m = evaluate(List.of(trial), start)[0];
+                    double m = evaluate(List.of(trial), start, varying)[0];
                     double delta = m - base;
                     boolean keep = !(delta < s.threshold());
                     if (!keep) {
@@ -88,13 +93,16 @@ public final class Acdc {
                 continue;
             }
             int i = 0;
-            boolean reuseBase = false;
+            // float32 carries the current circuit's metric from receiver to receiver; PAHQ recomputes it in the same
+            // batch as the trials, under their precision arrangement, unless the last receiver had the same one (the
+            // q, k and v inputs of one head, with only that head's block recomputed)
+            Object arrangement = s.precision() == Precision.FP32 ? Precision.FP32
+                    : varying != null ? component(r) : new Object();
+            boolean reuseBase = arrangement.equals(baseArrangement);
             while (i < in.size()) {
                 int maxByRows = (int) Math.max(1, ROW_BUDGET / ids.size(0) - 1);
                 int n = Math.min(speculationDepth(Math.min(s.edgesPerForward(), maxByRows), tested, keptSoFar), in.size() - i);
-                // float32 reuses the last metric of this receiver as the baseline; PAHQ recomputes it in the same
-                // batch, under the same precision arrangement as the trials
-                boolean withBase = !reuseBase || s.precision() != Precision.FP32;
+                boolean withBase = !reuseBase;
                 List<Set<Edge>> configs = new ArrayList<>();
                 Set<Edge> cur = new HashSet<>(removed);
                 if (withBase) configs.add(Set.copyOf(cur));
@@ -102,12 +110,13 @@ public final class Acdc {
                     cur.add(in.get(i + j));
                     configs.add(Set.copyOf(cur));
                 }
-                double[] got = evaluate(configs, start);
+                double[] got = evaluate(configs, start, varying);
                 double[] m = new double[n + 1];
                 System.arraycopy(got, 0, m, withBase ? 0 : 1, got.length);
                 if (withBase) base = m[0];
                 else m[0] = base;
                 reuseBase = true;
+                baseArrangement = arrangement;
                 int j = 0;
                 for (; j < n; j++) {
                     Edge e = in.get(i + j);
@@ -144,13 +153,27 @@ public final class Acdc {
     }
 
     /** The metric of each configuration of removed edges, computed from block {@code start}. */
-    public double[] evaluate(List<Set<Edge>> configs, int start) {
+    public double[] evaluate(List<Set<Edge>> configs, int start) { return evaluate(configs, start, null); }
+
+    /**
+     * As {@link #evaluate(List, int)}, where the configurations differ only in edges into {@code varying} (or null),
+     * so that only that receiver's component is recomputed in its block.
+     */
+    public double[] evaluate(List<Set<Edge>> configs, int start, Node varying) {
         forwards++;
         rows += (long) configs.size() * ids.size(0);
         try (Scope sc = Scope.open()) {
-            Tensor logits = forward.logits(ids, configs, start, clean, corrupted);
+            Tensor logits = forward.logits(ids, configs, start, varying, clean, corrupted);
             return metric.evaluate(logits, configs.size());
         }
+    }
+
+    /** The component a receiver feeds: its head, or the MLP or output itself. */
+    private static Node component(Node r) {
+        return switch (r.kind()) {
+            case Q, K, V -> Node.head(r.layer(), r.head());
+            default -> r;
+        };
     }
 
     /** Whether some edge out of {@code r}'s component still stands (the output always is). */

@@ -65,7 +65,7 @@ public final class AcdcBench {
     public static ObjectNode run(boolean quick, int threads, Path models, Path jsonFile, PrintWriter out)
             throws IOException, InterruptedException {
         Threads.configure(threads);
-        ModelZoo.induction2l(models).close(); // train once here, never inside a timed child
+        (quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models)).close(); // train here, never in a timed child
         Map<String, JsonNode> res = new LinkedHashMap<>();
         for (String v : VARIANTS) {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -116,14 +116,16 @@ public final class AcdcBench {
     private static void child(String variant, Path models, boolean quick, int threads) throws IOException {
         Threads.configure(threads);
         double tau = 0.05;
-        int batch = quick ? 16 : 64;
+        int batch = quick ? 16 : 32;
         AcdcSettings s = switch (variant) {
             case "acdc_fp32" -> AcdcSettings.reference(tau);
             case "exact_fp32" -> new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.FP32, true, 16);
             case "pahq" -> new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.INT8, true, 16);
             default -> throw new IllegalArgumentException("unknown variant " + variant + ": " + VARIANTS);
         };
-        try (InterpModel m = ModelZoo.induction2l(models); TaskBatch b = ModelZoo.INDUCTION.batch(Rng.seeded("bench", 1), batch)) {
+        CircuitTask task = quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
+        try (InterpModel m = quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
+             TaskBatch b = task.batch(Rng.seeded("bench", 1), batch)) {
             long t0 = System.nanoTime();
             Circuit c;
             try (AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {

@@ -14,12 +14,24 @@ public final class ModelZoo {
     /** The task of {@link #permutedGpt}: 32 tokens, length 12, π from seed 7. */
     public static final CircuitTask.PermutedPrevious PERMUTED = CircuitTask.PermutedPrevious.of(32, 12, 7);
 
+    /** The induction task of {@link #inductionWide}: 128 tokens, repeated halves of 32. */
+    public static final CircuitTask.Induction INDUCTION_WIDE = new CircuitTask.Induction(128, 32);
+
     private ModelZoo() {}
 
     /** A 2-layer, 4-head, attention-only, LayerNorm-free model (d = 64) trained on {@link #INDUCTION}. */
     public static InterpModel induction2l(Path root) {
         return cachedOrTrain(root.resolve("induction-2l"), InterpConfig.attentionOnly(48, 64, 2, 4, 20), INDUCTION,
                 new TaskTraining.Settings(700, 64, 3e-3, 0.01, 1));
+    }
+
+    /**
+     * The benchmark's model: 2 layers of 8 heads, attention-only, d = 256 (257 edges), trained on
+     * {@link #INDUCTION_WIDE}: large enough that compute, not per-call overhead, sets the time of a forward.
+     */
+    public static InterpModel inductionWide(Path root) {
+        return cachedOrTrain(root.resolve("induction-2l-wide"), InterpConfig.attentionOnly(128, 256, 2, 8, 64),
+                INDUCTION_WIDE, new TaskTraining.Settings(600, 32, 1e-3, 0.01, 1));
     }
 
     /** A 2-layer GPT (LayerNorm, MLP 128, 4 heads, d = 32) trained on {@link #PERMUTED}. */

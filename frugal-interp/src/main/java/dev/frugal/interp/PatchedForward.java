@@ -5,6 +5,7 @@ import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,7 @@ public final class PatchedForward implements AutoCloseable {
 
     /** The clean (unpatched, float32) run of {@code ids (B, T)} with every activation kept. */
     public ActivationCache cache(Tensor ids) {
-        return (ActivationCache) forward(ids, List.of(Set.of()), 0, null, null, true);
+        return (ActivationCache) forward(ids, List.of(Set.of()), 0, null, null, null, null, true);
     }
 
     /**
@@ -102,17 +103,38 @@ public final class PatchedForward implements AutoCloseable {
      */
     public Tensor logits(Tensor ids, List<Set<Edge>> configs, int startLayer, ActivationCache clean,
                          ActivationCache corrupted) {
+        return logits(ids, configs, startLayer, null, clean, corrupted);
+    }
+
+    /**
+     * As {@link #logits(Tensor, List, int, ActivationCache, ActivationCache)}, where the configurations differ only in
+     * edges into one receiver, {@code varying}, of block {@code startLayer} (or null: no such promise). Then everything
+     * of that block except the receiver's own component is the same in every configuration: it is computed once on
+     * B rows, and only the investigated head (or MLP) and the blocks after it run on all K·B rows. Exact up to float
+     * rounding: the same sums, grouped differently.
+     */
+    public Tensor logits(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, ActivationCache clean,
+                         ActivationCache corrupted) {
         for (Set<Edge> cfgEdges : configs)
             for (Edge e : cfgEdges) if (e.receiver().layer() < startLayer) throw new IllegalArgumentException("edge " + e
                     + " enters block " + e.receiver().layer() + ", before the start block " + startLayer);
-        return (Tensor) forward(ids, configs, startLayer, clean, corrupted, false);
+        Set<Edge> common = null;
+        if (varying != null && varying.layer() == startLayer && startLayer < cfg.numLayers()) {
+            common = new HashSet<>(configs.get(0));
+            for (Set<Edge> x : configs) common.retainAll(x);
+            for (Set<Edge> x : configs)
+                for (Edge e : x)
+                    if (!common.contains(e) && !e.receiver().equals(varying)) throw new IllegalArgumentException("edge " + e
+                            + " is not in every configuration but does not enter the varying receiver " + varying);
+        }
+        return (Tensor) forward(ids, configs, startLayer, varying, common, clean, corrupted, false);
     }
 
-    private Object forward(Tensor ids, List<Set<Edge>> configs, int startLayer, ActivationCache clean,
-                           ActivationCache corrupted, boolean record) {
+    private Object forward(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, Set<Edge> common,
+                           ActivationCache clean, ActivationCache corrupted, boolean record) {
         int k = configs.size();
         long b = ids.size(0), t = ids.size(1), c = cfg.dModel(), n = k * b;
-        int nh = cfg.numHeads(), hd = cfg.headDim();
+        int nh = cfg.numHeads();
         Corrections corr = new Corrections(configs, clean, corrupted, k, b, t, c);
         boolean low = precision != Precision.FP32 && !record; // the cache is always float32
         Tensor resid; // (N, T, C)
@@ -127,76 +149,31 @@ public final class PatchedForward implements AutoCloseable {
             resid = repeat(clean.residPre(startLayer), k);
         }
         for (int l = startLayer; l < cfg.numLayers(); l++) {
-            Layer w = layers.get(l);
             String p = InterpModel.P + "h." + l + ".";
             Tensor residPre = resid;
-            // ---- attention: q/k/v inputs per head
-            Tensor[][] delta = new Tensor[3][nh];
-            List<Node> rs = new ArrayList<>();
-            for (int h = 0; h < nh; h++)
-                for (Node.Kind kind : new Node.Kind[] {Node.Kind.Q, Node.Kind.K, Node.Kind.V}) rs.add(Node.input(kind, l, h));
-            Map<Node, Tensor> d = corr.deltas(rs);
-            boolean[] patched = new boolean[nh];
-            for (int h = 0; h < nh; h++) {
-                delta[0][h] = d.get(Node.input(Node.Kind.Q, l, h));
-                delta[1][h] = d.get(Node.input(Node.Kind.K, l, h));
-                delta[2][h] = d.get(Node.input(Node.Kind.V, l, h));
-                patched[h] = delta[0][h] != null || delta[1][h] != null || delta[2][h] != null;
-            }
-            Tensor shared = norm(p + "ln_1", resid);
-            boolean anyPatched = false;
-            for (boolean x : patched) anyPatched |= x;
-            Tensor qkv = (low ? w.qkvLow() : w.qkvFp32()).apply(shared); // (N, T, 3C)
-            Tensor[] wqkv = {w.wq(), w.wk(), w.wv()}, bqkv = {w.bq(), w.bk(), w.bv()};
-            Tensor[] qkvHeads = new Tensor[3];
-            for (int i = 0; i < 3; i++) {
-                Tensor all = qkv.narrow(2, i * c, c).view(n, t, nh, hd).transpose(1, 2); // (N, H, T, D)
-                if (!anyPatched) {
-                    qkvHeads[i] = all;
-                    continue;
-                }
-                List<Tensor> per = new ArrayList<>(nh);
-                for (int h = 0; h < nh; h++) {
-                    if (delta[i][h] != null) {
-                        Tensor x = norm(p + "ln_1", resid.add(delta[i][h])); // (N, T, C)
-                        per.add(x.matmul(wqkv[i].select(0, h)).add(bqkv[i].select(0, h))); // (N, T, D)
-                    } else if (patched[h] && low) {
-                        per.add(shared.matmul(wqkv[i].select(0, h)).add(bqkv[i].select(0, h))); // investigated: fp32
-                    } else {
-                        per.add(all.select(1, h));
-                    }
-                }
-                qkvHeads[i] = Tensors.stack(per, 1); // (N, H, T, D)
-            }
-            Tensor z = NN.attention(qkvHeads[0], qkvHeads[1], qkvHeads[2], null, true, 1.0 / Math.sqrt(hd), false); // (N, H, T, D)
             Tensor headOut = null; // (B, H, T, C), only when recording a cache
-            Tensor[] outs = new Tensor[nh]; // (N, T, C) per head, where a sender value is needed
-            if (!low) { // one fused output projection (includes b_O); per-head outputs only where needed
-                resid = resid.add(w.oFp32().apply(z.transpose(1, 2).reshape(n, t, c)));
-                if (record) {
-                    headOut = z.matmul(w.wo()); // (B, H, T, C)
-                    for (int h = 0; h < nh; h++) outs[h] = headOut.select(1, h);
-                } else {
-                    for (int h = 0; h < nh; h++)
-                        if (corr.needs(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
+            if (l == startLayer && common != null) {
+                // the block's shared part once on B rows, under the corrections every configuration has
+                boolean head = varying.kind() == Node.Kind.Q || varying.kind() == Node.Kind.K || varying.kind() == Node.Kind.V;
+                int hv = head ? varying.head() : -1;
+                Attention a = sharedAttention(l, hv, common, clean, corrupted, low);
+                resid = repeat(a.resid(), k);
+                for (int h = 0; h < nh; h++) if (a.outs()[h] != null) corr.shared(Node.head(l, h), a.outs()[h]);
+                if (head) {
+                    Tensor o = investigatedHead(l, hv, repeat(clean.residPre(l), k), corr); // (N, T, C)
+                    resid = resid.add(o);
+                    corr.current(Node.head(l, hv), o);
                 }
             } else {
-                Tensor zl = z;
-                if (anyPatched) { // the investigated heads leave the low-precision product and run in float32
-                    Tensor keepMask = Tensors.fromFloats(maskOf(patched), 1, nh, 1, 1);
-                    zl = z.mul(keepMask);
-                }
-                Tensor attn = w.oLow().apply(zl.transpose(1, 2).reshape(n, t, c)); // (N, T, C), includes b_O
-                for (int h = 0; h < nh; h++) {
-                    if (patched[h] || corr.needs(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
-                    if (patched[h]) attn = attn.add(outs[h]);
-                }
-                resid = resid.add(attn);
+                Attention a = attention(l, resid, corr, corr::needs, n, low, record, -1);
+                resid = a.resid();
+                headOut = a.headOut();
+                for (int h = 0; h < nh; h++) if (a.outs()[h] != null) corr.current(Node.head(l, h), a.outs()[h]);
             }
-            for (int h = 0; h < nh; h++) if (outs[h] != null) corr.current(Node.head(l, h), outs[h]);
             // ---- MLP
             Tensor mlpOut = null;
             if (cfg.mlp()) {
+                Layer w = layers.get(l);
                 Tensor dm = corr.deltas(List.of(Node.mlp(l))).get(Node.mlp(l));
                 Tensor x = norm(p + "ln_2", dm == null ? resid : resid.add(dm));
                 boolean fp32 = dm != null || !low;
@@ -215,6 +192,177 @@ public final class PatchedForward implements AutoCloseable {
             return cache;
         }
         return logits;
+    }
+
+    /**
+     * One block's attention: the residual after it, each head's output where {@code needs} asks for it, and (when
+     * recording) every head's output.
+     *
+     * @param excluded a head left out entirely (its output neither added nor returned), or -1
+     */
+    private record Attention(Tensor resid, Tensor headOut, Tensor[] outs) {}
+
+    private Attention attention(int l, Tensor resid, Corrections corr, java.util.function.Predicate<Node> needs, long n,
+                                boolean low, boolean record, int excluded) {
+        Layer w = layers.get(l);
+        String p = InterpModel.P + "h." + l + ".";
+        long t = resid.size(1), c = cfg.dModel();
+        int nh = cfg.numHeads(), hd = cfg.headDim();
+        // ---- q/k/v inputs per head
+        Tensor[][] delta = new Tensor[3][nh];
+        List<Node> rs = new ArrayList<>();
+        for (int h = 0; h < nh; h++)
+            for (Node.Kind kind : new Node.Kind[] {Node.Kind.Q, Node.Kind.K, Node.Kind.V}) rs.add(Node.input(kind, l, h));
+        Map<Node, Tensor> d = corr.deltas(rs);
+        boolean[] patched = new boolean[nh];
+        boolean anyPatched = false;
+        for (int h = 0; h < nh; h++) {
+            if (h == excluded) continue;
+            delta[0][h] = d.get(Node.input(Node.Kind.Q, l, h));
+            delta[1][h] = d.get(Node.input(Node.Kind.K, l, h));
+            delta[2][h] = d.get(Node.input(Node.Kind.V, l, h));
+            patched[h] = delta[0][h] != null || delta[1][h] != null || delta[2][h] != null;
+            anyPatched |= patched[h];
+        }
+        Tensor shared = norm(p + "ln_1", resid);
+        Tensor qkv = (low ? w.qkvLow() : w.qkvFp32()).apply(shared); // (N, T, 3C)
+        Tensor[] wqkv = {w.wq(), w.wk(), w.wv()}, bqkv = {w.bq(), w.bk(), w.bv()};
+        Tensor[] qkvHeads = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            Tensor all = qkv.narrow(2, i * c, c).view(n, t, nh, hd).transpose(1, 2); // (N, H, T, D)
+            if (!anyPatched) {
+                qkvHeads[i] = all;
+                continue;
+            }
+            List<Tensor> per = new ArrayList<>(nh);
+            for (int h = 0; h < nh; h++) {
+                if (delta[i][h] != null) {
+                    Tensor x = norm(p + "ln_1", resid.add(delta[i][h])); // (N, T, C)
+                    per.add(x.matmul(wqkv[i].select(0, h)).add(bqkv[i].select(0, h))); // (N, T, D)
+                } else if (patched[h] && low) {
+                    per.add(shared.matmul(wqkv[i].select(0, h)).add(bqkv[i].select(0, h))); // investigated: fp32
+                } else {
+                    per.add(all.select(1, h));
+                }
+            }
+            qkvHeads[i] = Tensors.stack(per, 1); // (N, H, T, D)
+        }
+        Tensor z = NN.attention(qkvHeads[0], qkvHeads[1], qkvHeads[2], null, true, 1.0 / Math.sqrt(hd), false); // (N, H, T, D)
+        Tensor headOut = null;
+        Tensor[] outs = new Tensor[nh]; // (N, T, C) per head, where a sender value is needed
+        boolean[] dropped = patched.clone(); // heads left out of the fused low-precision output projection
+        if (excluded >= 0) dropped[excluded] = true;
+        if (!low) { // one fused output projection (includes b_O); per-head outputs only where needed
+            Tensor zo = excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, nh, 1, 1));
+            resid = resid.add(w.oFp32().apply(zo.transpose(1, 2).reshape(n, t, c)));
+            if (record) {
+                headOut = z.matmul(w.wo()); // (B, H, T, C)
+                for (int h = 0; h < nh; h++) outs[h] = headOut.select(1, h);
+            } else {
+                for (int h = 0; h < nh; h++)
+                    if (h != excluded && needs.test(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
+            }
+        } else {
+            Tensor zl = anyPatched || excluded >= 0 // the investigated heads leave the low-precision product (float32)
+                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, nh, 1, 1)) : z;
+            Tensor attn = w.oLow().apply(zl.transpose(1, 2).reshape(n, t, c)); // (N, T, C), includes b_O
+            for (int h = 0; h < nh; h++) {
+                if (h == excluded) continue;
+                if (patched[h] || needs.test(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
+                if (patched[h]) attn = attn.add(outs[h]);
+            }
+            resid = resid.add(attn);
+        }
+        return new Attention(resid, headOut, outs);
+    }
+
+    /** {@code corrupted − value} of one sender (or {@code −value}), kept while the value tensor stays the same. */
+    private record Diff(Tensor value, ActivationCache corrupted, Tensor diff) {}
+
+    private final Map<Node, Diff> diffs = new HashMap<>();
+
+    private Tensor diff(Node s, Tensor value, ActivationCache corrupted) {
+        Diff d = diffs.get(s);
+        if (d != null && d.value() == value && d.corrupted() == corrupted) return d.diff();
+        if (d != null) d.diff().close();
+        Tensor corr = corrupted == null ? null : corrupted.sender(s);
+        Tensor x = (corr == null ? value.neg() : corr.sub(value)).keep();
+        diffs.put(s, new Diff(value, corrupted, x));
+        return x;
+    }
+
+    /** What the shared part of a receiver's block depends on: the edges into the block's other heads. */
+    private record SharedKey(int layer, int excluded, Set<Edge> edges, ActivationCache clean, ActivationCache corrupted,
+                             boolean low) {}
+
+    private SharedKey sharedKey;
+    private Attention sharedValue; // (B, T, C) tensors kept past the forward that computed them
+
+    /**
+     * Block {@code l}'s attention on B rows without head {@code hv} (-1: with every head), every head's output
+     * included. ACDC tests all edges of one receiver (and the q, k, v receivers of one head) against the same shared
+     * part, so the last one is kept and reused while its inputs (edges into the block's other heads, the caches) are
+     * unchanged.
+     */
+    private Attention sharedAttention(int l, int hv, Set<Edge> common, ActivationCache clean, ActivationCache corrupted,
+                                      boolean low) {
+        Set<Edge> rel = new HashSet<>();
+        for (Edge e : common) {
+            Node r = e.receiver();
+            if (r.layer() == l && r.head() >= 0 && r.head() != hv) rel.add(e);
+        }
+        SharedKey key = new SharedKey(l, hv, Set.copyOf(rel), clean, corrupted, low);
+        if (key.equals(sharedKey)) return sharedValue;
+        Tensor resid = clean.residPre(l);
+        Corrections corr = new Corrections(List.of(key.edges()), clean, corrupted, 1, resid.size(0), resid.size(1),
+                cfg.dModel());
+        Attention a = attention(l, resid, corr, x -> true, resid.size(0), low, false, hv);
+        Tensor[] outs = a.outs().clone();
+        for (int h = 0; h < outs.length; h++) if (outs[h] != null) outs[h] = outs[h].keep();
+        releaseShared();
+        sharedValue = new Attention(a.resid().keep(), null, outs);
+        sharedKey = key;
+        return sharedValue;
+    }
+
+    private void releaseShared() {
+        if (sharedValue == null) return;
+        sharedValue.resid().close();
+        for (Tensor x : sharedValue.outs()) if (x != null) x.close();
+        sharedValue = null;
+        sharedKey = null;
+    }
+
+    /**
+     * Head {@code hv} of block {@code l} on all K·B rows, in float32, each of its q/k/v inputs with every
+     * configuration's corrections: its output {@code (N, T, C)} without b_O.
+     */
+    private Tensor investigatedHead(int l, int hv, Tensor resid, Corrections corr) {
+        Layer w = layers.get(l);
+        String p = InterpModel.P + "h." + l + ".";
+        Node.Kind[] kinds = {Node.Kind.Q, Node.Kind.K, Node.Kind.V};
+        Tensor[] wqkv = {w.wq(), w.wk(), w.wv()}, bqkv = {w.bq(), w.bk(), w.bv()};
+        List<Node> rs = new ArrayList<>();
+        for (Node.Kind kind : kinds) rs.add(Node.input(kind, l, hv));
+        Map<Node, Tensor> d = corr.deltas(rs);
+        Tensor shared = null;
+        Tensor[] qkv = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            Tensor dl = d.get(rs.get(i));
+            Tensor x;
+            if (dl != null) x = norm(p + "ln_1", resid.add(dl)); // (N, T, C)
+            else x = shared == null ? (shared = norm(p + "ln_1", resid)) : shared;
+            qkv[i] = x.matmul(wqkv[i].select(0, hv)).add(bqkv[i].select(0, hv)).unsqueeze(1); // (N, 1, T, D)
+        }
+        Tensor z = NN.attention(qkv[0], qkv[1], qkv[2], null, true, 1.0 / Math.sqrt(cfg.headDim()), false); // (N, 1, T, D)
+        return z.select(1, 0).matmul(w.wo().select(0, hv)); // (N, T, C)
+    }
+
+    private static float[] keepMask(int heads, int excluded) {
+        float[] m = new float[heads];
+        java.util.Arrays.fill(m, 1f);
+        m[excluded] = 0f;
+        return m;
     }
 
     /** The chosen columns of a row-major {@code rows × cols} matrix. */
@@ -247,6 +395,7 @@ public final class PatchedForward implements AutoCloseable {
         private final List<Map<Node, Set<Node>>> removed = new ArrayList<>(); // per config: receiver → removed senders
         private final Set<Node> needed = new LinkedHashSet<>();
         private final Map<Node, Tensor> current = new HashMap<>(); // sender → (N, T, C) computed in this run
+        private final Map<Node, Tensor> shared = new HashMap<>(); // sender → (B, T, C), the same in every configuration
         private final ActivationCache clean, corrupted;
         private final int k;
         private final long b, t, c;
@@ -271,6 +420,9 @@ public final class PatchedForward implements AutoCloseable {
         boolean needs(Node sender) { return needed.contains(sender); }
 
         void current(Node sender, Tensor value) { if (needed.contains(sender)) current.put(sender, value); }
+
+        /** A sender computed in this run whose output {@code (B, T, C)} is the same in every configuration. */
+        void shared(Node sender, Tensor value) { if (needed.contains(sender)) shared.put(sender, value); }
 
         /** receiver → correction (N, T, C), only for receivers with a removed edge in some configuration. */
         Map<Node, Tensor> deltas(List<Node> receivers) {
@@ -299,20 +451,26 @@ public final class PatchedForward implements AutoCloseable {
                         if (s.contains(senders.get(si))) mask[(ki * rs.size() + ri) * senders.size() + si] = 1f;
                 }
             long btc = b * t * c;
-            // senders computed before the start block carry the same (corrupted − clean) in every configuration:
-            // one broadcast product for them, a batched one for the senders recomputed in this run
+            // senders computed before the start block (or the same in every configuration) carry one (corrupted −
+            // value) for all configurations: one broadcast product for them, a batched one for the senders that
+            // differ between configurations
             List<Integer> pre = new ArrayList<>(), run = new ArrayList<>();
             for (int si = 0; si < senders.size(); si++) (current.containsKey(senders.get(si)) ? run : pre).add(si);
-            Tensor all = null; // (K, R, B·T·C)
+            Tensor all = null; // (R, K, B·T·C): each receiver's K corrections contiguous
+            int nr = rs.size();
             if (!pre.isEmpty()) {
                 List<Tensor> diffs = new ArrayList<>();
                 for (int si : pre) {
                     Node s = senders.get(si);
-                    Tensor cl = clean.sender(s), corr = corrupted == null ? null : corrupted.sender(s); // (B, T, C)
-                    diffs.add((corr == null ? cl.neg() : corr.sub(cl)).reshape(btc));
+                    Tensor cl = shared.containsKey(s) ? shared.get(s) : clean.sender(s); // (B, T, C)
+                    diffs.add(diff(s, cl, corrupted).reshape(btc));
                 }
-                Tensor m = Tensors.fromFloats(columns(mask, k * rs.size(), senders.size(), pre), k * rs.size(), pre.size());
-                all = m.matmul(Tensors.stack(diffs, 0)).view(k, rs.size(), btc); // (K·R, S') @ (S', BTC)
+                float[] m = new float[nr * k * pre.size()]; // rows (r, k)
+                for (int ri = 0; ri < nr; ri++)
+                    for (int ki = 0; ki < k; ki++)
+                        for (int j = 0; j < pre.size(); j++)
+                            m[(ri * k + ki) * pre.size() + j] = mask[(ki * nr + ri) * senders.size() + pre.get(j)];
+                all = Tensors.fromFloats(m, nr * k, pre.size()).matmul(Tensors.stack(diffs, 0)).view(nr, k, btc); // (R·K, S') @ (S', BTC)
             }
             if (!run.isEmpty()) {
                 List<Tensor> diffs = new ArrayList<>();
@@ -322,17 +480,20 @@ public final class PatchedForward implements AutoCloseable {
                     Tensor corr = corrupted == null ? null : corrupted.sender(s);
                     diffs.add(corr == null ? cv.neg() : corr.reshape(1, btc).sub(cv));
                 }
-                Tensor m = Tensors.fromFloats(columns(mask, k * rs.size(), senders.size(), run), k, rs.size(), run.size());
-                Tensor part = m.matmul(Tensors.stack(diffs, 1)); // (K, R, S'') @ (K, S'', BTC)
-                all = all == null ? part : all.add(part);
+                Tensor m = Tensors.fromFloats(columns(mask, k * nr, senders.size(), run), k, nr, run.size());
+                Tensor part = m.matmul(Tensors.stack(diffs, 1)).transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
+                all = all == null ? part.contiguous() : all.add(part);
             }
-            for (int ri = 0; ri < rs.size(); ri++) out.put(rs.get(ri), all.select(1, ri).reshape(k * b, t, c));
+            for (int ri = 0; ri < nr; ri++) out.put(rs.get(ri), all.select(0, ri).view(k * b, t, c));
             return out;
         }
     }
 
     @Override
     public void close() {
+        releaseShared();
+        for (Diff d : diffs.values()) d.diff().close();
+        diffs.clear();
         java.util.IdentityHashMap<Object, Boolean> seen = new java.util.IdentityHashMap<>();
         for (Layer w : layers) {
             for (Tensor x : new Tensor[] {w.wq(), w.wk(), w.wv(), w.bq(), w.bk(), w.bv(), w.wo(), w.bo()}) x.close();
