@@ -100,9 +100,9 @@ public final class DataCommand implements Runnable {
                     sets.add(DatasetName.of(n));
                 }
             } catch (IllegalArgumentException e) {
-                err.println("error: " + e.getMessage());
+                err.println("frugal: " + e.getMessage());
                 err.flush();
-                return 1;
+                return Main.EXIT_USAGE;
             }
             if (sets.isEmpty()) {
                 sets.addAll(Arrays.asList(DatasetName.values()));
@@ -119,17 +119,17 @@ public final class DataCommand implements Runnable {
                 } catch (DatasetFetchException e) {
                     out.println("failed");
                     out.flush();
-                    err.println("error: " + e.getMessage().lines().findFirst().orElse(""));
+                    err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
                     err.println("  to install it by hand, run:");
                     e.manualCommand().lines().forEach(l -> err.println("    " + l));
                     err.flush();
-                    return 1;
+                    return Main.EXIT_USAGE;
                 } catch (DatasetFormatException e) {
                     out.println("failed");
                     out.flush();
-                    err.println("error: " + e.getMessage());
+                    err.println("frugal: " + e.getMessage());
                     err.flush();
-                    return 1;
+                    return Main.EXIT_USAGE;
                 }
             }
             return 0;
@@ -176,18 +176,18 @@ public final class DataCommand implements Runnable {
                 o.flush();
                 return 0;
             } catch (DatasetFetchException e) {
-                err.println("error: " + e.getMessage().lines().findFirst().orElse(""));
+                err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
                 err.println("  run `frugal data fetch spam` first");
                 err.flush();
-                return 1;
+                return Main.EXIT_USAGE;
             } catch (DatasetFormatException | IllegalStateException e) {
-                err.println("error: " + e.getMessage());
+                err.println("frugal: " + e.getMessage());
                 err.flush();
-                return 1;
+                return Main.EXIT_USAGE;
             } catch (java.io.IOException e) {
-                err.println("error: cannot write " + target + ": " + e.getMessage());
+                err.println("frugal: cannot write " + target + ": " + e.getMessage());
                 err.flush();
-                return 1;
+                return Main.EXIT_USAGE;
             }
         }
     }

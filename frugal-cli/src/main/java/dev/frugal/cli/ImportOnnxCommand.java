@@ -56,9 +56,9 @@ public final class ImportOnnxCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if ((onnx == null) != (tokenizer == null)) {
-            err.println("error: pass --onnx and --tokenizer together (or neither, for the default MiniLM)");
+            err.println("frugal: pass --onnx and --tokenizer together (or neither, for the default MiniLM)");
             err.flush();
-            return 2;
+            return Main.EXIT_USAGE;
         }
         long t0 = System.nanoTime();
         try {
@@ -78,16 +78,16 @@ public final class ImportOnnxCommand implements Callable<Integer> {
             o.flush();
             return 0;
         } catch (DatasetFetchException e) {
-            err.println("error: " + e.getMessage().lines().findFirst().orElse(""));
+            err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
             err.println("  to install it by hand, run:");
             e.manualCommand().lines().forEach(l -> err.println("    " + l));
             err.flush();
-            return 1;
+            return Main.EXIT_USAGE;
         } catch (OnnxFormatException | OnnxMappingException | TokenizerException | DatasetFormatException
                  | UncheckedIOException e) {
-            err.println("error: " + e.getMessage());
+            err.println("frugal: " + e.getMessage());
             err.flush();
-            return 1;
+            return Main.EXIT_USAGE;
         }
     }
 }

@@ -176,16 +176,16 @@ public final class ProbeCommand implements Callable<Integer> {
             }
             return 0;
         } catch (DatasetFetchException e) {
-            err.println("error: " + e.getMessage().lines().findFirst().orElse(""));
+            err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
             err.println("  to install it by hand, run:");
             e.manualCommand().lines().forEach(l -> err.println("    " + l));
             err.flush();
-            return 1;
+            return Main.EXIT_USAGE;
         } catch (FrugalIoException | DatasetFormatException | OnnxFormatException | OnnxMappingException
                  | TokenizerException | IllegalArgumentException | IOException e) {
-            err.println("error: " + e.getMessage());
+            err.println("frugal: " + e.getMessage());
             err.flush();
-            return 1;
+            return Main.EXIT_USAGE;
         }
     }
 

@@ -56,9 +56,9 @@ class DataCommandTest {
 
     @Test
     void unknownSetIsOneErrorLineAndNonZeroExit() {
-        assertEquals(1, run("fetch", "mnist"));
+        assertEquals(Main.EXIT_USAGE, run("fetch", "mnist"));
         String e = err.toString().strip();
-        assertTrue(e.startsWith("error: unknown data set 'mnist'"), e);
+        assertTrue(e.startsWith("frugal: unknown data set 'mnist'"), e);
         assertEquals(1, e.lines().count(), e);
         assertFalse(e.contains("Exception"));
     }

@@ -67,7 +67,7 @@ class ProbeCommandTest {
 
     @Test
     void fullSpamNotInstalledSaysWhatToRun() {
-        assertEquals(1, run("probe", "--data", "spam"));
+        assertEquals(Main.EXIT_USAGE, run("probe", "--data", "spam"));
         assertTrue(err.toString().contains("frugal data fetch spam"), err.toString());
         assertFalse(err.toString().contains("\tat "));
     }
@@ -87,10 +87,10 @@ class ProbeCommandTest {
     @Test
     void importOnnxMissingFileIsOneErrorLine() throws Exception {
         Path tok = Files.writeString(home.resolve("tokenizer.json"), "{}");
-        assertEquals(1, run("import-onnx", "--onnx", home.resolve("none.onnx").toString(),
+        assertEquals(Main.EXIT_USAGE, run("import-onnx", "--onnx", home.resolve("none.onnx").toString(),
                 "--tokenizer", tok.toString(), "--out", home.resolve("m").toString()));
         String e = err.toString().strip();
-        assertTrue(e.startsWith("error: ") && e.contains("none.onnx"), e);
+        assertTrue(e.startsWith("frugal: ") && e.contains("none.onnx"), e);
         assertEquals(1, e.lines().count(), e);
     }
 
