@@ -20,27 +20,17 @@ import java.util.Objects;
  * (Loshchilov &amp; Hutter 2019, Algorithm 2, in libtorch's order of operations.) The moments are created lazily on a
  * parameter's first step, on its device and dtype.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends OptimizerBase {
 
-    private final List<Tensor> params;
     private final AdamWConfig config;
-    private double lr;
     private final Tensor[] m;
     private final Tensor[] v;
     private final long[] paramSteps;
-    private long steps;
 
     /** An AdamW over {@code params} (leaf tensors with {@code requiresGrad}). */
     public AdamW(List<Tensor> params, AdamWConfig config) {
-        this.params = List.copyOf(params);
-        this.config = Objects.requireNonNull(config, "config");
-        this.lr = config.lr();
-        for (int i = 0; i < this.params.size(); i++) {
-            if (!this.params.get(i).requiresGrad()) {
-                throw new IllegalArgumentException("parameter " + i + " (" + this.params.get(i) + ") does not require"
-                        + " grad: call requiresGrad(true) on it, or leave it out of the optimizer");
-            }
-        }
+        super(params, Objects.requireNonNull(config, "config").lr());
+        this.config = config;
         this.m = new Tensor[this.params.size()];
         this.v = new Tensor[this.params.size()];
         this.paramSteps = new long[this.params.size()];
@@ -49,11 +39,6 @@ public final class AdamW implements Optimizer {
     /** The hyper-parameters (the learning rate there is the initial one; see {@link #lr()}). */
     public AdamWConfig config() {
         return config;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return params;
     }
 
     @Override
@@ -82,24 +67,6 @@ public final class AdamW implements Optimizer {
             }
         }
         steps++;
-    }
-
-    @Override
-    public double lr() {
-        return lr;
-    }
-
-    @Override
-    public void setLr(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("lr must be a finite value >= 0, got " + lr);
-        }
-        this.lr = lr;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
     }
 
     @Override

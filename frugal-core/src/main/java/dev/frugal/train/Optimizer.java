@@ -9,7 +9,7 @@ import java.util.List;
  * recording autograd; {@link #zeroGrad()} drops the gradients ({@code set_to_none}). The optimizer owns its state
  * tensors (moments, momentum buffers) and frees them on {@link #close()}.
  */
-public sealed interface Optimizer extends AutoCloseable permits AdamW, Sgd {
+public sealed interface Optimizer extends AutoCloseable permits OptimizerBase {
 
     /** The parameters, in the order given at construction. */
     List<Tensor> parameters();

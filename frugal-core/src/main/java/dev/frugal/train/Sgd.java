@@ -17,36 +17,21 @@ import java.util.Objects;
  *   θ ← θ − γd
  * </pre>
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends OptimizerBase {
 
-    private final List<Tensor> params;
     private final SgdConfig config;
     private final Tensor[] buffers;
-    private double lr;
-    private long steps;
 
     /** An SGD over {@code params} (leaf tensors with {@code requiresGrad}). */
     public Sgd(List<Tensor> params, SgdConfig config) {
-        this.params = List.copyOf(params);
-        this.config = Objects.requireNonNull(config, "config");
-        this.lr = config.lr();
-        for (int i = 0; i < this.params.size(); i++) {
-            if (!this.params.get(i).requiresGrad()) {
-                throw new IllegalArgumentException("parameter " + i + " (" + this.params.get(i) + ") does not require"
-                        + " grad: call requiresGrad(true) on it, or leave it out of the optimizer");
-            }
-        }
+        super(params, Objects.requireNonNull(config, "config").lr());
+        this.config = config;
         this.buffers = new Tensor[this.params.size()];
     }
 
     /** The hyper-parameters (the learning rate there is the initial one; see {@link #lr()}). */
     public SgdConfig config() {
         return config;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return params;
     }
 
     @Override
@@ -74,24 +59,6 @@ public final class Sgd implements Optimizer {
             }
         }
         steps++;
-    }
-
-    @Override
-    public double lr() {
-        return lr;
-    }
-
-    @Override
-    public void setLr(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("lr must be a finite value >= 0, got " + lr);
-        }
-        this.lr = lr;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
     }
 
     @Override
