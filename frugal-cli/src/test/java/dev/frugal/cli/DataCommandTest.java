@@ -4,38 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.frugal.data.FrugalHome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-class DataCommandTest {
-
-    @TempDir
-    Path home;
-    private String oldHome;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    @BeforeEach
-    void setHome() {
-        oldHome = System.getProperty(FrugalHome.PROPERTY);
-        System.setProperty(FrugalHome.PROPERTY, home.toString());
-    }
-
-    @AfterEach
-    void restoreHome() {
-        if (oldHome == null) {
-            System.clearProperty(FrugalHome.PROPERTY);
-        } else {
-            System.setProperty(FrugalHome.PROPERTY, oldHome);
-        }
-    }
+class DataCommandTest extends TempHomeCliTest {
 
     private int run(String... args) {
         CommandLine cl = new CommandLine(new DataCommand());

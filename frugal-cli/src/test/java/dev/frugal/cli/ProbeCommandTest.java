@@ -4,41 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.frugal.data.FrugalHome;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-class ProbeCommandTest {
+class ProbeCommandTest extends TempHomeCliTest {
 
-    @TempDir
-    Path home;
-    private String oldHome;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    @BeforeEach
-    void setHome() {
-        oldHome = System.getProperty(FrugalHome.PROPERTY);
-        System.setProperty(FrugalHome.PROPERTY, home.toString());
-    }
-
-    @AfterEach
-    void restoreHome() {
-        if (oldHome == null) {
-            System.clearProperty(FrugalHome.PROPERTY);
-        } else {
-            System.setProperty(FrugalHome.PROPERTY, oldHome);
-        }
-    }
-
-    /** Runs {@code frugal <command> args...} through the real top-level command. */
     private int run(String command, String... args) {
         String[] all = new String[args.length + 1];
         all[0] = command;
