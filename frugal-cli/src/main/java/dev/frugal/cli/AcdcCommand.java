@@ -40,7 +40,8 @@ public final class AcdcCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", required = true,
-            description = "A GPT-2-layout model directory, or a built-in: induction-2l, planted, permuted-gpt "
+            description = "A GPT-2-layout model directory, or a built-in: induction-2l, induction-2l-wide (the bench's), planted, "
+                    + "permuted-gpt "
                     + "(trained on first use and cached under $FRUGAL_HOME/models/interp).")
     String model;
 
@@ -129,12 +130,13 @@ public final class AcdcCommand implements Callable<Integer> {
     private InterpModel loadModel(Path zoo) {
         return switch (model) {
             case "induction-2l" -> ModelZoo.induction2l(zoo);
+            case "induction-2l-wide" -> ModelZoo.inductionWide(zoo);
             case "planted" -> PlantedModel.build();
             case "permuted-gpt" -> ModelZoo.permutedGpt(zoo);
             default -> {
                 Path dir = Path.of(model);
                 if (!Files.isDirectory(dir)) throw new ParameterException(spec.commandLine(), "--model " + model
-                        + " is neither a directory nor one of induction-2l, planted, permuted-gpt");
+                        + " is neither a directory nor one of induction-2l, induction-2l-wide, planted, permuted-gpt");
                 yield InterpModel.load(dir);
             }
         };
@@ -150,6 +152,7 @@ public final class AcdcCommand implements Callable<Integer> {
         return switch (name) {
             case "planted" -> new PlantedModel.Task();
             case "induction" -> model.equals("induction-2l") ? ModelZoo.INDUCTION
+                    : model.equals("induction-2l-wide") ? ModelZoo.INDUCTION_WIDE
                     : new CircuitTask.Induction(vocab, Math.min(10, positions / 2));
             case "permuted-previous" -> model.equals("permuted-gpt") ? ModelZoo.PERMUTED
                     : CircuitTask.PermutedPrevious.of(vocab, Math.min(12, positions), 7);

@@ -31,7 +31,7 @@ public final class ModelZoo {
      */
     public static InterpModel inductionWide(Path root) {
         return cachedOrTrain(root.resolve("induction-2l-wide"), InterpConfig.attentionOnly(128, 256, 2, 8, 64),
-                INDUCTION_WIDE, new TaskTraining.Settings(600, 32, 1e-3, 0.01, 1));
+                INDUCTION_WIDE, new TaskTraining.Settings(2000, 32, 1e-3, 0.01, 1));
     }
 
     /** A 2-layer GPT (LayerNorm, MLP 128, 4 heads, d = 32) trained on {@link #PERMUTED}. */
