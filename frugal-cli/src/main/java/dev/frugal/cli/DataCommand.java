@@ -119,11 +119,7 @@ public final class DataCommand implements Runnable {
                 } catch (DatasetFetchException e) {
                     out.println("failed");
                     out.flush();
-                    err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
-                    err.println("  to install it by hand, run:");
-                    e.manualCommand().lines().forEach(l -> err.println("    " + l));
-                    err.flush();
-                    return Main.EXIT_USAGE;
+                    return fetchFailed(err, e);
                 } catch (DatasetFormatException e) {
                     out.println("failed");
                     out.flush();
@@ -194,5 +190,14 @@ public final class DataCommand implements Runnable {
 
     private static String megabytes(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    /** Reports a data set that could not be installed: the first line of the reason and the commands to do it by hand. */
+    static int fetchFailed(PrintWriter err, DatasetFetchException e) {
+        err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
+        err.println("  to install it by hand, run:");
+        e.manualCommand().lines().forEach(l -> err.println("    " + l));
+        err.flush();
+        return Main.EXIT_USAGE;
     }
 }

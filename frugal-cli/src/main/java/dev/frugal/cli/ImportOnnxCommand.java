@@ -78,11 +78,7 @@ public final class ImportOnnxCommand implements Callable<Integer> {
             o.flush();
             return 0;
         } catch (DatasetFetchException e) {
-            err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
-            err.println("  to install it by hand, run:");
-            e.manualCommand().lines().forEach(l -> err.println("    " + l));
-            err.flush();
-            return Main.EXIT_USAGE;
+            return DataCommand.fetchFailed(err, e);
         } catch (OnnxFormatException | OnnxMappingException | TokenizerException | DatasetFormatException
                  | UncheckedIOException e) {
             err.println("frugal: " + e.getMessage());

@@ -176,11 +176,7 @@ public final class ProbeCommand implements Callable<Integer> {
             }
             return 0;
         } catch (DatasetFetchException e) {
-            err.println("frugal: " + e.getMessage().lines().findFirst().orElse(""));
-            err.println("  to install it by hand, run:");
-            e.manualCommand().lines().forEach(l -> err.println("    " + l));
-            err.flush();
-            return Main.EXIT_USAGE;
+            return DataCommand.fetchFailed(err, e);
         } catch (FrugalIoException | DatasetFormatException | OnnxFormatException | OnnxMappingException
                  | TokenizerException | IllegalArgumentException | IOException e) {
             err.println("frugal: " + e.getMessage());
