@@ -30,6 +30,21 @@ class BmmSplitTest {
     }
 
     @Test
+    void mmSplitKEqualsMatmul() {
+        int before = Threads.aten();
+        Threads.configure(2);
+        try (Scope s = Scope.open()) {
+            Rng rng = Rng.seeded("mm-split-k", 4);
+            for (long k : new long[] {1, 2, 5, 301}) {
+                Tensor a = Tensors.randn(rng, k, 6).t(), b = Tensors.randn(rng, k, 3); // a transposed, as the sum uses
+                assertTrue(Tensors.maxAbsDiff(Tensors.mmSplitK(a, b), a.matmul(b)) < 1e-4, "K=" + k);
+            }
+        } finally {
+            Threads.configure(before);
+        }
+    }
+
+    @Test
     void runSplitReturnsResultsInOrderAndRestoresBlasThreads() {
         int before = Threads.aten();
         Threads.configure(2);

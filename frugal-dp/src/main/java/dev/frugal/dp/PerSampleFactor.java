@@ -55,7 +55,7 @@ sealed interface PerSampleFactor {
             long b = u.size(0), t = u.size(1), p = u.size(2), q = v.size(2);
             Tensor cv = c.view(b, 1, 1);
             Tensor uc = p <= q ? u.mul(cv) : u, vc = p <= q ? v : v.mul(cv);
-            return uc.reshape(b * t, p).t().matmul(vc.reshape(b * t, q)); // (P, B·T) @ (B·T, Q) = (P, Q)
+            return Tensors.mmSplitK(uc.reshape(b * t, p).t(), vc.reshape(b * t, q)); // (P, B·T) @ (B·T, Q) = (P, Q)
         }
 
         /**
