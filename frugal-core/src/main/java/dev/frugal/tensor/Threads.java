@@ -70,10 +70,11 @@ public final class Threads {
      * and returns their results in order. For work made of many small GEMMs (per-sample gradients), where OpenBLAS's
      * own threading synchronises once per call (measured here: a batch of 16 per-sample GEMMs ran 2–6× slower on 2
      * BLAS threads than on 1), splitting the batch across threads is the faster parallelism. OpenBLAS's process-wide
-     * thread count is set to 1 for the duration and restored, so the caller must not run other BLAS work
-     * concurrently (the autograd thread waits here). With {@code parts ≤ 1}, or when OpenBLAS's thread count cannot
+     * thread count is set to 1 for the duration and restored when the last of overlapping calls ends; BLAS work that
+     * other threads run meanwhile runs single-threaded (the calling autograd thread itself waits here). With {@code parts ≤ 1}, or when OpenBLAS's thread count cannot
      * be controlled, the tasks run one after another on the calling thread. Each task must open its own
-     * {@link Scope} and {@linkplain Tensor#keep() keep} what it returns.
+     * {@link Scope} and {@linkplain Tensor#keep() keep} what it returns. Tasks run with one ATen thread, so a split
+     * inside a task runs inline (no nested pool use).
      */
     public static <T> java.util.List<T> runSplit(int parts, java.util.function.IntFunction<T> task) {
         java.util.List<T> out = new java.util.ArrayList<>(parts);
@@ -83,7 +84,7 @@ public final class Threads {
             return out;
         }
         java.util.concurrent.ExecutorService pool = splitPool(parts);
-        OpenBlas.set(1);
+        enterSingleThreadedBlas(blas.get());
         try {
             java.util.List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>(parts);
             for (int i = 0; i < parts; i++) {
@@ -100,7 +101,27 @@ public final class Threads {
             if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException(e.getCause());
         } finally {
-            OpenBlas.set(blas.get());
+            leaveSingleThreadedBlas();
+        }
+    }
+
+    private static final Object SPLIT_LOCK = new Object();
+    private static int activeSplits;
+    private static int blasBeforeSplits;
+
+    /** The first of overlapping splits (several caller threads) saves the BLAS thread count; the last restores it. */
+    private static void enterSingleThreadedBlas(int current) {
+        synchronized (SPLIT_LOCK) {
+            if (activeSplits++ == 0) {
+                blasBeforeSplits = current;
+                OpenBlas.set(1);
+            }
+        }
+    }
+
+    private static void leaveSingleThreadedBlas() {
+        synchronized (SPLIT_LOCK) {
+            if (--activeSplits == 0) OpenBlas.set(blasBeforeSplits);
         }
     }
 

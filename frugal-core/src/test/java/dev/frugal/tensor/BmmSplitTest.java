@@ -52,6 +52,18 @@ class BmmSplitTest {
             List<Integer> r = Threads.runSplit(3, i -> i * 10);
             assertEquals(List.of(0, 10, 20), r);
             Threads.openBlas().ifPresent(n -> assertEquals(2, n));
+            // overlapping splits from two caller threads still restore the count once both end
+            Thread other = new Thread(() -> Threads.runSplit(2, i -> {
+                try { Thread.sleep(50); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                return i;
+            }));
+            other.start();
+            Threads.runSplit(2, i -> {
+                try { Thread.sleep(30); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                return i;
+            });
+            try { other.join(); } catch (InterruptedException e) { throw new IllegalStateException(e); }
+            Threads.openBlas().ifPresent(n -> assertEquals(2, n));
         } finally {
             Threads.configure(before);
         }
