@@ -71,10 +71,10 @@ public final class Threads {
      * own threading synchronises once per call (measured here: a batch of 16 per-sample GEMMs ran 2–6× slower on 2
      * BLAS threads than on 1), splitting the batch across threads is the faster parallelism. OpenBLAS's process-wide
      * thread count is set to 1 for the duration and restored when the last of overlapping calls ends; BLAS work that
-     * other threads run meanwhile runs single-threaded (the calling autograd thread itself waits here). With {@code parts ≤ 1}, or when OpenBLAS's thread count cannot
-     * be controlled, the tasks run one after another on the calling thread. Each task must open its own
-     * {@link Scope} and {@linkplain Tensor#keep() keep} what it returns. Tasks run with one ATen thread, so a split
-     * inside a task runs inline (no nested pool use).
+     * other threads run meanwhile runs single-threaded (the calling thread itself waits here). With
+     * {@code parts ≤ 1}, or when OpenBLAS's thread count cannot be controlled, the tasks run one after another on the
+     * calling thread. Each task must open its own {@link Scope} and {@linkplain Tensor#keep() keep} what it returns.
+     * Tasks run with one ATen thread, so a split inside a task runs inline (no nested pool use).
      */
     public static <T> java.util.List<T> runSplit(int parts, java.util.function.IntFunction<T> task) {
         java.util.List<T> out = new java.util.ArrayList<>(parts);
