@@ -259,7 +259,7 @@ public final class Tensors {
      * {@code a (P, K) @ b (K, Q) → (P, Q)} with K split across the calling thread's ATen thread count on CPU, each part
      * one single-threaded GEMM, the partial products added at the end. For long-K, narrow products (a per-sample
      * clipped sum over B·T rows into a small weight) OpenBLAS's own threading synchronises once per K block: measured
-     * here, (32 × 51200) @ (51200 × 256) took 1.4 s on 2 BLAS threads and 46 ms on one. Same values as {@code matmul}
+     * here, (16 × 401408) @ (401408 × 64) took 1.4 s on 2 BLAS threads and 46 ms on one. Same values as {@code matmul}
      * up to summation order; on other devices, with one thread or K &lt; 2, it is {@code a.matmul(b)}.
      */
     public static Tensor mmSplitK(Tensor a, Tensor b) {
