@@ -454,4 +454,13 @@ public final class Tensor implements AutoCloseable {
         if (dim() != 1) throw new IllegalArgumentException("nonzeroIndices needs a 1-D tensor, got " + this);
         return wrap(t.nonzero().view(-1));
     }
+
+    // ---- added for dp-speed
+    /**
+     * This 4-D tensor {@code (N, C, H, W)} laid out channels-last in memory (same shape and values; a copy unless it
+     * already is). libtorch's CPU max pooling ran 5–7× faster on this layout here.
+     */
+    public Tensor channelsLast() {
+        return wrap(t.contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast));
+    }
 }
