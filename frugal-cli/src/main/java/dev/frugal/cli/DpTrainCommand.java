@@ -11,7 +11,13 @@ import dev.frugal.dp.RdpAccountant;
 import dev.frugal.dp.vision.Mlp;
 import dev.frugal.dp.vision.SmallCnn;
 import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Threads;
+import dev.frugal.train.AdamW;
+import dev.frugal.train.AdamWConfig;
+import dev.frugal.train.Optimizer;
+import dev.frugal.train.Sgd;
+import dev.frugal.train.SgdConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -85,11 +91,30 @@ public final class DpTrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default 1).")
     int epochs = 1;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 2.0 fmnist, 0.5 spam, 1e-3 lm).")
+    @Option(names = "--optimizer", paramLabel = "OPT", description = "sgd | adamw: the dev.frugal.train optimizer"
+            + " that applies the noisy gradient (default: adamw for spam, sgd otherwise).")
+    String optimizer;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 2.0 fmnist, 5e-4 spam, 1e-3 lm).")
     Double lr;
 
-    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0).")
+    @Option(names = "--head-lr", paramLabel = "LR", description = "Learning rate of the classifier head (spam;"
+            + " default: --lr).")
+    Double headLr;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0; AdamW uses β₁ = 0.9).")
     double momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "AdamW decoupled weight decay (default 0).")
+    double weightDecay;
+
+    @Option(names = "--trainable-blocks", paramLabel = "K", description = "spam: fine-tune the top K encoder blocks"
+            + " (default: all); embeddings stay frozen.")
+    Integer trainableBlocks;
+
+    @Option(names = "--freeze-encoder", description = "spam: freeze the whole encoder and train only the head (a"
+            + " private linear probe; same as --trainable-blocks 0).")
+    boolean freezeEncoder;
 
     @Option(names = "--cosine", description = "Cosine learning-rate decay to 0 over the run.")
     boolean cosine;
@@ -123,6 +148,8 @@ public final class DpTrainCommand implements Callable<Integer> {
         if (fixedBatches && sampling.batch == null)
             throw new ParameterException(spec.commandLine(), "--fixed-batches needs --batch");
         if (epochs < 1) throw new ParameterException(spec.commandLine(), "--epochs must be >= 1");
+        if (optimizer != null && !optimizer.equals("sgd") && !optimizer.equals("adamw"))
+            throw new ParameterException(spec.commandLine(), "--optimizer must be sgd or adamw, got " + optimizer);
         if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads(); // global --threads
         else Threads.configure(Threads.defaultCount());
         long baseSeed = seed != null ? seed : new SecureRandom().nextLong();
@@ -138,15 +165,15 @@ public final class DpTrainCommand implements Callable<Integer> {
             double s = sigma != null ? sigma : RdpAccountant.noiseMultiplier(targetEpsilon, delta, sampler.sampleRate(), totalSteps);
             DpEngine engine = new DpEngine(t.trainable(), clipCfg);
             RdpAccountant accountant = new RdpAccountant();
-            DpSgd opt = new DpSgd(t.trainable(), new DpSgd.Settings(lr != null ? lr : defaultLr(), momentum, s),
-                    sampler.sampleRate(), sampler.expectedBatchSize(), accountant, noiseRng);
+            DpSgd opt = new DpSgd(t.trainable(), s, sampler.sampleRate(), sampler.expectedBatchSize(), accountant,
+                    noiseRng, updateGroups(t));
             DpTrainer trainer = new DpTrainer(engine, opt, sampler, t::perSampleLoss);
-            o.printf(Locale.ROOT, "%s%nDP-SGD: q=%.5f (expected batch %.1f), %d steps, σ=%.4f, C=%.3g (%s, %s, sensitivity %.3g),"
-                            + " δ=%.1e, seed %s%n", t.describe(), sampler.sampleRate(), sampler.expectedBatchSize(), totalSteps, s,
+            o.printf(Locale.ROOT, "%s%n%s%nDP-SGD: q=%.5f (expected batch %.1f), %d steps, σ=%.4f, C=%.3g (%s, %s, sensitivity %.3g),"
+                            + " δ=%.1e, seed %s%n", t.describe(), describeUpdate(opt), sampler.sampleRate(), sampler.expectedBatchSize(), totalSteps, s,
                     clip, clipCfg.mode(), clipCfg.algorithm(), engine.sensitivity(), delta,
                     seed != null ? Long.toString(seed) : "SecureRandom");
             o.flush();
-            metrics.config(t.describe(), sampler.sampleRate(), totalSteps, s, clip, clipCfg, delta, baseSeed, seed != null);
+            metrics.config(t.describe() + "; " + describeUpdate(opt), sampler.sampleRate(), totalSteps, s, clip, clipCfg, delta, baseSeed, seed != null);
             List<double[]> curve = new ArrayList<>(); // (ε, accuracy)
             DpTask.Evaluation ev = t.evaluate();
             curve.add(new double[] {0, ev.accuracy()});
@@ -203,9 +230,40 @@ public final class DpTrainCommand implements Callable<Integer> {
     private double defaultLr() {
         return switch (task) {
             case "fmnist" -> 2.0;
-            case "spam" -> 0.5;
+            case "spam" -> 5e-4;
             default -> 1e-3;
         };
+    }
+
+    /**
+     * The dev.frugal.train optimizers that apply the noisy gradient: one over the task's encoder/body parameters at
+     * {@code --lr}, one over its head at {@code --head-lr}.
+     */
+    private List<DpSgd.UpdateGroup> updateGroups(DpTask t) {
+        String opt = optimizer != null ? optimizer : task.equals("spam") ? "adamw" : "sgd";
+        double bodyLr = lr != null ? lr : defaultLr(), hLr = headLr != null ? headLr : bodyLr;
+        List<String> body = new ArrayList<>(), head = new ArrayList<>();
+        t.trainable().keySet().forEach(n -> (t.headParameters().contains(n) ? head : body).add(n));
+        List<DpSgd.UpdateGroup> groups = new ArrayList<>();
+        if (!body.isEmpty()) groups.add(group(opt, body, bodyLr, t));
+        if (!head.isEmpty()) groups.add(group(opt, head, hLr, t));
+        return groups;
+    }
+
+    private DpSgd.UpdateGroup group(String opt, List<String> names, double groupLr, DpTask t) {
+        List<Tensor> ps = names.stream().map(n -> t.trainable().get(n).requiresGrad(true)).toList();
+        Optimizer o = opt.equals("adamw")
+                ? new AdamW(ps, new AdamWConfig(groupLr, 0.9, 0.999, 1e-8, weightDecay))
+                : new Sgd(ps, SgdConfig.momentum(groupLr, momentum));
+        return new DpSgd.UpdateGroup(names, o);
+    }
+
+    private static String describeUpdate(DpSgd opt) {
+        StringBuilder b = new StringBuilder("update:");
+        for (DpSgd.UpdateGroup g : opt.groups())
+            b.append(String.format(Locale.ROOT, " %s lr %.3g over %d tensors;", g.optimizer().getClass().getSimpleName(),
+                    g.optimizer().lr(), g.names().size()));
+        return b.substring(0, b.length() - 1);
     }
 
     private ClippingConfig clippingConfig() {
@@ -230,7 +288,12 @@ public final class DpTrainCommand implements Callable<Integer> {
                 case "mlp" -> new FmnistTask(new Mlp(init, 784, 128, 10), maxTrain);
                 default -> throw new ParameterException(spec.commandLine(), "--task fmnist takes --model cnn or mlp, got " + model);
             };
-            case "spam" -> SpamTask.open(model, seqLen, maxTrain);
+            case "spam" -> {
+                if (freezeEncoder && trainableBlocks != null && trainableBlocks != 0)
+                    throw new ParameterException(spec.commandLine(), "--freeze-encoder contradicts --trainable-blocks "
+                            + trainableBlocks + ": give one of them");
+                yield SpamTask.open(model, seqLen, maxTrain, freezeEncoder ? 0 : trainableBlocks != null ? trainableBlocks : 6);
+            }
             case "lm" -> {
                 if (text == null) throw new ParameterException(spec.commandLine(), "--task lm needs --text FILE");
                 if (!Files.isDirectory(Path.of(model)))
