@@ -162,7 +162,12 @@ public final class DpBenchCommand implements Callable<Integer> {
                     Tensor ids = Tensors.randint(0, 8192, data, batch, seq);
                     long t0 = System.nanoTime();
                     if (engine == null) {
-                        perSampleLoss(model, ids, LayerOps.PLAIN).mean().backward();
+                        Tensor loss = perSampleLoss(model, ids, LayerOps.PLAIN).mean();
+                        long f1 = System.nanoTime();
+                        loss.backward();
+                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
+                            System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s%n", (f1 - t0) / 1e9,
+                                    (System.nanoTime() - f1) / 1e9);
                         try (GradMode off = GradMode.off()) {
                             for (Tensor p : params.values()) {
                                 p.addInPlace(p.grad(), -1e-3);
@@ -172,17 +177,21 @@ public final class DpBenchCommand implements Callable<Integer> {
                     } else {
                         ClippedGradients g;
                         long h0 = dev.frugal.tensor.GradHook.callbackNanos(), f0 = System.nanoTime(), f1, b1;
+                        Map<String, Long> byKind = new java.util.TreeMap<>();
                         try (DpStep step = engine.begin(batch)) {
                             Tensor loss = perSampleLoss(model, ids, step);
                             f1 = System.nanoTime();
                             g = step.backward(loss);
                             b1 = System.nanoTime();
+                            step.hookNanos().forEach((k, v) -> byKind.merge(k.replaceAll("\\.\\d+\\.", ".*."), v, Long::sum));
                         }
                         opt.step(g);
                         if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
                             System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s (hooks %.2f s), noisy step %.2f s%n",
                                     (f1 - f0) / 1e9, (b1 - f1) / 1e9, (dev.frugal.tensor.GradHook.callbackNanos() - h0) / 1e9,
                                     (System.nanoTime() - b1) / 1e9);
+                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
+                            byKind.forEach((k, v) -> System.err.printf(Locale.ROOT, "  hooks %-32s %.3f s%n", k, v / 1e9));
                     }
                     if (s >= 0) secs[s] = (System.nanoTime() - t0) / 1e9;
                 }

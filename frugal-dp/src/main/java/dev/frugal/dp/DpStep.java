@@ -37,6 +37,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
     private final boolean ghostOnly;
     private Tensor probe; // (1), leaf, requires grad
     private Phase phase = Phase.FORWARD;
+    private final Map<String, Long> hookNanos = new LinkedHashMap<>(); // module → time in its hooks, all passes
 
     DpStep(DpEngine engine, long batch) {
         this.engine = engine;
@@ -44,6 +45,12 @@ public final class DpStep implements LayerOps, AutoCloseable {
         this.ghostOnly = engine.config().algorithm() == ClippingAlgorithm.GHOST;
         engine.trainable().forEach((n, t) -> slots.put(n, new ParamSlot(n, t.shape(), engine.bound(n))));
     }
+
+    /**
+     * Wall time spent in each layer's gradient hooks so far, nanoseconds by module name (every pass; a tied
+     * parameter's clipping runs in the hook of its last use). A profiling aid.
+     */
+    public Map<String, Long> hookNanos() { return java.util.Collections.unmodifiableMap(hookNanos); }
 
     /** Examples in this step's batch. */
     public long batch() { return batch; }
@@ -56,7 +63,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
         if (ws == null && bs == null) return NN.linear(x, w, b);
         Tensor xin = x.detach();
         Tensor out = NN.linear(x, w.detach(), b == null ? null : b.detach()); // (…, out)
-        return hooked(out, ws, bs, g -> {
+        return hooked(out, ws, bs, module, g -> {
             Tensor g3 = perExample(g), x3 = perExample(xin); // (B, T, out), (B, T, in)
             if (ws != null) arrive(ws, new PerSampleFactor.Outer(g3, x3));
             if (bs != null) arrive(bs, new PerSampleFactor.Explicit(g3.sum(1, false)));
@@ -69,7 +76,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
         if (ws == null && bs == null) return LayerOps.super.conv1d(module, x, w, b);
         Tensor xin = x.detach();
         Tensor out = NN.linear(x, w.detach().t(), b == null ? null : b.detach()); // w (in, out)
-        return hooked(out, ws, bs, g -> {
+        return hooked(out, ws, bs, module, g -> {
             Tensor g3 = perExample(g), x3 = perExample(xin);
             if (ws != null) arrive(ws, new PerSampleFactor.Outer(x3, g3)); // Σ_t x_t g_tᵀ: (in, out) like w
             if (bs != null) arrive(bs, new PerSampleFactor.Explicit(g3.sum(1, false)));
@@ -82,7 +89,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
         if (ts == null) return NN.embedding(table, ids);
         Tensor out = NN.embedding(table.detach(), ids); // (…, C)
         long rows = table.size(0);
-        return hooked(out, ts, null, g -> arrive(ts, new PerSampleFactor.Rows(ids.reshape(batch, -1), rows, perExample(g))));
+        return hooked(out, ts, null, module, g -> arrive(ts, new PerSampleFactor.Rows(ids.reshape(batch, -1), rows, perExample(g))));
     }
 
     @Override
@@ -93,7 +100,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
         Tensor out = w == null ? xhat : xhat.mul(w.detach());
         if (b != null) out = out.add(b.detach());
         Tensor xh = xhat.detach();
-        return hooked(out, ws, bs, g -> {
+        return hooked(out, ws, bs, module, g -> {
             Tensor g3 = perExample(g);
             if (ws != null) arrive(ws, new PerSampleFactor.Explicit(g3.mul(perExample(xh)).sum(1, false)));
             if (bs != null) arrive(bs, new PerSampleFactor.Explicit(g3.sum(1, false)));
@@ -107,7 +114,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
         Tensor normed = NN.rmsNorm(x, null, eps);
         Tensor out = w.detach().mul(normed);
         Tensor nd = normed.detach();
-        return hooked(out, ws, null, g -> arrive(ws, new PerSampleFactor.Explicit(perExample(g).mul(perExample(nd)).sum(1, false))));
+        return hooked(out, ws, null, module, g -> arrive(ws, new PerSampleFactor.Explicit(perExample(g).mul(perExample(nd)).sum(1, false))));
     }
 
     private ParamSlot slot(Tensor t) {
@@ -122,13 +129,17 @@ public final class DpStep implements LayerOps, AutoCloseable {
         return t.reshape(batch, -1, t.size(-1));
     }
 
-    private Tensor hooked(Tensor out, ParamSlot a, ParamSlot b, Consumer<Tensor> onGradient) {
+    private Tensor hooked(Tensor out, ParamSlot a, ParamSlot b, String module, Consumer<Tensor> onGradient) {
         if (phase != Phase.FORWARD) throw new IllegalStateException("forward through a DP step after its backward:"
                 + " begin a new step");
         if (a != null) a.expectedUses++;
         if (b != null) b.expectedUses++;
         if (!out.requiresGrad()) out = out.add(probe());
-        hooks.add(GradHook.register(out, onGradient));
+        hooks.add(GradHook.register(out, g -> {
+            long t0 = System.nanoTime();
+            onGradient.accept(g);
+            hookNanos.merge(module, System.nanoTime() - t0, Long::sum);
+        }));
         return out;
     }
 
@@ -151,9 +162,16 @@ public final class DpStep implements LayerOps, AutoCloseable {
         if (s.pending.isEmpty()) return;
         switch (phase) {
             case ONE_PASS -> {
-                Tensor n2 = normSquared(s.pending);
-                s.normSquared = n2.keep();
-                s.clippedSum = sum(s, clipFactor(s.bound, n2)).keep();
+                if (s.pending.size() == 1 && s.pending.get(0) instanceof PerSampleFactor.Outer o
+                        && o.explicitSumIsCheaper()) {
+                    PerSampleFactor.NormsAndSum r = o.clipExplicitly(s.bound);
+                    s.normSquared = r.normSquared().keep();
+                    s.clippedSum = r.sum().reshape(s.shape).keep();
+                } else {
+                    Tensor n2 = normSquared(s.pending);
+                    s.normSquared = n2.keep();
+                    s.clippedSum = sum(s, clipFactor(s.bound, n2)).keep();
+                }
             }
             case NORMS -> s.normSquared = normSquared(s.pending).keep();
             case SUMS -> s.clippedSum = sum(s, clipFactors.get(s)).keep();
@@ -187,9 +205,8 @@ public final class DpStep implements LayerOps, AutoCloseable {
         return total.reshape(s.shape);
     }
 
-    /** {@code min(1, C / (‖g_i‖ + 1e-6))} per sample (Opacus's and the fixtures' convention). */
     private static Tensor clipFactor(double bound, Tensor normSquared) {
-        return normSquared.sqrt().add(1e-6).reciprocal().mul(bound).clampMax(1.0);
+        return PerSampleFactor.clipFactor(bound, normSquared);
     }
 
     /**
@@ -220,7 +237,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
             case EXPLICIT -> {
                 pass(Phase.MATERIALISE, total, false);
                 for (ParamSlot s : slots.values())
-                    if (s.perSample != null) s.normSquared = s.perSample.reshape(batch, -1).square().sum(1, false).keep();
+                    if (s.perSample != null) s.normSquared = PerSampleFactor.flatSquares(s.perSample).keep();
                 computeFactors(mode);
                 for (ParamSlot s : slots.values())
                     if (s.perSample != null) s.clippedSum = new PerSampleFactor.Explicit(s.perSample)

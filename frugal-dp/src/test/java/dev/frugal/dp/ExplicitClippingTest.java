@@ -1,0 +1,71 @@
+package dev.frugal.dp;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one-pass explicit route ({@link PerSampleFactor.Outer#clipExplicitly}: per-sample gradients formed chunk by
+ * chunk, norms, clipped GEMV) against the ghost route (Gram norms, clip, one GEMM) and a per-sample loop, over random
+ * shapes, bounds and chunk sizes.
+ */
+class ExplicitClippingTest {
+    private static final double TOL = 1e-4;
+
+    @Property(tries = 30)
+    void explicitRouteMatchesGhostRouteAndLoop(@ForAll @IntRange(min = 1, max = 9) int batch,
+                                               @ForAll @IntRange(min = 1, max = 12) int seqLen,
+                                               @ForAll @IntRange(min = 1, max = 17) int p,
+                                               @ForAll @IntRange(min = 1, max = 17) int q,
+                                               @ForAll @IntRange(min = 1, max = 600) int chunkElements,
+                                               @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+        try (Scope s = Scope.open()) {
+            Rng rng = Rng.seeded("explicit-clipping", seed);
+            Tensor u = Tensors.randn(rng, batch, seqLen, p), v = Tensors.randn(rng, batch, seqLen, q);
+            double bound = 0.5 + 20 * Tensors.rand(rng, 1).itemDouble(); // some samples clipped, some not
+            PerSampleFactor.Outer f = new PerSampleFactor.Outer(u, v);
+
+            PerSampleFactor.NormsAndSum got = f.clipExplicitly(bound, chunkElements);
+            Tensor ghostNorms = PerSampleFactor.normSquared(f, true);
+            Tensor ghostSum = f.clippedSum(PerSampleFactor.clipFactor(bound, ghostNorms));
+
+            Tensor loopSum = Tensors.zeros(p, q);
+            for (int i = 0; i < batch; i++) {
+                Tensor g = u.select(0, i).t().matmul(v.select(0, i)); // (P, Q)
+                double c = Math.min(1, bound / (g.norm().itemDouble() + 1e-6));
+                loopSum = loopSum.add(g.mul(c));
+            }
+            assertTrue(rel(got.normSquared(), ghostNorms) <= TOL, "norms: " + rel(got.normSquared(), ghostNorms));
+            assertTrue(rel(got.sum(), ghostSum) <= TOL, "sum vs ghost: " + rel(got.sum(), ghostSum));
+            assertTrue(rel(got.sum(), loopSum) <= TOL, "sum vs loop: " + rel(got.sum(), loopSum));
+        }
+    }
+
+    @Test
+    void costRuleChoosesExplicitForLongSequencesAndGhostForSingleRows() {
+        try (Scope s = Scope.open()) {
+            // GPT-2 block linear at T = 128: per-sample gradients are cheaper than T²(P+Q) Gram work
+            assertTrue(new PerSampleFactor.Outer(Tensors.zeros(2, 128, 256), Tensors.zeros(2, 128, 1024))
+                    .explicitSumIsCheaper());
+            // CNN's first convolution: 196 patch positions, 16×64 weight
+            assertTrue(new PerSampleFactor.Outer(Tensors.zeros(2, 196, 16), Tensors.zeros(2, 196, 64))
+                    .explicitSumIsCheaper());
+            // one row per sample (an MLP): ghost norms are ‖u‖²‖v‖², nothing to form
+            assertFalse(new PerSampleFactor.Outer(Tensors.zeros(2, 1, 128), Tensors.zeros(2, 1, 784))
+                    .explicitSumIsCheaper());
+        }
+    }
+
+    private static double rel(Tensor got, Tensor want) {
+        return got.sub(want).norm().itemDouble() / Math.max(want.norm().itemDouble(), 1e-6);
+    }
+}
