@@ -95,15 +95,15 @@ public final class DpTrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default 1).")
     int epochs = 1;
 
-    @Option(names = "--optimizer", paramLabel = "OPT", description = "sgd | adamw: the dev.frugal.train optimizer"
-            + " that applies the noisy gradient (default: adamw for spam, sgd otherwise).")
+    @Option(names = "--optimizer", paramLabel = "OPT", description = "sgd (default) | adamw: the dev.frugal.train"
+            + " optimizer that applies the noisy gradient.")
     String optimizer;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 2.0 fmnist, 5e-4 spam, 1e-3 lm).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 2.0 fmnist, 0.01 spam, 1e-3 lm).")
     Double lr;
 
     @Option(names = "--head-lr", paramLabel = "LR", description = "Learning rate of the classifier head (spam;"
-            + " default: --lr).")
+            + " default 1.0 with SGD, else --lr).")
     Double headLr;
 
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0; AdamW uses β₁ = 0.9).")
@@ -247,7 +247,7 @@ public final class DpTrainCommand implements Callable<Integer> {
     private double defaultLr() {
         return switch (task) {
             case "fmnist" -> 2.0;
-            case "spam" -> 5e-4;
+            case "spam" -> 0.01;
             default -> 1e-3;
         };
     }
@@ -257,8 +257,9 @@ public final class DpTrainCommand implements Callable<Integer> {
      * {@code --lr}, one over its head at {@code --head-lr}.
      */
     private List<DpSgd.UpdateGroup> updateGroups(DpTask t) {
-        String opt = optimizer != null ? optimizer : task.equals("spam") ? "adamw" : "sgd";
-        double bodyLr = lr != null ? lr : defaultLr(), hLr = headLr != null ? headLr : bodyLr;
+        String opt = optimizer != null ? optimizer : "sgd";
+        double bodyLr = lr != null ? lr : defaultLr();
+        double hLr = headLr != null ? headLr : opt.equals("sgd") && task.equals("spam") ? 1.0 : bodyLr;
         List<String> body = new ArrayList<>(), head = new ArrayList<>();
         t.trainable().keySet().forEach(n -> (t.headParameters().contains(n) ? head : body).add(n));
         List<DpSgd.UpdateGroup> groups = new ArrayList<>();

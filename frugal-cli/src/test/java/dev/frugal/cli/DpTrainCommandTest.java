@@ -62,7 +62,7 @@ class DpTrainCommandTest {
                 "spam or MiniLM not installed (frugal data fetch spam minilm)");
         int rc = run("train", "--model", "minilm", "--task", "spam", "--sigma", "1.0", "--batch", "8",
                 "--max-train", "24", "--seq-len", "8", "--trainable-blocks", "1", "--epochs", "1", "--seed", "5",
-                "--lr", "1e-4", "--head-lr", "1e-2", "--head-clip-share", "0.5", "--threads", "2", "--out", dir.toString());
+                "--optimizer", "adamw", "--lr", "1e-4", "--head-lr", "1e-2", "--head-clip-share", "0.5", "--threads", "2", "--out", dir.toString());
         assertEquals(0, rc, err.toString());
         String o = out.toString();
         assertTrue(o.contains("DP fine-tuning of the top 1 of 6 blocks"), o);
