@@ -191,6 +191,8 @@ public final class DpBenchCommand implements Callable<Integer> {
                                     (f1 - f0) / 1e9, (b1 - f1) / 1e9, (dev.frugal.tensor.GradHook.callbackNanos() - h0) / 1e9,
                                     (System.nanoTime() - b1) / 1e9);
                         if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
+                            System.err.printf(Locale.ROOT, "  rss %.0f MB, peak %.0f MB%n", rssMb("VmRSS:"), peakRssMb());
+                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
                             byKind.forEach((k, v) -> System.err.printf(Locale.ROOT, "  hooks %-32s %.3f s%n", k, v / 1e9));
                     }
                     if (s >= 0) secs[s] = (System.nanoTime() - t0) / 1e9;
@@ -261,10 +263,13 @@ public final class DpBenchCommand implements Callable<Integer> {
     }
 
     /** Peak resident set size of this process (VmHWM), MiB. */
-    static double peakRssMb() {
+    static double peakRssMb() { return rssMb("VmHWM:"); }
+
+    /** A memory figure of this process from {@code /proc/self/status} ({@code VmHWM:}, {@code VmRSS:}), MiB. */
+    static double rssMb(String field) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024.0;
+                if (l.startsWith(field)) return Long.parseLong(l.replaceAll("\\D", "")) / 1024.0;
         } catch (IOException e) {
             return Double.NaN;
         }

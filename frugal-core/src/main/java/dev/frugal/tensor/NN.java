@@ -104,4 +104,14 @@ public final class NN {
         return Tensor.wrap(torch.max_pool2d(x.raw(), new long[] {kernel, kernel}, new long[] {stride, stride},
                 new long[] {0, 0}, new long[] {1, 1}, false));
     }
+
+    // ---- added for dp-speed
+    /**
+     * 2-D convolution of {@code x (B, C, H, W)} with {@code w (O, C, k, k)}, square stride and zero padding, no bias
+     * → {@code (B, O, H', W')} (libtorch's oneDNN/native kernels and their backward).
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, long stride, long padding) {
+        return Tensor.wrap(torch.conv2d(x.raw(), w.raw(), new TensorOptional(), new long[] {stride, stride},
+                new long[] {padding, padding}, new long[] {1, 1}, 1));
+    }
 }

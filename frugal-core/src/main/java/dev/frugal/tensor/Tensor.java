@@ -466,4 +466,13 @@ public final class Tensor implements AutoCloseable {
                     + " does not match the parameter's " + java.util.Arrays.toString(shape()));
         t.mutable_grad().put(g.t);
     }
+
+    // ---- added for dp-speed
+    /**
+     * This 4-D tensor {@code (N, C, H, W)} laid out channels-last in memory (same shape and values; a copy unless it
+     * already is). libtorch's CPU max pooling ran 5–7× faster on this layout here.
+     */
+    public Tensor channelsLast() {
+        return wrap(t.contiguous(org.bytedeco.pytorch.global.torch.MemoryFormat.ChannelsLast));
+    }
 }

@@ -48,14 +48,14 @@ sealed interface PerSampleFactor {
     record Outer(Tensor u, Tensor v) implements PerSampleFactor {
         public long batch() { return u.size(0); }
 
-        public Tensor explicit() { return u.transpose(1, 2).matmul(v); } // (B, P, T) @ (B, T, Q) = (B, P, Q)
+        public Tensor explicit() { return Tensors.bmmSplit(u.transpose(1, 2), v); } // (B, P, T) @ (B, T, Q) = (B, P, Q)
 
         /** One GEMM over all B·T rows; the clip factors scale the narrower side ({@code c_i} per sample row). */
         public Tensor clippedSum(Tensor c) {
             long b = u.size(0), t = u.size(1), p = u.size(2), q = v.size(2);
             Tensor cv = c.view(b, 1, 1);
             Tensor uc = p <= q ? u.mul(cv) : u, vc = p <= q ? v : v.mul(cv);
-            return uc.reshape(b * t, p).t().matmul(vc.reshape(b * t, q)); // (P, B·T) @ (B·T, Q) = (P, Q)
+            return Tensors.mmSplitK(uc.reshape(b * t, p).t(), vc.reshape(b * t, q)); // (P, B·T) @ (B·T, Q) = (P, Q)
         }
 
         /**
@@ -100,7 +100,7 @@ sealed interface PerSampleFactor {
             Tensor sum = null;
             for (long start = 0; start < b; start += chunk) {
                 long len = Math.min(chunk, b - start);
-                Tensor g = u.narrow(0, start, len).transpose(1, 2).matmul(v.narrow(0, start, len)) // (len, P, Q)
+                Tensor g = Tensors.bmmSplit(u.narrow(0, start, len).transpose(1, 2), v.narrow(0, start, len)) // (len, P, Q)
                         .reshape(len, p * q);
                 Tensor n2 = g.norm(new long[] {1}, false).square();                                  // (len)
                 Tensor part = clipFactor(bound, n2).view(1, len).matmul(g);                          // (1, P·Q)
@@ -180,7 +180,7 @@ sealed interface PerSampleFactor {
         return switch (a) {
             case Explicit ea -> dot(ea.perSample(), b.explicit());
             case Outer oa -> switch (b) {
-                case Outer ob -> gramProduct(oa.u().matmul(ob.u().transpose(1, 2)), oa.v(), ob.v());
+                case Outer ob -> gramProduct(Tensors.bmmSplit(oa.u(), ob.u().transpose(1, 2)), oa.v(), ob.v());
                 case Rows rb -> gramProduct(gatherRows(oa.u(), rb.ids()), oa.v(), rb.v());
                 case Explicit eb -> dot(oa.explicit(), eb.perSample());
             };
@@ -195,7 +195,7 @@ sealed interface PerSampleFactor {
 
     /** {@code Σ_{t,s} left[b,t,s] · (v_t · v'_s)} → (B). {@code left (B, T, S)}, {@code v (B, T, Q)}, {@code v' (B, S, Q)}. */
     private static Tensor gramProduct(Tensor left, Tensor v, Tensor v2) {
-        return left.mul(v.matmul(v2.transpose(1, 2))).sum(new long[] {1, 2}, false);
+        return left.mul(Tensors.bmmSplit(v, v2.transpose(1, 2))).sum(new long[] {1, 2}, false);
     }
 
     /** {@code out[b,t,s] = u[b,t,ids[b,s]]}: {@code u (B, T, P)}, {@code ids (B, S)} → (B, T, S). */

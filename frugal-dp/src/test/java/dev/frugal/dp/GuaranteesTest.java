@@ -167,4 +167,47 @@ class GuaranteesTest {
             }
         }
     }
+
+    /**
+     * The CNN's im2col convolutions (with libtorch's convolution carrying the input gradient) give the logits and the
+     * parameter gradients of a plain {@code conv2d} reference.
+     */
+    @Test
+    void cnnMatchesConv2dReference() {
+        try (Scope s = Scope.open()) {
+            Rng r = Rng.seeded("cnn-ref", 5);
+            SmallCnn cnn = new SmallCnn(r);
+            Tensor x = Tensors.randn(r, 4, 1, 28, 28), y = Tensors.randint(0, 10, r, 4);
+            LinkedHashMap<String, Tensor> saved = new LinkedHashMap<>(cnn.parameters());
+            LinkedHashMap<String, Tensor> a = new LinkedHashMap<>(), b = new LinkedHashMap<>();
+            saved.forEach((k, t) -> {
+                a.put(k, t.detach().cloneTensor().requiresGrad(true));
+                b.put(k, t.detach().cloneTensor().requiresGrad(true));
+            });
+            cnn.parameters().putAll(a);
+            Tensor got = cnn.logits(x, LayerOps.PLAIN);
+            NN.crossEntropyPerRow(got, y, -100).sum().backward();
+            cnn.parameters().putAll(saved);
+
+            Tensor h = conv(x, b, "conv1", 1, 8, 2, 3).tanh();
+            h = NN.maxPool2d(h, 2, 1);
+            h = conv(h, b, "conv2", 16, 4, 2, 0).tanh();
+            h = NN.maxPool2d(h, 2, 1).reshape(4, 512);
+            h = NN.linear(h, b.get("fc1.weight"), b.get("fc1.bias")).tanh();
+            Tensor want = NN.linear(h, b.get("fc2.weight"), b.get("fc2.bias"));
+            NN.crossEntropyPerRow(want, y, -100).sum().backward();
+
+            assertTrue(Tensors.maxAbsDiff(got, want) < 1e-5, "logits differ by " + Tensors.maxAbsDiff(got, want));
+            for (String k : a.keySet()) {
+                Tensor ga = a.get(k).grad(), gb = b.get(k).grad();
+                double err = ga.sub(gb).norm().itemDouble() / gb.norm().itemDouble();
+                assertTrue(err < 1e-5, k + " gradient relative error " + err);
+            }
+        }
+    }
+
+    private static Tensor conv(Tensor x, LinkedHashMap<String, Tensor> p, String n, long in, long k, long stride, long pad) {
+        Tensor w = p.get(n + ".weight");
+        return NN.conv2d(x, w.view(w.size(0), in, k, k), stride, pad).add(p.get(n + ".bias").view(1, w.size(0), 1, 1));
+    }
 }

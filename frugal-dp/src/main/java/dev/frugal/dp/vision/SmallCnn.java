@@ -35,19 +35,32 @@ public final class SmallCnn implements ImageClassifier {
     @Override
     public Tensor logits(Tensor x, LayerOps ops) {
         long b = x.size(0);
+        // pooling runs on channels-last copies: libtorch's CPU max pooling was 5–7× faster on that layout here
         Tensor h = conv(ops, "conv1", x, 8, 2, 3).tanh();                    // (B, 16, 14, 14)
-        h = NN.maxPool2d(h, 2, 1);                                            // (B, 16, 13, 13)
+        h = NN.maxPool2d(h.channelsLast(), 2, 1);                             // (B, 16, 13, 13)
         h = conv(ops, "conv2", h, 4, 2, 0).tanh();                            // (B, 32, 5, 5)
-        h = NN.maxPool2d(h, 2, 1).reshape(b, 512);                            // (B, 512)
+        h = NN.maxPool2d(h.channelsLast(), 2, 1).reshape(b, 512);             // (B, 512)
         h = ops.linear("fc1", h, p.get("fc1.weight"), p.get("fc1.bias")).tanh();
         return ops.linear("fc2", h, p.get("fc2.weight"), p.get("fc2.bias")); // (B, 10)
     }
 
-    /** {@code x (B, C, H, W)} → {@code (B, O, H', W')} as a linear map over unfolded k×k patches. */
+    /**
+     * {@code x (B, C, H, W)} → {@code (B, O, H', W')} as a linear map over unfolded k×k patches: the weight's gradient
+     * (ordinary, or per sample through the DP hooks) comes from that linear. When {@code x} needs a gradient (every
+     * convolution but the first), the patches are unfolded from a detached {@code x} and x's gradient comes from
+     * libtorch's convolution instead: {@code conv2d(x) − conv2d(x).detach()} adds exactly zero to the value and carries
+     * the input gradient. Backpropagating through the strided unfold views took 4× as long here (445 ms against 107 ms
+     * for conv2 at B = 2048).
+     */
     private Tensor conv(LayerOps ops, String name, Tensor x, long k, long stride, long pad) {
         long b = x.size(0), hOut = (x.size(2) + 2 * pad - k) / stride + 1, wOut = (x.size(3) + 2 * pad - k) / stride + 1;
-        Tensor patches = NN.unfold(x, k, stride, pad);                       // (B, L, C·k·k)
-        Tensor y = ops.linear(name, patches, p.get(name + ".weight"), p.get(name + ".bias")); // (B, L, O)
-        return y.transpose(1, 2).reshape(b, y.size(2), hOut, wOut);
+        Tensor w = p.get(name + ".weight");                                   // (O, C·k·k)
+        boolean inputGrad = x.requiresGrad();
+        Tensor patches = NN.unfold(inputGrad ? x.detach() : x, k, stride, pad); // (B, L, C·k·k)
+        Tensor y = ops.linear(name, patches, w, p.get(name + ".bias"));       // (B, L, O)
+        Tensor out = y.transpose(1, 2).reshape(b, y.size(2), hOut, wOut);
+        if (!inputGrad) return out;
+        Tensor c = NN.conv2d(x, w.detach().view(w.size(0), x.size(1), k, k), stride, pad); // (B, O, H', W')
+        return out.add(c.sub(c.detach()));
     }
 }
