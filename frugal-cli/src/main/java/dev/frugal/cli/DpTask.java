@@ -3,6 +3,7 @@ package dev.frugal.cli;
 import dev.frugal.model.LayerOps;
 import dev.frugal.tensor.Tensor;
 import java.util.LinkedHashMap;
+import java.util.Set;
 
 /** A private training task for {@code frugal dp train}: data, model, per-example loss and test evaluation. */
 interface DpTask extends AutoCloseable {
@@ -17,6 +18,12 @@ interface DpTask extends AutoCloseable {
 
     /** The parameters DP-SGD trains, in order (frozen ones left out). */
     LinkedHashMap<String, Tensor> trainable();
+
+    /**
+     * Trainable parameters that form the classifier head (they take {@code --head-lr}); empty when the task has no
+     * separate head.
+     */
+    default Set<String> headParameters() { return Set.of(); }
 
     /** Per-example losses {@code (B)} of training examples {@code indices}, forward through {@code ops}. */
     Tensor perSampleLoss(long[] indices, LayerOps ops);

@@ -53,4 +53,29 @@ class DpTrainCommandTest {
         assertTrue(Files.size(dir.resolve("accuracy_vs_epsilon.png")) > 1000);
         assertTrue(out.toString().contains("ε spent"), out.toString());
     }
+
+    /** The MiniLM fine-tuning path: top encoder block + head trained through the clipping engine, AdamW update. */
+    @Test
+    void tinySpamFineTuningRunTrainsTheTopBlock(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(DatasetRegistry.atHome().directory(DatasetName.SPAM))
+                        && Files.isDirectory(DatasetRegistry.atHome().directory(DatasetName.MINILM)),
+                "spam or MiniLM not installed (frugal data fetch spam minilm)");
+        int rc = run("train", "--model", "minilm", "--task", "spam", "--sigma", "1.0", "--batch", "8",
+                "--max-train", "24", "--seq-len", "8", "--trainable-blocks", "1", "--epochs", "1", "--seed", "5",
+                "--optimizer", "adamw", "--lr", "1e-4", "--head-lr", "1e-2", "--head-clip-share", "0.5", "--threads", "2", "--out", dir.toString());
+        assertEquals(0, rc, err.toString());
+        String o = out.toString();
+        assertTrue(o.contains("DP fine-tuning of the top 1 of 6 blocks"), o);
+        assertTrue(o.contains("AdamW lr 0.000100 over 16 tensors; AdamW lr 0.0100 over 2 tensors"), o);
+        assertTrue(o.contains("sensitivity 1.00"), o); // head share F, the 16 block tensors 1 − F: √(Σ C_l²) = C
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertTrue(lines.getLast().contains("\"event\":\"result\""), lines.getLast());
+    }
+
+    @Test
+    void freezeEncoderContradictsTrainableBlocks() {
+        assertEquals(2, run("train", "--model", "minilm", "--task", "spam", "--sigma", "1", "--batch", "8",
+                "--freeze-encoder", "--trainable-blocks", "2"));
+        assertTrue(err.toString().contains("--freeze-encoder"), err.toString());
+    }
 }

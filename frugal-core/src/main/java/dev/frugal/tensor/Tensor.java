@@ -455,6 +455,18 @@ public final class Tensor implements AutoCloseable {
         return wrap(t.nonzero().view(-1));
     }
 
+    // ---- added for dp-tasks
+    /**
+     * Sets this leaf's accumulated gradient to {@code g} (same shape, dtype and device), replacing any gradient there,
+     * so that an optimizer reading {@link #grad()} applies a gradient computed elsewhere (a DP noisy gradient).
+     */
+    public void setGrad(Tensor g) {
+        if (!java.util.Arrays.equals(g.shape(), shape()))
+            throw new IllegalArgumentException("gradient shape " + java.util.Arrays.toString(g.shape())
+                    + " does not match the parameter's " + java.util.Arrays.toString(shape()));
+        t.mutable_grad().put(g.t);
+    }
+
     // ---- added for dp-speed
     /**
      * This 4-D tensor {@code (N, C, H, W)} laid out channels-last in memory (same shape and values; a copy unless it
