@@ -24,7 +24,10 @@ class NaiveLoopPropertyTest {
     @Property(tries = 25)
     void fastPathMatchesNaiveLoop(@ForAll @IntRange(min = 1, max = 5) int batch,
                                   @ForAll @IntRange(min = 1, max = 7) int seqLen,
-                                  @ForAll @IntRange(min = 2, max = 12) int width,
+                                  // width ≥ 4: a LayerNorm over 2 features outputs ±1 whatever its input, and its
+                                  // backward (∝ 1/σ) turns float32 rounding into 1e-4-size differences between two
+                                  // correct evaluation orders (seen: emb.weight 2.4e-4 at width 2, T = 4)
+                                  @ForAll @IntRange(min = 4, max = 12) int width,
                                   @ForAll @IntRange(min = 2, max = 20) int hidden,
                                   @ForAll ClippingAlgorithm algorithm, @ForAll ClipMode mode,
                                   @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
@@ -42,10 +45,14 @@ class NaiveLoopPropertyTest {
             try (DpStep step = engine.begin(batch)) {
                 fast = step.backward(net.loss(net.params, ids, labels, step));
             }
-            Map<String, Tensor> naive = naive(net, ids, labels, engine);
+            Map<String, Double> scale = new LinkedHashMap<>();
+            Map<String, Tensor> naive = naive(net, ids, labels, engine, scale);
             for (String n : net.params.keySet()) {
                 Tensor want = naive.get(n), got = fast.sum(n);
-                double err = got.sub(want).norm().itemDouble() / Math.max(want.norm().itemDouble(), 1e-6);
+                // error relative to the size of what was summed (Σᵢ ‖clipped gᵢ‖ ≥ ‖sum‖): clipped per-sample
+                // gradients can cancel almost exactly (seen at T = 1, width 2: terms of 0.12 summing to 2e-7),
+                // and then the sum's own norm measures float32 rounding, not a wrong clip
+                double err = got.sub(want).norm().itemDouble() / Math.max(scale.get(n), 1e-6);
                 assertTrue(err <= TOL, n + ": relative error " + err + " (" + algorithm + ", " + mode + ", B=" + batch
                         + ", T=" + seqLen + ")");
             }
@@ -55,7 +62,8 @@ class NaiveLoopPropertyTest {
     }
 
     /** Clipped sums by a per-example loop through plain autograd. */
-    private static Map<String, Tensor> naive(TinyNet net, Tensor ids, Tensor labels, DpEngine engine) {
+    private static Map<String, Tensor> naive(TinyNet net, Tensor ids, Tensor labels, DpEngine engine,
+                                             Map<String, Double> scale) {
         long b = ids.size(0);
         LinkedHashMap<String, Tensor> total = new LinkedHashMap<>();
         for (long i = 0; i < b; i++) {
@@ -71,6 +79,7 @@ class NaiveLoopPropertyTest {
                         : Math.min(1, engine.bounds().get(e.getKey()) / (g.norm().itemDouble() + 1e-6));
                 Tensor clipped = g.mul(c);
                 total.merge(e.getKey(), clipped, Tensor::add);
+                scale.merge(e.getKey(), clipped.norm().itemDouble(), Double::sum);
             }
         }
         return total;
