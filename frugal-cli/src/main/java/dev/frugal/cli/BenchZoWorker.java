@@ -9,6 +9,7 @@ import dev.frugal.model.opt.OptRandomInit;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.NativeMemory;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
@@ -50,8 +51,10 @@ public final class BenchZoWorker {
         int steps = Integer.parseInt(args[2]), warmup = Integer.parseInt(args[3]), threads = Integer.parseInt(args[4]);
         Path dir = Path.of(args[5]);
         Threads.configure(threads);
+        boolean trimmed = NativeMemory.returnFreedMemory(); // every mode alike (offloaded engines would set it anyway)
         ObjectNode out = run(mode, shape, steps, warmup, dir);
         out.put("threads", threads);
+        out.put("malloc_returns_freed", trimmed);
         out.put("openblas_threads", Threads.openBlas().orElse(-1));
         out.put("peak_rss_mb", peakRssMb());
         System.out.println(new ObjectMapper().writeValueAsString(out));

@@ -23,6 +23,9 @@ interface BlockStore extends AutoCloseable {
     /** Takes back a working copy that was not modified (nothing to write); frees it or keeps it for reuse. */
     default void discard(LinkedHashMap<String, Tensor> working) { working.values().forEach(Tensor::close); }
 
+    /** Frees the fp32 working copies kept for reuse (none is in use); later loads allocate again. */
+    default void releaseWorkingMemory() {}
+
     /** Whether {@link #load} returns the stored tensors themselves (in-memory fp32): nothing to save then. */
     boolean zeroCopy();
 

@@ -20,8 +20,9 @@ import java.util.List;
 
 /**
  * Blocks in files on disk, one file per block holding its tensors back to back in the storage dtype. Reads and
- * writes use plain file IO into one reusable native buffer per direction (not a mapping), so the process's resident
- * memory stays at the working tier whatever the depth; the OS page cache may still hold recently used files.
+ * writes use plain file IO, a tensor at a time, through one reusable native buffer per direction the size of the
+ * largest tensor (not a mapping), so the process's resident memory stays at the working tier whatever the depth; the
+ * OS page cache may still hold recently used files.
  */
 final class DiskBlockStore implements BlockStore {
     private final Path dir;
@@ -42,10 +43,8 @@ final class DiskBlockStore implements BlockStore {
         long max = 0;
         for (int i = 0; i < source.numBlocks(); i++) {
             LinkedHashMap<String, long[]> s = source.shapes(i);
-            long bytes = 0;
-            for (long[] shape : s.values()) bytes += Tensors.numel(shape) * storage.bytes();
+            for (long[] shape : s.values()) max = Math.max(max, Tensors.numel(shape) * storage.bytes());
             shapes.add(s);
-            max = Math.max(max, bytes);
         }
         readBuffer = arena.allocate(Math.max(1, max), 64);
         writeBuffer = arena.allocate(Math.max(1, max), 64);
@@ -65,22 +64,20 @@ final class DiskBlockStore implements BlockStore {
 
     @Override
     public LinkedHashMap<String, Tensor> load(int i) {
-        long total = 0;
-        for (long[] s : shapes.get(i).values()) total += Tensors.numel(s) * storage.bytes();
-        try (FileChannel ch = FileChannel.open(file(i), StandardOpenOption.READ)) {
-            ByteBuffer bb = readBuffer.asSlice(0, total).asByteBuffer();
-            while (bb.hasRemaining()) if (ch.read(bb) < 0) throw new IOException("unexpected end of " + file(i));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read offloaded block " + i + " from " + file(i), e);
-        }
         LinkedHashMap<String, Tensor> w = working.take(shapes.get(i));
         long pos = 0;
-        try (Scope s = Scope.open()) {
+        try (FileChannel ch = FileChannel.open(file(i), StandardOpenOption.READ); Scope s = Scope.open()) {
             for (var e : shapes.get(i).entrySet()) {
                 long n = Tensors.numel(e.getValue()) * storage.bytes();
-                w.get(e.getKey()).copyFrom(Tensors.viewOf(readBuffer.asSlice(pos, n), storage, e.getValue())); // up-cast
+                ByteBuffer bb = readBuffer.asSlice(0, n).asByteBuffer();
+                while (bb.hasRemaining())
+                    if (ch.read(bb, pos + bb.position()) < 0) throw new IOException("unexpected end of " + file(i));
+                w.get(e.getKey()).copyFrom(Tensors.viewOf(readBuffer.asSlice(0, n), storage, e.getValue())); // up-cast
                 pos += n;
             }
+        } catch (IOException e) {
+            working.recycle(w);
+            throw new UncheckedIOException("cannot read offloaded block " + i + " from " + file(i), e);
         }
         return w;
     }
@@ -96,22 +93,23 @@ final class DiskBlockStore implements BlockStore {
 
     private void write(int i, java.util.Map<String, Tensor> tensors) {
         long pos = 0;
-        try (Scope s = Scope.open()) {
+        try (FileChannel ch = FileChannel.open(file(i), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING); Scope s = Scope.open()) {
             for (var e : shapes.get(i).entrySet()) {
                 long n = Tensors.numel(e.getValue()) * storage.bytes();
                 // down-cast straight into the write buffer (no intermediate tensor)
-                Tensors.viewOf(writeBuffer.asSlice(pos, n), storage, e.getValue()).copyFrom(tensors.get(e.getKey()));
+                Tensors.viewOf(writeBuffer.asSlice(0, n), storage, e.getValue()).copyFrom(tensors.get(e.getKey()));
+                ByteBuffer bb = writeBuffer.asSlice(0, n).asByteBuffer();
+                while (bb.hasRemaining()) ch.write(bb, pos + bb.position());
                 pos += n;
             }
-        }
-        try (FileChannel ch = FileChannel.open(file(i), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bb = writeBuffer.asSlice(0, pos).asByteBuffer();
-            while (bb.hasRemaining()) ch.write(bb);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write offloaded block " + i + " to " + file(i), e);
         }
     }
+
+    @Override
+    public void releaseWorkingMemory() { working.close(); }
 
     @Override
     public boolean zeroCopy() { return false; }

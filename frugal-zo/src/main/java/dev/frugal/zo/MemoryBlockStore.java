@@ -75,6 +75,9 @@ final class MemoryBlockStore implements BlockStore {
     }
 
     @Override
+    public void releaseWorkingMemory() { working.close(); }
+
+    @Override
     public boolean zeroCopy() { return zeroCopy; }
 
     @Override

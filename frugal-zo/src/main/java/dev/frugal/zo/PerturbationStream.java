@@ -1,6 +1,7 @@
 package dev.frugal.zo;
 
 import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import java.util.LinkedHashMap;
@@ -22,7 +23,17 @@ final class PerturbationStream implements AutoCloseable {
     PerturbationStream(ParameterLayout layout, long seed) {
         this.layout = layout;
         this.rng = Rng.seeded("zo-z", seed);
-        for (String n : layout.prefix()) resident.put(n, Tensors.randn(rng, layout.shape(n)).keep());
+        drawResident(layout.prefix());
+    }
+
+    /**
+     * Draws z of resident parameters, held by this stream only (outside the caller's scope), so that a tensor handed
+     * out by {@link #takeResident} is freed as soon as its taker closes it.
+     */
+    private void drawResident(List<String> names) {
+        try (Scope s = Scope.open()) {
+            for (String n : names) resident.put(n, Tensors.randn(rng, layout.shape(n)).keep());
+        }
     }
 
     /** z of block {@code i} (must be called for 0, 1, ... in order), in the caller's scope. */
@@ -63,9 +74,7 @@ final class PerturbationStream implements AutoCloseable {
         return z;
     }
 
-    private void drawSuffix() {
-        for (String n : layout.suffix()) resident.put(n, Tensors.randn(rng, layout.shape(n)).keep());
-    }
+    private void drawSuffix() { drawResident(layout.suffix()); }
 
     /** z of resident parameter {@code name}; suffix parameters only after the last block. */
     Tensor resident(String name) {

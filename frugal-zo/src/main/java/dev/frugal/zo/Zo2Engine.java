@@ -6,9 +6,9 @@ import dev.frugal.model.ParamGroup;
 import dev.frugal.model.StagedModel;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.NativeMemory;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,6 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ParameterLayout layout;
     private final BlockStore store;
     private final BlockStreamer streamer;
-    private final PerturbationBuffers buffers = new PerturbationBuffers(); // loader thread only
     private final WorkingSets zSets = new WorkingSets(); // z·ε of the blocks in flight
     private PendingUpdate pending;
 
@@ -86,6 +85,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
         int k = inPlace ? Math.min(2, blocks.size()) : offload.tier() == OffloadTier.NONE ? blocks.size()
                 : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size());
+        if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory(); // offloading is for bounded memory
     }
 
     public OffloadConfig offload() { return offload; }
@@ -131,15 +131,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
             pending = null; // applied by this pass, whatever happens next
             ForwardContext ctx = plus || minus ? objective.context(model, batch) : null;
             Resident prefix = Resident.perturb(model, layout.prefix(), cur, prev, upd, hp);
-            Tensor hPlus = null, hMinus = null;
-            if (plus) {
-                prefix.usePlus();
-                hPlus = objective.embed(model, batch, ctx).keep();
-            }
-            if (minus) {
-                prefix.useMinus();
-                hMinus = objective.embed(model, batch, ctx).keep();
-            }
+            Tensor hPlus = plus ? objective.embed(model, batch, ctx).keep() : null;
+            Tensor hMinus = minus ? prefix.withMinus(() -> objective.embed(model, batch, ctx).keep()) : null;
+            prefix.dropZ(); // the embedding-sized z·ε is not held while the blocks stream
             // the loader thread applies the update of step t−1 and θ₊ = θ + (1·z)ε to block i+1 (drawing both z) while
             // block i runs its forwards here
             streamer.beginPass((i, w) -> prepare(i, w, cur, prev, upd));
@@ -157,18 +151,24 @@ public final class Zo2Engine<B> implements AutoCloseable {
                     streamer.release(i, w, true);
                 }
             }
+            releaseWorkingMemory();
             Resident suffix = Resident.perturb(model, layout.suffix(), cur, prev, upd, hp);
+            try (PerturbationStream again = new PerturbationStream(layout, seed)) {
+                prefix.redraw(again, hp.eps());
+            }
             double lossPlus = Double.NaN, lossMinus = Double.NaN;
             if (plus) {
-                prefix.usePlus();
-                suffix.usePlus();
-                lossPlus = objective.loss(model, hPlus, batch, ctx).itemDouble();
+                try (Scope ls = Scope.open()) { // logits and their log-softmax freed before the other side's
+                    lossPlus = objective.loss(model, hPlus, batch, ctx).itemDouble();
+                }
                 hPlus.close();
             }
+            prefix.toMinus();
+            suffix.toMinus();
             if (minus) {
-                prefix.useMinus();
-                suffix.useMinus();
-                lossMinus = objective.loss(model, hMinus, batch, ctx).itemDouble();
+                try (Scope ls = Scope.open()) { // logits and their log-softmax freed before the other side's
+                    lossMinus = objective.loss(model, hMinus, batch, ctx).itemDouble();
+                }
                 hMinus.close();
             }
             prefix.restore();
@@ -177,6 +177,17 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 throw new NonFiniteLossException(t, lossPlus, lossMinus);
             return new PerturbedLosses(lossPlus, lossMinus);
         }
+    }
+
+    /**
+     * Frees the recycled working sets and z·ε buffers once the blocks of a pass are done (after the last write-back),
+     * so that while the head computes its logits and the next step perturbs the embedding, the process holds no
+     * block-sized buffers.
+     */
+    private void releaseWorkingMemory() {
+        streamer.drain();
+        store.releaseWorkingMemory();
+        zSets.close();
     }
 
     private Tensor advance(int block, Tensor h, ForwardContext ctx) {
@@ -221,12 +232,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
         LinkedHashMap<String, Tensor> zEps = zSets.take(shapes);
         for (var e : w.entrySet()) {
             Tensor p = e.getValue();
-            long[] shape = shapes.get(e.getKey());
-            if (prev != null) {
-                Tensor zp = prev.drawInto(i, e.getKey(), buffers.slot("prev" + Arrays.toString(shape), shape));
-                Resident.update(p, zp, e.getKey(), upd, hp);
-            }
-            Tensor ze = cur.drawInto(i, e.getKey(), zEps.get(e.getKey())).mulInPlace(hp.eps());
+            Tensor buf = zEps.get(e.getKey()); // holds z of step t−1 until the update has used it, then z·ε of step t
+            if (prev != null) Resident.update(p, prev.drawInto(i, e.getKey(), buf), e.getKey(), upd, hp);
+            Tensor ze = cur.drawInto(i, e.getKey(), buf).mulInPlace(hp.eps());
             p.addInPlace(ze, 1.0);
         }
         return zEps;
@@ -251,6 +259,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             for (String n : layout.suffix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
         }
         streamer.drain();
+        store.releaseWorkingMemory();
         pending = null;
     }
 
@@ -297,6 +306,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
                     streamer.release(i, w, false);
                 }
             }
+            store.releaseWorkingMemory();
             for (int j = 0; j < h.length; j++) {
                 out.add(head.apply(h[j], batches.get(j), ctxs.get(j)));
                 h[j].close();
@@ -325,6 +335,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 }
             }
         }
+        store.releaseWorkingMemory();
     }
 
     private void install(int i, LinkedHashMap<String, Tensor> w) {
@@ -341,7 +352,6 @@ public final class Zo2Engine<B> implements AutoCloseable {
     public void close() {
         streamer.close();
         store.close();
-        buffers.close();
         zSets.close();
     }
 }
