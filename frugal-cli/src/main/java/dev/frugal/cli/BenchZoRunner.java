@@ -125,6 +125,7 @@ final class BenchZoRunner {
         Map<String, String> env = pb.environment();
         env.put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
         env.put("OMP_NUM_THREADS", String.valueOf(threads));
+        if (!mode.isPeer()) env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE"); // what frugal's Backend sets anyway
         Path err = Files.createTempFile("frugal-bench-" + mode.key(), ".err");
         pb.redirectError(err.toFile());
         Process p = pb.start();
