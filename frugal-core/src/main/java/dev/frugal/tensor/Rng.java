@@ -14,16 +14,22 @@ public final class Rng {
     private final Generator generator;
     private long seed;
 
-    private Rng(String name, long seed) {
+    private Rng(String name, long seed, Device device) {
         Backend.ensureLoaded();
         this.name = name;
         this.seed = seed;
-        this.generator = torch.createCPUGenerator(seed);
+        this.generator = device.isCuda() ? Cuda.generator(device, seed) : torch.createCPUGenerator(seed);
         this.generator.retainReference(); // lives as long as this object, whatever scope is open now
     }
 
-    /** A generator called {@code name} (for logs) seeded with {@code seed}. */
-    public static Rng seeded(String name, long seed) { return new Rng(name, seed); }
+    /** A CPU generator called {@code name} (for logs) seeded with {@code seed}. */
+    public static Rng seeded(String name, long seed) { return new Rng(name, seed, Device.CPU); }
+
+    /**
+     * A generator for tensors on {@code device}: libtorch's CPU generator, or a CUDA (Philox) generator for a CUDA
+     * device, which gives other numbers than the CPU's for the same seed (as in PyTorch).
+     */
+    public static Rng seeded(String name, long seed, Device device) { return new Rng(name, seed, device); }
 
     /** Restarts the stream from {@code newSeed} (like {@code manual_seed}). */
     public Rng reseed(long newSeed) {

@@ -283,6 +283,19 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * {@code this *= v} in place with the same bits as the out-of-place {@code mul(v)}. They differ for 16-bit
+     * tensors: libtorch's in-place {@code mul_(Scalar)} first rounds {@code v} to the tensor's dtype (ε = 1e-2 becomes
+     * 0.010009765625 in bf16), while {@code mul(v)} multiplies in float by {@code (float) v}. A 0-dim fp32 operand
+     * gives the latter in place. For fp32 tensors both are the same.
+     */
+    public Tensor scaleInPlace(double v) {
+        try (Scope s = Scope.open()) {
+            t.mul_(Tensors.full(v, DType.F32, Device.CPU).t); // a CPU scalar operand, for CUDA tensors too
+        }
+        return this;
+    }
+
     public Tensor mulInPlace(Tensor o) {
         t.mul_(o.t);
         return this;

@@ -1,5 +1,7 @@
 package dev.frugal.zo;
 
+import dev.frugal.tensor.Cuda;
+import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Threads;
@@ -43,9 +45,19 @@ final class BlockStreamer implements AutoCloseable {
     private final CompletableFuture<Void>[] saves;
     private int nextToSchedule;
     private Preparation preparation;
+    private final Device device;
 
+    /** A streamer whose working tier is on the CPU. */
+    BlockStreamer(BlockStore store, int k, int n) { this(store, k, n, Device.CPU); }
+
+    /**
+     * A streamer for a working tier on {@code device}. For a CUDA device the loader and writer threads each work on a
+     * side stream of their own (uploads, the preparation, write-backs overlap the compute stream), and a block is
+     * handed on only once its stream's work has finished.
+     */
     @SuppressWarnings("unchecked")
-    BlockStreamer(BlockStore store, int k, int n) {
+    BlockStreamer(BlockStore store, int k, int n, Device device) {
+        this.device = device;
         this.store = store;
         this.k = k;
         this.n = n;
@@ -53,13 +65,14 @@ final class BlockStreamer implements AutoCloseable {
         this.loads = new CompletableFuture[n];
         this.saves = new CompletableFuture[n];
         for (int i = 0; i < n; i++) saves[i] = CompletableFuture.completedFuture(null);
-        this.loader = Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-loader"));
-        this.writer = store.zeroCopy() ? null : Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-writer"));
+        this.loader = Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-loader", device));
+        this.writer = store.zeroCopy() ? null : Executors.newSingleThreadExecutor(r -> daemon(r, "zo2-writer", device));
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    private static Thread daemon(Runnable r, String name, Device device) {
         Thread t = new Thread(() -> {
             Threads.configureThisThread(1); // copies, casts, z draws: the compute thread keeps the cores' ATen pool
+            if (device.isCuda()) Cuda.useSideStream(device);
             r.run();
         }, name);
         t.setDaemon(true);
@@ -90,7 +103,9 @@ final class BlockStreamer implements AutoCloseable {
                     LinkedHashMap<String, Tensor> w = store.load(i);
                     if (prep == null) return new Loaded(w, null);
                     try (Scope s = Scope.open()) {
-                        return new Loaded(w, prep.prepare(i, w));
+                        Loaded l = new Loaded(w, prep.prepare(i, w));
+                        if (device.isCuda()) Cuda.syncCurrentStream(device); // the compute stream reads it next
+                        return l;
                     }
                 } catch (RuntimeException | Error e) {
                     permits.release();
@@ -118,6 +133,7 @@ final class BlockStreamer implements AutoCloseable {
 
     /** Hands block {@code i} back: written back asynchronously when {@code dirty}, then its slot is freed. */
     void release(int i, LinkedHashMap<String, Tensor> working, boolean dirty) {
+        if (device.isCuda()) Cuda.syncCurrentStream(device); // the compute stream's kernels on it are done
         if (store.zeroCopy()) {
             permits.release();
             return;

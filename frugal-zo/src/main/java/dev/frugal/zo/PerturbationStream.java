@@ -1,5 +1,7 @@
 package dev.frugal.zo;
 
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
@@ -20,9 +22,18 @@ final class PerturbationStream implements AutoCloseable {
     private int nextBlock;
     private int nextInBlock;
 
-    PerturbationStream(ParameterLayout layout, long seed) {
+    private final DType dtype;
+    private final Device device;
+
+    /** fp32 z on the CPU. */
+    PerturbationStream(ParameterLayout layout, long seed) { this(layout, seed, Device.CPU, DType.F32); }
+
+    /** z of {@code dtype} on {@code device}, from that device's generator seeded with {@code seed}. */
+    PerturbationStream(ParameterLayout layout, long seed, Device device, DType dtype) {
         this.layout = layout;
-        this.rng = Rng.seeded("zo-z", seed);
+        this.device = device;
+        this.dtype = dtype;
+        this.rng = Rng.seeded("zo-z", seed, device);
         drawResident(layout.prefix());
     }
 
@@ -32,7 +43,7 @@ final class PerturbationStream implements AutoCloseable {
      */
     private void drawResident(List<String> names) {
         try (Scope s = Scope.open()) {
-            for (String n : names) resident.put(n, Tensors.randn(rng, layout.shape(n)).keep());
+            for (String n : names) resident.put(n, Tensors.randn(rng, dtype, device, layout.shape(n)).keep());
         }
     }
 
@@ -53,11 +64,12 @@ final class PerturbationStream implements AutoCloseable {
         if (names == null || !names.get(nextInBlock).equals(name)) throw new IllegalStateException("z must be drawn in"
                 + " parameter order: expected block " + nextBlock + (nextBlock < layout.numBlocks() ? " "
                 + layout.blocks().get(nextBlock).get(nextInBlock) : "") + ", got block " + i + " " + name);
-        return advance(names, Tensors.randn(rng, layout.shape(name)));
+        return advance(names, Tensors.randn(rng, dtype, device, layout.shape(name)));
     }
 
     /**
-     * Like {@link #draw(int, String)}, but fills {@code into} (fp32, contiguous, the parameter's shape) in place and
+     * Like {@link #draw(int, String)}, but fills {@code into} (this stream's dtype and device, contiguous, the
+     * parameter's shape) in place and
      * returns it: the same values, since libtorch's {@code normal(0, 1, size)} is {@code empty(size).normal_(0, 1)}.
      */
     Tensor drawInto(int i, String name, Tensor into) {

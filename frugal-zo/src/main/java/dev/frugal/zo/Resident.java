@@ -47,7 +47,7 @@ final class Resident {
                 update(p, zp, n, pending, hp);
                 zp.close();
             }
-            Tensor ze = cur.takeResident(n).mulInPlace(hp.eps()); // z·ε, kept until restore()
+            Tensor ze = cur.takeResident(n).scaleInPlace(hp.eps()); // z·ε, kept until restore()
             p.addInPlace(ze, 1.0); // θ₊ = θ + (1·z)ε
             r.zEps.put(n, ze);
         }
@@ -95,7 +95,7 @@ final class Resident {
      */
     void redraw(PerturbationStream again, double eps) {
         if (!zEps.isEmpty()) throw new IllegalStateException("z·ε is still held");
-        for (String n : names) zEps.put(n, again.takeResident(n).mulInPlace(eps));
+        for (String n : names) zEps.put(n, again.takeResident(n).scaleInPlace(eps));
     }
 
     /** θ₊ → θ₋ = θ₊ + (−2·z)ε, in place. */
@@ -124,9 +124,9 @@ final class Resident {
      */
     static void update(Tensor p, Tensor z, String name, PendingUpdate upd, ZoHyperparameters hp) {
         try (Scope s = Scope.open()) {
-            Tensor d = z.mulInPlace(upd.grad());
+            Tensor d = z.scaleInPlace(upd.grad());
             if (hp.weightDecay() > 0 && ZoHyperparameters.decays(name)) d.addInPlace(p.mul(hp.weightDecay()));
-            p.addInPlace(d.mulInPlace(upd.lr()), -1.0);
+            p.addInPlace(d.scaleInPlace(upd.lr()), -1.0);
         }
     }
 }

@@ -20,9 +20,20 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  */
 final class WorkingSets implements AutoCloseable {
     private final ConcurrentLinkedDeque<List<Tensor>> free = new ConcurrentLinkedDeque<>();
+    private final DType dtype;
+    private final Device device;
+
+    /** Sets of {@code dtype} tensors on {@code device} (the working tier's). */
+    WorkingSets(DType dtype, Device device) {
+        this.dtype = dtype;
+        this.device = device;
+    }
+
+    /** fp32 sets on the CPU. */
+    WorkingSets() { this(DType.F32, Device.CPU); }
 
     /**
-     * Uninitialised fp32 tensors for a block with {@code shapes} (name → shape in parameter order): a recycled set when
+     * Uninitialised working-tier tensors for a block with {@code shapes} (name → shape in parameter order): a recycled set when
      * one has these shapes, else fresh. The tensors are kept; hand them back with {@link #recycle}.
      */
     LinkedHashMap<String, Tensor> take(Map<String, long[]> shapes) {
@@ -35,7 +46,7 @@ final class WorkingSets implements AutoCloseable {
         int j = 0;
         try (Scope s = Scope.open()) {
             for (var e : shapes.entrySet())
-                m.put(e.getKey(), set != null ? set.get(j++) : Tensors.empty(DType.F32, Device.CPU, e.getValue()).keep());
+                m.put(e.getKey(), set != null ? set.get(j++) : Tensors.empty(dtype, device, e.getValue()).keep());
         }
         return m;
     }

@@ -4,7 +4,7 @@ import dev.frugal.model.BlockSource;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.StagedModel;
-import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Cuda;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.NativeMemory;
 import dev.frugal.tensor.Scope;
@@ -32,7 +32,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ParameterLayout layout;
     private final BlockStore store;
     private final BlockStreamer streamer;
-    private final WorkingSets zSets = new WorkingSets(); // z·ε of the blocks in flight
+    private final WorkingSets zSets; // z·ε of the blocks in flight
     private PendingUpdate pending;
 
     /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
@@ -65,26 +65,30 @@ public final class Zo2Engine<B> implements AutoCloseable {
         this.offload = offload;
         this.layout = ParameterLayout.of(model, source);
         List<ParamGroup> blocks = model.blockParams();
-        boolean inPlace = offload.tier() == OffloadTier.NONE && offload.storageDtype() == DType.F32;
+        boolean inPlace = offload.zeroCopy();
         if (source != null && inPlace) { // everything resident anyway: fill the model's groups
             for (int i = 0; i < blocks.size(); i++) {
                 LinkedHashMap<String, Tensor> b = source.take(i);
                 for (var e : b.entrySet()) {
-                    blocks.get(i).put(e.getKey(), e.getValue());
+                    try (Scope s = Scope.open()) {
+                        blocks.get(i).put(e.getKey(), e.getValue().to(offload.device()).to(offload.computeDtype()));
+                    }
                     e.getValue().close(); // put() took its own reference
                 }
             }
         }
         BlockSource src = source != null ? source : BlockSource.of(blocks);
         this.store = switch (offload.tier()) {
-            case NONE -> inPlace ? MemoryBlockStore.inPlace(blocks) : MemoryBlockStore.copyOf(src, offload.storageDtype());
-            case HOST -> MemoryBlockStore.copyOf(src, offload.storageDtype());
+            case NONE -> inPlace ? MemoryBlockStore.inPlace(blocks)
+                    : MemoryBlockStore.copyOf(src, offload.storageDtype(), offload.computeDtype(), offload.device());
+            case HOST -> MemoryBlockStore.copyOf(src, offload.storageDtype(), offload.computeDtype(), offload.device());
             case DISK -> new DiskBlockStore(src, offload.storageDtype(), offload.diskDir());
         };
+        this.zSets = new WorkingSets(offload.computeDtype(), offload.device());
         // zero-copy: nothing to load, K only bounds how far ahead the loader thread prepares (perturbs) blocks
         int k = inPlace ? Math.min(2, blocks.size()) : offload.tier() == OffloadTier.NONE ? blocks.size()
                 : Math.min(offload.residentBlocks(), blocks.size());
-        this.streamer = new BlockStreamer(store, k, blocks.size());
+        this.streamer = new BlockStreamer(store, k, blocks.size(), offload.device());
         if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory(); // offloading is for bounded memory
     }
 
@@ -125,8 +129,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
         if ((plus || minus) && batch == null)
             throw new IllegalArgumentException("step " + t + ": computing " + sides + " losses needs a batch");
         try (GradMode g = GradMode.off(); Scope step = Scope.open();
-             PerturbationStream cur = new PerturbationStream(layout, seed);
-             PerturbationStream prev = pending == null ? null : new PerturbationStream(layout, pending.seed())) {
+             PerturbationStream cur = stream(seed);
+             PerturbationStream prev = pending == null ? null : stream(pending.seed())) {
             PendingUpdate upd = pending;
             pending = null; // applied by this pass, whatever happens next
             ForwardContext ctx = plus || minus ? objective.context(model, batch) : null;
@@ -146,6 +150,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
                     for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), -2.0);
                     if (minus) hMinus = advance(i, hMinus, ctx);
                     for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), 1.0);
+                    // the loader reuses z·ε and the working set at once: on a GPU, the queued kernels must be done
+                    if (offload.device().isCuda()) Cuda.syncCurrentStream(offload.device());
                     zSets.recycle(zEps);
                     uninstall(i);
                     streamer.release(i, w, true);
@@ -153,7 +159,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             }
             releaseWorkingMemory();
             Resident suffix = Resident.perturb(model, layout.suffix(), cur, prev, upd, hp);
-            try (PerturbationStream again = new PerturbationStream(layout, seed)) {
+            try (PerturbationStream again = stream(seed)) {
                 prefix.redraw(again, hp.eps());
             }
             double lossPlus = Double.NaN, lossMinus = Double.NaN;
@@ -184,10 +190,20 @@ public final class Zo2Engine<B> implements AutoCloseable {
      * so that while the head computes its logits and the next step perturbs the embedding, the process holds no
      * block-sized buffers.
      */
+    private PerturbationStream stream(long seed) {
+        return new PerturbationStream(layout, seed, offload.device(), offload.computeDtype());
+    }
+
     private void releaseWorkingMemory() {
         streamer.drain();
-        store.releaseWorkingMemory();
+        releaseStore();
         zSets.close();
+    }
+
+    private void releaseStore() {
+        // buffers allocated on the side streams were used on the compute stream: let that finish before freeing
+        if (offload.device().isCuda()) Cuda.syncDevice(offload.device());
+        store.releaseWorkingMemory();
     }
 
     private Tensor advance(int block, Tensor h, ForwardContext ctx) {
@@ -234,7 +250,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             Tensor p = e.getValue();
             Tensor buf = zEps.get(e.getKey()); // holds z of step t−1 until the update has used it, then z·ε of step t
             if (prev != null) Resident.update(p, prev.drawInto(i, e.getKey(), buf), e.getKey(), upd, hp);
-            Tensor ze = cur.drawInto(i, e.getKey(), buf).mulInPlace(hp.eps());
+            Tensor ze = cur.drawInto(i, e.getKey(), buf).scaleInPlace(hp.eps());
             p.addInPlace(ze, 1.0);
         }
         return zEps;
@@ -245,7 +261,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
         if (pending == null) return;
         PendingUpdate upd = pending;
         try (GradMode g = GradMode.off(); Scope s = Scope.open();
-             PerturbationStream prev = new PerturbationStream(layout, upd.seed())) {
+             PerturbationStream prev = stream(upd.seed())) {
             for (String n : layout.prefix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
@@ -259,7 +275,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             for (String n : layout.suffix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
         }
         streamer.drain();
-        store.releaseWorkingMemory();
+        releaseStore();
         pending = null;
     }
 
@@ -306,7 +322,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
                     streamer.release(i, w, false);
                 }
             }
-            store.releaseWorkingMemory();
+            releaseStore();
             for (int j = 0; j < h.length; j++) {
                 out.add(head.apply(h[j], batches.get(j), ctxs.get(j)));
                 h[j].close();
@@ -335,7 +351,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 }
             }
         }
-        store.releaseWorkingMemory();
+        releaseStore();
     }
 
     private void install(int i, LinkedHashMap<String, Tensor> w) {
