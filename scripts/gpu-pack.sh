@@ -10,7 +10,13 @@ cd "$root"
 ./frugal --version >/dev/null   # selects JDK 25 and builds the jars when they are missing or stale
 . scripts/jdk.sh && frugal_select_jdk
 jar=$(ls frugal-cli/target/frugal-cli-*.jar | head -n 1)
-bash "$pack" .gpu "$(cat frugal-cli/target/classpath.txt)" "$jar"
+cp=$(cat frugal-cli/target/classpath.txt)
+if [ "${1:-}" = "--zo" ]; then
+  # ZO2's GPU bench only (scripts/gpu-zo-bench.sh): frugal-core, frugal-zo, libtorch/JavaCPP and Jackson, so that the
+  # pack stays far below the 64 MiB a device call carries (the whole CLI class path packs to ~130 MB)
+  cp=$(tr ':' '\n' <<<"$cp" | grep -E '/(frugal-(core|zo)|javacpp|pytorch|openblas|jackson-(core|databind|annotations))-[^/]*\.jar$' | paste -sd: -)
+fi
+bash "$pack" .gpu "$cp" "$jar"
 fixture=${FRUGAL_FIXTURES:-$root/../shared/fixtures/hf-tiny}/opt
 if [ -d "$fixture" ]; then
   mkdir -p .gpu/opt && cp "$fixture"/config.json "$fixture"/model.safetensors .gpu/opt/

@@ -72,6 +72,19 @@ public final class BenchZoCommand implements Callable<Integer> {
         if (from != null && !from.isEmpty()) return summarise(spec.commandLine().getOut());
         if (steps < 1 || warmup < 0 || threads < 1) throw new IllegalArgumentException("--steps must be >= 1,"
                 + " --warmup >= 0 and --bench-threads >= 1");
+        // frugal's --device (inherited by every command) selects ZO2's GPU setting: bf16 compute on that device,
+        // OPT-1.3B and OPT-6.7B shapes at 1 x 2048 tokens, modes mezo / inmem / zo2 (cpu with --quick: a smoke test)
+        String device = spec.root().userObject() instanceof FrugalCommand f ? f.device : null;
+        if (device != null) {
+            dev.frugal.tensor.Device d = dev.frugal.tensor.Device.parse(device);
+            dev.frugal.tensor.Backend.requireDevice(d);
+            try {
+                return BenchZoDevice.run(spec.commandLine().getOut(), d, quick, steps, warmup, json);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
         List<BenchZoMode> run = new ArrayList<>();
         if (modes == null || modes.isEmpty()) run.addAll(List.of(BenchZoMode.values()));
         else for (String m : modes) run.add(BenchZoMode.parse(m));

@@ -121,12 +121,23 @@ final class BenchZoRunner {
     }
 
     private JsonNode exec(BenchZoMode mode, List<String> cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new java.util.HashMap<>();
         env.put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
         env.put("OMP_NUM_THREADS", String.valueOf(threads));
-        if (!mode.isPeer()) env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE"); // what frugal's Backend sets anyway
-        Path err = Files.createTempFile("frugal-bench-" + mode.key(), ".err");
+        if (!mode.isPeer() && System.getenv("OMP_WAIT_POLICY") == null)
+            env.put("OMP_WAIT_POLICY", "PASSIVE"); // what frugal's Backend sets anyway
+        return execJson(mode.key(), cmd, env);
+    }
+
+    /**
+     * Runs {@code cmd} with {@code env} added to this process's environment and returns the last JSON line of its
+     * stdout, or {@code {"mode":key,"error":...}} with the tail of its stderr when it failed.
+     */
+    static JsonNode execJson(String key, List<String> cmd, Map<String, String> env)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path err = Files.createTempFile("frugal-bench-" + key, ".err");
         pb.redirectError(err.toFile());
         Process p = pb.start();
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -138,7 +149,10 @@ final class BenchZoRunner {
         if (rc != 0 || last == null) {
             String tail = stderr.strip();
             int nl = tail.lastIndexOf('\n', Math.max(0, tail.length() - 400));
-            return error(mode, "exit " + rc + ": " + (nl < 0 ? tail : tail.substring(nl + 1)).replace('\n', ' '));
+            ObjectNode o = JSON.createObjectNode();
+            o.put("mode", key);
+            o.put("error", "exit " + rc + ": " + (nl < 0 ? tail : tail.substring(nl + 1)).replace('\n', ' '));
+            return o;
         }
         return JSON.readTree(last);
     }

@@ -26,12 +26,21 @@ record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, i
     /** The full model's width at 4 blocks: for same-window mode comparisons when the full model is too slow. */
     static final BenchZoShape MID = new BenchZoShape("mid", 16384, 1024, 4, 16, 4096, 2048, 4, 128);
 
+    /** OPT-1.3B's shapes (ZO2's paper, GPU setting): 24 blocks, hidden 2048, 32 heads, ffn 8192, 1 × 2048 tokens. */
+    static final BenchZoShape OPT_1_3B = new BenchZoShape("opt-1.3b", 50272, 2048, 24, 32, 8192, 2048, 1, 2048);
+
+    /** OPT-6.7B's shapes: 32 blocks, hidden 4096, 32 heads, ffn 16384, 1 × 2048 tokens. */
+    static final BenchZoShape OPT_6_7B = new BenchZoShape("opt-6.7b", 50272, 4096, 32, 32, 16384, 2048, 1, 2048);
+
     static BenchZoShape named(String n) {
         return switch (n) {
             case "full" -> FULL;
             case "mid" -> MID;
             case "quick" -> QUICK;
-            default -> throw new IllegalArgumentException("unknown bench size '" + n + "': use full, mid or quick");
+            case "opt-1.3b" -> OPT_1_3B;
+            case "opt-6.7b" -> OPT_6_7B;
+            default -> throw new IllegalArgumentException("unknown bench size '" + n
+                    + "': use full, mid, quick, opt-1.3b or opt-6.7b");
         };
     }
 

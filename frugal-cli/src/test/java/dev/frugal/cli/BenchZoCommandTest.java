@@ -55,6 +55,44 @@ class BenchZoCommandTest {
         assertFalse(out.toString().contains("FAILED"), out.toString());
     }
 
+    /**
+     * The device bench (ZO2's GPU setting) run on the CPU: bf16 compute, the three modes each in a fresh JVM, and the
+     * same trajectory in all of them (MeZO's arithmetic in 16 bits, on the device's generator).
+     */
+    @Test
+    void deviceBenchRunsItsThreeModesOnTheSameTrajectory() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new FrugalCommand());
+        cl.setOut(new PrintWriter(out, true));
+        Path json = tmp.resolve("device.jsonl");
+        int code = cl.execute("--device", "cpu", "bench", "zo", "--quick", "--steps", "2", "--warmup", "0", "--json",
+                json.toString());
+        assertEquals(0, code, out.toString());
+        assertFalse(out.toString().contains("FAILED"), out.toString());
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String l : Files.readAllLines(json)) lines.add(JSON.readTree(l));
+        assertEquals(4, lines.size(), "three modes and the summary");
+        for (int i = 0; i < 3; i++) {
+            JsonNode m = lines.get(i);
+            assertEquals(BenchZoDevice.MODES[i], m.get("mode").asText());
+            assertEquals("bf16", m.get("dtype").asText());
+            assertTrue(m.get("step_s").asDouble() > 0 && m.get("tokens_per_s").asDouble() > 0, m.toString());
+            assertEquals(lines.get(0).get("last_loss_plus").asDouble(), m.get("last_loss_plus").asDouble(), 0.0,
+                    "mode " + m.get("mode") + " left MeZO's trajectory");
+        }
+        JsonNode q = lines.get(3).get("sizes").get("quick");
+        assertEquals("zo_device", lines.get(3).get("bench").asText());
+        assertTrue(q.get("fwd2_s").asDouble() > 0);
+        long stored = lines.get(2).get("bytes_moved_per_step").asLong();
+        assertEquals(2 * BenchZoShape.QUICK.config(1).numLayers() * blockParams(BenchZoShape.QUICK) * 2, stored,
+                "a ZO2 step moves every bf16 block up and back");
+    }
+
+    static long blockParams(BenchZoShape s) {
+        long h = s.hidden(), f = s.ffn();
+        return 4 * (h * h + h) + f * h + f + h * f + h + 4 * h;
+    }
+
     @Test
     void ratiosFollowTheIssueDefinitions() {
         Map<BenchZoMode, JsonNode> r = new EnumMap<>(BenchZoMode.class);

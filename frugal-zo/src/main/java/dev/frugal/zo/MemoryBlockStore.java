@@ -57,9 +57,10 @@ final class MemoryBlockStore implements BlockStore {
             LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
             try (Scope sc = Scope.open()) {
                 for (var e : fp32.entrySet()) {
-                    Tensor t = e.getValue().to(Device.CPU).to(storage).contiguous();
-                    if (device.isCuda()) t = Tensors.emptyPinned(storage, t.shape()).copyFrom(t);
-                    else t = t.cloneTensor();
+                    Tensor src = e.getValue();
+                    Tensor t = device.isCuda() // straight into pinned memory (from the device when drawn there)
+                            ? Tensors.emptyPinned(storage, src.shape()).copyFrom(src)
+                            : src.to(storage).contiguous().cloneTensor();
                     m.put(e.getKey(), t.keep());
                 }
             }
