@@ -4,6 +4,7 @@ import dev.frugal.model.CausalLM;
 import dev.frugal.model.MeanPoolClassifier;
 import dev.frugal.model.Models;
 import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Device;
 import dev.frugal.zo.BatchSource;
 import dev.frugal.zo.CausalLmObjective;
@@ -56,7 +57,7 @@ final class ZoRun {
         Path ckpt = null;
         TrainerState state = null;
         ZoHyperparameters hp = o.hyperparameters();
-        OffloadConfig off = o.offloadConfig();
+        OffloadConfig off = o.offloadConfig().on(device, DType.F32); // the working tier where the model runs
         if (o.resume) {
             ckpt = ZoCheckpoint.latest(o.checkpoints()).orElseThrow(() -> new IllegalArgumentException(
                     "--resume: no checkpoint under " + o.checkpoints() + " (run without --resume first)"));
