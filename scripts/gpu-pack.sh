@@ -14,6 +14,7 @@ cp=$(cat frugal-cli/target/classpath.txt)
 if [ "${1:-}" = "--zo" ]; then
   # ZO2's GPU bench only (scripts/gpu-zo-bench.sh): frugal-core, frugal-zo, libtorch/JavaCPP and Jackson, so that the
   # pack stays far below the 64 MiB a device call carries (the whole CLI class path packs to ~130 MB)
+  export FRUGAL_JLINK_MODULES=${FRUGAL_JLINK_MODULES:-java.base,jdk.unsupported,java.logging,java.management,jdk.management}
   cp=$(tr ':' '\n' <<<"$cp" | grep -E '/(frugal-(core|zo)|javacpp|pytorch|openblas|jackson-(core|databind|annotations))-[^/]*\.jar$' | paste -sd: -)
 fi
 bash "$pack" .gpu "$cp" "$jar"
