@@ -185,15 +185,16 @@ public final class Zo2Engine<B> implements AutoCloseable {
         }
     }
 
+    /** The z stream of step seed {@code seed}, in the working tier's dtype and on its device. */
+    private PerturbationStream stream(long seed) {
+        return new PerturbationStream(layout, seed, offload.device(), offload.computeDtype());
+    }
+
     /**
      * Frees the recycled working sets and z·ε buffers once the blocks of a pass are done (after the last write-back),
      * so that while the head computes its logits and the next step perturbs the embedding, the process holds no
      * block-sized buffers.
      */
-    private PerturbationStream stream(long seed) {
-        return new PerturbationStream(layout, seed, offload.device(), offload.computeDtype());
-    }
-
     private void releaseWorkingMemory() {
         streamer.drain();
         releaseStore();

@@ -1,0 +1,47 @@
+package dev.frugal.zo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.NativeMemory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The tiering's settings: what combinations are refused (with a message naming the option) and what they mean. */
+class OffloadConfigTest {
+    @Test
+    void cpuFp32IsTheDefaultWorkingTier() {
+        OffloadConfig c = OffloadConfig.host(2, DType.BF16);
+        assertEquals(Device.CPU, c.device());
+        assertEquals(DType.F32, c.computeDtype());
+        assertFalse(c.zeroCopy());
+        assertTrue(OffloadConfig.inMemory().zeroCopy());
+        assertFalse(OffloadConfig.inMemory(DType.BF16).zeroCopy(), "bf16 storage, fp32 compute: up-cast per use");
+        assertTrue(OffloadConfig.inMemory(DType.BF16).on(Device.CPU, DType.BF16).zeroCopy());
+    }
+
+    @Test
+    void refusesImpossibleCombinations() {
+        var e = assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(2, DType.F32).on(Device.CPU, DType.BF16));
+        assertTrue(e.getMessage().contains("compute dtype"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(2, DType.BF16).on(Device.CPU, DType.F16));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> OffloadConfig.disk(2, DType.BF16, Path.of("x")).on(Device.parse("cuda"), DType.BF16));
+        assertTrue(e.getMessage().contains("--offload host"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(0, DType.BF16));
+        assertTrue(e.getMessage().contains("--resident-blocks"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(2, DType.I64));
+    }
+
+    @Test
+    void offloadingMakesMallocReturnFreedMemory() {
+        // glibc here: the setting is accepted and idempotent
+        assertTrue(NativeMemory.returnFreedMemory());
+        assertTrue(NativeMemory.returnFreedMemory());
+        assertTrue(NativeMemory.returnsFreedMemory());
+    }
+}
