@@ -29,18 +29,17 @@ public final class Backend {
      */
     private static void passiveOpenMpUnlessSet() {
         if (System.getenv("OMP_WAIT_POLICY") != null) return;
-        try {
-            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-            var setenv = linker.defaultLookup().find("setenv").map(f -> linker.downcallHandle(f,
-                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                            java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS,
-                            java.lang.foreign.ValueLayout.JAVA_INT)));
-            if (setenv.isEmpty()) return;
-            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-                int rc = (int) setenv.get().invokeExact(a.allocateFrom("OMP_WAIT_POLICY"), a.allocateFrom("PASSIVE"), 0);
-                if (rc != 0) System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE (setenv returned " + rc + ")");
-            }
-        } catch (Throwable e) { // no native access: libtorch still works, only slower on few cores
+        var setenv = NativeMemory.function("setenv", java.lang.foreign.FunctionDescriptor.of(
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
+                java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
+        if (setenv.isEmpty()) { // no native access: libtorch still works, only slower on few cores
+            System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE; set it in the environment");
+            return;
+        }
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            int rc = (int) setenv.get().invokeExact(a.allocateFrom("OMP_WAIT_POLICY"), a.allocateFrom("PASSIVE"), 0);
+            if (rc != 0) System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE (setenv returned " + rc + ")");
+        } catch (Throwable e) {
             System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE (" + e + "); set it in the environment");
         }
     }

@@ -54,7 +54,8 @@ public final class NativeMemory {
     /** Whether {@link #returnFreedMemory()} took effect in this process. */
     public static boolean returnsFreedMemory() { return applied; }
 
-    private static Optional<MethodHandle> function(String name, FunctionDescriptor d) {
+    /** A C library function as a method handle (empty where it is missing or native access is refused). */
+    static Optional<MethodHandle> function(String name, FunctionDescriptor d) {
         try {
             Linker linker = Linker.nativeLinker();
             Optional<MemorySegment> sym = linker.defaultLookup().find(name);
