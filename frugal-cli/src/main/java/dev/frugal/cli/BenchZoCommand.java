@@ -123,7 +123,7 @@ public final class BenchZoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void append(Path file, List<String> lines) throws IOException {
+    static void append(Path file, List<String> lines) throws IOException {
         if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.tensor.Device;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +70,7 @@ public final class BenchZoDevice {
             for (String mode : MODES) {
                 JsonNode n = BenchZoRunner.execJson(mode, workerCommand(mode, size, steps, warmup, device), Map.of());
                 r.put(mode, n);
-                if (json != null) append(json, n.toString());
+                if (json != null) BenchZoCommand.append(json, List.of(n.toString()));
                 out.printf("  %-9s %-6s %s%n", size, mode, n.has("error") ? "FAILED: " + n.get("error").asText()
                         : String.format(Locale.ROOT, "step %.3f s   %.0f tokens/s   peak GPU %s MB   peak RSS %.0f MB",
                         n.get("step_s").asDouble(), n.get("tokens_per_s").asDouble(),
@@ -82,7 +80,7 @@ public final class BenchZoDevice {
             }
             bySize.set(size, summarise(size, r));
         }
-        if (json != null) append(json, summary.toString());
+        if (json != null) BenchZoCommand.append(json, List.of(summary.toString()));
         out.println(summary);
         out.flush();
         return 0;
@@ -133,10 +131,5 @@ public final class BenchZoDevice {
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchZoDeviceWorker.class.getName(), mode, size,
                 String.valueOf(steps), String.valueOf(warmup), device.toString()));
         return c;
-    }
-
-    private static void append(Path file, String line) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.write(file, List.of(line), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

@@ -46,9 +46,14 @@ record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, i
 
     /** Trainable parameters with {@code factor} × the base depth (tied LM head counted once). */
     long parameterCount(int factor) {
+        long h = hidden;
+        return (long) vocab * h + (maxPositions + 2L) * h + 2 * h + (long) layers * factor * blockParameterCount();
+    }
+
+    /** Parameters of one block: q, k, v, out projections, fc1, fc2 (with biases) and two LayerNorms. */
+    long blockParameterCount() {
         long h = hidden, f = ffn;
-        long block = 4 * (h * h + h) + f * h + f + h * f + h + 4 * h;
-        return (long) vocab * h + (maxPositions + 2L) * h + 2 * h + (long) layers * factor * block;
+        return 4 * (h * h + h) + f * h + f + h * f + h + 4 * h;
     }
 
     /** The OPT config with {@code factor} × the base depth. */

@@ -84,13 +84,8 @@ class BenchZoCommandTest {
         assertEquals("zo_device", lines.get(3).get("bench").asText());
         assertTrue(q.get("fwd2_s").asDouble() > 0);
         long stored = lines.get(2).get("bytes_moved_per_step").asLong();
-        assertEquals(2 * BenchZoShape.QUICK.config(1).numLayers() * blockParams(BenchZoShape.QUICK) * 2, stored,
+        assertEquals(2 * BenchZoShape.QUICK.config(1).numLayers() * BenchZoShape.QUICK.blockParameterCount() * 2, stored,
                 "a ZO2 step moves every bf16 block up and back");
-    }
-
-    static long blockParams(BenchZoShape s) {
-        long h = s.hidden(), f = s.ffn();
-        return 4 * (h * h + h) + f * h + f + h * f + h + 4 * h;
     }
 
     @Test

@@ -25,9 +25,6 @@ final class PerturbationStream implements AutoCloseable {
     private final DType dtype;
     private final Device device;
 
-    /** fp32 z on the CPU. */
-    PerturbationStream(ParameterLayout layout, long seed) { this(layout, seed, Device.CPU, DType.F32); }
-
     /** z of {@code dtype} on {@code device}, from that device's generator seeded with {@code seed}. */
     PerturbationStream(ParameterLayout layout, long seed, Device device, DType dtype) {
         this.layout = layout;

@@ -136,14 +136,8 @@ public final class OptRandomInit {
                 Rng rng = Rng.seeded("opt-init.block", blockSeed(seed, i), device);
                 LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
                 try (Scope s = Scope.open()) {
-                    for (var e : shapes(i).entrySet()) {
-                        String n = e.getKey();
-                        long[] shape = e.getValue();
-                        Tensor t = n.endsWith(".bias") ? Tensors.full(0, dtype, device, shape)
-                                : n.contains("layer_norm") ? Tensors.full(1, dtype, device, shape)
-                                : Tensors.randn(rng, dtype, device, shape).scaleInPlace(INIT_STD);
-                        out.put(n, t.keep());
-                    }
+                    for (var e : shapes(i).entrySet())
+                        out.put(e.getKey(), init(e.getKey(), e.getValue(), rng, dtype, device).keep());
                 }
                 return out;
             }
@@ -162,9 +156,13 @@ public final class OptRandomInit {
 
     /** One parameter, fp32, in the caller's scope: LayerNorm 1/0, biases 0, weights N(0, 0.02²). */
     private static Tensor init(String name, long[] shape, Rng rng) {
-        boolean norm = name.contains("layer_norm");
-        if (name.endsWith(".bias")) return Tensors.zeros(shape);
-        if (norm) return Tensors.ones(shape);
-        return Tensors.randn(rng, shape).mulInPlace(INIT_STD);
+        return init(name, shape, rng, dev.frugal.tensor.DType.F32, Device.CPU);
+    }
+
+    /** Hugging Face's {@code _init_weights} for OPT: biases 0, LayerNorm weights 1, other weights N(0, 0.02²). */
+    private static Tensor init(String name, long[] shape, Rng rng, dev.frugal.tensor.DType dtype, Device device) {
+        if (name.endsWith(".bias")) return Tensors.full(0, dtype, device, shape);
+        if (name.contains("layer_norm")) return Tensors.full(1, dtype, device, shape);
+        return Tensors.randn(rng, dtype, device, shape).scaleInPlace(INIT_STD); // = mul(0.02), also in 16 bits
     }
 }
