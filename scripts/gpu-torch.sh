@@ -21,7 +21,7 @@ frugal_gpu_torch() {
   # the presets' versions, from the class path the build wrote
   local ver cver=${FRUGAL_GPU_CUDA_PRESET:-13.1-9.19-1.5.13} m2=${FRUGAL_MAVEN_REPO:-$HOME/.m2/repository}
   ver=$(tr ':' '\n' <<<"$cp_in" | sed -n 's#.*/pytorch-\([0-9][^/]*-[0-9.]*\)\.jar$#\1#p' | head -n 1)
-  [ -n "$ver" ] || { echo "frugal: no org.bytedeco pytorch jar on the class path; rebuild with 'mvn -B -DskipTests install'" >&2; return 1; }
+  [ -n "$ver" ] || { echo "frugal: no org.bytedeco pytorch jar on the class path; rebuild with 'mvn -B -DskipTests package'" >&2; return 1; }
   local gpujar=$m2/org/bytedeco/pytorch/$ver/pytorch-$ver-linux-x86_64-gpu.jar
   local cudajar=$m2/org/bytedeco/cuda/$cver/cuda-$cver.jar
   local cudajni=$m2/org/bytedeco/cuda/$cver/cuda-$cver-linux-x86_64.jar
