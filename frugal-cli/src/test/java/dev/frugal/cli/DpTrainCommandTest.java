@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.frugal.data.DatasetName;
-import dev.frugal.data.DatasetRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
+import dev.frugal.data.TestDatasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +40,7 @@ class DpTrainCommandTest {
 
     @Test
     void tinyFashionMnistRunWritesMetricsAndPlot(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DatasetRegistry.atHome().directory(DatasetName.FMNIST)),
-                "Fashion-MNIST not installed (frugal data fetch fmnist)");
+        TestDatasets.ensure(DatasetName.FMNIST); // installed into the test home through frugal's fetch code
         int rc = run("train", "--model", "mlp", "--task", "fmnist", "--sigma", "1.0", "--batch", "128",
                 "--max-train", "512", "--epochs", "1", "--seed", "7", "--lr", "0.5", "--threads", "2",
                 "--out", dir.toString());
@@ -57,9 +55,8 @@ class DpTrainCommandTest {
     /** The MiniLM fine-tuning path: top encoder block + head trained through the clipping engine, AdamW update. */
     @Test
     void tinySpamFineTuningRunTrainsTheTopBlock(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(DatasetRegistry.atHome().directory(DatasetName.SPAM))
-                        && Files.isDirectory(DatasetRegistry.atHome().directory(DatasetName.MINILM)),
-                "spam or MiniLM not installed (frugal data fetch spam minilm)");
+        TestDatasets.ensure(DatasetName.SPAM);
+        TestDatasets.ensure(DatasetName.MINILM);
         int rc = run("train", "--model", "minilm", "--task", "spam", "--sigma", "1.0", "--batch", "8",
                 "--max-train", "24", "--seq-len", "8", "--trainable-blocks", "1", "--epochs", "1", "--seed", "5",
                 "--optimizer", "adamw", "--lr", "1e-4", "--head-lr", "1e-2", "--head-clip-share", "0.5", "--threads", "2", "--out", dir.toString());

@@ -35,17 +35,10 @@ class FrugalCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    /** The fixture root: {@code -Dfrugal.fixtures} (set by surefire), else ../shared relative to the repo root. */
-    static Path fixtures() {
-        String p = System.getProperty("frugal.fixtures");
-        for (Path c : new Path[] {p == null || p.isBlank() ? null : Path.of(p), Path.of("../../shared/fixtures/hf-tiny"),
-                Path.of("../shared/fixtures/hf-tiny")}) {
-            if (c != null && Files.isDirectory(c)) return c.toAbsolutePath().normalize();
-        }
-        throw new IllegalStateException("fixture root not found (" + p + "): pass -Dfrugal.fixtures=DIR");
-    }
+    /** The fixture root (core's locator: {@code -Dfrugal.fixtures}; fails when it is missing). */
+    static Path fixtures() { return dev.frugal.model.Fixtures.root(); }
 
-    static String opt() { return fixtures().resolve("opt").toString(); }
+    static String opt() { return dev.frugal.model.Fixtures.dir("opt").toString(); }
 
     static String csv(long[] ids) { return Arrays.stream(ids).mapToObj(Long::toString).collect(Collectors.joining(",")); }
 

@@ -9,12 +9,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.BeforeAll;
+import dev.frugal.testing.SeededCases;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTest {
@@ -71,14 +71,16 @@ class FashionMnistTest {
         assertTrue(e.getMessage().contains("magic 0x00000801"), e.getMessage());
     }
 
-    @Property(tries = 30)
-    void garbageIsTypedError(@ForAll long seed, @ForAll @IntRange(min = 0, max = 3000) int length) throws IOException {
-        Path f = Files.createTempFile("garbage", ".gz");
+    static LongStream garbage() { return SeededCases.seeds("idx-garbage", 30); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("garbage")
+    void garbageIsTypedError(long seed, @TempDir Path tmp) throws IOException {
+        SeededCases.Case c = SeededCases.of(seed);
+        Path f = tmp.resolve("garbage.gz");
         try {
-            byte[] junk = new byte[length];
-            new Random(seed).nextBytes(junk);
-            Files.write(f, junk);
-            assertThrows(DatasetFormatException.class, () -> IdxFile.readGz(f, IdxFile.LABELS_MAGIC));
+            Files.write(f, c.bytes("junk", c.intIn("length", 0, 3000)));
+            assertThrows(DatasetFormatException.class, () -> IdxFile.readGz(f, IdxFile.LABELS_MAGIC), c.toString());
         } finally {
             Files.delete(f);
         }

@@ -16,15 +16,14 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.frugal.testing.SeededCases;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Property-based robustness of the parser: random JSON headers and mutated real files either open with a consistent
@@ -35,7 +34,7 @@ class SafetensorsPropertiesTest {
     private static Path dir;
     private static byte[] validFile;
 
-    @BeforeContainer
+    @BeforeAll
     static void writeValidFile() throws IOException {
         dir = Files.createTempDirectory("frugal-props");
         Path f = dir.resolve("valid.safetensors");
@@ -54,8 +53,9 @@ class SafetensorsPropertiesTest {
         validFile = Files.readAllBytes(f);
     }
 
-    @AfterContainer
+    @AfterAll
     static void deleteDir() throws IOException {
+        OUTCOMES.forEach((k, v) -> System.out.println("safetensors properties, " + k + ": " + v)); // the mix of cases
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) Files.delete(p);
         }
@@ -70,38 +70,44 @@ class SafetensorsPropertiesTest {
     /** One generated entry: name, dtype JSON, shape JSON and its byte size when valid (-1 otherwise). */
     record EntrySpec(String name, String dtypeJson, String shapeJson, long bytes, int offsetNoise) {}
 
-    @Provide
-    Arbitrary<HeaderCase> headers() {
-        Arbitrary<HeaderCase> structured = entrySpec().list().ofMaxSize(5).flatMap(specs ->
-                Combinators.combine(Arbitraries.of(true, true, false),
-                        Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, Arbitraries.just(0)),
-                                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(-3, 3))),
-                        Arbitraries.of("", "", "", "", "", ",\"__metadata__\":{\"format\":\"pt\"}", ",\"__metadata__\":{\"n\":1}",
-                                ",\"__metadata__\":null", ",\"__metadata__\":[]"))
-                        .as((sequential, sizeNoise, meta) -> build(specs, sequential, sizeNoise, meta)));
-        Arbitrary<HeaderCase> noise = Combinators.combine(
-                Arbitraries.strings().withChars("{}[]\":,-.0123456789eE aFIUBOL_dtypshaeofs").ofMaxLength(80),
-                Arbitraries.longs().between(0, 64)).as(HeaderCase::new);
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, structured), net.jqwik.api.Tuple.of(1, noise));
+    private static final String[] BAD_DTYPES = {"\"F8_E4M3\"", "\"f32\"", "\"\"", "\"I128\"", "3", "null", "[\"F32\"]", "{}"};
+    private static final String[] BAD_DIMS = {"-1", "1.5", "2.0", "\"3\"", "null", "true", "9223372036854775807",
+            "4294967296", "99999999999999999999"};
+    private static final String[] METAS = {"", "", "", "", "", ",\"__metadata__\":{\"format\":\"pt\"}",
+            ",\"__metadata__\":{\"n\":1}", ",\"__metadata__\":null", ",\"__metadata__\":[]"};
+    private static final String NAME_CHARS = "wab._\"\\é\u0000 0{}";
+    private static final String NOISE_CHARS = "{}[]\":,-.0123456789eE aFIUBOL_dtypshaeofs";
+
+    /** A random header: 4 in 5 structured (up to 5 entries, mostly valid), 1 in 5 noise from JSON-ish characters. */
+    static HeaderCase header(SeededCases.Case c) {
+        SplittableRandom r = c.random();
+        if (c.intIn("noise", 0, 4) == 0) return new HeaderCase(string(r, NOISE_CHARS, 80), r.nextLong(65));
+        List<EntrySpec> specs = new ArrayList<>();
+        for (int i = c.intIn("entries", 0, 5); i > 0; i--) specs.add(entrySpec(r));
+        boolean sequential = r.nextInt(3) > 0;
+        int sizeNoise = r.nextInt(4) > 0 ? 0 : r.nextInt(7) - 3;
+        return build(specs, sequential, sizeNoise, METAS[r.nextInt(METAS.length)]);
     }
 
-    private Arbitrary<EntrySpec> entrySpec() {
-        Arbitrary<String> names = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(6),
-                Arbitraries.of("w", "a.b", "__metadata__", "", "é\u0000"));
-        Arbitrary<String> dtypes = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.of(DType.values()).map(d -> "\"" + d.safetensorsName() + "\"")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("\"F8_E4M3\"", "\"f32\"", "\"\"", "\"I128\"", "3", "null",
-                        "[\"F32\"]", "{}")));
-        Arbitrary<List<String>> dims = Arbitraries.oneOf(
-                Arbitraries.longs().between(0, 6).map(String::valueOf),
-                Arbitraries.of("-1", "1.5", "2.0", "\"3\"", "null", "true", "9223372036854775807", "4294967296",
-                        "99999999999999999999")).list().ofMaxSize(4);
-        return Combinators.combine(names, dtypes, dims, Arbitraries.integers().between(-2, 2).withDistribution(
-                net.jqwik.api.RandomDistribution.gaussian()), Arbitraries.of(true, true, true, true, true, true, true, true, true, false))
-                .as((name, dtype, shape, noise, shapeIsArray) -> {
-                    String shapeJson = shapeIsArray ? "[" + String.join(",", shape) + "]" : "\"[2]\"";
-                    return new EntrySpec(name, dtype, shapeJson, bytesOf(dtype, shape), noise);
-                });
+    private static String string(SplittableRandom r, String chars, int maxLength) {
+        StringBuilder b = new StringBuilder();
+        for (int i = r.nextInt(maxLength + 1); i > 0; i--) b.append(chars.charAt(r.nextInt(chars.length())));
+        return b.toString();
+    }
+
+    private static EntrySpec entrySpec(SplittableRandom r) {
+        String[] fixed = {"w", "a.b", "__metadata__", "", "é\u0000"};
+        String name = r.nextBoolean() ? string(r, NAME_CHARS, 6) : fixed[r.nextInt(fixed.length)];
+        DType[] all = DType.values();
+        String dtype = r.nextInt(5) > 0 ? "\"" + all[r.nextInt(all.length)].safetensorsName() + "\""
+                : BAD_DTYPES[r.nextInt(BAD_DTYPES.length)];
+        List<String> shape = new ArrayList<>();
+        for (int i = r.nextInt(5); i > 0; i--)
+            shape.add(r.nextBoolean() ? String.valueOf(r.nextLong(7)) : BAD_DIMS[r.nextInt(BAD_DIMS.length)]);
+        int[] noises = {-2, -1, 0, 0, 0, 0, 1, 2}; // mostly 0, like a narrow Gaussian
+        int noise = noises[r.nextInt(noises.length)];
+        String shapeJson = r.nextInt(10) > 0 ? "[" + String.join(",", shape) + "]" : "\"[2]\"";
+        return new EntrySpec(name, dtype, shapeJson, bytesOf(dtype, shape), noise);
     }
 
     /** The valid byte size of an entry, or 1 when its dtype or shape is invalid (the offsets then still look sane). */
@@ -135,17 +141,29 @@ class SafetensorsPropertiesTest {
         return new HeaderCase(sb.toString(), Math.max(0, pos + sizeNoise));
     }
 
-    @Property(tries = 400)
-    void randomHeadersParseConsistentlyOrThrowTyped(@ForAll("headers") HeaderCase h) {
+    private static final Map<String, Integer> OUTCOMES = new java.util.TreeMap<>();
+
+    private static synchronized void outcome(String property, Object what) {
+        OUTCOMES.merge(property + ": " + what, 1, Integer::sum);
+    }
+
+    static LongStream headerSeeds() { return SeededCases.seeds("safetensors-headers", 400); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("headerSeeds")
+    void randomHeadersParseConsistentlyOrThrowTyped(long seed) {
+        SeededCases.Case c = SeededCases.of(seed);
+        HeaderCase h = header(c);
         Path nominal = dir.resolve("random-header.safetensors");
         try {
             SafetensorsHeader parsed = SafetensorsHeader.parse(nominal, h.json().getBytes(StandardCharsets.UTF_8),
                     h.dataBytes());
-            assertConsistent(parsed.tensors(), h.dataBytes(), h.json());
-            Statistics.label("outcome").collect("accepted");
+            assertConsistent(parsed.tensors(), h.dataBytes(), c + " " + h.json());
+            outcome("headers", "accepted");
         } catch (SafetensorsException e) {
-            Statistics.label("outcome").collect(e.kind());
-            if (!e.getMessage().startsWith(nominal + ": ")) throw new AssertionError("message must name the file: " + e);
+            outcome("headers", e.kind());
+            if (!e.getMessage().startsWith(nominal + ": "))
+                throw new AssertionError(c + ": message must name the file: " + e);
         }
     }
 
@@ -159,11 +177,11 @@ class SafetensorsPropertiesTest {
         public String toString() { return kind + " " + seeds; }
     }
 
-    @Provide
-    Arbitrary<MutationCase> mutations() {
-        return Combinators.combine(Arbitraries.of(Mutation.class),
-                Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMinSize(1).ofMaxSize(6))
-                .as(MutationCase::new);
+    static MutationCase mutation(SeededCases.Case c) {
+        Mutation kind = c.pick("mutation", Mutation.values());
+        List<Integer> seeds = new ArrayList<>();
+        for (int i = c.intIn("positions", 1, 6); i > 0; i--) seeds.add(c.random().nextInt(Integer.MAX_VALUE));
+        return new MutationCase(kind, seeds);
     }
 
     private static byte[] mutate(MutationCase m) {
@@ -197,30 +215,35 @@ class SafetensorsPropertiesTest {
         };
     }
 
-    @Property(tries = 400)
-    void mutatedFilesOpenConsistentlyOrThrowTyped(@ForAll("mutations") MutationCase m) throws IOException {
+    static LongStream mutationSeeds() { return SeededCases.seeds("safetensors-mutations", 400); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("mutationSeeds")
+    void mutatedFilesOpenConsistentlyOrThrowTyped(long seed) throws IOException {
+        SeededCases.Case c = SeededCases.of(seed);
+        MutationCase m = mutation(c);
         Path f = dir.resolve("mutated.safetensors");
         Files.write(f, mutate(m));
         try (SafetensorsFile sf = SafetensorsFile.open(f); Scope s = Scope.open()) {
-            assertConsistent(sf.infos(), sf.dataBytes(), m.toString());
-            Statistics.label("outcome").collect("accepted");
+            assertConsistent(sf.infos(), sf.dataBytes(), c + " " + m);
+            outcome("mutations", "accepted");
             for (String name : sf.names()) {
                 try {
                     Tensor t = sf.tensor(name); // libtorch copies what the header accepted: must not crash
-                    if (t.nbytes() != sf.info(name).byteLength()) throw new AssertionError(name + " read back "
+                    if (t.nbytes() != sf.info(name).byteLength()) throw new AssertionError(c + ": " + name + " read back "
                             + t.nbytes() + " bytes");
                 } catch (SafetensorsException e) {
                     if (e.kind() != SafetensorsException.Kind.BAD_VALUE) throw e; // a flipped BOOL byte
                 }
             }
         } catch (SafetensorsException e) {
-            Statistics.label("outcome").collect(e.kind());
-            if (!e.getMessage().startsWith(f + ": ")) throw new AssertionError("message must name the file: " + e);
+            outcome("mutations", e.kind());
+            if (!e.getMessage().startsWith(f + ": ")) throw new AssertionError(c + ": message must name the file: " + e);
         }
     }
 
-    @Property(tries = 50)
-    void unmutatedFileAlwaysOpens(@ForAll("mutations") MutationCase ignored) throws IOException {
+    @Test
+    void unmutatedFileAlwaysOpens() throws IOException {
         Path f = dir.resolve("valid-copy.safetensors");
         Files.write(f, validFile);
         try (SafetensorsFile sf = SafetensorsFile.open(f)) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.frugal.io.Checkpoint;
 import dev.frugal.io.SafetensorsFile;
 import dev.frugal.io.SafetensorsWriter;
+import dev.frugal.model.opt.OptConfig;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.GradMode;
@@ -25,15 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Weights that do not fit the architecture config.json describes fail in {@link Models#loadCausalLM} with a
  * {@link CheckpointMismatchException} naming the directory and the tensors; generation refuses prompts past the
- * context. Works on copies of the OPT fixture.
+ * context. Works on copies of the OPT fixture; sizes come from its config.json.
  */
 class CheckpointMismatchTest {
-    private static final String LAYER1_FC1 = "model.decoder.layers.1.fc1.weight";
-
     @TempDir
     Path tmp;
 
-    private static Path optFixture() { return Fixtures.root().resolve("opt"); }
+    private static Path optFixture() { return Fixtures.dir("opt"); }
+
+    private static OptConfig config() { return OptConfig.from(HfConfig.read(optFixture())); }
+
+    /** fc1 of the last layer: (ffn_dim, hidden_size). */
+    private static String lastFc1() { return "model.decoder.layers." + (config().numLayers() - 1) + ".fc1.weight"; }
 
     /** A copy of the OPT fixture whose tensors went through {@code edit}. */
     private Path optCopy(Consumer<Map<String, Tensor>> edit) throws IOException {
@@ -57,24 +61,29 @@ class CheckpointMismatchTest {
 
     @Test
     void droppedTensor() throws IOException {
-        assertMismatch(optCopy(ts -> ts.remove(LAYER1_FC1)), "missing tensors for this architecture: " + LAYER1_FC1);
+        String fc1 = lastFc1();
+        assertMismatch(optCopy(ts -> ts.remove(fc1)), "missing tensors for this architecture: " + fc1);
     }
 
     @Test
     void extraTensor() throws IOException {
-        assertMismatch(optCopy(ts -> ts.put("model.decoder.layers.2.fc1.weight", Tensors.zeros(128, 64))),
-                "unexpected tensors for this architecture: model.decoder.layers.2.fc1.weight",
-                "num_hidden_layers");
+        OptConfig c = config();
+        String extra = "model.decoder.layers." + c.numLayers() + ".fc1.weight"; // one layer past the config's
+        assertMismatch(optCopy(ts -> ts.put(extra, Tensors.zeros(c.ffnDim(), c.hiddenSize()))),
+                "unexpected tensors for this architecture: " + extra, "num_hidden_layers");
     }
 
     @Test
     void wrongShapeAndIntegerWeight() throws IOException {
-        assertMismatch(optCopy(ts -> ts.put(LAYER1_FC1, Tensors.zeros(64, 128))), "'" + LAYER1_FC1
-                + "' has shape [64, 128] but config.json implies [128, 64]");
+        OptConfig c = config();
+        long f = c.ffnDim(), h = c.hiddenSize();
+        String fc1 = lastFc1();
+        assertMismatch(optCopy(ts -> ts.put(fc1, Tensors.zeros(h, f))), "'" + fc1
+                + "' has shape [" + h + ", " + f + "] but config.json implies [" + f + ", " + h + "]");
         Files.delete(tmp.resolve("opt/config.json"));
         Files.delete(tmp.resolve("opt/model.safetensors"));
         Files.delete(tmp.resolve("opt"));
-        assertMismatch(optCopy(ts -> ts.put(LAYER1_FC1, Tensors.zeros(128, 64).to(DType.I32))), "'" + LAYER1_FC1
+        assertMismatch(optCopy(ts -> ts.put(fc1, Tensors.zeros(f, h).to(DType.I32))), "'" + fc1
                 + "' is I32, expected a floating-point weight");
     }
 
@@ -93,7 +102,10 @@ class CheckpointMismatchTest {
         try (CausalLM a = Models.loadCausalLM(optFixture(), Device.CPU);
              CausalLM b = Models.loadCausalLM(dir, Device.CPU);
              Scope s = Scope.open(); GradMode g = GradMode.off()) {
-            Tensor ids = Tensors.fromLongs(new long[] {2, 17, 300, 5, 99, 411}, 1, 6);
+            long vocab = config().vocabSize(); // token ids spread over the fixture's vocabulary
+            long[] spread = {2, 17, 300, 5, 99, 411};
+            for (int i = 0; i < spread.length; i++) spread[i] %= vocab;
+            Tensor ids = Tensors.fromLongs(spread, 1, 6);
             assertEquals(0.0, Tensors.maxAbsDiff(a.logits(ids), b.logits(ids)), "sharded weights load bit for bit");
         }
     }
@@ -101,7 +113,7 @@ class CheckpointMismatchTest {
     @Test
     void promptLongerThanTheContext() {
         try (CausalLM m = Models.loadCausalLM(optFixture(), Device.CPU)) {
-            int ctx = m.config().maxPositions(); // 64 in the fixture
+            int ctx = m.config().maxPositions();
             long[] prompt = new long[ctx - 5];
             java.util.Arrays.fill(prompt, 7);
             var e = assertThrows(IllegalArgumentException.class,

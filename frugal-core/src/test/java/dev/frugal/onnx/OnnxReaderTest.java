@@ -9,11 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.frugal.testing.SeededCases;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class OnnxReaderTest {
@@ -64,19 +64,26 @@ class OnnxReaderTest {
     }
 
     /** Random bytes and truncated prefixes never escape as anything but OnnxFormatException. */
-    @Property(tries = 200)
-    void garbageIsTypedError(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4000) int length) {
-        byte[] junk = new byte[length];
-        new Random(seed).nextBytes(junk);
+    static LongStream garbage() { return SeededCases.seeds("onnx-garbage", 200); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("garbage")
+    void garbageIsTypedError(long seed) {
+        SeededCases.Case c = SeededCases.of(seed);
+        byte[] junk = c.bytes("junk", c.intIn("length", 1, 4000));
         try {
             OnnxReader.parse(junk, Path.of("junk.onnx"));
         } catch (OnnxFormatException expected) {
-            assertTrue(expected.getMessage().startsWith("junk.onnx"));
+            assertTrue(expected.getMessage().startsWith("junk.onnx"), c + ": " + expected.getMessage());
         }
     }
 
-    @Property(tries = 50)
-    void prefixesOfRealHeaderAreTypedError(@ForAll @IntRange(min = 1, max = 200_000) int length) throws IOException {
+    static LongStream prefixes() { return SeededCases.seeds("onnx-prefix", 50); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("prefixes")
+    void prefixesOfRealHeaderAreTypedError(long seed) throws IOException {
+        int length = SeededCases.of(seed).intIn("length", 1, 200_000);
         byte[] head = headBytes();
         byte[] prefix = Arrays.copyOf(head, Math.min(length, head.length));
         assertThrows(OnnxFormatException.class, () -> OnnxReader.parse(prefix, Path.of("prefix.onnx")));

@@ -8,16 +8,15 @@ import dev.frugal.data.DatasetName;
 import dev.frugal.data.TestDatasets;
 import java.nio.file.Path;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.frugal.testing.SeededCases;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class Gpt2BpeTest {
 
-    /** Shared by the JUnit tests and the jqwik properties (which run in another engine), so never closed. */
+    /** Loaded once for all tests of the class, never closed. */
     private static final class Holder {
         static final Gpt2Bpe BPE = load();
 
@@ -71,22 +70,31 @@ class Gpt2BpeTest {
         assertArrayEquals(new long[] {15496, Gpt2Bpe.END_OF_TEXT}, bpe.encode("Hello<|endoftext|>"));
     }
 
-    @Property(tries = 200)
-    void encodeDecodeRoundTrip(@ForAll("text") String text) {
-        assertEquals(text, bpe.decode(bpe.encode(text)));
+    static LongStream texts() { return SeededCases.seeds("bpe-round-trip", 200); }
+
+    /** Random text (ASCII, Latin-1/Extended-A, Cyrillic, CJK, whitespace, emoji incl. ZWJ sequences) round-trips. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("texts")
+    void encodeDecodeRoundTrip(long seed) {
+        SeededCases.Case c = SeededCases.of(seed);
+        String text = randomText(c);
+        assertEquals(text, bpe.decode(bpe.encode(text)), c + ": text '" + text + "'");
     }
 
-    @Provide
-    Arbitrary<String> text() {
-        Arbitrary<Character> chars = Arbitraries.oneOf(
-                Arbitraries.chars().range(' ', '~'),
-                Arbitraries.chars().range('\u00c0', '\u017f'),
-                Arbitraries.chars().range('\u0400', '\u04ff'),
-                Arbitraries.chars().range('\u4e00', '\u4fff'),
-                Arbitraries.of('\n', '\t', ' '));
-        Arbitrary<String> emoji = Arbitraries.of("😀", "👋", "🌍", "❤️", "👩‍💻");
-        return Arbitraries.oneOf(chars.map(String::valueOf), emoji).list().ofMaxSize(40)
-                .map(parts -> String.join("", parts));
+    private static final String[] EMOJI = {"😀", "👋", "🌍", "❤️", "👩‍💻"};
+    private static final char[][] RANGES = {{' ', '~'}, {'\u00c0', '\u017f'}, {'\u0400', '\u04ff'}, {'\u4e00', '\u4fff'}};
+
+    private static String randomText(SeededCases.Case c) {
+        var r = c.random();
+        int parts = c.intIn("parts", 0, 40);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < parts; i++) {
+            int kind = r.nextInt(6);
+            if (kind < 4) b.append((char) (RANGES[kind][0] + r.nextInt(RANGES[kind][1] - RANGES[kind][0] + 1)));
+            else if (kind == 4) b.append("\n\t ".charAt(r.nextInt(3)));
+            else b.append(EMOJI[r.nextInt(EMOJI.length)]);
+        }
+        return b.toString();
     }
 
     @Test

@@ -7,11 +7,11 @@ import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import dev.frugal.testing.SeededCases;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The one-pass explicit route ({@link PerSampleFactor.Outer#clipExplicitly}: per-sample gradients formed chunk by
@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 class ExplicitClippingTest {
     private static final double TOL = 1e-4;
 
-    @Property(tries = 30)
-    void explicitRouteMatchesGhostRouteAndLoop(@ForAll @IntRange(min = 1, max = 9) int batch,
-                                               @ForAll @IntRange(min = 1, max = 12) int seqLen,
-                                               @ForAll @IntRange(min = 1, max = 17) int p,
-                                               @ForAll @IntRange(min = 1, max = 17) int q,
-                                               @ForAll @IntRange(min = 1, max = 600) int chunkElements,
-                                               @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    static LongStream cases() { return SeededCases.seeds("explicit-clipping", 30); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("cases")
+    void explicitRouteMatchesGhostRouteAndLoop(long caseSeed) {
+        SeededCases.Case c = SeededCases.of(caseSeed);
+        int batch = c.intIn("batch", 1, 9), seqLen = c.intIn("T", 1, 12), p = c.intIn("P", 1, 17), q = c.intIn("Q", 1, 17);
+        int chunkElements = c.intIn("chunkElements", 1, 600);
         try (Scope s = Scope.open()) {
-            Rng rng = Rng.seeded("explicit-clipping", seed);
+            Rng rng = Rng.seeded("explicit-clipping", c.longIn("tensorSeed", 0, 1_000_000));
             Tensor u = Tensors.randn(rng, batch, seqLen, p), v = Tensors.randn(rng, batch, seqLen, q);
             double bound = 0.5 + 20 * Tensors.rand(rng, 1).itemDouble(); // some samples clipped, some not
             PerSampleFactor.Outer f = new PerSampleFactor.Outer(u, v);
@@ -43,15 +44,15 @@ class ExplicitClippingTest {
                               // compared relative to what was summed, not to the sum's own norm
             for (int i = 0; i < batch; i++) {
                 Tensor g = u.select(0, i).t().matmul(v.select(0, i)); // (P, Q)
-                double c = Math.min(1, bound / (g.norm().itemDouble() + 1e-6));
-                loopSum = loopSum.add(g.mul(c));
-                scale += c * g.norm().itemDouble();
+                double clip = Math.min(1, bound / (g.norm().itemDouble() + 1e-6));
+                loopSum = loopSum.add(g.mul(clip));
+                scale += clip * g.norm().itemDouble();
             }
-            assertTrue(rel(got.normSquared(), ghostNorms) <= TOL, "norms: " + rel(got.normSquared(), ghostNorms));
+            assertTrue(rel(got.normSquared(), ghostNorms) <= TOL, c + ": norms " + rel(got.normSquared(), ghostNorms));
             double vsGhost = got.sum().sub(ghostSum).norm().itemDouble() / Math.max(scale, 1e-6);
             double vsLoop = got.sum().sub(loopSum).norm().itemDouble() / Math.max(scale, 1e-6);
-            assertTrue(vsGhost <= TOL, "sum vs ghost: " + vsGhost);
-            assertTrue(vsLoop <= TOL, "sum vs loop: " + vsLoop);
+            assertTrue(vsGhost <= TOL, c + ": sum vs ghost " + vsGhost);
+            assertTrue(vsLoop <= TOL, c + ": sum vs loop " + vsLoop);
         }
     }
 

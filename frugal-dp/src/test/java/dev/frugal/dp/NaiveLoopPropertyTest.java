@@ -9,10 +9,10 @@ import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import dev.frugal.testing.SeededCases;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Property: for random shapes, batch sizes and sequence lengths, every algorithm and clipping mode gives the clipped
@@ -21,18 +21,21 @@ import net.jqwik.api.constraints.LongRange;
 class NaiveLoopPropertyTest {
     private static final double TOL = 1e-4;
 
-    @Property(tries = 25)
-    void fastPathMatchesNaiveLoop(@ForAll @IntRange(min = 1, max = 5) int batch,
-                                  @ForAll @IntRange(min = 1, max = 7) int seqLen,
-                                  // width ≥ 4: a LayerNorm over 2 features outputs ±1 whatever its input, and its
-                                  // backward (∝ 1/σ) turns float32 rounding into 1e-4-size differences between two
-                                  // correct evaluation orders (seen: emb.weight 2.4e-4 at width 2, T = 4)
-                                  @ForAll @IntRange(min = 4, max = 12) int width,
-                                  @ForAll @IntRange(min = 2, max = 20) int hidden,
-                                  @ForAll ClippingAlgorithm algorithm, @ForAll ClipMode mode,
-                                  @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    static LongStream cases() { return SeededCases.seeds("naive-loop", 25); }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("cases")
+    void fastPathMatchesNaiveLoop(long caseSeed) {
+        SeededCases.Case c = SeededCases.of(caseSeed);
+        int batch = c.intIn("batch", 1, 5), seqLen = c.intIn("T", 1, 7);
+        // width ≥ 4: a LayerNorm over 2 features outputs ±1 whatever its input, and its backward (∝ 1/σ) turns
+        // float32 rounding into 1e-4-size differences between two correct evaluation orders (seen: emb.weight
+        // 2.4e-4 at width 2, T = 4)
+        int width = c.intIn("width", 4, 12), hidden = c.intIn("hidden", 2, 20);
+        ClippingAlgorithm algorithm = c.pick("algorithm", ClippingAlgorithm.values());
+        ClipMode mode = c.pick("mode", ClipMode.values());
         try (Scope s = Scope.open()) {
-            Rng rng = Rng.seeded("property", seed);
+            Rng rng = Rng.seeded("property", c.longIn("tensorSeed", 0, 1_000_000));
             long vocab = 11, classes = 3;
             TinyNet net = new TinyNet(rng, vocab, width, hidden, classes);
             Tensor ids = Tensors.randint(0, vocab, rng, batch, seqLen);
@@ -53,8 +56,7 @@ class NaiveLoopPropertyTest {
                 // gradients can cancel almost exactly (seen at T = 1, width 2: terms of 0.12 summing to 2e-7),
                 // and then the sum's own norm measures float32 rounding, not a wrong clip
                 double err = got.sub(want).norm().itemDouble() / Math.max(scale.get(n), 1e-6);
-                assertTrue(err <= TOL, n + ": relative error " + err + " (" + algorithm + ", " + mode + ", B=" + batch
-                        + ", T=" + seqLen + ")");
+                assertTrue(err <= TOL, c + ": " + n + " relative error " + err);
             }
             fast.close();
             net.close();

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import dev.frugal.model.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,12 +32,8 @@ class PerSampleOracleTest {
 
     @BeforeAll
     static void load() {
-        Path root = Path.of(System.getProperty("frugal.fixtures", "../../shared/fixtures/hf-tiny"));
-        Path dir = root.resolve("gpt2");
-        Assumptions.assumeTrue(Files.exists(dir.resolve("per_sample_reference.safetensors")),
-                "no per-sample fixture under " + dir);
-        model = Models.loadCausalLM(dir, Device.CPU);
-        ref = SafetensorsFile.open(dir.resolve("per_sample_reference.safetensors"));
+        model = Models.loadCausalLM(Fixtures.dir("gpt2"), Device.CPU);
+        ref = SafetensorsFile.open(Fixtures.file("gpt2", "per_sample_reference.safetensors"));
     }
 
     @AfterAll

@@ -12,15 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
+import dev.frugal.model.Fixtures;
 import org.junit.jupiter.api.Test;
 
 /** The decomposed forward on a real Hugging Face GPT-2 checkpoint reproduces HF's logits. */
 class HfGpt2ConformanceTest {
     @Test
     void decomposedForwardMatchesHuggingFaceLogits() {
-        Path dir = Path.of(System.getProperty("frugal.fixtures", "../../shared/fixtures/hf-tiny")).resolve("gpt2");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "no GPT-2 fixture at " + dir);
+        Path dir = Fixtures.dir("gpt2");
         try (GradMode off = GradMode.off(); Scope s = Scope.open(); InterpModel m = InterpModel.load(dir);
              SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"));
              PatchedForward f = new PatchedForward(m, Precision.FP32)) {

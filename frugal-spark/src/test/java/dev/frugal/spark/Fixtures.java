@@ -26,9 +26,7 @@ final class Fixtures {
     private Fixtures() {}
 
     static Path opt() {
-        Path d = Path.of(System.getProperty("frugal.fixtures", "../../shared/fixtures/hf-tiny")).resolve("opt");
-        assertTrue(Files.isDirectory(d), "fixture directory missing: " + d + " (set -Dfrugal.fixtures)");
-        return d;
+        return dev.frugal.model.Fixtures.dir("opt");
     }
 
     /** The single-process ZO2 run of {@code o} on {@code data} (same checkpoint cadence); returns its history. */

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +40,7 @@ class Gpt2ModelTest {
     @TempDir
     Path tmp;
 
-    private static Path fixture() { return Fixtures.root().resolve("gpt2"); }
+    private static Path fixture() { return Fixtures.dir("gpt2"); }
 
     /** Writes the fixture's tensors, renamed by {@code rename} (null drops one), plus {@code extra}, to {@code dir}. */
     private static void writeCheckpoint(Path dir, UnaryOperator<String> rename,
@@ -172,8 +171,7 @@ class Gpt2ModelTest {
      */
     @Test
     void gradientsMatchHuggingFace() {
-        Path golden = fixture().resolve("per_sample_reference.safetensors");
-        Assumptions.assumeTrue(Files.isRegularFile(golden), "this fixture set has no per-sample gradients");
+        Path golden = Fixtures.file("gpt2", "per_sample_reference.safetensors");
         try (CausalLM m = Models.loadCausalLM(fixture(), Device.CPU);
              SafetensorsFile ref = SafetensorsFile.open(golden); Scope s = Scope.open()) {
             for (String n : m.parameterNames()) m.parameter(n).requiresGrad(true);

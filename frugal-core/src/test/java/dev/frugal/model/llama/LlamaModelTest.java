@@ -40,7 +40,7 @@ class LlamaModelTest {
     @TempDir
     Path tmp;
 
-    private static Path fixture(String arch) { return Fixtures.root().resolve(arch); }
+    private static Path fixture(String arch) { return Fixtures.dir(arch); }
 
     /** The fixture figures themselves (the conformance suite asserts them; this prints them). */
     @ParameterizedTest
@@ -166,8 +166,13 @@ class LlamaModelTest {
     /** (c) Inconsistent or unsupported configs are refused, naming the problem. */
     @Test
     void badConfigsAreRefused() throws Exception {
-        assertRefused("llama", j -> j.put("num_key_value_heads", 3), "not divisible by num_key_value_heads");
-        assertRefused("llama", j -> j.put("hidden_size", 66).remove("head_dim"), "not divisible by num_attention_heads");
+        LlamaConfig fx = LlamaConfig.from(HfConfig.read(fixture("llama"))); // sizes from the fixture loaded
+        int kv = 2;
+        while (fx.numHeads() % kv == 0) kv++; // the smallest kv-head count that does not divide the query heads
+        int badKv = kv;
+        assertRefused("llama", j -> j.put("num_key_value_heads", badKv), "not divisible by num_key_value_heads");
+        long wider = fx.hiddenSize() + 1; // heads ≥ 2 never divide hidden + 1 when they divide hidden
+        assertRefused("llama", j -> j.put("hidden_size", wider).remove("head_dim"), "not divisible by num_attention_heads");
         assertRefused("llama", j -> j.putObject("rope_parameters").put("rope_type", "yarn").put("factor", 2.0),
                 "rope_type 'yarn'");
         assertRefused("llama", j -> {

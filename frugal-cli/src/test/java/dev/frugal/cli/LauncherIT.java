@@ -2,7 +2,6 @@ package dev.frugal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.frugal.tensor.Backend;
 import java.io.IOException;
@@ -14,20 +13,21 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code frugal} launcher script end to end ({@code ./frugal info} from the repository root). Runs only when the
- * CLI jar and its class path file exist (after {@code mvn package}); never builds ({@code FRUGAL_NO_BUILD=1}), so a
- * test run cannot start a nested Maven build.
+ * The {@code frugal} launcher script end to end ({@code ./frugal info} from the repository root). An integration test
+ * (maven-failsafe, after {@code package}): it runs the CLI jar and class path file that the build just wrote, and fails
+ * when they are missing. Never builds ({@code FRUGAL_NO_BUILD=1}), so a test run cannot start a nested Maven build.
  */
-class LauncherTest {
+class LauncherIT {
     @Test
     void launcherRunsInfo() throws IOException, InterruptedException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path script = root.resolve("frugal");
         Path target = root.resolve("frugal-cli/target");
-        assumeTrue(Files.isExecutable(script), "no launcher at " + script);
-        assumeTrue(Files.isRegularFile(target.resolve("classpath.txt")), "not packaged yet: no classpath.txt");
+        assertTrue(Files.isExecutable(script), "no launcher at " + script);
+        assertTrue(Files.isRegularFile(target.resolve("classpath.txt")), "no " + target.resolve("classpath.txt")
+                + ": run this test through 'mvn verify', which packages the CLI first");
         try (Stream<Path> s = Files.list(target)) {
-            assumeTrue(s.anyMatch(p -> p.getFileName().toString().matches("frugal-cli-.*\\.jar")), "no CLI jar yet");
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().matches("frugal-cli-.*\\.jar")), "no CLI jar in " + target);
         }
         ProcessBuilder pb = new ProcessBuilder(script.toString(), "--threads", "1", "info")
                 .directory(root.toFile()).redirectErrorStream(true);
