@@ -9,17 +9,22 @@ import dev.frugal.tensor.Tensors;
 import java.util.List;
 
 /**
- * MeZO's in-memory ZO-SGD exactly as the reference trainer (princeton-nlp/MeZO, {@code trainer.py}) does it, the
- * reference path that frugal's ZO2 engine is tested against. For a step with seed s, one z ~ N(0, I) is drawn per
- * trainable parameter in {@code named_parameters()} order from a generator seeded with s, and regenerated from s
- * instead of stored:
+ * MeZO's in-memory ZO-SGD (Malladi et al. 2023, Algorithm 1) with the float operations of the PyTorch MeZO fixtures
+ * ({@code ../shared/fixtures/README.md}), the reference path that frugal's ZO2 engine is tested against. For a step
+ * with seed s, one z ~ N(0, I) is drawn per trainable parameter in {@code named_parameters()} order from a generator
+ * seeded with s, and regenerated from s instead of stored:
  * <pre>
  *   θ ← θ + (1·z)·ε;  ℓ₊ = L(θ)
- *   θ ← θ + (−2·z)·ε; ℓ₋ = L(θ)
- *   θ ← θ + (1·z)·ε                      (restore; the float rounding drift is MeZO's too)
- *   g = (ℓ₊ − ℓ₋) / (2ε)                 (the float32 losses subtracted in float64, as the fixture does)
- *   θ ← θ − lr·(g·z [+ wd·θ])            (weight decay only off biases and norms)
+ *   θ ← θ + (−2·z)·ε; ℓ₋ = L(θ)           (θ − εz reached as (θ + εz) − 2εz, as MeZO does)
+ *   θ ← θ + (1·z)·ε                      (restore by adding εz back; the float rounding drift is MeZO's too)
+ *   g = (ℓ₊ − ℓ₋) / (2ε)                 (the float32 losses subtracted and divided in float64)
+ *   θ ← θ − (lr·g)·z [− (lr·wd)·θ]       (lr·g one float64 product, rounded once to float32; decay off biases/norms)
  * </pre>
+ * The update's order is the fixtures' ({@code theta -= lr*g*z}: a float64 scalar lr·g times the float32 z). MeZO's
+ * {@code trainer.py} writes {@code lr * (g * z)}, two float32 roundings: that order leaves about a quarter of the
+ * parameters one ulp away from the fixtures' after three steps, and a later loss then one float32 ulp away, which
+ * the projected gradient magnifies by 1/(2ε). With this order the parameters of every fixture's trajectory are
+ * reproduced bit for bit ({@code MezoFixtureTest}).
  */
 public final class MezoReference<B> {
     private final StagedModel model;
@@ -36,18 +41,42 @@ public final class MezoReference<B> {
 
     /** One step with perturbation seed {@code seed}. */
     public ZoStep step(long step, long seed, B batch) {
+        PerturbedLosses l = perturbedLosses(seed, batch);
+        double grad = projectedGradient(l.lossPlus(), l.lossMinus(), hp.eps());
+        update(seed, grad);
+        return new ZoStep(step, seed, l.lossPlus(), l.lossMinus(), grad, hp.lr());
+    }
+
+    /**
+     * The first half of a step: ℓ₊ and ℓ₋ with the parameters shifted by +εz, −2εz and +εz (so left at MeZO's
+     * restored θ, drift included).
+     */
+    public PerturbedLosses perturbedLosses(long seed, B batch) {
         try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
-            Rng rng = Rng.seeded("mezo-z", seed, model.parameter(names.get(0)).device()); // CUDA: the device's generator
+            Rng rng = rng(seed);
             perturb(rng, 1);
             Tensor lp = objective.fullLoss(model, batch);
             perturb(rng.reseed(seed), -2);
             Tensor lm = objective.fullLoss(model, batch);
             perturb(rng.reseed(seed), 1);
-            double lossPlus = lp.itemDouble(), lossMinus = lm.itemDouble();
-            double grad = (lossPlus - lossMinus) / (2 * hp.eps());
-            update(rng.reseed(seed), grad, hp.lr());
-            return new ZoStep(step, seed, lossPlus, lossMinus, grad, hp.lr());
+            return new PerturbedLosses(lp.itemDouble(), lm.itemDouble());
         }
+    }
+
+    /** The second half of a step: θ ← θ − (lr·g)·z with z regenerated from {@code seed}. */
+    public void update(long seed, double grad) {
+        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
+            update(rng(seed), grad, hp.lr());
+        }
+    }
+
+    /** g = (ℓ₊ − ℓ₋) / (2ε), in float64 from the float32 losses (the fixtures' rounding; every engine uses this). */
+    public static double projectedGradient(double lossPlus, double lossMinus, double eps) {
+        return (lossPlus - lossMinus) / (2 * eps);
+    }
+
+    private Rng rng(long seed) { // CUDA: the device's generator
+        return Rng.seeded("mezo-z", seed, model.parameter(names.get(0)).device());
     }
 
     /** Evaluates the loss without changing anything. */
@@ -72,9 +101,9 @@ public final class MezoReference<B> {
             try (Scope s = Scope.open()) {
                 Tensor p = model.parameter(n);
                 Tensor z = Tensors.randn(rng, p.dtype(), p.device(), p.shape());
-                Tensor d = z.mul(grad);
-                if (hp.weightDecay() > 0 && ZoHyperparameters.decays(n)) d = d.add(p.mul(hp.weightDecay()));
-                p.addInPlace(d.mul(lr), -1.0);
+                Tensor d = z.mul(lr * grad); // (lr·g)·z: the float64 product rounded once to float32
+                if (hp.weightDecay() > 0 && ZoHyperparameters.decays(n)) d = d.add(p.mul(lr * hp.weightDecay()));
+                p.addInPlace(d, -1.0);
             }
         }
     }

@@ -119,14 +119,15 @@ final class Resident {
     }
 
     /**
-     * MeZO's update in place: θ ← θ − lr·(g·z [+ wd·θ]). Consumes {@code z} (it is overwritten with the step; the same
-     * float operations as out-of-place, so the same bits). The weight-decay temporary is freed before this returns.
+     * The update of {@link MezoReference} in place: θ ← θ − (lr·g)·z [− (lr·wd)·θ], lr·g one float64 product rounded
+     * once to float32. Consumes {@code z} (it is overwritten with the step; the same float operations as
+     * out-of-place, so the same bits). The weight-decay temporary is freed before this returns.
      */
     static void update(Tensor p, Tensor z, String name, PendingUpdate upd, ZoHyperparameters hp) {
         try (Scope s = Scope.open()) {
-            Tensor d = z.scaleInPlace(upd.grad());
-            if (hp.weightDecay() > 0 && ZoHyperparameters.decays(name)) d.addInPlace(p.mul(hp.weightDecay()));
-            p.addInPlace(d.scaleInPlace(upd.lr()), -1.0);
+            Tensor d = z.scaleInPlace(upd.lr() * upd.grad());
+            if (hp.weightDecay() > 0 && ZoHyperparameters.decays(name)) d.addInPlace(p.mul(upd.lr() * hp.weightDecay()));
+            p.addInPlace(d, -1.0);
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code h₋ ← block(θ−εz, h₋)}), so it is loaded once per step; the update of step t−1 is applied to a block in the
  * same visit that perturbs it for step t. Embedding and head stay resident.
  *
- * <p>Per parameter the float operations are exactly MeZO's ({@link MezoReference}): update(t−1), θ+(1·z)ε,
+ * <p>Per parameter the float operations are exactly {@link MezoReference}'s: update(t−1), θ+(1·z)ε,
  * θ+(−2·z)ε, θ+(1·z)ε, with z drawn in {@code named_parameters()} order, so with fp32 storage the engine reproduces
  * MeZO bit for bit; with bf16/fp16 storage every tier (none, host, disk) and every K gives the same bits as the
  * others. A pending update is applied by {@link #flush()} before evaluation, snapshots and the end of training.
@@ -108,7 +108,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
     /** Step {@code t} with perturbation seed {@code seed}; its update stays pending. */
     public ZoStep step(long t, long seed, B batch) {
         PerturbedLosses l = perturbedLosses(t, seed, batch, PerturbedSides.BOTH);
-        double grad = (l.lossPlus() - l.lossMinus()) / (2 * hp.eps());
+        double grad = MezoReference.projectedGradient(l.lossPlus(), l.lossMinus(), hp.eps());
         defer(seed, grad, hp.lr());
         return new ZoStep(t, seed, l.lossPlus(), l.lossMinus(), grad, hp.lr());
     }

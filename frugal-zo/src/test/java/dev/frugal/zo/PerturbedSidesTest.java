@@ -47,7 +47,7 @@ class PerturbedSidesTest {
     /** Runs STEPS steps computing {@code sides}; one-sided runs take the other side (and g) from {@code ref}. */
     Map<String, float[]> run(PerturbedSides sides, DType dt, List<ZoStep> out, List<ZoStep> ref) {
         Map<String, float[]> params = new LinkedHashMap<>();
-        try (CausalLM m = Models.loadCausalLM(MezoFixtureTest.optDir(), Device.CPU);
+        try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP,
                      OffloadConfig.disk(2, dt, tmp.resolve(sides + "-" + dt)))) {
             for (int t = 0; t < STEPS; t++) {

@@ -34,7 +34,7 @@ class ResumeTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws Exception {
-        Path opt = MezoFixtureTest.optDir();
+        Path opt = dev.frugal.model.Fixtures.dir("opt");
         Path full = tmp.resolve("full"), half = tmp.resolve("half");
         TrainerState a;
         try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
@@ -68,7 +68,7 @@ class ResumeTest {
 
     @Test
     void refusesToCheckpointWithAPendingUpdate() {
-        try (CausalLM m = Models.loadCausalLM(MezoFixtureTest.optDir(), Device.CPU);
+        try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory());
              Scope s = Scope.open()) {
             e.step(0, data(512).batch(0));
@@ -81,7 +81,7 @@ class ResumeTest {
 
     @Test
     void nonFiniteLossStopsWithAClearError() {
-        try (CausalLM m = Models.loadCausalLM(MezoFixtureTest.optDir(), Device.CPU);
+        try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory());
              Scope s = Scope.open()) {
             Tensor w = m.parameter("model.decoder.final_layer_norm.weight");

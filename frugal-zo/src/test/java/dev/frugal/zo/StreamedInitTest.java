@@ -50,7 +50,7 @@ class StreamedInitTest {
     @Test
     void blocksStreamedFromACheckpointGiveTheEagerSteps() {
         OffloadConfig off = OffloadConfig.disk(2, DType.BF16, tmp.resolve("ck"));
-        Path dir = MezoFixtureTest.optDir();
+        Path dir = dev.frugal.model.Fixtures.dir("opt");
         List<ZoStep> eager = new ArrayList<>(), streamed = new ArrayList<>();
         try (OptModel m = OptModel.load(dir, Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, off); Scope s = Scope.open()) {

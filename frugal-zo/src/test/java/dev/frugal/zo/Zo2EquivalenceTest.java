@@ -37,7 +37,7 @@ class Zo2EquivalenceTest {
     @TempDir
     Path tmp;
 
-    static Path root() { return MezoFixtureTest.optDir().getParent(); }
+    static Path root() { return dev.frugal.model.Fixtures.dir("opt").getParent(); }
 
     @Test
     void streamedEngineEqualsMezoReferenceBitForBit() {
