@@ -83,7 +83,9 @@ class FrugalCommandTest {
 
     @Test
     void seededSamplingIsReproducible() {
-        String[] args = {"generate", "--model", opt(), "--prompt-ids", "2,100,200", "--max-new-tokens", "8",
+        int vocab = dev.frugal.model.HfConfig.read(Path.of(opt())).json().get("vocab_size").asInt();
+        String prompt = csv(new long[] {2, vocab / 5, vocab * 2 / 5}); // spread over the fixture's vocabulary
+        String[] args = {"generate", "--model", opt(), "--prompt-ids", prompt, "--max-new-tokens", "8",
                 "--temperature", "0.8", "--top-k", "20", "--top-p", "0.9", "--seed", "7", "--ignore-eos"};
         Run a = frugal(args), b = frugal(args);
         assertEquals(0, a.code(), a.describe());
@@ -118,10 +120,12 @@ class FrugalCommandTest {
 
     @Test
     void promptLongerThanTheContextIsRefused() {
-        long[] ids = new long[60];
+        int ctx = dev.frugal.model.HfConfig.read(Path.of(opt())).json().get("max_position_embeddings").asInt();
+        long[] ids = new long[ctx - 4];
         Arrays.fill(ids, 5);
         assertUserError(frugal("generate", "--model", opt(), "--prompt-ids", csv(ids), "--max-new-tokens", "10",
-                "--greedy"), "prompt (60 tokens) + --max-new-tokens (10) = 70 exceeds the model's context of 64");
+                "--greedy"), "prompt (" + (ctx - 4) + " tokens) + --max-new-tokens (10) = " + (ctx + 6)
+                + " exceeds the model's context of " + ctx);
     }
 
     @Test

@@ -67,14 +67,15 @@ public final class Fixtures {
      */
     public static List<Path> mezoDirs() {
         List<Path> out = new ArrayList<>();
+        java.util.Set<Path> seen = new java.util.HashSet<>(); // by the json's real path: a set may link a committed one
         Path opt = dir("opt");
         require(opt.resolve("mezo_reference.json"), "MeZO fixture of the fixture root");
         out.add(opt);
+        seen.add(realPath(opt.resolve("mezo_reference.json")));
         for (Path base : List.of(variantsRoot(), repositoryRoot().resolve("fixtures"))) {
             try (Stream<Path> s = Files.walk(base, 3)) {
-                s.filter(p -> p.getFileName().toString().equals("mezo_reference.json"))
-                        .map(p -> p.getParent().toAbsolutePath().normalize())
-                        .filter(d -> !out.contains(d)).sorted().forEach(out::add);
+                for (Path json : s.filter(p -> p.getFileName().toString().equals("mezo_reference.json")).sorted().toList())
+                    if (seen.add(realPath(json))) out.add(json.getParent().toAbsolutePath().normalize());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -112,6 +113,14 @@ public final class Fixtures {
                 : "-D" + property + " is not set and the default " + d) + ", which is not a directory: pass -D"
                 + property + "=DIR (a fixture set in the layout of ../shared/fixtures/README.md)");
         return d;
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void require(Path file, String what) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistZoEquivalenceTest {
     static final int STEPS = 4;
-    static final LmBatchSource DATA = new RandomTokenBatches(5, 512, 4, 16);
+    static final LmBatchSource DATA = new RandomTokenBatches(5, Fixtures.optVocab(), 4, 16);
 
     @TempDir
     static Path tmp;

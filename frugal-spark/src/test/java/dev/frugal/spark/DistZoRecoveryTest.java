@@ -26,7 +26,7 @@ class DistZoRecoveryTest {
 
     @Test
     void failedWorkerResumesFromCheckpointAndLogOnTheSameTrajectory() {
-        LmBatchSource data = new RandomTokenBatches(9, 512, 4, 16);
+        LmBatchSource data = new RandomTokenBatches(9, Fixtures.optVocab(), 4, 16);
         DistZoResult whole = DistZoTrainer.run(options("whole"), data);
         DistZoResult failed = DistZoTrainer.run(options("failed").withFailAtStep(3), data);
         System.out.printf("recovery: attempt %d resumed from checkpoint %d, replayed to %d, setup %.2f s, %.1f s%n",

@@ -29,6 +29,11 @@ final class Fixtures {
         return dev.frugal.model.Fixtures.dir("opt");
     }
 
+    /** The OPT fixture's vocabulary size (token ids of random batches stay below it). */
+    static int optVocab() {
+        return dev.frugal.model.HfConfig.read(opt()).json().get("vocab_size").asInt();
+    }
+
     /** The single-process ZO2 run of {@code o} on {@code data} (same checkpoint cadence); returns its history. */
     static List<ZoStep> single(DistZoOptions o, LmBatchSource data, Path ckDir) {
         try (CausalLM m = Models.loadCausalLM(Path.of(o.modelDir()), Device.CPU);

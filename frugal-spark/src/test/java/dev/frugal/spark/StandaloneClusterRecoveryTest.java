@@ -31,7 +31,7 @@ class StandaloneClusterRecoveryTest {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void killedExecutorRecoversOnTheUninterruptedTrajectory() throws Exception {
-        LmBatchSource data = new RandomTokenBatches(3, 512, 4, 16);
+        LmBatchSource data = new RandomTokenBatches(3, Fixtures.optVocab(), 4, 16);
         try (LoopbackCluster cluster = LoopbackCluster.start(tmp.resolve("spark-home"),
                 System.getProperty("java.class.path"), 2, 1)) {
             Map<String, String> conf = new HashMap<>(cluster.appConf());

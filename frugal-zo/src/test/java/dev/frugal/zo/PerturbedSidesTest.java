@@ -52,7 +52,7 @@ class PerturbedSidesTest {
                      OffloadConfig.disk(2, dt, tmp.resolve(sides + "-" + dt)))) {
             for (int t = 0; t < STEPS; t++) {
                 try (Scope s = Scope.open()) {
-                    LmBatch b = ResumeTest.data(512).batch(t);
+                    LmBatch b = ResumeTest.data(m.config().vocabSize()).batch(t);
                     switch (sides) {
                         case BOTH -> out.add(e.step(t, b));
                         case PLUS, MINUS -> {

@@ -39,13 +39,13 @@ class ResumeTest {
         TrainerState a;
         try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("a"))) {
-            a = new ZoTrainer<>(m, e, data(512), new ZoTrainer.Settings(6, 0, 3, full), null, null)
+            a = new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, full), null, null)
                     .run(ZoTrainer.fresh(HP, e.offload()));
         }
         // an interrupted run: only the first 3 steps
         try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("b"))) {
-            new ZoTrainer<>(m, e, data(512), new ZoTrainer.Settings(3, 0, 3, half), null, null)
+            new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(3, 0, 3, half), null, null)
                     .run(ZoTrainer.fresh(HP, e.offload()));
         }
         Path ck = ZoCheckpoint.latest(half).orElseThrow();
@@ -54,7 +54,7 @@ class ResumeTest {
         TrainerState b;
         try (CausalLM m = Models.loadCausalLM(ck, Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("c"))) {
-            b = new ZoTrainer<>(m, e, data(512), new ZoTrainer.Settings(6, 0, 3, half), null, null).run(mid);
+            b = new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, half), null, null).run(mid);
         }
         assertEquals(a.history(), b.history(), "step scalars after resume");
         Path fa = ZoCheckpoint.latest(full).orElseThrow(), fb = ZoCheckpoint.latest(half).orElseThrow();
@@ -71,7 +71,7 @@ class ResumeTest {
         try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory());
              Scope s = Scope.open()) {
-            e.step(0, data(512).batch(0));
+            e.step(0, data(m.config().vocabSize()).batch(0));
             TrainerState st = new TrainerState(TrainerState.FORMAT, 1, 7, 1e-3, 5e-3, 0, "F32",
                     java.util.List.of(new ZoStep(0, 1, 1, 1, 0, 5e-3)));
             IllegalStateException ex = assertThrows(IllegalStateException.class, () -> ZoCheckpoint.save(tmp, m, e, st));
@@ -84,9 +84,9 @@ class ResumeTest {
         try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory());
              Scope s = Scope.open()) {
-            Tensor w = m.parameter("model.decoder.final_layer_norm.weight");
+            Tensor w = m.parameter("model.decoder.embed_positions.weight"); // in every OPT (pre- or post-LN)
             w.fillInPlace(Double.NaN);
-            NonFiniteLossException ex = assertThrows(NonFiniteLossException.class, () -> e.step(0, data(512).batch(0)));
+            NonFiniteLossException ex = assertThrows(NonFiniteLossException.class, () -> e.step(0, data(m.config().vocabSize()).batch(0)));
             assertTrue(ex.getMessage().contains("not finite"), ex.getMessage());
             assertTrue(!e.hasPendingUpdate(), "a failed step leaves no update behind");
         }

@@ -12,6 +12,7 @@ import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.ConfigException;
 import dev.frugal.model.Fixtures;
+import dev.frugal.model.HfConfig;
 import dev.frugal.model.LmLoss;
 import dev.frugal.model.Models;
 import dev.frugal.tensor.DType;
@@ -130,7 +131,11 @@ class Gpt2ModelTest {
     @Test
     void embeddingNotDivisibleByHeadsIsAConfigError() throws Exception {
         Path dir = tmp.resolve("bad-heads");
-        writeConfig(dir, c -> c.put("n_head", 5)); // n_embd 64
+        int embd = HfConfig.read(fixture()).json().get("n_embd").asInt();
+        int heads = 2;
+        while (embd % heads == 0) heads++; // the smallest head count that does not divide the fixture's width
+        int h = heads;
+        writeConfig(dir, c -> c.put("n_head", h));
         ConfigException e = assertThrows(ConfigException.class, () -> Models.loadCausalLM(dir, Device.CPU));
         assertTrue(e.getMessage().contains(dir.resolve("config.json").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("n_head"), e.getMessage());
