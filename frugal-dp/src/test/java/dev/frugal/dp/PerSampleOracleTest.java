@@ -22,11 +22,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Checks every clipping algorithm against PyTorch's per-sample gradients of the tiny GPT-2
  * ({@code gpt2/per_sample_reference.safetensors}, fixtures README): per-parameter norms, per-layer clipped sums
- * (C = 1 per parameter tensor) and flat clipped sums (C = 1), relative error ≤ 1e-4. The tied {@code wte} exercises the
+ * (C = 1 per parameter tensor) and flat clipped sums (C = 1), relative error ≤ 1e-5 (measured ≤ 1.1e-6 on the shared
+ * fixture, 2.1e-6 on the variant set's GPT-2). The tied {@code wte} exercises the
  * cross term between the embedding and the LM head.
  */
 class PerSampleOracleTest {
-    private static final double TOL = 1e-4;
+    private static final double TOL = 1e-5;
     private static CausalLM model;
     private static SafetensorsFile ref;
 
@@ -73,7 +74,7 @@ class PerSampleOracleTest {
                 }
                 System.out.printf("oracle per-layer %s: worst relative error %.3g over %d tensors%n", algorithm, worst,
                         names.size());
-                assertTrue(bad.isEmpty(), "relative error > 1e-4: " + bad);
+                assertTrue(bad.isEmpty(), "relative error > " + TOL + ": " + bad);
             }
         }
     }
@@ -93,7 +94,7 @@ class PerSampleOracleTest {
                 }
                 System.out.printf("oracle flat %s: flat-norm error %.3g, worst %.3g%n", algorithm, en, worst);
                 assertTrue(en <= TOL, "flat norms relative error " + en);
-                assertTrue(bad.isEmpty(), "relative error > 1e-4: " + bad);
+                assertTrue(bad.isEmpty(), "relative error > " + TOL + ": " + bad);
             }
         }
     }

@@ -31,7 +31,8 @@ class HfGpt2ConformanceTest {
                 Tensor patched = f.logits(ids, List.of(Set.of()), 1, c, null);
                 double fromCache = Tensors.maxAbsDiff(patched, want);
                 System.out.printf("HF GPT-2 logits: plain %.2e, decomposed %.2e, from block 1 %.2e%n", plain, decomposed, fromCache);
-                assertTrue(plain < 1e-4 && decomposed < 1e-4 && fromCache < 1e-4);
+                double tol = Fixtures.tolerance(); // 1e-5 on the CPU (measured 2.3e-6)
+                assertTrue(plain < tol && decomposed < tol && fromCache < tol, plain + " " + decomposed + " " + fromCache);
             }
         }
     }
