@@ -2,13 +2,12 @@ package dev.frugal.model.gpt2;
 
 import dev.frugal.io.Checkpoint;
 import dev.frugal.model.AbstractStagedModel;
-import dev.frugal.model.AttentionParts;
+import dev.frugal.model.BlockParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
 import dev.frugal.model.LayerOps;
-import dev.frugal.model.MlpParts;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.WeightLoader;
 import dev.frugal.tensor.Device;
@@ -162,29 +161,16 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
     }
 
     /** {@code c_proj(act(c_fc(ln_2(h))))}. */
-    private final class Mlp implements MlpParts {
-        private final int layer;
-        private final ParamGroup g;
-        private final String l;
-        private final LayerOps ops;
-
-        Mlp(int layer, ParamGroup g, String l, LayerOps ops) {
-            this.layer = layer;
-            this.g = g;
-            this.l = l;
-            this.ops = ops;
-        }
+    private final class Mlp extends BlockParts.Mlp {
+        Mlp(int layer, ParamGroup g, String l, LayerOps ops) { super(layer, g, l, ops); }
 
         @Override
-        public int layer() { return layer; }
-
-        @Override
-        public Tensor norm(Tensor h) { return Gpt2Model.this.norm(ops, g, l + "ln_2", h); }
+        public Tensor norm(Tensor h) { return Gpt2Model.this.norm(ops, g, prefix + "ln_2", h); }
 
         @Override
         public Tensor apply(Tensor x) {
-            Tensor m = conv1d(ops, g, l + "mlp.c_fc", x); // (B, T, F)
-            return conv1d(ops, g, l + "mlp.c_proj", cfg.activation().apply(m));
+            Tensor m = conv1d(ops, g, prefix + "mlp.c_fc", x); // (B, T, F)
+            return conv1d(ops, g, prefix + "mlp.c_proj", cfg.activation().apply(m));
         }
     }
 
@@ -193,39 +179,19 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
      * and v side by side, head h of each at columns {@code h·D .. h·D+D}; {@code c_proj}'s weight {@code (H·D, C)}
      * reads head h from rows {@code h·D ..}.
      */
-    private final class Attention implements AttentionParts {
-        private final int layer;
-        private final ParamGroup g;
-        private final String l;
-        private final ForwardContext ctx;
-
+    private final class Attention extends BlockParts.Attention {
         Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
-            this.layer = layer;
-            this.g = g;
-            this.l = l;
-            this.ctx = ctx;
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numHeads(), cfg.headDim(), cfg.attentionScale(layer));
         }
 
         @Override
-        public int layer() { return layer; }
-
-        @Override
-        public int heads() { return cfg.numHeads(); }
-
-        @Override
-        public int kvHeads() { return cfg.numHeads(); }
-
-        @Override
-        public int headDim() { return cfg.headDim(); }
-
-        @Override
-        public Tensor norm(Tensor h) { return Gpt2Model.this.norm(ctx.ops(), g, l + "ln_1", h); }
+        public Tensor norm(Tensor h) { return Gpt2Model.this.norm(ctx.ops(), g, prefix + "ln_1", h); }
 
         @Override
         public Tensor[] project(Tensor x) {
             long b = x.size(0), t = x.size(1), c = cfg.hiddenSize();
             int nh = cfg.numHeads(), hd = cfg.headDim();
-            Tensor qkv = conv1d(ctx.ops(), g, l + "attn.c_attn", x); // (B, T, 3C): q | k | v along the last dim
+            Tensor qkv = conv1d(ctx.ops(), g, prefix + "attn.c_attn", x); // (B, T, 3C): q | k | v along the last dim
             Tensor q = qkv.narrow(2, 0, c).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
             Tensor k = qkv.narrow(2, c, c).view(b, t, nh, hd).transpose(1, 2);
             Tensor v = qkv.narrow(2, 2 * c, c).view(b, t, nh, hd).transpose(1, 2);
@@ -235,30 +201,19 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
         @Override
         public Tensor projectHead(Role role, int head, Tensor x) {
             long off = role.ordinal() * (long) cfg.hiddenSize() + (long) head * cfg.headDim(), hd = cfg.headDim();
-            Tensor w = g.get(l + "attn.c_attn.weight").narrow(1, off, hd); // (C, D)
-            return NN.linear(x, w.t(), g.get(l + "attn.c_attn.bias").narrow(0, off, hd)); // (B, T, D)
-        }
-
-        @Override
-        public Tensor attend(Tensor q, Tensor k, Tensor v) {
-            if (ctx.cache() != null) {
-                Tensor[] kv = ctx.cache().append(layer, k, v); // (B, H, S, D)
-                k = kv[0];
-                v = kv[1];
-            }
-            Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), cfg.attentionScale(layer), false);
-            return ctx.ops().headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
+            Tensor w = g.get(prefix + "attn.c_attn.weight").narrow(1, off, hd); // (C, D)
+            return NN.linear(x, w.t(), g.get(prefix + "attn.c_attn.bias").narrow(0, off, hd)); // (B, T, D)
         }
 
         @Override
         public Tensor output(Tensor z) {
-            return conv1d(ctx.ops(), g, l + "attn.c_proj", z.reshape(z.size(0), z.size(1), cfg.hiddenSize()));
+            return conv1d(ctx.ops(), g, prefix + "attn.c_proj", z.reshape(z.size(0), z.size(1), cfg.hiddenSize()));
         }
 
         @Override
         public Tensor outputHead(int head, Tensor zh) {
             long hd = cfg.headDim();
-            return zh.matmul(g.get(l + "attn.c_proj.weight").narrow(0, head * hd, hd)); // (B, T, D) @ (D, C)
+            return zh.matmul(g.get(prefix + "attn.c_proj.weight").narrow(0, head * hd, hd)); // (B, T, D) @ (D, C)
         }
     }
 

@@ -2,12 +2,11 @@ package dev.frugal.model.llama;
 
 import dev.frugal.io.Checkpoint;
 import dev.frugal.model.AbstractStagedModel;
-import dev.frugal.model.AttentionParts;
+import dev.frugal.model.BlockParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
 import dev.frugal.model.LayerOps;
-import dev.frugal.model.MlpParts;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.WeightLoader;
 import dev.frugal.tensor.Device;
@@ -111,28 +110,15 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
     }
 
     /** SwiGLU (Shazeer, arXiv 2002.05202, eq. 6 with Swish₁ = SiLU): {@code down(silu(gate(x)) · up(x))}. */
-    private final class Mlp implements MlpParts {
-        private final int layer;
-        private final ParamGroup g;
-        private final String l;
-        private final LayerOps ops;
-
-        Mlp(int layer, ParamGroup g, String l, LayerOps ops) {
-            this.layer = layer;
-            this.g = g;
-            this.l = l;
-            this.ops = ops;
-        }
+    private final class Mlp extends BlockParts.Mlp {
+        Mlp(int layer, ParamGroup g, String l, LayerOps ops) { super(layer, g, l, ops); }
 
         @Override
-        public int layer() { return layer; }
-
-        @Override
-        public Tensor norm(Tensor h) { return LlamaModel.this.norm(ops, g, l + "post_attention_layernorm", h); }
+        public Tensor norm(Tensor h) { return LlamaModel.this.norm(ops, g, prefix + "post_attention_layernorm", h); }
 
         @Override
         public Tensor apply(Tensor x) {
-            String m = l + "mlp.";
+            String m = prefix + "mlp.";
             Tensor gate = NN.silu(linear(ops, g, m + "gate_proj", x, cfg.mlpBias())); // (B, T, F)
             Tensor up = linear(ops, g, m + "up_proj", x, cfg.mlpBias());             // (B, T, F)
             return linear(ops, g, m + "down_proj", gate.mul(up), cfg.mlpBias());     // (B, T, C)
@@ -144,36 +130,17 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
      * head h reads key/value head {@code h / (H / H_kv)}; projections hold head h at rows {@code h·D .. h·D+D}
      * ({@code o_proj}: columns).
      */
-    private final class Attention implements AttentionParts {
-        private final int layer;
-        private final ParamGroup g;
-        private final String l;
+    private final class Attention extends BlockParts.Attention {
         private final String a;
-        private final ForwardContext ctx;
         private Tensor[] cosSin; // (B, T, D) each, made once per block call
 
         Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
-            this.layer = layer;
-            this.g = g;
-            this.l = l;
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numKvHeads(), cfg.headDim(), Math.pow(cfg.headDim(), -0.5));
             this.a = l + "self_attn.";
-            this.ctx = ctx;
         }
 
         @Override
-        public int layer() { return layer; }
-
-        @Override
-        public int heads() { return cfg.numHeads(); }
-
-        @Override
-        public int kvHeads() { return cfg.numKvHeads(); }
-
-        @Override
-        public int headDim() { return cfg.headDim(); }
-
-        @Override
-        public Tensor norm(Tensor h) { return LlamaModel.this.norm(ctx.ops(), g, l + "input_layernorm", h); }
+        public Tensor norm(Tensor h) { return LlamaModel.this.norm(ctx.ops(), g, prefix + "input_layernorm", h); }
 
         private Tensor[] cosSin(long batch) {
             if (cosSin == null || cosSin[0].size(0) != batch) {
@@ -207,32 +174,18 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
 
         @Override
         public Tensor projectHead(Role role, int head, Tensor x) {
-            long hd = cfg.headDim();
             int src = role == Role.QUERY ? head : head / (cfg.numHeads() / cfg.numKvHeads());
             String n = a + switch (role) {
                 case QUERY -> "q_proj";
                 case KEY -> "k_proj";
                 case VALUE -> "v_proj";
             };
-            Tensor y = NN.linear(x, g.get(n + ".weight").narrow(0, src * hd, hd),
-                    cfg.attentionBias() ? g.get(n + ".bias").narrow(0, src * hd, hd) : null); // (B, T, D)
+            Tensor y = headRows(n, src, x, cfg.attentionBias()); // (B, T, D)
             if (role == Role.VALUE) return y;
             if (cfg.qkNorm()) y = NN.rmsNorm(y, g.get(a + (role == Role.QUERY ? "q_norm" : "k_norm") + ".weight"),
                     cfg.rmsNormEps());
             Tensor[] cs = cosSin(x.size(0));
             return RotaryEmbedding.apply(y.unsqueeze(1), cs[0], cs[1]).squeeze(1); // (B, T, D)
-        }
-
-        @Override
-        public Tensor attend(Tensor q, Tensor k, Tensor v) {
-            if (ctx.cache() != null) {
-                Tensor[] kv = ctx.cache().append(layer, k, v); // (B, Hkv, S, D)
-                k = kv[0];
-                v = kv[1];
-            }
-            Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), Math.pow(cfg.headDim(), -0.5),
-                    cfg.groupedQuery()); // (B, H, T, D)
-            return ctx.ops().headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
         }
 
         @Override
@@ -242,10 +195,7 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
         }
 
         @Override
-        public Tensor outputHead(int head, Tensor zh) {
-            long hd = cfg.headDim();
-            return zh.matmul(g.get(a + "o_proj.weight").narrow(1, head * hd, hd).t()); // (B, T, D) @ (D, C)
-        }
+        public Tensor outputHead(int head, Tensor zh) { return headColumns(a + "o_proj", head, zh); }
     }
 
     @Override

@@ -2,12 +2,11 @@ package dev.frugal.model.opt;
 
 import dev.frugal.io.Checkpoint;
 import dev.frugal.model.AbstractStagedModel;
-import dev.frugal.model.AttentionParts;
+import dev.frugal.model.BlockParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
 import dev.frugal.model.LayerOps;
-import dev.frugal.model.MlpParts;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.WeightLoader;
 import dev.frugal.tensor.Device;
@@ -150,34 +149,23 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
     }
 
     /** {@code fc2(act(fc1(final_layer_norm(h))))} (no norm before it when post-LN). */
-    private final class Mlp implements MlpParts {
-        private final int layer;
-        private final ParamGroup g;
-        private final String l;
-        private final LayerOps ops;
+    private final class Mlp extends BlockParts.Mlp {
+        Mlp(int layer, ParamGroup g, String l, LayerOps ops) { super(layer, g, l, ops); }
 
-        Mlp(int layer, ParamGroup g, String l, LayerOps ops) {
-            this.layer = layer;
-            this.g = g;
-            this.l = l;
-            this.ops = ops;
+        @Override
+        public Tensor norm(Tensor h) {
+            return cfg.doLayerNormBefore() ? OptModel.this.norm(ops, g, prefix + "final_layer_norm", h) : h;
         }
 
         @Override
-        public int layer() { return layer; }
-
-        @Override
-        public Tensor norm(Tensor h) { return cfg.doLayerNormBefore() ? OptModel.this.norm(ops, g, l + "final_layer_norm", h) : h; }
-
-        @Override
         public Tensor apply(Tensor x) {
-            Tensor h = linear(ops, g, l + "fc1", x); // (B, T, F)
+            Tensor h = linear(ops, g, prefix + "fc1", x); // (B, T, F)
             h = switch (cfg.activation()) {
                 case "relu" -> h.relu();
                 case "gelu" -> NN.gelu(h);
                 default -> NN.geluTanh(h);
             };
-            return linear(ops, g, l + "fc2", h);
+            return linear(ops, g, prefix + "fc2", h);
         }
     }
 
@@ -185,36 +173,17 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
      * Self-attention of {@code self_attn_layer_norm(h)} (of h itself when post-LN): q/k/v/out projections
      * {@code (C, H·D)}, head h at rows (q, k, v) or columns (out) {@code h·D .. h·D+D}.
      */
-    private final class Attention implements AttentionParts {
-        private final int layer;
-        private final ParamGroup g;
+    private final class Attention extends BlockParts.Attention {
         private final String a;
-        private final String l;
-        private final ForwardContext ctx;
 
         Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
-            this.layer = layer;
-            this.g = g;
-            this.l = l;
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numHeads(), cfg.headDim(), 1.0 / Math.sqrt(cfg.headDim()));
             this.a = l + "self_attn.";
-            this.ctx = ctx;
         }
 
         @Override
-        public int layer() { return layer; }
-
-        @Override
-        public int heads() { return cfg.numHeads(); }
-
-        @Override
-        public int kvHeads() { return cfg.numHeads(); }
-
-        @Override
-        public int headDim() { return cfg.headDim(); }
-
-        @Override
         public Tensor norm(Tensor h) {
-            return cfg.doLayerNormBefore() ? OptModel.this.norm(ctx.ops(), g, l + "self_attn_layer_norm", h) : h;
+            return cfg.doLayerNormBefore() ? OptModel.this.norm(ctx.ops(), g, prefix + "self_attn_layer_norm", h) : h;
         }
 
         @Override
@@ -235,21 +204,7 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
                 case KEY -> "k_proj";
                 case VALUE -> "v_proj";
             };
-            long hd = cfg.headDim(), off = head * hd;
-            return NN.linear(x, g.get(n + ".weight").narrow(0, off, hd),
-                    cfg.enableBias() ? g.get(n + ".bias").narrow(0, off, hd) : null); // (B, T, D)
-        }
-
-        @Override
-        public Tensor attend(Tensor q, Tensor k, Tensor v) {
-            if (ctx.cache() != null) {
-                Tensor[] kv = ctx.cache().append(layer, k, v); // (B, H, S, D)
-                k = kv[0];
-                v = kv[1];
-            }
-            int hd = cfg.headDim();
-            Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), 1.0 / Math.sqrt(hd), false); // (B,H,T,D)
-            return ctx.ops().headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
+            return headRows(n, head, x, cfg.enableBias()); // (B, T, D)
         }
 
         @Override
@@ -258,10 +213,7 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
         }
 
         @Override
-        public Tensor outputHead(int head, Tensor zh) {
-            long hd = cfg.headDim();
-            return zh.matmul(g.get(a + "out_proj.weight").narrow(1, head * hd, hd).t()); // (B, T, D) @ (D, C)
-        }
+        public Tensor outputHead(int head, Tensor zh) { return headColumns(a + "out_proj", head, zh); }
     }
 
     @Override
