@@ -55,4 +55,53 @@ class DecomposedForwardFixturesTest {
             }
         }
     }
+
+    /** Pre-LN fixtures only: the ones {@link PatchedForward} decomposes. */
+    static List<Path> preLnFixtures() {
+        return DecoderFixtures.all().stream().filter(d -> {
+            var c = dev.frugal.model.HfConfig.read(d);
+            return !(c.modelType().equals("opt") && !c.optBool("do_layer_norm_before", true));
+        }).toList();
+    }
+
+    /**
+     * On every architecture (GPT-2, OPT, Llama with grouped-query attention and RoPE, Qwen3 with q/k-norm), in float32
+     * and int8, the receiver-local forward (only the investigated component on K·B rows) equals the full one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("preLnFixtures")
+    void receiverLocalEqualsFullOnEveryArchitecture(Path dir) {
+        for (Precision prec : List.of(Precision.FP32, Precision.INT8)) {
+            try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU);
+                 PatchedForward f = new PatchedForward(m, prec)) {
+                long t = Math.min(6, m.config().maxPositions());
+                Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("local-ids", 1), 2, t);
+                Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("local-bad", 1), 2, t);
+                try (ActivationCache clean = f.cache(ids); ActivationCache corrupted = f.cache(bad)) {
+                    PatchedForwardTest.assertReceiverLocalEqualsFull(f, ids, clean, corrupted, 5, 1e-4);
+                }
+            }
+        }
+    }
+
+    /** On every architecture, ACDC with the exact accelerations keeps the same edges as one-edge-per-forward ACDC. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("preLnFixtures")
+    void exactAccelerationsKeepTheReferenceCircuit(Path dir) {
+        try (CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            int half = Math.min(4, m.config().maxPositions() / 2);
+            CircuitTask task = new CircuitTask.Induction(m.config().vocabSize(), half);
+            try (TaskBatch b = task.batch(Rng.seeded("acdc-fixture", 1), 4);
+                 AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED)) {
+                double tau = 1e-3;
+                Circuit ref = run.run(AcdcSettings.reference(tau), null);
+                Circuit fast = run.run(AcdcSettings.fastExact(tau), null);
+                System.out.printf("%s: %d of %d edges kept; %d forwards, accelerated %d%n", dir.getFileName(),
+                        ref.edges().size(), run.graph().edges().size(), ref.forwards(), fast.forwards());
+                org.junit.jupiter.api.Assertions.assertEquals(ref.edges(), fast.edges(), dir + ": the accelerated sweep"
+                        + " kept other edges than the reference");
+                assertTrue(fast.forwards() < ref.forwards(), "no forward saved");
+            }
+        }
+    }
 }
