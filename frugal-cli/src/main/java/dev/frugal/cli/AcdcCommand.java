@@ -7,12 +7,12 @@ import dev.frugal.interp.Circuit;
 import dev.frugal.interp.CircuitReport;
 import dev.frugal.interp.CircuitTask;
 import dev.frugal.interp.ModelZoo;
+import dev.frugal.interp.PatchedForward;
 import dev.frugal.interp.PlantedModel;
 import dev.frugal.interp.Precision;
 import dev.frugal.interp.TaskBatch;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.Models;
-import dev.frugal.model.opt.OptConfig;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Rng;
 import java.io.PrintWriter;
@@ -30,8 +30,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code frugal acdc}: automatic circuit discovery (ACDC) on a decoder (GPT-2, pre-LN OPT, Llama, Qwen3), in float32 or with PAHQ's
- * per-head mixed precision, writing the circuit as JSON, DOT/PNG and an edge table.
+ * {@code frugal acdc}: automatic circuit discovery (ACDC) on a decoder (GPT-2, pre-LN OPT, Llama, Qwen3), in float32
+ * or with PAHQ's per-head mixed precision, writing the circuit as JSON, DOT/PNG and an edge table.
  */
 @Command(name = "acdc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find the circuit of a task with ACDC (fp32) or PAHQ (int8 elsewhere, fp32 for the investigated head).")
@@ -43,8 +43,8 @@ public final class AcdcCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", required = true,
-            description = "A Hugging Face decoder directory (GPT-2, pre-LN OPT, Llama, Qwen3), or a built-in: induction-2l, induction-2l-wide (the bench's), planted, "
-                    + "permuted-gpt "
+            description = "A Hugging Face decoder directory (GPT-2, pre-LN OPT, Llama, Qwen3), or a built-in: "
+                    + "induction-2l, induction-2l-wide (the bench's), planted, permuted-gpt "
                     + "(trained on first use and cached under $FRUGAL_HOME/models/interp).")
     String model;
 
@@ -141,11 +141,10 @@ public final class AcdcCommand implements Callable<Integer> {
                 if (!Files.isDirectory(dir)) throw new ParameterException(spec.commandLine(), "--model " + model
                         + " is neither a directory nor one of induction-2l, induction-2l-wide, planted, permuted-gpt");
                 CausalLM m = Models.loadCausalLM(dir, Device.CPU);
-                if (m.config() instanceof OptConfig o && !o.doLayerNormBefore()) {
+                var why = PatchedForward.refusal(m.config());
+                if (why.isPresent()) {
                     m.close();
-                    throw new ParameterException(spec.commandLine(), "--model " + model + " is a post-LN OPT"
-                            + " (do_layer_norm_before: false): circuit discovery needs a pre-LN decoder (GPT-2, pre-LN OPT,"
-                            + " Llama, Qwen3)");
+                    throw new ParameterException(spec.commandLine(), "--model " + model + " " + why.get());
                 }
                 yield m;
             }

@@ -2,6 +2,7 @@ package dev.frugal.interp;
 
 import dev.frugal.model.AttentionParts;
 import dev.frugal.model.CausalLM;
+import dev.frugal.model.DecoderConfig;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.LayerOps;
 import dev.frugal.model.MlpParts;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -49,13 +51,25 @@ public final class PatchedForward implements AutoCloseable {
      *                                  senders' outputs that ACDC's edges decompose
      */
     public PatchedForward(CausalLM model, Precision precision) {
-        if (model.config() instanceof OptConfig o && !o.doLayerNormBefore())
-            throw new IllegalArgumentException("model " + o.source().file() + " is a post-LN OPT (do_layer_norm_before:"
-                    + " false): circuit discovery needs a pre-LN residual stream (GPT-2, pre-LN OPT, Llama, Qwen3)");
+        refusal(model.config()).ifPresent(why -> {
+            throw new IllegalArgumentException("model " + model.config().source().file() + " " + why);
+        });
         this.model = model;
         this.graph = CircuitGraph.of(model.config());
         this.precision = precision;
         this.numLayers = model.config().numLayers();
+    }
+
+    /**
+     * Why circuit discovery cannot decompose a model of {@code cfg}, or empty when it can: a post-LN OPT
+     * ({@code do_layer_norm_before: false}) normalises {@code h + attn(h)} inside each block, so its residual stream
+     * is not the sum of the senders' outputs that ACDC's edges decompose.
+     */
+    public static Optional<String> refusal(DecoderConfig cfg) {
+        if (cfg instanceof OptConfig o && !o.doLayerNormBefore())
+            return Optional.of("is a post-LN OPT (do_layer_norm_before: false): circuit discovery needs a pre-LN"
+                    + " residual stream (GPT-2, pre-LN OPT, Llama, Qwen3)");
+        return Optional.empty();
     }
 
     public CircuitGraph graph() { return graph; }
