@@ -6,11 +6,14 @@ import dev.frugal.interp.AcdcSettings;
 import dev.frugal.interp.Circuit;
 import dev.frugal.interp.CircuitReport;
 import dev.frugal.interp.CircuitTask;
-import dev.frugal.interp.InterpModel;
 import dev.frugal.interp.ModelZoo;
+import dev.frugal.interp.PatchedForward;
 import dev.frugal.interp.PlantedModel;
 import dev.frugal.interp.Precision;
 import dev.frugal.interp.TaskBatch;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.Models;
+import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Rng;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,8 +30,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code frugal acdc}: automatic circuit discovery (ACDC) on a GPT-2-layout model, in float32 or with PAHQ's
- * per-head mixed precision, writing the circuit as JSON, DOT/PNG and an edge table.
+ * {@code frugal acdc}: automatic circuit discovery (ACDC) on a decoder (GPT-2, pre-LN OPT, Llama, Qwen3), in float32
+ * or with PAHQ's per-head mixed precision, writing the circuit as JSON, DOT/PNG and an edge table.
  */
 @Command(name = "acdc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find the circuit of a task with ACDC (fp32) or PAHQ (int8 elsewhere, fp32 for the investigated head).")
@@ -40,8 +43,8 @@ public final class AcdcCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", required = true,
-            description = "A GPT-2-layout model directory, or a built-in: induction-2l, induction-2l-wide (the bench's), planted, "
-                    + "permuted-gpt "
+            description = "A Hugging Face decoder directory (GPT-2, pre-LN OPT, Llama, Qwen3), or a built-in: "
+                    + "induction-2l, induction-2l-wide (the bench's), planted, permuted-gpt "
                     + "(trained on first use and cached under $FRUGAL_HOME/models/interp).")
     String model;
 
@@ -104,7 +107,7 @@ public final class AcdcCommand implements Callable<Integer> {
         else dev.frugal.tensor.Threads.configure(dev.frugal.tensor.Threads.defaultCount()); // run standalone
         Path zoo = FrugalHome.root().resolve("models").resolve("interp");
         PrintWriter w = spec.commandLine().getOut();
-        try (InterpModel m = loadModel(zoo)) {
+        try (CausalLM m = loadModel(zoo)) {
             CircuitTask t = task(m);
             try (TaskBatch b = t.batch(Rng.seeded("acdc-batch", seed), batch);
                  AcdcRun run = new AcdcRun(m, b, mk, p, abl)) {
@@ -127,22 +130,28 @@ public final class AcdcCommand implements Callable<Integer> {
         return 0;
     }
 
-    private InterpModel loadModel(Path zoo) {
+    private CausalLM loadModel(Path zoo) {
         return switch (model) {
             case "induction-2l" -> ModelZoo.induction2l(zoo);
             case "induction-2l-wide" -> ModelZoo.inductionWide(zoo);
-            case "planted" -> PlantedModel.build();
+            case "planted" -> ModelZoo.planted(zoo);
             case "permuted-gpt" -> ModelZoo.permutedGpt(zoo);
             default -> {
                 Path dir = Path.of(model);
                 if (!Files.isDirectory(dir)) throw new ParameterException(spec.commandLine(), "--model " + model
                         + " is neither a directory nor one of induction-2l, induction-2l-wide, planted, permuted-gpt");
-                yield InterpModel.load(dir);
+                CausalLM m = Models.loadCausalLM(dir, Device.CPU);
+                var why = PatchedForward.refusal(m.config());
+                if (why.isPresent()) {
+                    m.close();
+                    throw new ParameterException(spec.commandLine(), "--model " + model + " " + why.get());
+                }
+                yield m;
             }
         };
     }
 
-    private CircuitTask task(InterpModel m) {
+    private CircuitTask task(CausalLM m) {
         String name = task != null ? task : switch (model) {
             case "planted" -> "planted";
             case "permuted-gpt" -> "permuted-previous";

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.frugal.interp.CircuitReport;
 import dev.frugal.interp.PlantedModel;
+import dev.frugal.model.HfConfig;
+import dev.frugal.model.Models;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code frugal acdc} run standalone (the lead registers it under {@code frugal}). */
-class AcdcCommandTest {
+/** {@code frugal acdc} run standalone, with a temporary {@code FRUGAL_HOME} for the built-in models. */
+class AcdcCommandTest extends TempHomeCliTest {
     @TempDir
     Path out;
 
@@ -41,6 +43,41 @@ class AcdcCommandTest {
         } else {
             assertTrue(o.toString().contains("install Graphviz"), "without dot the command must say how to get the PNG");
         }
+    }
+
+    /** Each decoder architecture among the fixtures (found by listing the roots) runs; a post-LN OPT is refused, exit 2. */
+    @Test
+    void everyDecoderArchitectureRunsAndPostLnOptIsRefused() throws Exception {
+        Path root = Path.of(System.getProperty("frugal.fixtures", "../../shared/fixtures/hf-tiny"));
+        Path variants = Path.of(System.getProperty("frugal.fixtures.variants", "../fixtures/hf-variants"));
+        assertTrue(Files.isDirectory(root) && Files.isDirectory(variants), "fixture roots missing: " + root + ", " + variants);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        boolean refused = false;
+        for (Path base : java.util.List.of(root, variants)) {
+            try (var dirs = Files.list(base)) {
+                for (Path d : dirs.sorted().toList()) {
+                    if (!Files.isRegularFile(d.resolve("config.json"))) continue;
+                    HfConfig c = HfConfig.read(d);
+                    if (!Models.DECODER_TYPES.contains(c.modelType())) continue;
+                    boolean postLn = c.modelType().equals("opt") && !c.optBool("do_layer_norm_before", true);
+                    if (!postLn && seen.contains(c.modelType())) continue; // one run per architecture
+                    StringWriter o = new StringWriter(), e = new StringWriter();
+                    Path dest = out.resolve(d.getFileName());
+                    int rc = run(o, e, "--model", d.toString(), "--threshold", "0.1", "--batch", "2", "--out", dest.toString());
+                    if (postLn) {
+                        assertEquals(2, rc, d + ": " + e);
+                        assertTrue(e.toString().contains("post-LN"), e.toString());
+                        refused = true;
+                        continue;
+                    }
+                    assertEquals(0, rc, d + ": " + e);
+                    assertTrue(Files.isRegularFile(dest.resolve("circuit.json")), d + " wrote no circuit");
+                    seen.add(c.modelType());
+                }
+            }
+        }
+        System.out.println("frugal acdc ran on " + seen + (refused ? "; refused a post-LN OPT" : ""));
+        assertTrue(!seen.isEmpty(), "no pre-LN decoder fixture under " + root + " or " + variants);
     }
 
     @Test

@@ -33,4 +33,24 @@ public interface LayerOps {
      * returned tensor (same shape) is what the projection sees. Circuit discovery patches heads here.
      */
     default Tensor headOutputs(int layer, Tensor perHead) { return perHead; }
+
+    /**
+     * The residual stream {@code (B, T, C)} entering block {@code layer}, or entering the final norm and LM head when
+     * {@code layer} equals the number of blocks; the block (head) reads what this returns. Pre-LN decoders only
+     * (GPT-2, pre-LN OPT, Llama, Qwen3) have a residual stream that is the sum of the outputs before it.
+     */
+    default Tensor residual(int layer, Tensor h) { return h; }
+
+    /**
+     * Block {@code parts.layer()}'s attention on the residual stream {@code (B, T, C)}: its contribution to the
+     * stream {@code (B, T, C)}. The default runs {@link AttentionParts#forward}; circuit discovery feeds heads their
+     * own inputs.
+     */
+    default Tensor attention(AttentionParts parts, Tensor residual) { return parts.forward(residual); }
+
+    /**
+     * Block {@code parts.layer()}'s MLP on the residual stream {@code (B, T, C)}: its contribution to the stream. The
+     * default runs {@link MlpParts#forward}.
+     */
+    default Tensor mlp(MlpParts parts, Tensor residual) { return parts.forward(residual); }
 }

@@ -61,7 +61,7 @@ public final class Acdc {
         double base = cleanMetric;
         // the arrangement of precisions the current circuit's metric `base` was computed under: float32 has one
         // arrangement; PAHQ's depends on the investigated component
-        Object baseArrangement = s.precision() == Precision.FP32 ? Precision.FP32 : null;
+        Arrangement baseArrangement = s.precision() == Precision.FP32 ? new Arrangement.FullPrecision() : null;
         int tested = 0, keptSoFar = 0;
         for (Node r : g.receivers()) {
             List<Edge> in = g.incoming(r);
@@ -96,9 +96,8 @@ public final class Acdc {
             // float32 carries the current circuit's metric from receiver to receiver; PAHQ recomputes it in the same
             // batch as the trials, under their precision arrangement, unless the last receiver had the same one (the
             // q, k and v inputs of one head, with only that head's block recomputed)
-            Object arrangement = s.precision() == Precision.FP32 ? Precision.FP32
-                    : varying != null ? component(r) : new Object();
-            boolean reuseBase = arrangement.equals(baseArrangement);
+            Arrangement arrangement = Arrangement.of(s.precision(), varying);
+            boolean reuseBase = baseArrangement != null && arrangement.shares(baseArrangement);
             while (i < in.size()) {
                 int maxByRows = (int) Math.max(1, ROW_BUDGET / ids.size(0) - 1);
                 int n = Math.min(speculationDepth(Math.min(s.edgesPerForward(), maxByRows), tested, keptSoFar), in.size() - i);
@@ -166,14 +165,6 @@ public final class Acdc {
             Tensor logits = forward.logits(ids, configs, start, varying, clean, corrupted);
             return metric.evaluate(logits, configs.size());
         }
-    }
-
-    /** The component a receiver feeds: its head, or the MLP or output itself. */
-    private static Node component(Node r) {
-        return switch (r.kind()) {
-            case Q, K, V -> Node.head(r.layer(), r.head());
-            default -> r;
-        };
     }
 
     /** Whether some edge out of {@code r}'s component still stands (the output always is). */

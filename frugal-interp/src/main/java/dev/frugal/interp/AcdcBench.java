@@ -3,6 +3,7 @@ package dev.frugal.interp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Threads;
 import java.io.IOException;
@@ -124,7 +125,7 @@ public final class AcdcBench {
             default -> throw new IllegalArgumentException("unknown variant " + variant + ": " + VARIANTS);
         };
         CircuitTask task = quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
-        try (InterpModel m = quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
+        try (Gpt2Model m = quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
              TaskBatch b = task.batch(Rng.seeded("bench", 1), batch)) {
             long t0 = System.nanoTime();
             Circuit c;

@@ -1,5 +1,6 @@
 package dev.frugal.interp;
 
+import dev.frugal.model.CausalLM;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
@@ -23,7 +24,7 @@ public final class AcdcRun implements AutoCloseable {
     private final AcdcSettings.Ablation ablation;
     private final GradMode noGrad;
 
-    public AcdcRun(InterpModel model, TaskBatch batch, MetricKind kind, Precision precision, AcdcSettings.Ablation ablation) {
+    public AcdcRun(CausalLM model, TaskBatch batch, MetricKind kind, Precision precision, AcdcSettings.Ablation ablation) {
         this.noGrad = GradMode.off();
         this.forward = new PatchedForward(model, precision);
         this.batch = batch;

@@ -12,25 +12,38 @@ import java.util.Map;
  * attention-only model has 9 senders before layer 1 and (1 + 8) · 24 + 17 = 233 edges.
  */
 public final class CircuitGraph {
-    private final InterpConfig cfg;
+    private final int layers;
+    private final int heads;
+    private final boolean mlp;
     private final List<Node> senders = new ArrayList<>();
     private final List<Node> receivers = new ArrayList<>(); // reverse topological order, as ACDC visits them
     private final Map<Node, List<Edge>> incoming = new LinkedHashMap<>();
     private final Map<Node, Integer> senderIndex = new LinkedHashMap<>();
     private final List<Edge> edges = new ArrayList<>();
 
-    public CircuitGraph(InterpConfig cfg) {
-        this.cfg = cfg;
-        int layers = cfg.numLayers(), heads = cfg.numHeads();
+    /** The graph of a decoder (every block has an MLP). */
+    public static CircuitGraph of(dev.frugal.model.ModelConfig cfg) {
+        return new CircuitGraph(cfg.numLayers(), cfg.numHeads(), true);
+    }
+
+    /**
+     * @param mlp whether blocks have an MLP (false: an attention-only graph, as the ACDC paper counts them)
+     */
+    public CircuitGraph(int layers, int heads, boolean mlp) {
+        if (layers < 1 || heads < 1) throw new IllegalArgumentException("a graph needs ≥ 1 layer and ≥ 1 head, got "
+                + layers + " and " + heads);
+        this.layers = layers;
+        this.heads = heads;
+        this.mlp = mlp;
         senders.add(Node.embed());
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < heads; h++) senders.add(Node.head(l, h));
-            if (cfg.mlp()) senders.add(Node.mlp(l));
+            if (mlp) senders.add(Node.mlp(l));
         }
         for (int i = 0; i < senders.size(); i++) senderIndex.put(senders.get(i), i);
         receivers.add(Node.output());
         for (int l = layers - 1; l >= 0; l--) {
-            if (cfg.mlp()) receivers.add(Node.mlp(l));
+            if (mlp) receivers.add(Node.mlp(l));
             for (int h = 0; h < heads; h++)
                 for (Node.Kind k : new Node.Kind[] {Node.Kind.Q, Node.Kind.K, Node.Kind.V}) receivers.add(Node.input(k, l, h));
         }
@@ -46,7 +59,11 @@ public final class CircuitGraph {
         Collections.sort(edges);
     }
 
-    public InterpConfig config() { return cfg; }
+    public int layers() { return layers; }
+
+    public int heads() { return heads; }
+
+    public boolean hasMlp() { return mlp; }
 
     /** Senders in topological order; {@link #senderIndex} indexes this list. */
     public List<Node> senders() { return Collections.unmodifiableList(senders); }

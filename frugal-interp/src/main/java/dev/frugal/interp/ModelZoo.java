@@ -1,6 +1,13 @@
 package dev.frugal.interp;
 
+import dev.frugal.model.HfConfig;
+import dev.frugal.model.Models;
+import dev.frugal.model.gpt2.Gpt2Model;
+import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,36 +26,61 @@ public final class ModelZoo {
 
     private ModelZoo() {}
 
-    /** A 2-layer, 4-head, attention-only, LayerNorm-free model (d = 64) trained on {@link #INDUCTION}. */
-    public static InterpModel induction2l(Path root) {
-        return cachedOrTrain(root.resolve("induction-2l"), InterpConfig.attentionOnly(48, 64, 2, 4, 20), INDUCTION,
+    /** A 2-layer, 4-head, attention-only, LayerNorm-free GPT-2 (d = 64; see {@link TinyGpt2}) trained on {@link #INDUCTION}. */
+    public static Gpt2Model induction2l(Path root) {
+        return cachedOrTrain(root.resolve("induction-2l"), TinyGpt2.attentionOnly(48, 64, 2, 4, 20), INDUCTION,
                 new TaskTraining.Settings(700, 64, 3e-3, 0.01, 1));
     }
 
     /**
-     * The benchmark's model: 2 layers of 8 heads, attention-only, d = 256 (257 edges), trained on
+     * The benchmark's model: 2 layers of 8 heads, attention-only, d = 256, trained on
      * {@link #INDUCTION_WIDE}: large enough that compute, not per-call overhead, sets the time of a forward.
      */
-    public static InterpModel inductionWide(Path root) {
-        return cachedOrTrain(root.resolve("induction-2l-wide"), InterpConfig.attentionOnly(128, 256, 2, 8, 64),
+    public static Gpt2Model inductionWide(Path root) {
+        return cachedOrTrain(root.resolve("induction-2l-wide"), TinyGpt2.attentionOnly(128, 256, 2, 8, 64),
                 INDUCTION_WIDE, new TaskTraining.Settings(2000, 32, 1e-3, 0.01, 1));
     }
 
     /** A 2-layer GPT (LayerNorm, MLP 128, 4 heads, d = 32) trained on {@link #PERMUTED}. */
-    public static InterpModel permutedGpt(Path root) {
-        return cachedOrTrain(root.resolve("permuted-gpt"), new InterpConfig(32, 32, 2, 4, 12, true, 128, true, 1e-5, true),
+    public static Gpt2Model permutedGpt(Path root) {
+        return cachedOrTrain(root.resolve("permuted-gpt"), TinyGpt2.gpt(32, 32, 2, 4, 12, 128),
                 PERMUTED, new TaskTraining.Settings(800, 64, 3e-3, 0.01, 2));
     }
 
-    private static InterpModel cachedOrTrain(Path dir, InterpConfig cfg, CircuitTask task, TaskTraining.Settings s) {
-        if (Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("model.safetensors")))
-            return InterpModel.load(dir);
-        InterpModel m = InterpModel.init(cfg, Rng.seeded("init", s.seed()));
+    /** The hand-built {@link PlantedModel}, written under {@code root} (rebuilt every time: it is cheap and exact). */
+    public static Gpt2Model planted(Path root) { return PlantedModel.build(root.resolve("planted")); }
+
+    /**
+     * Whether {@code dir} holds a model; a directory of the earlier GPT-2-like format (LayerNorm-free and MLP-free
+     * tensors, marked {@code frugal_attn_only}) is rebuilt.
+     */
+    private static boolean cached(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("model.safetensors"))
+                && !HfConfig.read(dir).has("frugal_attn_only");
+    }
+
+    /**
+     * {@code dir} when it holds a model, else a model of {@code shape} trained on {@code task} and saved there (built
+     * and trained in a sibling directory first, so that an interrupted run leaves nothing half-trained behind).
+     */
+    private static Gpt2Model cachedOrTrain(Path dir, TinyGpt2 shape, CircuitTask task, TaskTraining.Settings s) {
+        if (cached(dir)) return Gpt2Model.load(dir, Device.CPU);
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".init");
+        Gpt2Model m;
+        try (Scope sc = Scope.open()) {
+            m = shape.write(tmp, shape.init(Rng.seeded("init", s.seed())));
+        }
         long t0 = System.nanoTime();
-        double loss = TaskTraining.train(m, task, s, null);
+        double loss = TaskTraining.train(m, task, s, shape::trainable, null);
         System.out.printf("trained %s: %d steps, eval loss %.4f, %.1f s (seed %d)%n", dir.getFileName(), s.steps(), loss,
                 (System.nanoTime() - t0) / 1e9, s.seed());
-        m.save(dir);
+        Models.save(m, dir);
+        try (var files = Files.list(tmp)) {
+            for (Path f : files.toList()) Files.delete(f);
+            Files.delete(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + tmp, e);
+        }
         return m;
     }
 }

@@ -1,5 +1,12 @@
 package dev.frugal.interp;
 
+import dev.frugal.model.AttentionParts;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.DecoderConfig;
+import dev.frugal.model.ForwardContext;
+import dev.frugal.model.LayerOps;
+import dev.frugal.model.MlpParts;
+import dev.frugal.model.opt.OptConfig;
 import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
@@ -9,12 +16,16 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * The forward pass of an {@link InterpModel} decomposed along ACDC's graph, run for K circuit configurations at once
- * (stacked along the batch: N = K·B rows). In configuration k, a receiver r whose incoming edges R_k(r) are removed
- * reads
+ * The forward pass of a core decoder ({@link CausalLM}: GPT-2, pre-LN OPT, Llama, Qwen3) decomposed along ACDC's
+ * graph, run for K circuit configurations at once (stacked along the batch: N = K·B rows). The model runs its own
+ * blocks; this class is the {@link LayerOps} hook they call: per-head query/key/value inputs
+ * ({@link LayerOps#attention}), MLP input and output ({@link LayerOps#mlp}) and the final residual
+ * ({@link LayerOps#residual}). In configuration k, a receiver r whose incoming edges R_k(r) are removed reads
  *
  * <pre>  input_r = resid + Σ_{s ∈ R_k(r)} (corrupted_s − current_s)</pre>
  *
@@ -23,72 +34,57 @@ import java.util.Set;
  * exactly as ACDC's receiver hooks assemble it. The corrections of all receivers of a layer come from one batched
  * matrix product {@code mask (K, R, S) @ (corrupted − current) (K, S, B·T·C)}.
  *
- * <p>Under {@link Precision#INT8} / {@link Precision#BF16} (PAHQ) every component whose input is patched in this
- * batch runs in float32 from float32 weights, and all others from their low-precision copies.
+ * <p>Under a low {@link Precision} (PAHQ) every component whose input is patched in this batch runs in float32 from
+ * the model's float32 weights, and every other projection from a low-precision copy of its weight (made once per
+ * module): {@link Arrangement} names which.
  */
 public final class PatchedForward implements AutoCloseable {
-    private final InterpModel model;
-    private final InterpConfig cfg;
+    private final CausalLM model;
     private final CircuitGraph graph;
     private final Precision precision;
-    private final List<Layer> layers = new ArrayList<>();
-    private final Projection unembedFp32;
-    private final Projection unembedLow;
+    private final int numLayers;
+    private final Map<String, Projection> lowCopies = new HashMap<>(); // module → its low-precision weights
 
-    /** Per-block weights, split per head for the patched path. */
-    private record Layer(Tensor wq, Tensor wk, Tensor wv, Tensor bq, Tensor bk, Tensor bv, Tensor wo, Tensor bo,
-                         Projection qkvFp32, Projection qkvLow, Projection oFp32, Projection oLow, Projection fcFp32, Projection fcLow,
-                         Projection projFp32, Projection projLow) {}
-
-    public PatchedForward(InterpModel model, Precision precision) {
+    /**
+     * @throws IllegalArgumentException for a post-LN OPT ({@code do_layer_norm_before: false}): its blocks normalise
+     *                                  the sum of the sublayer outputs, so the residual stream is not the sum of the
+     *                                  senders' outputs that ACDC's edges decompose
+     */
+    public PatchedForward(CausalLM model, Precision precision) {
+        refusal(model.config()).ifPresent(why -> {
+            throw new IllegalArgumentException("model " + model.config().source().file() + " " + why);
+        });
         this.model = model;
-        this.cfg = model.config();
-        this.graph = new CircuitGraph(cfg);
+        this.graph = CircuitGraph.of(model.config());
         this.precision = precision;
-        long c = cfg.dModel();
-        int h = cfg.numHeads(), d = cfg.headDim();
-        for (int l = 0; l < cfg.numLayers(); l++) {
-            String p = InterpModel.P + "h." + l + ".";
-            Tensor attnW = model.p(p + "attn.c_attn.weight"); // (C, 3C)
-            Tensor attnB = model.p(p + "attn.c_attn.bias"); // (3C)
-            Tensor[] w = new Tensor[3], b = new Tensor[3];
-            for (int i = 0; i < 3; i++) {
-                w[i] = attnW.narrow(1, i * c, c).reshape(c, h, d).permute(1, 0, 2).contiguous().keep(); // (H, C, D)
-                b[i] = attnB.narrow(0, i * c, c).reshape(h, 1, d).contiguous().keep(); // (H, 1, D)
-            }
-            Tensor projW = model.p(p + "attn.c_proj.weight"); // (C_in = H·D, C)
-            Tensor wo = projW.reshape(h, d, c).contiguous().keep(); // (H, D, C)
-            Tensor bo = model.p(p + "attn.c_proj.bias").keep();
-            Projection fcF = null, fcL = null, prF = null, prL = null;
-            if (cfg.mlp()) {
-                Tensor fw = model.p(p + "mlp.c_fc.weight").t(), fb = model.p(p + "mlp.c_fc.bias");
-                Tensor pw = model.p(p + "mlp.c_proj.weight").t(), pb = model.p(p + "mlp.c_proj.bias");
-                fcF = new Projection(fw, fb, Precision.FP32);
-                prF = new Projection(pw, pb, Precision.FP32);
-                fcL = precision == Precision.FP32 ? fcF : new Projection(fw, fb, precision);
-                prL = precision == Precision.FP32 ? prF : new Projection(pw, pb, precision);
-            }
-            Projection qkvF = new Projection(attnW.t(), attnB, Precision.FP32);
-            layers.add(new Layer(w[0], w[1], w[2], b[0], b[1], b[2], wo, bo, qkvF,
-                    precision == Precision.FP32 ? qkvF : new Projection(attnW.t(), attnB, precision),
-                    new Projection(projW.t(), model.p(p + "attn.c_proj.bias"), Precision.FP32),
-                    precision == Precision.FP32 ? null : new Projection(projW.t(), model.p(p + "attn.c_proj.bias"), precision),
-                    fcF, fcL, prF, prL));
-        }
-        Tensor wte = model.unembedding(); // (V, C)
-        unembedFp32 = new Projection(wte, null, Precision.FP32);
-        unembedLow = precision == Precision.FP32 ? unembedFp32 : new Projection(wte, null, precision);
+        this.numLayers = model.config().numLayers();
+    }
+
+    /**
+     * Why circuit discovery cannot decompose a model of {@code cfg}, or empty when it can: a post-LN OPT
+     * ({@code do_layer_norm_before: false}) normalises {@code h + attn(h)} inside each block, so its residual stream
+     * is not the sum of the senders' outputs that ACDC's edges decompose.
+     */
+    public static Optional<String> refusal(DecoderConfig cfg) {
+        if (cfg instanceof OptConfig o && !o.doLayerNormBefore())
+            return Optional.of("is a post-LN OPT (do_layer_norm_before: false): circuit discovery needs a pre-LN"
+                    + " residual stream (GPT-2, pre-LN OPT, Llama, Qwen3)");
+        return Optional.empty();
     }
 
     public CircuitGraph graph() { return graph; }
 
-    public InterpModel model() { return model; }
+    public CausalLM model() { return model; }
 
     public Precision precision() { return precision; }
 
     /** The clean (unpatched, float32) run of {@code ids (B, T)} with every activation kept. */
     public ActivationCache cache(Tensor ids) {
-        return (ActivationCache) forward(ids, List.of(Set.of()), 0, null, null, null, null, true);
+        Run r = new Run(List.of(Set.of()), 0, null, null, null, null, ids.size(0), true);
+        r.cache = new ActivationCache(numLayers);
+        Tensor logits = r.forward(ids);
+        r.cache.finish(logits);
+        return r.cache;
     }
 
     /**
@@ -118,8 +114,10 @@ public final class PatchedForward implements AutoCloseable {
         for (Set<Edge> cfgEdges : configs)
             for (Edge e : cfgEdges) if (e.receiver().layer() < startLayer) throw new IllegalArgumentException("edge " + e
                     + " enters block " + e.receiver().layer() + ", before the start block " + startLayer);
+        if (startLayer > 0 && clean == null) throw new IllegalArgumentException("starting at block " + startLayer
+                + " needs the clean cache");
         Set<Edge> common = null;
-        if (varying != null && varying.layer() == startLayer && startLayer < cfg.numLayers()) {
+        if (varying != null && varying.layer() == startLayer && startLayer < numLayers) {
             common = new HashSet<>(configs.get(0));
             for (Set<Edge> x : configs) common.retainAll(x);
             for (Set<Edge> x : configs)
@@ -127,154 +125,216 @@ public final class PatchedForward implements AutoCloseable {
                     if (!common.contains(e) && !e.receiver().equals(varying)) throw new IllegalArgumentException("edge " + e
                             + " is not in every configuration but does not enter the varying receiver " + varying);
         }
-        return (Tensor) forward(ids, configs, startLayer, varying, common, clean, corrupted, false);
+        return new Run(configs, startLayer, varying, common, clean, corrupted, ids.size(0), false).forward(ids);
     }
 
-    private Object forward(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, Set<Edge> common,
-                           ActivationCache clean, ActivationCache corrupted, boolean record) {
-        int k = configs.size();
-        long b = ids.size(0), t = ids.size(1), c = cfg.dModel(), n = k * b;
-        int nh = cfg.numHeads();
-        Corrections corr = new Corrections(configs, clean, corrupted, k, b, t, c);
-        boolean low = precision != Precision.FP32 && !record; // the cache is always float32
-        Tensor resid; // (N, T, C)
-        ActivationCache cache = null;
-        if (startLayer == 0) {
-            Tensor pos = Tensors.arange(t, ids.device()).view(1, t).expand(b, t);
-            Tensor emb = NN.embedding(model.p(InterpModel.P + "wte.weight"), ids)
-                    .add(NN.embedding(model.p(InterpModel.P + "wpe.weight"), pos)); // (B, T, C)
-            if (record) cache = new ActivationCache(emb);
-            resid = repeat(emb, k);
-        } else {
-            resid = repeat(clean.residPre(startLayer), k);
+    /** One block's attention output {@code (N, T, C)} and each head's output (N, T, C) where asked for. */
+    private record Attn(Tensor out, Tensor[] outs) {}
+
+    /**
+     * One forward: the {@link LayerOps} the model's blocks call. {@code low} is the precision of the components not
+     * under investigation; {@code lowActive} switches the model's projections to their low-precision copies while a
+     * non-investigated component runs.
+     */
+    private final class Run implements LayerOps {
+        private final List<Set<Edge>> configs;
+        private final int start;
+        private final Node varying;
+        private final Set<Edge> common;
+        private final ActivationCache clean, corrupted;
+        private final int k;
+        private final long b;
+        private final boolean record;
+        private final boolean low;
+        private Corrections corr;
+        private ActivationCache cache;
+        private boolean lowActive;
+
+        Run(List<Set<Edge>> configs, int start, Node varying, Set<Edge> common, ActivationCache clean,
+            ActivationCache corrupted, long b, boolean record) {
+            this.configs = configs;
+            this.start = start;
+            this.varying = varying;
+            this.common = common;
+            this.clean = clean;
+            this.corrupted = corrupted;
+            this.k = configs.size();
+            this.b = b;
+            this.record = record;
+            this.low = precision != Precision.FP32 && !record; // the cache is always float32
         }
-        for (int l = startLayer; l < cfg.numLayers(); l++) {
-            String p = InterpModel.P + "h." + l + ".";
-            Tensor residPre = resid;
-            Tensor headOut = null; // (B, H, T, C), only when recording a cache
-            if (l == startLayer && common != null) {
+
+        Tensor forward(Tensor ids) {
+            long t = ids.size(1), n = k * b;
+            corr = new Corrections(configs, clean, corrupted, k, b, t, model.config().hiddenSize());
+            ForwardContext ctx = new ForwardContext(n, t, null, null, this, true, model.device());
+            Tensor resid; // (N, T, C)
+            if (start == 0) {
+                Tensor emb = model.embed(ids, model.context(ids, null, null, this)); // (B, T, C)
+                if (record) cache.embed(emb);
+                resid = repeat(emb, k);
+            } else {
+                resid = repeat(clean.residPre(start), k);
+            }
+            for (int l = start; l < numLayers; l++) resid = model.block(l, resid, ctx);
+            try {
+                return model.head(resid, ctx); // (N, T, V)
+            } finally {
+                lowActive = false;
+            }
+        }
+
+        @Override
+        public Tensor linear(String module, Tensor x, Tensor w, Tensor bias) {
+            return lowActive ? low(module, w, bias, false).apply(x) : NN.linear(x, w, bias);
+        }
+
+        @Override
+        public Tensor conv1d(String module, Tensor x, Tensor w, Tensor bias) {
+            return lowActive ? low(module, w, bias, true).apply(x) : NN.linear(x, w.t(), bias);
+        }
+
+        @Override
+        public Tensor residual(int layer, Tensor h) {
+            if (layer < numLayers) {
+                if (record) cache.residPre(layer, h);
+                return h;
+            }
+            if (record) cache.residPre(layer, h);
+            Node out = Node.output();
+            Tensor d = corr.deltas(List.of(out)).get(out);
+            lowActive = low && d == null; // the LM head that follows: float32 when the output is investigated
+            return d == null ? h : h.add(d);
+        }
+
+        @Override
+        public Tensor attention(AttentionParts p, Tensor resid) {
+            int l = p.layer(), nh = p.heads();
+            if (l == start && common != null) {
                 // the block's shared part once on B rows, under the corrections every configuration has
                 boolean head = varying.kind() == Node.Kind.Q || varying.kind() == Node.Kind.K || varying.kind() == Node.Kind.V;
                 int hv = head ? varying.head() : -1;
-                Attention a = sharedAttention(l, hv, common, clean, corrupted, low);
-                resid = repeat(a.resid(), k);
-                for (int h = 0; h < nh; h++) if (a.outs()[h] != null) corr.shared(Node.head(l, h), a.outs()[h]);
+                Attn shared = sharedAttention(this, p, hv, common, clean, corrupted, low);
+                for (int h = 0; h < nh; h++) if (shared.outs()[h] != null) corr.shared(Node.head(l, h), shared.outs()[h]);
+                Tensor out = repeat(shared.out(), k);
                 if (head) {
-                    Tensor o = investigatedHead(l, hv, repeat(clean.residPre(l), k), corr); // (N, T, C)
-                    resid = resid.add(o);
+                    Tensor o = investigatedHead(p, hv, resid, corr); // (N, T, C)
+                    out = out.add(o);
                     corr.current(Node.head(l, hv), o);
                 }
-            } else {
-                Attention a = attention(l, resid, corr, corr::needs, n, low, record, -1);
-                resid = a.resid();
-                headOut = a.headOut();
-                for (int h = 0; h < nh; h++) if (a.outs()[h] != null) corr.current(Node.head(l, h), a.outs()[h]);
+                return out;
             }
-            // ---- MLP
-            Tensor mlpOut = null;
-            if (cfg.mlp()) {
-                Layer w = layers.get(l);
-                Tensor dm = corr.deltas(List.of(Node.mlp(l))).get(Node.mlp(l));
-                Tensor x = norm(p + "ln_2", dm == null ? resid : resid.add(dm));
-                boolean fp32 = dm != null || !low;
-                mlpOut = (fp32 ? w.projFp32() : w.projLow()).apply(NN.geluTanh((fp32 ? w.fcFp32() : w.fcLow()).apply(x)));
-                corr.current(Node.mlp(l), mlpOut);
-                resid = resid.add(mlpOut);
+            Attn a = PatchedForward.this.attention(this, p, resid, corr, corr::needs, low, record, -1);
+            for (int h = 0; h < nh; h++) if (a.outs()[h] != null) corr.current(Node.head(l, h), a.outs()[h]);
+            if (record) cache.heads(l, a.outs());
+            return a.out();
+        }
+
+        @Override
+        public Tensor mlp(MlpParts p, Tensor resid) {
+            Node m = Node.mlp(p.layer());
+            Tensor dm = corr.deltas(List.of(m)).get(m);
+            Tensor x = p.norm(dm == null ? resid : resid.add(dm));
+            lowActive = low && dm == null;
+            Tensor out;
+            try {
+                out = p.apply(x); // (N, T, C)
+            } finally {
+                lowActive = false;
             }
-            if (record) cache.addLayer(residPre, headOut, mlpOut);
+            corr.current(m, out);
+            if (record) cache.mlp(p.layer(), out);
+            return out;
         }
-        Node out = Node.output();
-        Tensor dOut = corr.deltas(List.of(out)).get(out);
-        Tensor x = norm(InterpModel.P + "ln_f", dOut == null ? resid : resid.add(dOut));
-        Tensor logits = (dOut != null || !low ? unembedFp32 : unembedLow).apply(x); // (N, T, V)
-        if (record) {
-            cache.finish(resid, logits);
-            return cache;
+    }
+
+    /** The low-precision copy of a module's weight {@code (out, in)} (Conv1D: {@code (in, out)}), made on first use. */
+    private Projection low(String module, Tensor w, Tensor bias, boolean conv1d) {
+        Projection p = lowCopies.get(module);
+        if (p == null) {
+            p = new Projection(conv1d ? w.t().contiguous() : w, bias, precision);
+            lowCopies.put(module, p);
         }
-        return logits;
+        return p;
     }
 
     /**
-     * One block's attention: the residual after it, each head's output where {@code needs} asks for it, and (when
-     * recording) every head's output.
+     * One block's attention through {@code ops}: its output {@code (N, T, C)} (bias included), and each head's output
+     * (N, T, C) where {@code needs} asks for it (every head when recording).
      *
      * @param excluded a head left out entirely (its output neither added nor returned), or -1
      */
-    private record Attention(Tensor resid, Tensor headOut, Tensor[] outs) {}
-
-    private Attention attention(int l, Tensor resid, Corrections corr, java.util.function.Predicate<Node> needs, long n,
-                                boolean low, boolean record, int excluded) {
-        Layer w = layers.get(l);
-        String p = InterpModel.P + "h." + l + ".";
-        long t = resid.size(1), c = cfg.dModel();
-        int nh = cfg.numHeads(), hd = cfg.headDim();
+    private Attn attention(Run ops, AttentionParts p, Tensor resid, Corrections corr, Predicate<Node> needs, boolean low,
+                           boolean record, int excluded) {
+        int l = p.layer(), nh = p.heads(), nkv = p.kvHeads();
         // ---- q/k/v inputs per head
         Tensor[][] delta = new Tensor[3][nh];
         List<Node> rs = new ArrayList<>();
         for (int h = 0; h < nh; h++)
-            for (Node.Kind kind : new Node.Kind[] {Node.Kind.Q, Node.Kind.K, Node.Kind.V}) rs.add(Node.input(kind, l, h));
+            for (Node.Kind kind : QKV) rs.add(Node.input(kind, l, h));
         Map<Node, Tensor> d = corr.deltas(rs);
         boolean[] patched = new boolean[nh];
         boolean anyPatched = false;
         for (int h = 0; h < nh; h++) {
             if (h == excluded) continue;
-            delta[0][h] = d.get(Node.input(Node.Kind.Q, l, h));
-            delta[1][h] = d.get(Node.input(Node.Kind.K, l, h));
-            delta[2][h] = d.get(Node.input(Node.Kind.V, l, h));
+            for (int i = 0; i < 3; i++) delta[i][h] = d.get(Node.input(QKV[i], l, h));
             patched[h] = delta[0][h] != null || delta[1][h] != null || delta[2][h] != null;
             anyPatched |= patched[h];
         }
-        Tensor shared = norm(p + "ln_1", resid);
-        Tensor qkv = (low ? w.qkvLow() : w.qkvFp32()).apply(shared); // (N, T, 3C)
-        Tensor[] wqkv = {w.wq(), w.wk(), w.wv()}, bqkv = {w.bq(), w.bk(), w.bv()};
-        Tensor[] qkvHeads = new Tensor[3];
-        for (int i = 0; i < 3; i++) {
-            Tensor all = qkv.narrow(2, i * c, c).view(n, t, nh, hd).transpose(1, 2); // (N, H, T, D)
-            if (!anyPatched) {
-                qkvHeads[i] = all;
-                continue;
-            }
-            List<Tensor> per = new ArrayList<>(nh);
-            for (int h = 0; h < nh; h++) {
-                if (delta[i][h] != null) {
-                    Tensor x = norm(p + "ln_1", resid.add(delta[i][h])); // (N, T, C)
-                    per.add(x.matmul(wqkv[i].select(0, h)).add(bqkv[i].select(0, h))); // (N, T, D)
-                } else if (patched[h] && low) {
-                    per.add(shared.matmul(wqkv[i].select(0, h)).add(bqkv[i].select(0, h))); // investigated: fp32
-                } else {
-                    per.add(all.select(1, h));
-                }
-            }
-            qkvHeads[i] = Tensors.stack(per, 1); // (N, H, T, D)
+        Tensor shared = p.norm(resid); // (N, T, C)
+        ops.lowActive = low;
+        Tensor[] qkv;
+        try {
+            qkv = p.project(shared); // q (N, H, T, D), k and v (N, H_kv, T, D)
+        } finally {
+            ops.lowActive = false;
         }
-        Tensor z = NN.attention(qkvHeads[0], qkvHeads[1], qkvHeads[2], null, true, 1.0 / Math.sqrt(hd), false); // (N, H, T, D)
-        Tensor headOut = null;
+        if (anyPatched) {
+            for (int i = 0; i < 3; i++) {
+                boolean any = false;
+                for (int h = 0; h < nh; h++) any |= delta[i][h] != null || (patched[h] && low);
+                if (!any) continue;
+                Tensor all = qkv[i];
+                if (all.size(1) != nh) all = all.repeatInterleave(nh / nkv, 1); // grouped-query: one k/v per query head
+                List<Tensor> per = new ArrayList<>(nh);
+                for (int h = 0; h < nh; h++) {
+                    if (delta[i][h] != null) // its own input, float32
+                        per.add(p.projectHead(ROLES[i], h, p.norm(resid.add(delta[i][h])))); // (N, T, D)
+                    else if (patched[h] && low) per.add(p.projectHead(ROLES[i], h, shared)); // investigated: float32
+                    else per.add(all.select(1, h));
+                }
+                qkv[i] = Tensors.stack(per, 1); // (N, H, T, D)
+            }
+        }
+        Tensor z = p.attend(qkv[0], qkv[1], qkv[2]); // (N, T, H, D)
         Tensor[] outs = new Tensor[nh]; // (N, T, C) per head, where a sender value is needed
         boolean[] dropped = patched.clone(); // heads left out of the fused low-precision output projection
         if (excluded >= 0) dropped[excluded] = true;
+        Tensor out;
         if (!low) { // one fused output projection (includes b_O); per-head outputs only where needed
-            Tensor zo = excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, nh, 1, 1));
-            resid = resid.add(w.oFp32().apply(zo.transpose(1, 2).reshape(n, t, c)));
-            if (record) {
-                headOut = z.matmul(w.wo()); // (B, H, T, C)
-                for (int h = 0; h < nh; h++) outs[h] = headOut.select(1, h);
-            } else {
-                for (int h = 0; h < nh; h++)
-                    if (h != excluded && needs.test(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
-            }
+            out = p.output(excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, 1, nh, 1)));
+            for (int h = 0; h < nh; h++)
+                if (h != excluded && (record || needs.test(Node.head(l, h)))) outs[h] = p.outputHead(h, z.select(2, h));
         } else {
             Tensor zl = anyPatched || excluded >= 0 // the investigated heads leave the low-precision product (float32)
-                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, nh, 1, 1)) : z;
-            Tensor attn = w.oLow().apply(zl.transpose(1, 2).reshape(n, t, c)); // (N, T, C), includes b_O
+                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, 1, nh, 1)) : z;
+            ops.lowActive = true;
+            try {
+                out = p.output(zl); // (N, T, C), includes b_O
+            } finally {
+                ops.lowActive = false;
+            }
             for (int h = 0; h < nh; h++) {
                 if (h == excluded) continue;
-                if (patched[h] || needs.test(Node.head(l, h))) outs[h] = z.select(1, h).matmul(w.wo().select(0, h));
-                if (patched[h]) attn = attn.add(outs[h]);
+                if (patched[h] || needs.test(Node.head(l, h))) outs[h] = p.outputHead(h, z.select(2, h));
+                if (patched[h]) out = out.add(outs[h]);
             }
-            resid = resid.add(attn);
         }
-        return new Attention(resid, headOut, outs);
+        return new Attn(out, outs);
     }
+
+    private static final Node.Kind[] QKV = {Node.Kind.Q, Node.Kind.K, Node.Kind.V};
+    private static final AttentionParts.Role[] ROLES = AttentionParts.Role.values();
 
     /** {@code corrupted − value} of one sender (or {@code −value}), kept while the value tensor stays the same. */
     private record Diff(Tensor value, ActivationCache corrupted, Tensor diff) {}
@@ -296,16 +356,17 @@ public final class PatchedForward implements AutoCloseable {
                              boolean low) {}
 
     private SharedKey sharedKey;
-    private Attention sharedValue; // (B, T, C) tensors kept past the forward that computed them
+    private Attn sharedValue; // (B, T, C) tensors kept past the forward that computed them
 
     /**
-     * Block {@code l}'s attention on B rows without head {@code hv} (-1: with every head), every head's output
-     * included. ACDC tests all edges of one receiver (and the q, k, v receivers of one head) against the same shared
-     * part, so the last one is kept and reused while its inputs (edges into the block's other heads, the caches) are
-     * unchanged.
+     * Block {@code p.layer()}'s attention output on B rows without head {@code hv} (-1: with every head), every other
+     * head's output included. ACDC tests all edges of one receiver (and the q, k, v receivers of one head) against
+     * the same shared part, so the last one is kept and reused while its inputs (edges into the block's other heads,
+     * the caches) are unchanged.
      */
-    private Attention sharedAttention(int l, int hv, Set<Edge> common, ActivationCache clean, ActivationCache corrupted,
-                                      boolean low) {
+    private Attn sharedAttention(Run ops, AttentionParts p, int hv, Set<Edge> common, ActivationCache clean,
+                                 ActivationCache corrupted, boolean low) {
+        int l = p.layer();
         Set<Edge> rel = new HashSet<>();
         for (Edge e : common) {
             Node r = e.receiver();
@@ -315,47 +376,45 @@ public final class PatchedForward implements AutoCloseable {
         if (key.equals(sharedKey)) return sharedValue;
         Tensor resid = clean.residPre(l);
         Corrections corr = new Corrections(List.of(key.edges()), clean, corrupted, 1, resid.size(0), resid.size(1),
-                cfg.dModel());
-        Attention a = attention(l, resid, corr, x -> true, resid.size(0), low, false, hv);
+                resid.size(2));
+        Attn a = attention(ops, p, resid, corr, x -> true, low, false, hv);
         Tensor[] outs = a.outs().clone();
         for (int h = 0; h < outs.length; h++) if (outs[h] != null) outs[h] = outs[h].keep();
         releaseShared();
-        sharedValue = new Attention(a.resid().keep(), null, outs);
+        // a copy: an int8 product's tensor is owned by the call that made it, not by this scope, and cannot be kept
+        sharedValue = new Attn(a.out().cloneTensor().keep(), outs);
         sharedKey = key;
         return sharedValue;
     }
 
     private void releaseShared() {
         if (sharedValue == null) return;
-        sharedValue.resid().close();
+        sharedValue.out().close();
         for (Tensor x : sharedValue.outs()) if (x != null) x.close();
         sharedValue = null;
         sharedKey = null;
     }
 
     /**
-     * Head {@code hv} of block {@code l} on all K·B rows, in float32, each of its q/k/v inputs with every
-     * configuration's corrections: its output {@code (N, T, C)} without b_O.
+     * Head {@code hv} of block {@code p.layer()} on all K·B rows, in float32, each of its q/k/v inputs with every
+     * configuration's corrections: its output {@code (N, T, C)} without the output bias.
      */
-    private Tensor investigatedHead(int l, int hv, Tensor resid, Corrections corr) {
-        Layer w = layers.get(l);
-        String p = InterpModel.P + "h." + l + ".";
-        Node.Kind[] kinds = {Node.Kind.Q, Node.Kind.K, Node.Kind.V};
-        Tensor[] wqkv = {w.wq(), w.wk(), w.wv()}, bqkv = {w.bq(), w.bk(), w.bv()};
+    private Tensor investigatedHead(AttentionParts p, int hv, Tensor resid, Corrections corr) {
+        int l = p.layer();
         List<Node> rs = new ArrayList<>();
-        for (Node.Kind kind : kinds) rs.add(Node.input(kind, l, hv));
+        for (Node.Kind kind : QKV) rs.add(Node.input(kind, l, hv));
         Map<Node, Tensor> d = corr.deltas(rs);
         Tensor shared = null;
         Tensor[] qkv = new Tensor[3];
         for (int i = 0; i < 3; i++) {
             Tensor dl = d.get(rs.get(i));
             Tensor x;
-            if (dl != null) x = norm(p + "ln_1", resid.add(dl)); // (N, T, C)
-            else x = shared == null ? (shared = norm(p + "ln_1", resid)) : shared;
-            qkv[i] = x.matmul(wqkv[i].select(0, hv)).add(bqkv[i].select(0, hv)).unsqueeze(1); // (N, 1, T, D)
+            if (dl != null) x = p.norm(resid.add(dl)); // (N, T, C)
+            else x = shared == null ? (shared = p.norm(resid)) : shared;
+            qkv[i] = p.projectHead(ROLES[i], hv, x).unsqueeze(1); // (N, 1, T, D)
         }
-        Tensor z = NN.attention(qkv[0], qkv[1], qkv[2], null, true, 1.0 / Math.sqrt(cfg.headDim()), false); // (N, 1, T, D)
-        return z.select(1, 0).matmul(w.wo().select(0, hv)); // (N, T, C)
+        Tensor z = p.attend(qkv[0], qkv[1], qkv[2]); // (N, T, 1, D)
+        return p.outputHead(hv, z.select(2, 0)); // (N, T, C)
     }
 
     private static float[] keepMask(int heads, int excluded) {
@@ -384,10 +443,6 @@ public final class PatchedForward implements AutoCloseable {
         if (k == 1) return x;
         long[] s = x.shape();
         return x.unsqueeze(0).expand(k, s[0], s[1], s[2]).reshape(k * s[0], s[1], s[2]);
-    }
-
-    private Tensor norm(String n, Tensor x) {
-        return cfg.layerNorm() ? NN.layerNorm(x, model.p(n + ".weight"), model.p(n + ".bias"), cfg.layerNormEps()) : x;
     }
 
     /** The per-receiver corrections Σ (corrupted_s − current_s) of one batched forward. */
@@ -494,13 +549,7 @@ public final class PatchedForward implements AutoCloseable {
         releaseShared();
         for (Diff d : diffs.values()) d.diff().close();
         diffs.clear();
-        java.util.IdentityHashMap<Object, Boolean> seen = new java.util.IdentityHashMap<>();
-        for (Layer w : layers) {
-            for (Tensor x : new Tensor[] {w.wq(), w.wk(), w.wv(), w.bq(), w.bk(), w.bv(), w.wo(), w.bo()}) x.close();
-            for (Projection pr : new Projection[] {w.qkvFp32(), w.qkvLow(), w.oFp32(), w.oLow(), w.fcFp32(), w.fcLow(), w.projFp32(), w.projLow()})
-                if (pr != null && seen.put(pr, true) == null) pr.close();
-        }
-        unembedFp32.close();
-        if (unembedLow != unembedFp32) unembedLow.close();
+        for (Projection pr : lowCopies.values()) pr.close();
+        lowCopies.clear();
     }
 }

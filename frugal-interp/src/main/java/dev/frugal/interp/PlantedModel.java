@@ -1,18 +1,23 @@
 package dev.frugal.interp;
 
+import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
-import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A 2-layer, 3-head, attention-only model whose weights are written by hand so that its circuit is known edge by
- * edge (docs/acdc.md draws it). The residual stream (d = 48) is six orthogonal 8-dimensional subspaces: token
- * one-hot {@code A}, position one-hot {@code P}, and {@code B, C, E, F} written by heads. Heads (head dim 16):
+ * A 2-layer, 3-head, attention-only GPT-2 ({@link TinyGpt2#attentionOnly}) whose weights are written by hand so that
+ * its circuit is known edge by edge (docs/acdc.md draws it). The residual stream (d = 51) is six orthogonal
+ * 8-dimensional subspaces: token one-hot {@code A}, position one-hot {@code P}, and {@code B, C, E, F} written by
+ * heads, plus three dimensions {@code Z} that nothing writes. Every weight that reads the stream (q, k, v and the LM
+ * head) has columns summing to zero, the balance in {@code Z}: then reading {@code x − mean(x)} (the model's
+ * LayerNorms) is reading {@code x}. Heads (head dim 17):
  * <ul>
  *   <li>a0.0, previous-token head: q = P_i, k = P_{j+1} → attends to i−1; reads token A, writes B.</li>
  *   <li>a0.1, distractor: uniform attention, reads A, writes F (which nothing reads).</li>
@@ -25,10 +30,10 @@ import java.util.Set;
  * {@link #TRUE_EDGES}.
  */
 public final class PlantedModel {
-    public static final int VOCAB = 8, LENGTH = 8, D_MODEL = 48, HEADS = 3, HEAD_DIM = 16;
-    private static final int A = 0, P = 8, B = 16, C = 24, E = 32, F = 40;
-    /** Attention logit gain: the scores are g² = 40 before the 1/√16 scale. */
-    private static final double G = Math.sqrt(40);
+    public static final int VOCAB = 8, LENGTH = 8, D_MODEL = 51, HEADS = 3, HEAD_DIM = 17;
+    private static final int A = 0, P = 8, B = 16, C = 24, E = 32, F = 40, Z = 48;
+    /** Attention logit gain: the scores are g² = 10·√17, 10 after the 1/√17 scale. */
+    private static final double G = Math.sqrt(10 * Math.sqrt(HEAD_DIM));
 
     /** The planted circuit. */
     public static final Set<Edge> TRUE_EDGES = Set.copyOf(List.of(
@@ -38,12 +43,13 @@ public final class PlantedModel {
 
     private PlantedModel() {}
 
-    public static InterpConfig config() {
-        return InterpConfig.attentionOnly(VOCAB, D_MODEL, 2, HEADS, LENGTH).untied();
+    public static TinyGpt2 shape() {
+        return TinyGpt2.attentionOnly(VOCAB, D_MODEL, 2, HEADS, LENGTH).untied();
     }
 
-    /** Builds the model. */
-    public static InterpModel build() {
+    /** Builds the model as a Hugging Face directory {@code dir} and loads it. */
+    public static Gpt2Model build(Path dir) {
+        TinyGpt2 shape = shape();
         int d = D_MODEL, hd = HEAD_DIM;
         float[] wte = new float[VOCAB * d], wpe = new float[LENGTH * d], lm = new float[VOCAB * d];
         for (int v = 0; v < VOCAB; v++) {
@@ -71,18 +77,41 @@ public final class PlantedModel {
             set(attn[1], A + v, k(1, v), G);
         }
         copy(attn[1], proj[1], 1, A, E);
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        t.put(InterpModel.P + "wte.weight", Tensors.fromFloats(wte, VOCAB, d));
-        t.put(InterpModel.P + "wpe.weight", Tensors.fromFloats(wpe, LENGTH, d));
-        for (int l = 0; l < 2; l++) {
-            String p = InterpModel.P + "h." + l + ".attn.";
-            t.put(p + "c_attn.weight", Tensors.fromFloats(attn[l], d, 3L * d));
-            t.put(p + "c_attn.bias", Tensors.zeros(3L * d));
-            t.put(p + "c_proj.weight", Tensors.fromFloats(proj[l], d, d));
-            t.put(p + "c_proj.bias", Tensors.zeros(d));
+        for (float[] w : attn) balance(w, d, 3 * d, 1);
+        balance(lm, d, VOCAB, d); // lm (V, C): row v is column v of the map C → V
+        try (Scope sc = Scope.open()) {
+            Map<String, Tensor> t = shape.init(Rng.seeded("planted", 0)); // LayerNorms and the zero MLPs
+            String x = TinyGpt2.P;
+            t.put(x + "wte.weight", Tensors.fromFloats(wte, VOCAB, d));
+            t.put(x + "wpe.weight", Tensors.fromFloats(wpe, LENGTH, d));
+            for (int l = 0; l < 2; l++) {
+                String p = x + "h." + l + ".attn.";
+                t.put(p + "c_attn.weight", Tensors.fromFloats(attn[l], d, 3L * d));
+                t.put(p + "c_attn.bias", Tensors.zeros(3L * d));
+                t.put(p + "c_proj.weight", Tensors.fromFloats(proj[l], d, d));
+                t.put(p + "c_proj.bias", Tensors.zeros(d));
+            }
+            t.put("lm_head.weight", Tensors.fromFloats(lm, VOCAB, d));
+            return shape.write(dir, t);
         }
-        t.put(InterpModel.LM_HEAD, Tensors.fromFloats(lm, VOCAB, d));
-        return InterpModel.of(config(), t);
+    }
+
+    /**
+     * Makes every read direction of a row-major weight sum to zero over the stream's dimensions by putting the
+     * balance in {@code Z[0]}, which nothing writes: direction j is the column {@code j} of a {@code (C, cols)} matrix
+     * (stride 1) or the row {@code j} of a {@code (rows, C)} one (stride C).
+     */
+    private static void balance(float[] w, int c, int directions, int stride) {
+        for (int j = 0; j < directions; j++) {
+            double sum = 0;
+            for (int i = 0; i < c; i++) sum += w[index(i, j, directions, stride, c)];
+            w[index(Z, j, directions, stride, c)] -= (float) sum;
+        }
+    }
+
+    /** Element (stream dimension i, direction j). */
+    private static int index(int i, int j, int directions, int stride, int c) {
+        return stride == 1 ? i * directions + j : j * c + i;
     }
 
     private static int q(int head, int i) { return head * HEAD_DIM + i; }

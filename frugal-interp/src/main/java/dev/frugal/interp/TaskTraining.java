@@ -1,5 +1,6 @@
 package dev.frugal.interp;
 
+import dev.frugal.model.CausalLM;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Rng;
@@ -10,9 +11,10 @@ import dev.frugal.train.AdamW;
 import dev.frugal.train.AdamWConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
- * Trains an {@link InterpModel} on a {@link CircuitTask} with cross-entropy at the task's positions (AdamW, linear
+ * Trains a decoder on a {@link CircuitTask} with cross-entropy at the task's positions (AdamW, linear
  * warm-up then cosine decay), seeded: the same seed gives the same model on one machine.
  */
 public final class TaskTraining {
@@ -25,10 +27,12 @@ public final class TaskTraining {
         }
     }
 
-    /** Trains in place; returns the final evaluation loss (mean cross-entropy on a fresh batch of 256). */
-    public static double train(InterpModel model, CircuitTask task, Settings s, java.util.function.DoubleConsumer onLoss) {
+    /** Trains the parameters {@code trainable} accepts (by name) in place; returns the final evaluation loss (mean cross-entropy on a fresh batch of 256). */
+    public static double train(CausalLM model, CircuitTask task, Settings s, Predicate<String> trainable,
+                               java.util.function.DoubleConsumer onLoss) {
         Rng data = Rng.seeded("train-data", s.seed());
-        List<Tensor> params = new ArrayList<>(model.parameters().values());
+        List<Tensor> params = new ArrayList<>();
+        for (var e : model.namedParameters().entrySet()) if (trainable.test(e.getKey())) params.add(e.getValue());
         for (Tensor p : params) p.requiresGrad(true);
         // β₂ = 0.99 as the models were first trained with (and as small transformers often use)
         try (AdamW opt = new AdamW(params, new AdamWConfig(s.lr(), 0.9, 0.99, 1e-8, s.weightDecay()))) {
@@ -54,14 +58,14 @@ public final class TaskTraining {
     }
 
     /** Mean cross-entropy of {@code model} on a batch of {@code n}. */
-    public static double evaluate(InterpModel model, CircuitTask task, Rng rng, int n) {
+    public static double evaluate(CausalLM model, CircuitTask task, Rng rng, int n) {
         try (GradMode off = GradMode.off(); Scope sc = Scope.open(); TaskBatch b = task.batch(rng, n)) {
             return loss(model, b).itemDouble();
         }
     }
 
     /** Accuracy of the arg-max prediction at the task's positions. */
-    public static double accuracy(InterpModel model, CircuitTask task, Rng rng, int n) {
+    public static double accuracy(CausalLM model, CircuitTask task, Rng rng, int n) {
         try (GradMode off = GradMode.off(); Scope sc = Scope.open(); TaskBatch b = task.batch(rng, n)) {
             Tensor pos = Tensors.fromLongs(b.positions(), b.positions().length);
             Tensor pred = model.logits(b.clean()).indexSelect(1, pos).argmax(2, false); // (B, P)
@@ -69,7 +73,7 @@ public final class TaskTraining {
         }
     }
 
-    static Tensor loss(InterpModel model, TaskBatch b) {
+    static Tensor loss(CausalLM model, TaskBatch b) {
         Tensor pos = Tensors.fromLongs(b.positions(), b.positions().length);
         Tensor logits = model.logits(b.clean()).indexSelect(1, pos); // (B, P, V)
         long v = logits.size(2);

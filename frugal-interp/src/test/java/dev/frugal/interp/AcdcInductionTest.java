@@ -3,6 +3,7 @@ package dev.frugal.interp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.Rng;
 import java.nio.file.Path;
 import java.util.Set;
@@ -19,7 +20,7 @@ class AcdcInductionTest {
 
     @Test
     void findsPreviousTokenHeadFeedingInductionHeadAndPahqAgrees() {
-        try (InterpModel m = ModelZoo.induction2l(MODELS)) {
+        try (Gpt2Model m = ModelZoo.induction2l(MODELS)) {
             double acc = TaskTraining.accuracy(m, ModelZoo.INDUCTION, Rng.seeded("acc", 9), 256);
             System.out.printf("induction-2l accuracy on repeated halves: %.3f%n", acc);
             assertTrue(acc > 0.9, "the induction model did not learn induction: accuracy " + acc);

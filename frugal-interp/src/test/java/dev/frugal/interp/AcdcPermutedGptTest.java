@@ -3,6 +3,7 @@ package dev.frugal.interp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.Rng;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +17,7 @@ class AcdcPermutedGptTest {
 
     @Test
     void pahqCircuitMatchesFp32AndUsesAPreviousTokenPath() {
-        try (InterpModel m = ModelZoo.permutedGpt(AcdcInductionTest.MODELS)) {
+        try (Gpt2Model m = ModelZoo.permutedGpt(AcdcInductionTest.MODELS)) {
             double acc = TaskTraining.accuracy(m, ModelZoo.PERMUTED, Rng.seeded("acc", 9), 256);
             System.out.printf("permuted-gpt accuracy: %.3f%n", acc);
             assertTrue(acc > 0.9, "the permuted-previous model did not learn its task: accuracy " + acc);

@@ -3,6 +3,7 @@ package dev.frugal.interp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.Rng;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,7 +22,7 @@ class AcdcPlantedTest {
 
     @Test
     void recoversThePlantedCircuitExactly() {
-        try (InterpModel m = PlantedModel.build(); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 1), 32);
+        try (Gpt2Model m = ModelZoo.planted(AcdcInductionTest.MODELS); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 1), 32);
              AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED)) {
             Circuit ref = run.run(AcdcSettings.reference(1e-3), null);
             Circuit fast = run.run(AcdcSettings.fastExact(1e-3), null);
@@ -36,7 +37,7 @@ class AcdcPlantedTest {
 
     @Test
     void rocAucOfPahqMatchesFp32() {
-        try (InterpModel m = PlantedModel.build(); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 2), 32);
+        try (Gpt2Model m = ModelZoo.planted(AcdcInductionTest.MODELS); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 2), 32);
              AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED);
              AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED)) {
             List<Set<Edge>> a = new ArrayList<>(), q = new ArrayList<>();
@@ -59,7 +60,7 @@ class AcdcPlantedTest {
 
     @Test
     void zeroAblationRunsAndKeepsTheOutputPath() {
-        try (InterpModel m = PlantedModel.build(); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 3), 16);
+        try (Gpt2Model m = ModelZoo.planted(AcdcInductionTest.MODELS); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 3), 16);
              AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.ZERO)) {
             Circuit c = run.run(AcdcSettings.fastExact(1e-3).withAblation(AcdcSettings.Ablation.ZERO), null);
             System.out.println("planted zero ablation: " + c.edges());

@@ -22,7 +22,7 @@ class GraphAndScoresTest {
 
     @Test
     void everyReceiverComesAfterItsSenders() {
-        CircuitGraph g = new CircuitGraph(InterpConfig.gpt(10, 16, 3, 2, 8));
+        CircuitGraph g = new CircuitGraph(3, 2, true);
         for (Node r : g.receivers())
             for (Edge e : g.incoming(r)) assertTrue(e.sender().order() < r.order(), e.toString());
         assertTrue(g.contains(Edge.parse("a0.1->m0")), "a head feeds the MLP of its own block");
@@ -46,7 +46,7 @@ class GraphAndScoresTest {
         assertThrows(IllegalArgumentException.class, () -> AcdcSettings.reference(-0.1));
         assertThrows(IllegalArgumentException.class, () -> AcdcSettings.reference(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new AcdcSettings(0.1, AcdcSettings.Ablation.ZERO, Precision.FP32, true, 0));
-        assertThrows(IllegalArgumentException.class, () -> new InterpConfig(10, 30, 1, 4, 8, false, 0, false, 1e-5, true));
+        assertThrows(IllegalArgumentException.class, () -> TinyGpt2.gpt(10, 30, 1, 4, 8, 16));
         assertEquals(Precision.INT8, Precision.parse("pahq"));
     }
 }

@@ -2,6 +2,7 @@ package dev.frugal.model.gpt2;
 
 import dev.frugal.io.Checkpoint;
 import dev.frugal.model.AbstractStagedModel;
+import dev.frugal.model.BlockParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.ForwardContext;
@@ -154,35 +155,73 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
         ParamGroup g = blocks.get(layer);
         String l = P + "h." + layer + ".";
         LayerOps ops = ctx.ops();
-        h = h.add(attention(layer, g, l + "attn.", norm(ops, g, l + "ln_1", h), ctx));
-        Tensor m = conv1d(ops, g, l + "mlp.c_fc", norm(ops, g, l + "ln_2", h)); // (B, T, F)
-        return h.add(conv1d(ops, g, l + "mlp.c_proj", cfg.activation().apply(m)));
+        h = ops.residual(layer, h);
+        h = h.add(ops.attention(new Attention(layer, g, l, ctx), h));
+        return h.add(ops.mlp(new Mlp(layer, g, l, ops), h));
     }
 
-    /** Causal self-attention: (B, T, C) → (B, T, C). */
-    private Tensor attention(int layer, ParamGroup g, String a, Tensor x, ForwardContext ctx) {
-        long b = x.size(0), t = x.size(1), c = cfg.hiddenSize();
-        int nh = cfg.numHeads(), hd = cfg.headDim();
-        LayerOps ops = ctx.ops();
-        Tensor qkv = conv1d(ops, g, a + "c_attn", x); // (B, T, 3C): q | k | v along the last dim
-        Tensor q = qkv.narrow(2, 0, c).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
-        Tensor k = qkv.narrow(2, c, c).view(b, t, nh, hd).transpose(1, 2);
-        Tensor v = qkv.narrow(2, 2 * c, c).view(b, t, nh, hd).transpose(1, 2);
-        if (ctx.cache() != null) {
-            Tensor[] kv = ctx.cache().append(layer, k, v); // (B, H, S, D)
-            k = kv[0];
-            v = kv[1];
+    /** {@code c_proj(act(c_fc(ln_2(h))))}. */
+    private final class Mlp extends BlockParts.Mlp {
+        Mlp(int layer, ParamGroup g, String l, LayerOps ops) { super(layer, g, l, ops); }
+
+        @Override
+        public Tensor norm(Tensor h) { return Gpt2Model.this.norm(ops, g, prefix + "ln_2", h); }
+
+        @Override
+        public Tensor apply(Tensor x) {
+            Tensor m = conv1d(ops, g, prefix + "mlp.c_fc", x); // (B, T, F)
+            return conv1d(ops, g, prefix + "mlp.c_proj", cfg.activation().apply(m));
         }
-        Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), cfg.attentionScale(layer), false);
-        o = ops.headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
-        return conv1d(ops, g, a + "c_proj", o.reshape(b, t, c));
+    }
+
+    /**
+     * Causal self-attention of {@code ln_1(h)}: (B, T, C) → (B, T, C). {@code c_attn}'s weight {@code (C, 3C)} holds q, k
+     * and v side by side, head h of each at columns {@code h·D .. h·D+D}; {@code c_proj}'s weight {@code (H·D, C)}
+     * reads head h from rows {@code h·D ..}.
+     */
+    private final class Attention extends BlockParts.Attention {
+        Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numHeads(), cfg.headDim(), cfg.attentionScale(layer));
+        }
+
+        @Override
+        public Tensor norm(Tensor h) { return Gpt2Model.this.norm(ctx.ops(), g, prefix + "ln_1", h); }
+
+        @Override
+        public Tensor[] project(Tensor x) {
+            long b = x.size(0), t = x.size(1), c = cfg.hiddenSize();
+            int nh = cfg.numHeads(), hd = cfg.headDim();
+            Tensor qkv = conv1d(ctx.ops(), g, prefix + "attn.c_attn", x); // (B, T, 3C): q | k | v along the last dim
+            Tensor q = qkv.narrow(2, 0, c).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
+            Tensor k = qkv.narrow(2, c, c).view(b, t, nh, hd).transpose(1, 2);
+            Tensor v = qkv.narrow(2, 2 * c, c).view(b, t, nh, hd).transpose(1, 2);
+            return new Tensor[] {q, k, v};
+        }
+
+        @Override
+        public Tensor projectHead(Role role, int head, Tensor x) {
+            long off = role.ordinal() * (long) cfg.hiddenSize() + (long) head * cfg.headDim(), hd = cfg.headDim();
+            Tensor w = g.get(prefix + "attn.c_attn.weight").narrow(1, off, hd); // (C, D)
+            return NN.linear(x, w.t(), g.get(prefix + "attn.c_attn.bias").narrow(0, off, hd)); // (B, T, D)
+        }
+
+        @Override
+        public Tensor output(Tensor z) {
+            return conv1d(ctx.ops(), g, prefix + "attn.c_proj", z.reshape(z.size(0), z.size(1), cfg.hiddenSize()));
+        }
+
+        @Override
+        public Tensor outputHead(int head, Tensor zh) {
+            long hd = cfg.headDim();
+            return zh.matmul(g.get(prefix + "attn.c_proj.weight").narrow(0, head * hd, hd)); // (B, T, D) @ (D, C)
+        }
     }
 
     /** {@code ln_f}, then the LM head: (B, T, C) → logits (B, T, V). */
     @Override
     public Tensor head(Tensor h, ForwardContext ctx) {
         LayerOps ops = ctx.ops();
-        h = norm(ops, head, P + "ln_f", h);
+        h = norm(ops, head, P + "ln_f", ops.residual(cfg.numLayers(), h));
         Tensor w = cfg.tieWordEmbeddings() ? embedding.get(P + "wte.weight") : head.get(LM_HEAD); // (V, C)
         return ops.linear("lm_head", h, w, null);
     }

@@ -2,6 +2,7 @@ package dev.frugal.model.llama;
 
 import dev.frugal.io.Checkpoint;
 import dev.frugal.model.AbstractStagedModel;
+import dev.frugal.model.BlockParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
@@ -103,54 +104,104 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
         ParamGroup g = blocks.get(layer);
         String l = P + "layers." + layer + ".";
         LayerOps ops = ctx.ops();
-        Tensor residual = h;
-        h = norm(ops, g, l + "input_layernorm", h);
-        h = residual.add(attention(layer, g, l + "self_attn.", h, ctx)); // (B, T, C)
-        residual = h;
-        h = norm(ops, g, l + "post_attention_layernorm", h);
-        return residual.add(mlp(ops, g, l + "mlp.", h));
-    }
-
-    /** Rotary grouped-query self-attention: {@code (B, T, C)} → {@code (B, T, C)}. */
-    private Tensor attention(int layer, ParamGroup g, String a, Tensor x, ForwardContext ctx) {
-        long b = x.size(0), t = x.size(1);
-        int nh = cfg.numHeads(), nkv = cfg.numKvHeads(), hd = cfg.headDim();
-        LayerOps ops = ctx.ops();
-        Tensor q = linear(ops, g, a + "q_proj", x, cfg.attentionBias()).view(b, t, nh, hd);  // (B, T, H, D)
-        Tensor k = linear(ops, g, a + "k_proj", x, cfg.attentionBias()).view(b, t, nkv, hd); // (B, T, Hkv, D)
-        Tensor v = linear(ops, g, a + "v_proj", x, cfg.attentionBias()).view(b, t, nkv, hd);
-        if (cfg.qkNorm()) { // Qwen3: RMSNorm over each head's D features, before RoPE
-            q = norm(ops, g, a + "q_norm", q);
-            k = norm(ops, g, a + "k_norm", k);
-        }
-        q = q.transpose(1, 2); // (B, H, T, D)
-        k = k.transpose(1, 2); // (B, Hkv, T, D)
-        v = v.transpose(1, 2);
-        Tensor[] cs = RotaryEmbedding.cosSin(cfg.rope(), hd, ctx.positionsArange()); // (B, T, D) each
-        q = RotaryEmbedding.apply(q, cs[0], cs[1]);
-        k = RotaryEmbedding.apply(k, cs[0], cs[1]);
-        if (ctx.cache() != null) {
-            Tensor[] kv = ctx.cache().append(layer, k, v); // (B, Hkv, S, D)
-            k = kv[0];
-            v = kv[1];
-        }
-        Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), Math.pow(hd, -0.5),
-                cfg.groupedQuery()); // (B, H, T, D)
-        o = ops.headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
-        return linear(ops, g, a + "o_proj", o.reshape(b, t, (long) nh * hd), cfg.attentionBias());
+        h = ops.residual(layer, h);
+        h = h.add(ops.attention(new Attention(layer, g, l, ctx), h)); // (B, T, C)
+        return h.add(ops.mlp(new Mlp(layer, g, l, ops), h));
     }
 
     /** SwiGLU (Shazeer, arXiv 2002.05202, eq. 6 with Swish₁ = SiLU): {@code down(silu(gate(x)) · up(x))}. */
-    private Tensor mlp(LayerOps ops, ParamGroup g, String m, Tensor x) {
-        Tensor gate = NN.silu(linear(ops, g, m + "gate_proj", x, cfg.mlpBias())); // (B, T, F)
-        Tensor up = linear(ops, g, m + "up_proj", x, cfg.mlpBias());             // (B, T, F)
-        return linear(ops, g, m + "down_proj", gate.mul(up), cfg.mlpBias());     // (B, T, C)
+    private final class Mlp extends BlockParts.Mlp {
+        Mlp(int layer, ParamGroup g, String l, LayerOps ops) { super(layer, g, l, ops); }
+
+        @Override
+        public Tensor norm(Tensor h) { return LlamaModel.this.norm(ops, g, prefix + "post_attention_layernorm", h); }
+
+        @Override
+        public Tensor apply(Tensor x) {
+            String m = prefix + "mlp.";
+            Tensor gate = NN.silu(linear(ops, g, m + "gate_proj", x, cfg.mlpBias())); // (B, T, F)
+            Tensor up = linear(ops, g, m + "up_proj", x, cfg.mlpBias());             // (B, T, F)
+            return linear(ops, g, m + "down_proj", gate.mul(up), cfg.mlpBias());     // (B, T, C)
+        }
+    }
+
+    /**
+     * Rotary grouped-query self-attention of {@code input_layernorm(h)}: {@code (B, T, C)} → {@code (B, T, C)}. Query
+     * head h reads key/value head {@code h / (H / H_kv)}; projections hold head h at rows {@code h·D .. h·D+D}
+     * ({@code o_proj}: columns).
+     */
+    private final class Attention extends BlockParts.Attention {
+        private final String a;
+        private Tensor[] cosSin; // (B, T, D) each, made once per block call
+
+        Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numKvHeads(), cfg.headDim(), Math.pow(cfg.headDim(), -0.5));
+            this.a = l + "self_attn.";
+        }
+
+        @Override
+        public Tensor norm(Tensor h) { return LlamaModel.this.norm(ctx.ops(), g, prefix + "input_layernorm", h); }
+
+        private Tensor[] cosSin(long batch) {
+            if (cosSin == null || cosSin[0].size(0) != batch) {
+                Tensor pos = ctx.positionsArange(); // (B, T)
+                if (pos.size(0) != batch) pos = pos.narrow(0, 0, 1).expand(batch, pos.size(1));
+                cosSin = RotaryEmbedding.cosSin(cfg.rope(), cfg.headDim(), pos);
+            }
+            return cosSin;
+        }
+
+        @Override
+        public Tensor[] project(Tensor x) {
+            long b = x.size(0), t = x.size(1);
+            int nh = cfg.numHeads(), nkv = cfg.numKvHeads(), hd = cfg.headDim();
+            LayerOps ops = ctx.ops();
+            Tensor q = linear(ops, g, a + "q_proj", x, cfg.attentionBias()).view(b, t, nh, hd);  // (B, T, H, D)
+            Tensor k = linear(ops, g, a + "k_proj", x, cfg.attentionBias()).view(b, t, nkv, hd); // (B, T, Hkv, D)
+            Tensor v = linear(ops, g, a + "v_proj", x, cfg.attentionBias()).view(b, t, nkv, hd);
+            if (cfg.qkNorm()) { // Qwen3: RMSNorm over each head's D features, before RoPE
+                q = LlamaModel.this.norm(ops, g, a + "q_norm", q);
+                k = LlamaModel.this.norm(ops, g, a + "k_norm", k);
+            }
+            q = q.transpose(1, 2); // (B, H, T, D)
+            k = k.transpose(1, 2); // (B, Hkv, T, D)
+            v = v.transpose(1, 2);
+            Tensor[] cs = cosSin(b); // (B, T, D) each
+            q = RotaryEmbedding.apply(q, cs[0], cs[1]);
+            k = RotaryEmbedding.apply(k, cs[0], cs[1]);
+            return new Tensor[] {q, k, v};
+        }
+
+        @Override
+        public Tensor projectHead(Role role, int head, Tensor x) {
+            int src = role == Role.QUERY ? head : head / (cfg.numHeads() / cfg.numKvHeads());
+            String n = a + switch (role) {
+                case QUERY -> "q_proj";
+                case KEY -> "k_proj";
+                case VALUE -> "v_proj";
+            };
+            Tensor y = headRows(n, src, x, cfg.attentionBias()); // (B, T, D)
+            if (role == Role.VALUE) return y;
+            if (cfg.qkNorm()) y = NN.rmsNorm(y, g.get(a + (role == Role.QUERY ? "q_norm" : "k_norm") + ".weight"),
+                    cfg.rmsNormEps());
+            Tensor[] cs = cosSin(x.size(0));
+            return RotaryEmbedding.apply(y.unsqueeze(1), cs[0], cs[1]).squeeze(1); // (B, T, D)
+        }
+
+        @Override
+        public Tensor output(Tensor z) {
+            return linear(ctx.ops(), g, a + "o_proj", z.reshape(z.size(0), z.size(1), (long) cfg.numHeads() * cfg.headDim()),
+                    cfg.attentionBias());
+        }
+
+        @Override
+        public Tensor outputHead(int head, Tensor zh) { return headColumns(a + "o_proj", head, zh); }
     }
 
     @Override
     public Tensor head(Tensor h, ForwardContext ctx) {
         LayerOps ops = ctx.ops();
-        h = norm(ops, head, P + "norm", h);
+        h = norm(ops, head, P + "norm", ops.residual(cfg.numLayers(), h));
         Tensor w = cfg.tieWordEmbeddings() ? embedding.get(P + "embed_tokens.weight") : head.get("lm_head.weight");
         return ops.linear("lm_head", h, w, null); // (B, T, V)
     }

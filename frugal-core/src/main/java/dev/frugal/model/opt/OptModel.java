@@ -2,6 +2,7 @@ package dev.frugal.model.opt;
 
 import dev.frugal.io.Checkpoint;
 import dev.frugal.model.AbstractStagedModel;
+import dev.frugal.model.BlockParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.HfConfig;
@@ -139,43 +140,86 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
         String l = P + "layers." + layer + ".";
         LayerOps ops = ctx.ops();
         boolean pre = cfg.doLayerNormBefore();
-        Tensor residual = h;
-        if (pre) h = norm(ops, g, l + "self_attn_layer_norm", h);
-        h = residual.add(attention(layer, g, l + "self_attn.", h, ctx));
+        h = ops.residual(layer, h);
+        h = h.add(ops.attention(new Attention(layer, g, l, ctx), h));
         if (!pre) h = norm(ops, g, l + "self_attn_layer_norm", h);
-        residual = h;
-        if (pre) h = norm(ops, g, l + "final_layer_norm", h);
-        h = linear(ops, g, l + "fc1", h);
-        h = switch (cfg.activation()) {
-            case "relu" -> h.relu();
-            case "gelu" -> NN.gelu(h);
-            default -> NN.geluTanh(h);
-        };
-        h = residual.add(linear(ops, g, l + "fc2", h));
+        h = h.add(ops.mlp(new Mlp(layer, g, l, ops), h));
         if (!pre) h = norm(ops, g, l + "final_layer_norm", h);
         return h;
     }
 
-    private Tensor attention(int layer, ParamGroup g, String a, Tensor x, ForwardContext ctx) {
-        long b = x.size(0), t = x.size(1);
-        int nh = cfg.numHeads(), hd = cfg.headDim();
-        LayerOps ops = ctx.ops();
-        Tensor q = linear(ops, g, a + "q_proj", x).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
-        Tensor k = linear(ops, g, a + "k_proj", x).view(b, t, nh, hd).transpose(1, 2);
-        Tensor v = linear(ops, g, a + "v_proj", x).view(b, t, nh, hd).transpose(1, 2);
-        if (ctx.cache() != null) {
-            Tensor[] kv = ctx.cache().append(layer, k, v); // (B, H, S, D)
-            k = kv[0];
-            v = kv[1];
+    /** {@code fc2(act(fc1(final_layer_norm(h))))} (no norm before it when post-LN). */
+    private final class Mlp extends BlockParts.Mlp {
+        Mlp(int layer, ParamGroup g, String l, LayerOps ops) { super(layer, g, l, ops); }
+
+        @Override
+        public Tensor norm(Tensor h) {
+            return cfg.doLayerNormBefore() ? OptModel.this.norm(ops, g, prefix + "final_layer_norm", h) : h;
         }
-        Tensor o = NN.attention(q, k, v, ctx.attendMask(), ctx.isCausalOnly(), 1.0 / Math.sqrt(hd), false); // (B,H,T,D)
-        o = ops.headOutputs(layer, o.transpose(1, 2)); // (B, T, H, D)
-        return linear(ops, g, a + "out_proj", o.reshape(b, t, (long) nh * hd));
+
+        @Override
+        public Tensor apply(Tensor x) {
+            Tensor h = linear(ops, g, prefix + "fc1", x); // (B, T, F)
+            h = switch (cfg.activation()) {
+                case "relu" -> h.relu();
+                case "gelu" -> NN.gelu(h);
+                default -> NN.geluTanh(h);
+            };
+            return linear(ops, g, prefix + "fc2", h);
+        }
+    }
+
+    /**
+     * Self-attention of {@code self_attn_layer_norm(h)} (of h itself when post-LN): q/k/v/out projections
+     * {@code (C, H·D)}, head h at rows (q, k, v) or columns (out) {@code h·D .. h·D+D}.
+     */
+    private final class Attention extends BlockParts.Attention {
+        private final String a;
+
+        Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numHeads(), cfg.headDim(), 1.0 / Math.sqrt(cfg.headDim()));
+            this.a = l + "self_attn.";
+        }
+
+        @Override
+        public Tensor norm(Tensor h) {
+            return cfg.doLayerNormBefore() ? OptModel.this.norm(ctx.ops(), g, prefix + "self_attn_layer_norm", h) : h;
+        }
+
+        @Override
+        public Tensor[] project(Tensor x) {
+            long b = x.size(0), t = x.size(1);
+            int nh = cfg.numHeads(), hd = cfg.headDim();
+            LayerOps ops = ctx.ops();
+            Tensor q = linear(ops, g, a + "q_proj", x).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
+            Tensor k = linear(ops, g, a + "k_proj", x).view(b, t, nh, hd).transpose(1, 2);
+            Tensor v = linear(ops, g, a + "v_proj", x).view(b, t, nh, hd).transpose(1, 2);
+            return new Tensor[] {q, k, v};
+        }
+
+        @Override
+        public Tensor projectHead(Role role, int head, Tensor x) {
+            String n = a + switch (role) {
+                case QUERY -> "q_proj";
+                case KEY -> "k_proj";
+                case VALUE -> "v_proj";
+            };
+            return headRows(n, head, x, cfg.enableBias()); // (B, T, D)
+        }
+
+        @Override
+        public Tensor output(Tensor z) {
+            return linear(ctx.ops(), g, a + "out_proj", z.reshape(z.size(0), z.size(1), (long) cfg.numHeads() * cfg.headDim()));
+        }
+
+        @Override
+        public Tensor outputHead(int head, Tensor zh) { return headColumns(a + "out_proj", head, zh); }
     }
 
     @Override
     public Tensor head(Tensor h, ForwardContext ctx) {
         LayerOps ops = ctx.ops();
+        h = ops.residual(cfg.numLayers(), h);
         if (cfg.finalLayerNorm()) h = norm(ops, head, P + "final_layer_norm", h);
         if (cfg.projects()) h = ops.linear(P + "project_out", h, head.get(P + "project_out.weight"), null);
         Tensor w = cfg.tieWordEmbeddings() ? embedding.get(P + "embed_tokens.weight") : head.get("lm_head.weight");
