@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.dp.ClippedGradients;
 import dev.frugal.dp.ClippingAlgorithm;
 import dev.frugal.dp.ClippingConfig;
@@ -142,11 +143,11 @@ public final class DpBenchCommand implements Callable<Integer> {
 
     /** One mode in this process: build the model, warm up, time {@code timed} steps. */
     static String runMode(String m, int blocks, int seq, int batch, int timed) {
-        if (!MODES.contains(m)) throw new IllegalArgumentException("mode must be one of " + MODES + ", got " + m);
+        if (!MODES.contains(m)) throw new UserInputException("mode must be one of " + MODES + ", got " + m);
         Threads.configure(Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "2")));
-        try (CausalLM model = seededGpt2(blocks, 256, 4, 8192, seq)) {
+        try (CausalLM model = seededGpt2(blocks, 256, 4, 8192, seq); Rng data = Rng.seeded("bench-data", 1);
+             Rng noise = Rng.seeded("bench-noise", 2)) {
             LinkedHashMap<String, Tensor> params = model.namedParameters();
-            Rng data = Rng.seeded("bench-data", 1);
             DpEngine engine = switch (m) {
                 case "flashdp" -> new DpEngine(params, ClippingConfig.perLayer(1.0));
                 case "explicit" -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.EXPLICIT));
@@ -154,7 +155,7 @@ public final class DpBenchCommand implements Callable<Integer> {
                 default -> null;
             };
             DpSgd opt = engine == null ? null : new DpSgd(params, new DpSgd.Settings(1e-3, 0, 1.0), 0.01, batch,
-                    new RdpAccountant(), Rng.seeded("bench-noise", 2));
+                    new RdpAccountant(), noise);
             if (engine == null) params.values().forEach(t -> t.requiresGrad(true));
             double[] secs = new double[timed];
             for (int s = -1; s < timed; s++) {
@@ -223,8 +224,7 @@ public final class DpBenchCommand implements Callable<Integer> {
                     + "\"architectures\":[\"GPT2LMHeadModel\"],\"vocab_size\":%d,\"n_embd\":%d,\"n_layer\":%d,\"n_head\":%d,"
                     + "\"n_positions\":%d,\"n_inner\":null,\"activation_function\":\"gelu_new\",\"layer_norm_epsilon\":1e-5,"
                     + "\"tie_word_embeddings\":true,\"scale_attn_weights\":true}", vocab, hidden, layers, heads, positions));
-            Rng rng = Rng.seeded("bench-init", 0);
-            try (Scope s = Scope.open()) {
+            try (Rng rng = Rng.seeded("bench-init", 0); Scope s = Scope.open()) {
                 Map<String, Tensor> w = new LinkedHashMap<>();
                 String p = "transformer.";
                 w.put(p + "wte.weight", Tensors.randn(rng, vocab, hidden).mul(0.02));

@@ -177,11 +177,8 @@ public final class ProbeCommand implements Callable<Integer> {
             return 0;
         } catch (DatasetFetchException e) {
             return DataCommand.fetchFailed(err, e);
-        } catch (FrugalIoException | DatasetFormatException | OnnxFormatException | OnnxMappingException
-                 | TokenizerException | IllegalArgumentException | IOException e) {
-            err.println("frugal: " + e.getMessage());
-            err.flush();
-            return Main.EXIT_USAGE;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

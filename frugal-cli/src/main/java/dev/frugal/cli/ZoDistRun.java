@@ -1,8 +1,8 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.Models;
-import dev.frugal.spark.DistZoCliOptions;
 import dev.frugal.spark.DistZoOptions;
 import dev.frugal.spark.DistZoResult;
 import dev.frugal.spark.DistZoTrainer;
@@ -39,13 +39,12 @@ final class ZoDistRun {
     }
 
     ZoRun.Result run() {
-        if (o.task != ZoTrainCommand.Task.lm) throw new IllegalArgumentException("--spark-master trains --task lm;"
+        o.validate();
+        if (o.task != ZoTrainCommand.Task.lm) throw new UserInputException("--spark-master trains --task lm;"
                 + " the spam task runs in one process (drop --spark-master)");
-        if (o.data == null) throw new IllegalArgumentException("--task lm needs --data FILE (.txt, or .jsonl with"
-                + " \"text\" or \"input_ids\"), reachable under the same path on every worker");
         Path modelDir = ZoTrainCommand.modelDir(o.model).toAbsolutePath();
         Path ck = o.checkpoints().toAbsolutePath();
-        if (Files.exists(ck.resolve("replay.log")) && !o.resume) throw new IllegalArgumentException(ck
+        if (Files.exists(ck.resolve("replay.log")) && !o.resume) throw new UserInputException(ck
                 + " holds the replay log of an earlier distributed run: pass --resume to continue it, or choose another"
                 + " --checkpoint-dir");
         long vocab;
@@ -72,6 +71,7 @@ final class ZoDistRun {
         try (MetricsLog log = new MetricsLog(o.out.resolve("metrics.jsonl"), o.resume)) {
             for (ZoStep s : r.history()) {
                 Map<String, Object> f = new LinkedHashMap<>();
+                f.put("event", "step");
                 f.put("step", s.step() + 1);
                 f.put("loss", s.loss());
                 f.put("projected_grad", s.projectedGradient());

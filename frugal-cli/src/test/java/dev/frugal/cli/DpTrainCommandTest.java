@@ -36,7 +36,7 @@ class DpTrainCommandTest {
     void rejectsUnknownClippingMode() {
         assertEquals(2, run("train", "--model", "mlp", "--task", "fmnist", "--batch", "64", "--sigma", "1",
                 "--clipping", "sideways"));
-        assertTrue(err.toString().contains("per-layer or flat"), err.toString());
+        assertTrue(err.toString().contains("'sideways' is not one of per-layer, flat"), err.toString());
     }
 
     @Test

@@ -128,7 +128,7 @@ class FrugalCommandTest {
         long[] ids = new long[60];
         Arrays.fill(ids, 5);
         assertUserError(frugal("generate", "--model", opt(), "--prompt-ids", csv(ids), "--max-new-tokens", "10",
-                "--greedy"), "prompt (60 tokens) + --max-new-tokens (10) = 70 exceeds the model's context of 64");
+                "--greedy"), "--max-new-tokens (10) + prompt (60 tokens) = 70 exceeds the model's context of 64");
     }
 
     @Test
@@ -146,7 +146,7 @@ class FrugalCommandTest {
         assertUserError(frugal("generate", "--model", opt(), "--prompt", "hello", "--max-new-tokens", "2"),
                 "has no tokenizer.json; use --prompt-ids");
         assertUserError(frugal("--device", "tpu", "generate", "--model", opt(), "--prompt-ids", "1", "--max-new-tokens",
-                "2", "--greedy"), "bad device 'tpu'");
+                "2", "--greedy"), "--device must be cpu, cuda or cuda:N, got 'tpu'");
         assertUserError(frugal("generate", "--model", opt(), "--prompt-ids", "1,2", "--max-new-tokens", "0"),
                 "--max-new-tokens must be >= 1");
         assertUserError(frugal("--threads", "0", "info"), "--threads must be >= 1");

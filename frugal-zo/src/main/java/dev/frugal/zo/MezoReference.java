@@ -36,8 +36,8 @@ public final class MezoReference<B> {
 
     /** One step with perturbation seed {@code seed}. */
     public ZoStep step(long step, long seed, B batch) {
-        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
-            Rng rng = Rng.seeded("mezo-z", seed, model.parameter(names.get(0)).device()); // CUDA: the device's generator
+        try (GradMode g = GradMode.off(); Scope s = Scope.open();
+             Rng rng = Rng.seeded("mezo-z", seed, model.parameter(names.get(0)).device())) { // CUDA: the device's generator
             perturb(rng, 1);
             Tensor lp = objective.fullLoss(model, batch);
             perturb(rng.reseed(seed), -2);

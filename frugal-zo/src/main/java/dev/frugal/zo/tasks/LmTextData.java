@@ -1,5 +1,6 @@
 package dev.frugal.zo.tasks;
 
+import dev.frugal.InvalidSettingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frugal.io.FrugalIoException;
@@ -43,7 +44,7 @@ public final class LmTextData {
     public static LmTextData read(Path file, Path tokenizerJson, int seqLen, double evalFraction, long vocabSize,
                                   Device device) {
         if (!Files.isRegularFile(file)) throw new FrugalIoException(file + ": no such data file");
-        if (seqLen < 2) throw new IllegalArgumentException("--seq-len must be >= 2, got " + seqLen);
+        if (seqLen < 2) throw new InvalidSettingException("seqLen", "must be >= 2, got " + seqLen);
         List<Long> stream = new ArrayList<>();
         boolean jsonl = file.getFileName().toString().endsWith(".jsonl") || file.getFileName().toString().endsWith(".json");
         HfTokenizer tok = null;
@@ -108,6 +109,8 @@ public final class LmTextData {
 
     /** Training batches of {@code batch} sequences, {@link EpochSampler} order. */
     public BatchSource<LmBatch> trainBatches(int batch, long seed) {
+        if (batch > train.size()) throw new InvalidSettingException("batch", "(" + batch + ") exceeds the " + train.size()
+                + " training sequences: choose at most " + train.size() + ", or a shorter sequence length");
         EpochSampler sampler = new EpochSampler(train.size(), batch, seed);
         return t -> {
             int[] idx = sampler.indices(t);
@@ -119,6 +122,7 @@ public final class LmTextData {
 
     /** The held-out sequences in batches of {@code batch}. */
     public List<LmBatch> evalBatches(int batch) {
+        if (batch < 1) throw new InvalidSettingException("batch", "must be >= 1, got " + batch);
         List<LmBatch> out = new ArrayList<>();
         for (int i = 0; i < eval.size(); i += batch) {
             List<long[]> part = eval.subList(i, Math.min(eval.size(), i + batch));
