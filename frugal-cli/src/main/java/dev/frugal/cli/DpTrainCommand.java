@@ -250,6 +250,9 @@ public final class DpTrainCommand implements Callable<Integer>, SettingFlags {
                     throw new ParameterException(spec.commandLine(), "--task fmnist takes --model cnn or mlp, got " + model);
             }
             case spam -> {
+                if (model.equals("cnn") || model.equals("mlp"))
+                    throw new ParameterException(spec.commandLine(), "--task spam takes --model minilm or a BERT model"
+                            + " DIR; " + model + " is a Fashion-MNIST model (--task fmnist)");
                 if (freezeEncoder && trainableBlocks != null && trainableBlocks != 0)
                     throw new ParameterException(spec.commandLine(), "--freeze-encoder contradicts --trainable-blocks "
                             + trainableBlocks + ": give one of them");

@@ -40,8 +40,6 @@ final class ZoDistRun {
 
     ZoRun.Result run() {
         o.validate();
-        if (o.task != ZoTrainCommand.Task.lm) throw new UserInputException("--spark-master trains --task lm;"
-                + " the spam task runs in one process (drop --spark-master)");
         Path modelDir = ZoTrainCommand.modelDir(o.model).toAbsolutePath();
         Path ck = o.checkpoints().toAbsolutePath();
         if (Files.exists(ck.resolve("replay.log")) && !o.resume) throw new UserInputException(ck
@@ -67,6 +65,8 @@ final class ZoDistRun {
         double before = evalLoss(modelDir, text.evalBatches(o.batch));
         out.printf("eval loss before: %.4f%n", before);
         out.flush();
+        long from = o.resume ? dev.frugal.zo.ZoCheckpoint.latest(ck).map(d -> dev.frugal.zo.ZoCheckpoint.readState(d)
+                .completed()).orElse(0L) : 0; // the step this run starts at
         DistZoResult r = DistZoTrainer.run(opts, data);
         try (MetricsLog log = new MetricsLog(o.out.resolve("metrics.jsonl"), o.resume)) {
             for (ZoStep s : r.history()) {
@@ -85,7 +85,7 @@ final class ZoDistRun {
                 r.bytesPerStep(), r.replicasIdentical() ? "bit-identical" : "DIFFER " + r.replicaDigests(),
                 r.stageAttempt(), r.stageAttempt() > 0 ? " (resumed from step " + r.resumedFrom() + ", replayed to "
                         + r.replayedTo() + ")" : "");
-        return new ZoRun.Result("lm", before, after, "eval loss", o.steps, r.secondsPerStep(), o.out);
+        return new ZoRun.Result("lm", before, after, "eval loss", o.steps - from, r.secondsPerStep(), o.out, from);
     }
 
     private static double evalLoss(Path weights, List<LmBatch> batches) {

@@ -37,10 +37,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** One {@code zo train} run: model, task, engine, loop, metrics, plot and summary. */
 final class ZoRun {
     /** What a run reports at the end. */
-    record Result(String task, double before, double after, String metric, long steps, double secondsPerStep, Path out) {
+    /**
+     * What a run reports at the end.
+     *
+     * @param before   the metric before this run's first step: of the model as loaded, or of the checkpoint resumed
+     * @param steps    steps this run made (not counting those before the checkpoint it resumed)
+     * @param fromStep the step this run started at (0, or the resumed checkpoint's)
+     */
+    record Result(String task, double before, double after, String metric, long steps, double secondsPerStep, Path out,
+                  long fromStep) {
         String summary() {
-            return String.format("%s: %s before %.4f, after %.4f (%d steps, %.2f s/step); metrics, loss.png and"
-                    + " checkpoints under %s", task, metric, before, after, steps, secondsPerStep, out);
+            return String.format("%s: %s %s %.4f, after %.4f (%d step%s, %.2f s/step); metrics, loss.png and"
+                            + " checkpoints under %s", task, metric, fromStep == 0 ? "before" : "at step " + fromStep,
+                    before, after, steps, steps == 1 ? "" : "s", secondsPerStep, out);
         }
     }
 
@@ -134,7 +143,7 @@ final class ZoRun {
             out.printf("confusion [truth][pred]: ham %s, spam %s%n", java.util.Arrays.toString(after.confusion()[0]),
                     java.util.Arrays.toString(after.confusion()[1]));
             return new Result("spam", before.accuracy(), after.accuracy(), "test accuracy", o.steps - state.completed(),
-                    secs, o.out);
+                    secs, o.out, state.completed());
         }
     }
 
@@ -152,6 +161,9 @@ final class ZoRun {
         try (CausalLM model = Models.loadCausalLM(weights, device)) {
             checkAgainst(model, modelDir);
             Path tok = o.tokenizer != null ? o.tokenizer : modelDir.resolve("tokenizer.json");
+            if (!java.nio.file.Files.isRegularFile(tok) && !o.data.endsWith(".jsonl") && !o.data.endsWith(".json"))
+                throw new InvalidSettingException("--tokenizer", "FILE is needed: " + modelDir + " has no tokenizer.json"
+                        + " to encode " + o.data + " (or give JSON lines with \"input_ids\")");
             LmTextData data = LmTextData.read(Path.of(o.data), tok, o.seqLen, 0.1, model.config().vocabSize(), device);
             List<LmBatch> eval = data.evalBatches(o.batch);
             BatchSource<LmBatch> train = data.trainBatches(o.batch, hp.seed()); // refuses a batch beyond the data
@@ -166,7 +178,8 @@ final class ZoRun {
                         () -> evalLoss(engine, obj, model, eval), "eval_loss", state);
                 double after = evalLoss(engine, obj, model, eval);
                 out.printf("eval loss after:  %.4f%n", after);
-                return new Result("lm", before, after, "eval loss", o.steps - state.completed(), secs, o.out);
+                return new Result("lm", before, after, "eval loss", o.steps - state.completed(), secs, o.out,
+                        state.completed());
             }
         }
     }

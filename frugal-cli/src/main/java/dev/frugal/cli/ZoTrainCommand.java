@@ -60,6 +60,7 @@ public final class ZoTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        o.validate(); // before libtorch loads: a rejected run costs nothing and writes nothing
         FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
         int threads = frugal.configureThreads();
         Device device = frugal.device();
@@ -167,6 +168,11 @@ public final class ZoTrainCommand implements Callable<Integer> {
          * so that a rejected run loads nothing and writes nothing.
          */
         void validate() {
+            if (dist.enabled()) {
+                dist.mode(); // --parallel against --workers
+                if (task != Task.lm) throw new InvalidSettingException("--spark-master", "trains --task lm; the spam"
+                        + " task runs in one process (drop --spark-master)");
+            }
             hyperparameters();
             offloadConfig();
             loopSettings();

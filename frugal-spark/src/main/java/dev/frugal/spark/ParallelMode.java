@@ -43,12 +43,12 @@ public enum ParallelMode {
                 if (workers < 1) throw new InvalidSettingException("workers", "must be >= 1, got " + workers);
             }
             case PERTP -> {
-                if (workers != 2) throw new InvalidSettingException("workers", "must be 2 with --parallel pertp (one"
-                        + " per perturbed forward), got --workers " + workers + "; use 2d for more");
+                if (workers != 2) throw new InvalidSettingException("workers", "must be 2 in parallel mode pertp (one"
+                        + " per perturbed forward), got " + workers + "; use mode 2d for more");
             }
             case TWO_D -> {
-                if (workers < 2 || workers % 2 != 0) throw new InvalidSettingException("workers", "must be even with --parallel 2d (an even"
-                        + " number of workers (PertP pairs), got --workers " + workers);
+                if (workers < 2 || workers % 2 != 0) throw new InvalidSettingException("workers", "must be even in parallel mode 2d (an even"
+                        + " number of workers (PertP pairs), got " + workers);
             }
         }
     }

@@ -4,6 +4,6 @@ package dev.frugal.zo;
 public final class NonFiniteLossException extends dev.frugal.UserInputException {
     public NonFiniteLossException(long step, double lossPlus, double lossMinus) {
         super("step " + step + ": loss+ = " + lossPlus + ", loss- = " + lossMinus + " is not finite; training stopped."
-                + " Lower --lr or --eps, or check the data; the last checkpoint is kept");
+                + " Lower lr or eps, or check the data; the last checkpoint is kept");
     }
 }

@@ -89,10 +89,10 @@ public final class ZoCheckpoint {
             } catch (IOException ignored) {
                 // reported below with the original failure
             }
-            String kept = latest(root).map(d -> "the last good checkpoint " + d + " is kept (--resume continues from it)")
+            String kept = latest(root).map(d -> "the last good checkpoint " + d + " is kept (resuming continues from it)")
                     .orElse("no earlier checkpoint exists");
             throw new FrugalIoException("cannot write checkpoint " + dir + " (" + rootCause(e) + "); the partial files"
-                    + " were removed and " + kept + ". Free disk space or pass another --checkpoint-dir", e);
+                    + " were removed and " + kept + ". Free disk space or choose another checkpoint directory", e);
         } finally {
             all.values().forEach(Tensor::close);
         }
@@ -149,7 +149,7 @@ public final class ZoCheckpoint {
         throw new FrugalIoException("checkpoint " + last.get() + " is damaged (" + problem + "); " + previous
                 .map(d -> "the previous checkpoint " + d + " is intact: delete " + last.get() + " (and the 'latest'"
                         + " file beside it) to resume from step " + readState(d).completed())
-                .orElse("no intact earlier checkpoint exists: start without --resume"));
+                .orElse("no intact earlier checkpoint exists: start afresh"));
     }
 
     /** Why checkpoint {@code dir} cannot be loaded, or null when it is complete. */
@@ -200,7 +200,7 @@ public final class ZoCheckpoint {
             return JSON.readValue(dir.resolve(STATE).toFile(), TrainerState.class);
         } catch (IOException | RuntimeException e) {
             throw new FrugalIoException(dir.resolve(STATE) + ": not a readable frugal ZO trainer state ("
-                    + e.getMessage() + "); start without --resume or point --checkpoint-dir elsewhere", e);
+                    + e.getMessage() + "); start afresh or choose another checkpoint directory", e);
         }
     }
 

@@ -52,7 +52,7 @@ public final class LmTask implements DpTask {
         if (maxTrain < 0) throw new InvalidSettingException("maxTrain", "must be >= 1 (or left out for all), got " + maxTrain);
         if (Files.isDirectory(text)) throw new FrugalIoException(text + " is a directory: pass a text file, one example per line");
         if (!Files.isRegularFile(tokenizer)) throw new FrugalIoException(tokenizer + " not found: the text needs a tokenizer.json"
-                + " (pass one with --tokenizer FILE)");
+                + " (give one as the tokenizer parameter)");
         List<String> lines;
         try {
             lines = Files.readAllLines(text).stream().filter(l -> !l.isBlank()).toList();

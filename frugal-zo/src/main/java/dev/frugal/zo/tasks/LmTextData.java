@@ -90,7 +90,7 @@ public final class LmTextData {
             seqs.add(q);
         }
         if (seqs.size() < 2) throw new FrugalIoException(file + ": only " + stream.size() + " tokens: need at least "
-                + 2 * seqLen + " for one training and one evaluation sequence of --seq-len " + seqLen);
+                + 2 * seqLen + " for one training and one evaluation sequence of seqLen " + seqLen);
         int nEval = Math.max(1, (int) Math.round(seqs.size() * evalFraction));
         return new LmTextData(List.copyOf(seqs.subList(0, seqs.size() - nEval)),
                 List.copyOf(seqs.subList(seqs.size() - nEval, seqs.size())), device);
@@ -98,7 +98,7 @@ public final class LmTextData {
 
     private static HfTokenizer tokenizer(Path tokenizerJson, Path file) {
         if (tokenizerJson == null || !Files.isRegularFile(tokenizerJson)) throw new FrugalIoException(file
-                + ": text needs a tokenizer, but the model directory has no tokenizer.json: pass --tokenizer FILE or"
+                + ": text needs a tokenizer, but the model directory has no tokenizer.json: give a tokenizer.json (tokenizerJson) or"
                 + " give JSON lines with \"input_ids\"");
         return HfTokenizer.fromFile(tokenizerJson, new TokenizerOptions(Integer.MAX_VALUE, Padding.NONE, false));
     }
