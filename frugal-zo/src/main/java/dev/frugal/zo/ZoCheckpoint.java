@@ -101,6 +101,8 @@ public final class ZoCheckpoint {
     private static String mb(long bytes) { return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6); }
 
     private static String rootCause(Throwable e) {
+        if (e instanceof InternalError) // SIGBUS on a memory-mapped write: the file could not grow
+            return "the disk is probably full: a memory-mapped write failed with '" + e.getMessage() + "'";
         Throwable c = e;
         while (c.getCause() != null && c.getCause() != c) c = c.getCause();
         String m = c.getMessage();
