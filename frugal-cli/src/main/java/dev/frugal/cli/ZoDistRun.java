@@ -45,6 +45,11 @@ final class ZoDistRun {
         if (Files.exists(ck.resolve("replay.log")) && !o.resume) throw new UserInputException(ck
                 + " holds the replay log of an earlier distributed run: pass --resume to continue it, or choose another"
                 + " --checkpoint-dir");
+        Path start = o.resume ? dev.frugal.zo.ZoCheckpoint.latestVerified(ck).orElse(null) : null; // resumed checkpoint
+        long from = start == null ? 0 : dev.frugal.zo.ZoCheckpoint.readState(start).completed(); // the first step here
+        if (o.resume && o.steps <= from)
+            throw new dev.frugal.InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + from + " steps"
+                    + " the latest checkpoint under " + ck + " has completed: --steps counts from the start of the run");
         long vocab;
         try (CausalLM m = Models.loadCausalLM(modelDir, Device.CPU)) {
             vocab = m.config().vocabSize();
@@ -62,13 +67,12 @@ final class ZoDistRun {
                 opts.mode().cliName(), opts.workers(), dist.sparkMaster, text.trainSequences(), text.evalSequences(),
                 o.seqLen, o.batch);
         out.flush();
-        double before = evalLoss(modelDir, text.evalBatches(o.batch));
-        out.printf("eval loss before: %.4f%n", before);
+        double before = evalLoss(start != null ? start : modelDir, text.evalBatches(o.batch));
+        out.printf("eval loss %s: %.4f%n", from == 0 ? "before" : "at the checkpoint (step " + from + ")", before);
         out.flush();
-        long from = o.resume ? dev.frugal.zo.ZoCheckpoint.latest(ck).map(d -> dev.frugal.zo.ZoCheckpoint.readState(d)
-                .completed()).orElse(0L) : 0; // the step this run starts at
         DistZoResult r = DistZoTrainer.run(opts, data);
-        try (MetricsLog log = new MetricsLog(o.out.resolve("metrics.jsonl"), o.resume)) {
+        // the result holds every step of the run, those before a resume too: one line per step, written afresh
+        try (MetricsLog log = new MetricsLog(o.out.resolve("metrics.jsonl"), false)) {
             for (ZoStep s : r.history()) {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("event", "step");
