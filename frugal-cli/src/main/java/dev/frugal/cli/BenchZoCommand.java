@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.InvalidSettingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -70,8 +71,9 @@ public final class BenchZoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (from != null && !from.isEmpty()) return summarise(spec.commandLine().getOut());
-        if (steps < 1 || warmup < 0 || threads < 1) throw new IllegalArgumentException("--steps must be >= 1,"
-                + " --warmup >= 0 and --bench-threads >= 1");
+        if (steps < 1) throw new InvalidSettingException("--steps", "must be >= 1, got " + steps);
+        if (warmup < 0) throw new InvalidSettingException("--warmup", "must be >= 0, got " + warmup);
+        if (threads < 1) throw new InvalidSettingException("--bench-threads", "must be >= 1, got " + threads);
         // frugal's --device (inherited by every command) selects ZO2's GPU setting: bf16 compute on that device,
         // OPT-1.3B and OPT-6.7B shapes at 1 x 2048 tokens, modes mezo / inmem / zo2 (cpu with --quick: a smoke test)
         String device = spec.root().userObject() instanceof FrugalCommand f ? f.device : null;

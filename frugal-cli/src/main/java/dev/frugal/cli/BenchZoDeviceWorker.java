@@ -70,8 +70,10 @@ public final class BenchZoDeviceWorker {
              BlockSource blocks = OptRandomInit.blocks(cfg, BenchZoWorker.MODEL_SEED, device, DTYPE);
              Scope s = Scope.open()) {
             for (ParamGroup g : m.stages()) for (String n : g.names()) g.put(n, g.get(n).to(DTYPE));
-            Tensor ids = Tensors.randint(0, cfg.vocabSize(), Rng.seeded("bench-data", 7), shape.batch(), shape.tokens())
-                    .to(device);
+            Tensor ids;
+            try (Rng data = Rng.seeded("bench-data", 7)) {
+                ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens()).to(device); // (B, T)
+            }
             LmBatch batch = LmBatch.of(ids, null);
             List<Double> times = new ArrayList<>();
             ZoStep last = null;

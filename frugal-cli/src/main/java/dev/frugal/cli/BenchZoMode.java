@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import java.util.Locale;
 
 /**
@@ -28,7 +29,7 @@ enum BenchZoMode {
 
     static BenchZoMode parse(String s) {
         for (BenchZoMode m : values()) if (m.key().equals(s.trim().toLowerCase(Locale.ROOT))) return m;
-        throw new IllegalArgumentException("unknown bench mode '" + s + "': use inmem, host_bf16, disk_bf16, disk_bf16_x2"
+        throw new UserInputException("unknown bench mode '" + s + "': use inmem, host_bf16, disk_bf16, disk_bf16_x2"
                 + " or mezo_torch");
     }
 }

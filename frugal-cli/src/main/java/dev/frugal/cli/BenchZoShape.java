@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.model.opt.OptConfig;
 import dev.frugal.model.opt.OptRandomInit;
 
@@ -13,7 +14,7 @@ import dev.frugal.model.opt.OptRandomInit;
 record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, int ffn, int maxPositions, int batch,
                     int tokens) {
     BenchZoShape {
-        if (tokens > maxPositions) throw new IllegalArgumentException("bench sequence length " + tokens
+        if (tokens > maxPositions) throw new UserInputException("bench sequence length " + tokens
                 + " exceeds the model's positions " + maxPositions);
     }
 
@@ -39,7 +40,7 @@ record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, i
             case "quick" -> QUICK;
             case "opt-1.3b" -> OPT_1_3B;
             case "opt-6.7b" -> OPT_6_7B;
-            default -> throw new IllegalArgumentException("unknown bench size '" + n
+            default -> throw new UserInputException("unknown bench size '" + n
                     + "': use full, mid, quick, opt-1.3b or opt-6.7b");
         };
     }

@@ -83,7 +83,10 @@ public final class BenchZoWorker {
              Scope s = Scope.open()) {
             out.put("setup_s", (System.nanoTime() - t0) / 1e9);
             out.put("stored_mb", e.storedBytes() / 1048576.0);
-            Tensor ids = Tensors.randint(0, cfg.vocabSize(), Rng.seeded("bench-data", 7), shape.batch(), shape.tokens());
+            Tensor ids;
+            try (Rng data = Rng.seeded("bench-data", 7)) {
+                ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens()); // (B, T)
+            }
             LmBatch batch = LmBatch.of(ids, null); // (B, T), labels = ids
             if (mode == BenchZoMode.INMEM) {
                 List<Double> f = new ArrayList<>(), fc = new ArrayList<>();

@@ -73,6 +73,9 @@ public final class DataCommand implements Runnable {
                     out.printf("          %s%n", d.detail());
                 }
             }
+            // shipped inside the jar: nothing to install, but the commands accept it (zo train --data, probe --data)
+            out.printf("%-9s %-9s %10s  %s%n", "spam-small", "built-in", "-", SpamSmall.SIZE + " SpamAssassin emails"
+                    + " embedded in frugal (" + SpamSmall.RESOURCE + "; rebuild with 'frugal data prepare spam-small')");
             out.flush();
             return 0;
         }

@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.dp.ClippedGradients;
 import dev.frugal.dp.ClippingAlgorithm;
 import dev.frugal.dp.ClippingConfig;
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "dp", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark DP-SGD clipping (flashdp, explicit, ghost) against non-private training.")
 public final class DpBenchCommand implements Callable<Integer> {
-    static final List<String> MODES = List.of("nondp", "flashdp", "explicit", "ghost");
+    /** What one mode trains with: plain autograd, or DP-SGD with one of the clipping algorithms. */
+    enum Mode { nondp, flashdp, explicit, ghost }
 
     @Spec
     CommandSpec spec;
@@ -56,7 +58,7 @@ public final class DpBenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "2 blocks, sequence 64, batch 8, 3 timed steps (a smoke run).")
     boolean quick;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Timed steps after 1 warm-up step (default 5).")
+    @Option(names = "--steps", paramLabel = "N", description = "Timed steps (>= 1) after 1 warm-up step (default 5).")
     int steps = 5;
 
     /** Threads per mode: the global {@code --threads}, default 2 (the setting); children get it here. */
@@ -67,7 +69,7 @@ public final class DpBenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--mode", hidden = true, description = "Run one mode in this process (used by the parent).")
-    String mode;
+    Mode mode;
 
     public static void main(String[] args) { System.exit(new CommandLine(new DpBenchCommand()).execute(args)); }
 
@@ -75,6 +77,7 @@ public final class DpBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (mode == null && spec != null && spec.root().userObject() instanceof FrugalCommand f && f.threads != null)
             threads = f.threads;
+        if (steps < 1) throw new InvalidSettingException("--steps", "must be >= 1, got " + steps);
         int blocks = quick ? 2 : 6, seq = quick ? 64 : 128, batch = quick ? 8 : 16, timed = quick ? 3 : Math.max(1, steps);
         PrintWriter o = spec.commandLine().getOut();
         if (mode != null) {
@@ -85,8 +88,8 @@ public final class DpBenchCommand implements Callable<Integer> {
         Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         o.printf("%-10s %12s %12s%n", "mode", "tokens/s", "peak RSS MB");
-        for (String m : MODES) {
-            String line = child(m);
+        for (Mode mode : Mode.values()) {
+            String m = mode.name(), line = child(mode);
             lines.add(line);
             tps.put(m, field(line, "tokens_per_s"));
             rss.put(m, field(line, "peak_rss_mb"));
@@ -122,10 +125,10 @@ public final class DpBenchCommand implements Callable<Integer> {
     }
 
     /** Runs one mode in a fresh JVM with the same class path; returns its JSON line. */
-    private String child(String m) throws IOException, InterruptedException {
+    private String child(Mode m) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-cp", System.getProperty("java.class.path"), DpBenchCommand.class.getName(), "--mode", m,
+                "-cp", System.getProperty("java.class.path"), DpBenchCommand.class.getName(), "--mode", m.name(),
                 "--worker-threads", Integer.toString(threads), "--steps", Integer.toString(steps)));
         if (quick) cmd.add("--quick");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -141,20 +144,19 @@ public final class DpBenchCommand implements Callable<Integer> {
     }
 
     /** One mode in this process: build the model, warm up, time {@code timed} steps. */
-    static String runMode(String m, int blocks, int seq, int batch, int timed) {
-        if (!MODES.contains(m)) throw new IllegalArgumentException("mode must be one of " + MODES + ", got " + m);
+    static String runMode(Mode m, int blocks, int seq, int batch, int timed) {
         Threads.configure(Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "2")));
-        try (CausalLM model = seededGpt2(blocks, 256, 4, 8192, seq)) {
+        try (CausalLM model = seededGpt2(blocks, 256, 4, 8192, seq); Rng data = Rng.seeded("bench-data", 1);
+             Rng noise = Rng.seeded("bench-noise", 2)) {
             LinkedHashMap<String, Tensor> params = model.namedParameters();
-            Rng data = Rng.seeded("bench-data", 1);
             DpEngine engine = switch (m) {
-                case "flashdp" -> new DpEngine(params, ClippingConfig.perLayer(1.0));
-                case "explicit" -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.EXPLICIT));
-                case "ghost" -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.GHOST));
-                default -> null;
+                case flashdp -> new DpEngine(params, ClippingConfig.perLayer(1.0));
+                case explicit -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.EXPLICIT));
+                case ghost -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.GHOST));
+                case nondp -> null;
             };
             DpSgd opt = engine == null ? null : new DpSgd(params, new DpSgd.Settings(1e-3, 0, 1.0), 0.01, batch,
-                    new RdpAccountant(), Rng.seeded("bench-noise", 2));
+                    new RdpAccountant(), noise);
             if (engine == null) params.values().forEach(t -> t.requiresGrad(true));
             double[] secs = new double[timed];
             for (int s = -1; s < timed; s++) {
@@ -223,8 +225,7 @@ public final class DpBenchCommand implements Callable<Integer> {
                     + "\"architectures\":[\"GPT2LMHeadModel\"],\"vocab_size\":%d,\"n_embd\":%d,\"n_layer\":%d,\"n_head\":%d,"
                     + "\"n_positions\":%d,\"n_inner\":null,\"activation_function\":\"gelu_new\",\"layer_norm_epsilon\":1e-5,"
                     + "\"tie_word_embeddings\":true,\"scale_attn_weights\":true}", vocab, hidden, layers, heads, positions));
-            Rng rng = Rng.seeded("bench-init", 0);
-            try (Scope s = Scope.open()) {
+            try (Rng rng = Rng.seeded("bench-init", 0); Scope s = Scope.open()) {
                 Map<String, Tensor> w = new LinkedHashMap<>();
                 String p = "transformer.";
                 w.put(p + "wte.weight", Tensors.randn(rng, vocab, hidden).mul(0.02));

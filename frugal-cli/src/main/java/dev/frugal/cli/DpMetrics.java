@@ -1,63 +1,77 @@
 package dev.frugal.cli;
 
-import dev.frugal.dp.ClippingConfig;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.frugal.dp.tasks.DpTask;
+import dev.frugal.dp.tasks.PrivateTraining;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** JSON-lines metrics of a {@code frugal dp train} run: one object per line (config, steps, evaluations, result). */
+/**
+ * JSON-lines metrics of a {@code frugal dp train} run, in the schema {@code zo train} writes too (see
+ * {@link MetricsLog}): every line has {@code event}; {@code step} lines carry {@code step} and {@code loss}, {@code eval}
+ * lines {@code step} and the held-out metrics; {@code config} comes first and {@code result} last.
+ */
 final class DpMetrics implements AutoCloseable {
-    private final BufferedWriter w;
+    private final MetricsLog log;
 
-    private DpMetrics(BufferedWriter w) { this.w = w; }
+    DpMetrics(Path dir) { log = new MetricsLog(dir.resolve("metrics.jsonl"), false); }
 
-    static DpMetrics open(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        return new DpMetrics(Files.newBufferedWriter(dir.resolve("metrics.jsonl")));
+    private static Object num(double v) { return Double.isFinite(v) ? v : null; }
+
+    void config(String task, PrivateTraining.Plan p, double clip, double delta, long seed, boolean seeded) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "config");
+        m.put("system", "dp");
+        m.put("task", task);
+        m.put("sample_rate", p.sampleRate());
+        m.put("steps", p.steps());
+        m.put("noise_multiplier", p.sigma());
+        m.put("clip", clip);
+        m.put("clipping", p.clipping().mode().name());
+        m.put("algorithm", p.clipping().algorithm().name());
+        m.put("delta", delta);
+        m.put("seed", seeded ? seed : null);
+        log.write(m);
     }
 
-    private void line(String json) {
-        try {
-            w.write(json);
-            w.newLine();
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String num(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null"; }
-
-    private static String str(String s) { return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'; }
-
-    void config(String task, double q, long steps, double sigma, double clip, ClippingConfig c, double delta, long seed,
-                boolean seeded) {
-        line("{\"event\":\"config\",\"task\":" + str(task) + ",\"sample_rate\":" + num(q) + ",\"steps\":" + steps
-                + ",\"noise_multiplier\":" + num(sigma) + ",\"clip\":" + num(clip) + ",\"clipping\":" + str(c.mode().name())
-                + ",\"algorithm\":" + str(c.algorithm().name()) + ",\"delta\":" + num(delta)
-                + ",\"seed\":" + (seeded ? Long.toString(seed) : "null") + "}");
-    }
-
-    void step(long step, int epoch, double eps, long batch, double loss) {
-        line("{\"event\":\"step\",\"step\":" + step + ",\"epoch\":" + epoch + ",\"epsilon\":" + num(eps) + ",\"batch\":"
-                + batch + ",\"train_loss\":" + num(loss) + "}");
+    void step(PrivateTraining.StepReport s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "step");
+        m.put("step", s.step());
+        m.put("loss", num(s.meanLoss()));
+        m.put("epoch", s.epoch());
+        m.put("epsilon", num(s.epsilon()));
+        m.put("batch", s.batchSize());
+        log.write(m);
     }
 
     void eval(int epoch, long step, double eps, DpTask.Evaluation e) {
-        line("{\"event\":\"eval\",\"epoch\":" + epoch + ",\"step\":" + step + ",\"epsilon\":" + num(eps)
-                + ",\"test_accuracy\":" + num(e.accuracy()) + ",\"test_loss\":" + num(e.loss()) + ",\"examples\":"
-                + e.examples() + "}");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "eval");
+        m.put("step", step);
+        m.put("epoch", epoch);
+        m.put("epsilon", num(eps));
+        m.put("test_accuracy", num(e.accuracy()));
+        m.put("test_loss", num(e.loss()));
+        m.put("examples", e.examples());
+        log.write(m);
     }
 
-    void result(double eps, double delta, DpTask.Evaluation e, double majority, long steps) {
-        line("{\"event\":\"result\",\"epsilon\":" + num(eps) + ",\"delta\":" + num(delta) + ",\"test_accuracy\":"
-                + num(e.accuracy()) + ",\"test_loss\":" + num(e.loss()) + ",\"majority_baseline\":" + num(majority)
-                + ",\"steps\":" + steps + "}");
+    void result(PrivateTraining.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "result");
+        m.put("step", r.steps());
+        m.put("epsilon", num(r.epsilon()));
+        m.put("delta", r.delta());
+        m.put("test_accuracy", num(r.finalEvaluation().accuracy()));
+        m.put("test_loss", num(r.finalEvaluation().loss()));
+        m.put("majority_baseline", num(r.majorityBaseline()));
+        m.put("steps", r.steps());
+        log.write(m);
     }
+
+    Path file() { return log.file(); }
 
     @Override
-    public void close() throws IOException { w.close(); }
+    public void close() { log.close(); }
 }

@@ -1,7 +1,12 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.Generation;
+import dev.frugal.model.GenerationDefaults;
+import dev.frugal.text.HfTokenizer;
+import dev.frugal.text.Padding;
+import dev.frugal.text.TokenizerOptions;
 import dev.frugal.model.GenerationConfig;
 import dev.frugal.model.Models;
 import dev.frugal.tensor.Device;
@@ -24,7 +29,11 @@ import picocli.CommandLine.Spec;
  * model is loaded.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Continue a prompt with a decoder model (OPT, GPT-2, Llama, Qwen3) and print the token ids.")
+        description = {"Continue a prompt with a decoder model (OPT, GPT-2, Llama, Qwen3); print the continuation as text"
+                + " when the model directory has a tokenizer.json (as token ids with --ids or without one).",
+                "Decoding follows Hugging Face: the model's generation_config.json sets the defaults (greedy unless it"
+                        + " says do_sample: true); a model without one samples (temperature 1.0, top-k 50, top-p 1.0)."
+                        + " --greedy, or any sampling option, overrides."})
 final class GenerateCommand implements Callable<Integer> {
     @ParentCommand
     FrugalCommand frugal;
@@ -56,13 +65,16 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--greedy", description = "Pick the most likely token at every step (no sampling options then).")
     boolean greedy;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature > 0 (default 1.0).")
+    @Option(names = "--ids", description = "Print the generated token ids instead of the decoded text.")
+    boolean printIds;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature > 0 (default: the model's generation config, else 1.0).")
     Double temperature;
 
-    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely tokens; 0 = all (default 50).")
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely tokens; 0 = all (default: the model's generation config, else 50).")
     Integer topK;
 
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling mass in (0, 1] (default 1.0).")
+    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling mass in (0, 1] (default: the model's generation config, else 1.0).")
     Double topP;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampling generator (default 0).")
@@ -73,8 +85,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GenerationConfig gc = generationConfig();
+        GenerationConfig gc = generationConfig(null); // the options alone, checked before anything is read
         requireModelDir(model);
+        gc = generationConfig(GenerationDefaults.read(model).orElse(null));
         long[] ids = prompt.ids != null ? PromptEncoder.parseIds(prompt.ids) : PromptEncoder.encodeText(model, prompt.text);
         int threads = frugal.configureThreads();
         Device device = frugal.device();
@@ -91,8 +104,16 @@ final class GenerateCommand implements Callable<Integer> {
             Generation.Result r = Generation.generate(lm, ids, gc);
             double genS = seconds(t1);
             long[] fresh = Arrays.copyOfRange(r.tokens(), ids.length, r.tokens().length);
-            out.printf("prompt:    %s%n", csv(ids));
-            out.printf("generated: %s%n", csv(fresh));
+            Path tok = model.resolve("tokenizer.json");
+            if (printIds || !Files.isRegularFile(tok)) {
+                out.printf("prompt:    %s%n", csv(ids));
+                out.printf("generated: %s%n", csv(fresh));
+            } else {
+                try (HfTokenizer t = HfTokenizer.fromFile(tok, new TokenizerOptions(Integer.MAX_VALUE, Padding.NONE, false))) {
+                    out.printf("prompt:    %s%n", t.decode(ids, true));
+                    out.printf("generated: %s%n", t.decode(fresh, true));
+                }
+            }
             out.printf("speed:     %d new token(s) in %.3f s = %.1f tokens/s (prompt of %d token(s) included)%n",
                     fresh.length, genS, fresh.length / Math.max(genS, 1e-9), ids.length);
             if (fresh.length < gc.maxNewTokens())
@@ -103,33 +124,36 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /**
-     * The decoding settings, validated (by {@link GenerationConfig}'s constructor) before anything is loaded.
+     * The decoding settings, validated (by {@link GenerationConfig}'s constructor): {@code --greedy}, else sampling
+     * when a sampling option is given, else the model's {@code defaults} (greedy unless {@code do_sample}), else
+     * (no generation config) sampling. Options override the defaults' values.
      *
-     * @throws IllegalArgumentException for out-of-range values or {@code --greedy} mixed with sampling options
+     * @param defaults the model's generation config, or null (none, or not read yet)
+     * @throws UserInputException for out-of-range values or {@code --greedy} mixed with sampling options
      */
-    GenerationConfig generationConfig() {
-        GenerationConfig gc;
-        if (greedy) {
-            if (temperature != null || topK != null || topP != null || seed != null)
-                throw new IllegalArgumentException("--greedy takes no sampling options: drop --greedy to sample, or drop"
-                        + " --temperature/--top-k/--top-p/--seed");
-            gc = GenerationConfig.greedy(maxNewTokens);
-        } else {
-            gc = GenerationConfig.sampling(maxNewTokens, temperature != null ? temperature : 1.0,
-                    topK != null ? topK : 50, topP != null ? topP : 1.0, seed != null ? seed : 0L);
-        }
+    GenerationConfig generationConfig(GenerationDefaults defaults) {
+        boolean samplingOption = temperature != null || topK != null || topP != null || seed != null;
+        if (greedy && samplingOption)
+            throw new UserInputException("--greedy takes no sampling options: drop --greedy to sample, or drop"
+                    + " --temperature/--top-k/--top-p/--seed");
+        boolean sample = !greedy && (samplingOption || defaults == null || defaults.doSample());
+        GenerationDefaults d = defaults != null ? defaults : GenerationDefaults.TRANSFORMERS;
+        GenerationConfig gc = sample
+                ? GenerationConfig.sampling(maxNewTokens, temperature != null ? temperature : d.temperature(),
+                        topK != null ? topK : d.topK(), topP != null ? topP : d.topP(), seed != null ? seed : 0L)
+                : GenerationConfig.greedy(maxNewTokens);
         return gc.withStopAtEos(!ignoreEos);
     }
 
     private static void requireModelDir(Path dir) {
-        if (!Files.exists(dir)) throw new IllegalArgumentException(dir + ": no such directory (--model takes a"
+        if (!Files.exists(dir)) throw new UserInputException(dir + ": no such directory (--model takes a"
                 + " Hugging Face model directory with config.json and model.safetensors)");
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": not a directory (--model takes a"
+        if (!Files.isDirectory(dir)) throw new UserInputException(dir + ": not a directory (--model takes a"
                 + " Hugging Face model directory with config.json and model.safetensors)");
     }
 
     private static String describe(GenerationConfig gc) {
-        return gc.greedy() ? "greedy" : String.format("sampling, temperature %s, top-k %d, top-p %s, seed %d",
+        return gc.greedy() ? "greedy (--temperature/--top-k/--top-p/--seed to sample)" : String.format("sampling, temperature %s, top-k %d, top-p %s, seed %d",
                 gc.temperature(), gc.topK(), gc.topP(), gc.seed());
     }
 

@@ -1,6 +1,7 @@
 package dev.frugal.cli;
 
-import dev.frugal.io.FrugalIoException;
+import dev.frugal.InvalidSettingException;
+import dev.frugal.UserInputException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -27,7 +28,7 @@ public final class Main {
 
     /** The {@code frugal} command line with frugal's error handling, writing to stdout/stderr. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new FrugalCommand());
+        CommandLine cl = CliEnums.register(new CommandLine(new FrugalCommand()));
         cl.setExecutionExceptionHandler(new ErrorReport());
         return cl;
     }
@@ -48,7 +49,7 @@ public final class Main {
             boolean debug = debugRequested(parsed);
             int code;
             if (isUserError(ex)) {
-                err.println("frugal: " + oneLine(ex.getMessage()));
+                err.println("frugal: " + oneLine(userMessage(ex, cmd)));
                 code = EXIT_USAGE;
             } else {
                 err.println("frugal: unexpected " + ex.getClass().getName() + ": " + oneLine(String.valueOf(ex.getMessage()))
@@ -60,10 +61,36 @@ public final class Main {
             return code;
         }
 
-        /** Typed frugal errors, failed argument validation, and unreadable files: the user can fix these. */
+        /**
+         * Typed frugal user errors ({@link UserInputException}: bad settings, unreadable or malformed inputs) and
+         * unreadable files: the user can fix these. Anything else, {@link IllegalArgumentException} included, is a bug.
+         */
         static boolean isUserError(Throwable ex) {
-            return ex instanceof FrugalIoException || ex instanceof IllegalArgumentException
-                    || ex instanceof UncheckedIOException || ex instanceof dev.frugal.zo.NonFiniteLossException;
+            return ex instanceof UserInputException || ex instanceof UncheckedIOException;
+        }
+
+        /**
+         * The message of a user error; an {@link InvalidSettingException} names the library's parameter
+         * ({@code residentBlocks}), which is shown as the command's flag ({@code --resident-blocks}).
+         */
+        static String userMessage(Throwable ex, CommandLine cmd) {
+            if (ex instanceof InvalidSettingException s) return s.withParameterShownAs(flagFor(s.parameter(), cmd)).getMessage();
+            return ex.getMessage();
+        }
+
+        /**
+         * The flag of {@code cmd} (or of a parent command) that sets library parameter {@code parameter}:
+         * {@code --} plus the kebab-case name ({@code residentBlocks} → {@code --resident-blocks}), or an alias a command
+         * declares with {@link SettingFlags}. The parameter's own name when no flag matches.
+         */
+        static String flagFor(String parameter, CommandLine cmd) {
+            String kebab = "--" + parameter.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+            for (CommandLine c = cmd; c != null; c = c.getParent()) {
+                if (c.getCommand() instanceof SettingFlags f && f.settingFlags().containsKey(parameter))
+                    return f.settingFlags().get(parameter);
+                if (c.getCommandSpec().findOption(kebab) != null) return kebab;
+            }
+            return parameter;
         }
 
         /** {@code --debug} given at any level ({@code frugal --debug generate} or {@code frugal generate --debug}). */

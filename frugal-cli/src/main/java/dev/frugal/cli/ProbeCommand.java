@@ -1,24 +1,20 @@
 package dev.frugal.cli;
 
+import dev.frugal.InvalidSettingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frugal.data.DatasetFetchException;
-import dev.frugal.data.DatasetFormatException;
 import dev.frugal.data.DatasetName;
 import dev.frugal.data.DatasetRegistry;
 import dev.frugal.data.SpamAssassinCorpus;
 import dev.frugal.data.SpamEmail;
 import dev.frugal.data.SpamSmall;
 import dev.frugal.data.Split;
-import dev.frugal.io.FrugalIoException;
 import dev.frugal.model.ModelRef;
 import dev.frugal.model.SentenceEncoder;
-import dev.frugal.onnx.OnnxFormatException;
-import dev.frugal.onnx.OnnxMappingException;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Threads;
-import dev.frugal.text.TokenizerException;
 import dev.frugal.train.LinearProbe;
 import dev.frugal.train.Metrics;
 import dev.frugal.train.ProbeConfig;
@@ -125,6 +121,11 @@ public final class ProbeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
+        // every option checked before the model loads and the emails are embedded
+        ProbeConfig cfg = ProbeConfig.defaults().withEpochs(epochs).withLr(lr).withSeed(seed);
+        if (maxTokens < 2) throw new InvalidSettingException("--max-tokens", "must be >= 2, got " + maxTokens);
+        if (batchSize < 1) throw new InvalidSettingException("--batch-size", "must be >= 1, got " + batchSize);
+        if (limit != null && limit < 1) throw new InvalidSettingException("--limit", "must be >= 1, got " + limit);
         try {
             FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
             frugal.configureThreads();
@@ -150,7 +151,6 @@ public final class ProbeCommand implements Callable<Integer> {
                         (train.size() + test.size()) / embedSeconds);
                 int[] trainY = train.stream().mapToInt(SpamEmail::label).toArray();
                 int[] testY = test.stream().mapToInt(SpamEmail::label).toArray();
-                ProbeConfig cfg = ProbeConfig.defaults().withEpochs(epochs).withLr(lr).withSeed(seed);
                 long p0 = System.nanoTime();
                 LinearProbe probe;
                 try (ProgressBar bar = bar("train probe", epochs)) {
@@ -177,11 +177,8 @@ public final class ProbeCommand implements Callable<Integer> {
             return 0;
         } catch (DatasetFetchException e) {
             return DataCommand.fetchFailed(err, e);
-        } catch (FrugalIoException | DatasetFormatException | OnnxFormatException | OnnxMappingException
-                 | TokenizerException | IllegalArgumentException | IOException e) {
-            err.println("frugal: " + e.getMessage());
-            err.flush();
-            return Main.EXIT_USAGE;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.text.HfTokenizer;
 import dev.frugal.text.Padding;
 import dev.frugal.text.TokenizerOptions;
@@ -29,11 +30,11 @@ final class PromptEncoder {
             try {
                 ids.add(Long.parseLong(p));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--prompt-ids: '" + p + "' is not a token id;"
+                throw new UserInputException("--prompt-ids: '" + p + "' is not a token id;"
                         + " give comma-separated integers, e.g. --prompt-ids 2,100,200");
             }
         }
-        if (ids.isEmpty()) throw new IllegalArgumentException("--prompt-ids is empty: give at least one token id,"
+        if (ids.isEmpty()) throw new UserInputException("--prompt-ids is empty: give at least one token id,"
                 + " e.g. --prompt-ids 2,100,200");
         return ids.stream().mapToLong(Long::longValue).toArray();
     }
@@ -46,7 +47,7 @@ final class PromptEncoder {
      */
     static long[] encodeText(Path modelDir, String text) {
         Path tok = modelDir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tok)) throw new IllegalArgumentException(modelDir
+        if (!Files.isRegularFile(tok)) throw new UserInputException(modelDir
                 + ": this model directory has no tokenizer.json; use --prompt-ids");
         try (HfTokenizer t = HfTokenizer.fromFile(tok, new TokenizerOptions(Integer.MAX_VALUE, Padding.NONE, true))) {
             return t.encodeIds(text);

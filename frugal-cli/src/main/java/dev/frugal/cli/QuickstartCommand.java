@@ -35,8 +35,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         o.model = "minilm";
         o.task = ZoTrainCommand.Task.spam;
         o.data = "spam-small";
-        o.offload = "host";
-        o.storageDtype = "bf16";
+        o.offload = dev.frugal.zo.OffloadTier.HOST;
+        o.storageDtype = dev.frugal.tensor.DType.BF16;
         o.residentBlocks = 2;
         o.steps = steps;
         o.batch = 16;

@@ -1,8 +1,8 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.Models;
-import dev.frugal.spark.DistZoCliOptions;
 import dev.frugal.spark.DistZoOptions;
 import dev.frugal.spark.DistZoResult;
 import dev.frugal.spark.DistZoTrainer;
@@ -39,15 +39,17 @@ final class ZoDistRun {
     }
 
     ZoRun.Result run() {
-        if (o.task != ZoTrainCommand.Task.lm) throw new IllegalArgumentException("--spark-master trains --task lm;"
-                + " the spam task runs in one process (drop --spark-master)");
-        if (o.data == null) throw new IllegalArgumentException("--task lm needs --data FILE (.txt, or .jsonl with"
-                + " \"text\" or \"input_ids\"), reachable under the same path on every worker");
+        o.validate();
         Path modelDir = ZoTrainCommand.modelDir(o.model).toAbsolutePath();
         Path ck = o.checkpoints().toAbsolutePath();
-        if (Files.exists(ck.resolve("replay.log")) && !o.resume) throw new IllegalArgumentException(ck
+        if (Files.exists(ck.resolve("replay.log")) && !o.resume) throw new UserInputException(ck
                 + " holds the replay log of an earlier distributed run: pass --resume to continue it, or choose another"
                 + " --checkpoint-dir");
+        Path start = o.resume ? dev.frugal.zo.ZoCheckpoint.latestVerified(ck).orElse(null) : null; // resumed checkpoint
+        long from = start == null ? 0 : dev.frugal.zo.ZoCheckpoint.readState(start).completed(); // the first step here
+        if (o.resume && o.steps <= from)
+            throw new dev.frugal.InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + from + " steps"
+                    + " the latest checkpoint under " + ck + " has completed: --steps counts from the start of the run");
         long vocab;
         try (CausalLM m = Models.loadCausalLM(modelDir, Device.CPU)) {
             vocab = m.config().vocabSize();
@@ -65,13 +67,15 @@ final class ZoDistRun {
                 opts.mode().cliName(), opts.workers(), dist.sparkMaster, text.trainSequences(), text.evalSequences(),
                 o.seqLen, o.batch);
         out.flush();
-        double before = evalLoss(modelDir, text.evalBatches(o.batch));
-        out.printf("eval loss before: %.4f%n", before);
+        double before = evalLoss(start != null ? start : modelDir, text.evalBatches(o.batch));
+        out.printf("eval loss %s: %.4f%n", from == 0 ? "before" : "at the checkpoint (step " + from + ")", before);
         out.flush();
         DistZoResult r = DistZoTrainer.run(opts, data);
-        try (MetricsLog log = new MetricsLog(o.out.resolve("metrics.jsonl"), o.resume)) {
+        // the result holds every step of the run, those before a resume too: one line per step, written afresh
+        try (MetricsLog log = new MetricsLog(o.out.resolve("metrics.jsonl"), false)) {
             for (ZoStep s : r.history()) {
                 Map<String, Object> f = new LinkedHashMap<>();
+                f.put("event", "step");
                 f.put("step", s.step() + 1);
                 f.put("loss", s.loss());
                 f.put("projected_grad", s.projectedGradient());
@@ -85,7 +89,7 @@ final class ZoDistRun {
                 r.bytesPerStep(), r.replicasIdentical() ? "bit-identical" : "DIFFER " + r.replicaDigests(),
                 r.stageAttempt(), r.stageAttempt() > 0 ? " (resumed from step " + r.resumedFrom() + ", replayed to "
                         + r.replayedTo() + ")" : "");
-        return new ZoRun.Result("lm", before, after, "eval loss", o.steps, r.secondsPerStep(), o.out);
+        return new ZoRun.Result("lm", before, after, "eval loss", o.steps - from, r.secondsPerStep(), o.out, from);
     }
 
     private static double evalLoss(Path weights, List<LmBatch> batches) {

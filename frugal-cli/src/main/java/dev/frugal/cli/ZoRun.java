@@ -1,5 +1,7 @@
 package dev.frugal.cli;
 
+import dev.frugal.InvalidSettingException;
+import dev.frugal.UserInputException;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.MeanPoolClassifier;
 import dev.frugal.model.Models;
@@ -35,10 +37,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** One {@code zo train} run: model, task, engine, loop, metrics, plot and summary. */
 final class ZoRun {
     /** What a run reports at the end. */
-    record Result(String task, double before, double after, String metric, long steps, double secondsPerStep, Path out) {
+    /**
+     * What a run reports at the end.
+     *
+     * @param before   the metric before this run's first step: of the model as loaded, or of the checkpoint resumed
+     * @param steps    steps this run made (not counting those before the checkpoint it resumed)
+     * @param fromStep the step this run started at (0, or the resumed checkpoint's)
+     */
+    record Result(String task, double before, double after, String metric, long steps, double secondsPerStep, Path out,
+                  long fromStep) {
         String summary() {
-            return String.format("%s: %s before %.4f, after %.4f (%d steps, %.2f s/step); metrics, loss.png and"
-                    + " checkpoints under %s", task, metric, before, after, steps, secondsPerStep, out);
+            return String.format("%s: %s %s %.4f, after %.4f (%d step%s, %.2f s/step); metrics, loss.png and"
+                            + " checkpoints under %s", task, metric, fromStep == 0 ? "before" : "at step " + fromStep,
+                    before, after, steps, steps == 1 ? "" : "s", secondsPerStep, out);
         }
     }
 
@@ -53,19 +64,24 @@ final class ZoRun {
     }
 
     Result run() {
+        o.validate(); // every option, before anything is loaded or written
+        ZoHyperparameters hp = o.hyperparameters();
+        OffloadConfig off = o.offloadConfig().on(device, DType.F32); // the working tier where the model runs
         Path modelDir = ZoTrainCommand.modelDir(o.model);
         Path ckpt = null;
         TrainerState state = null;
-        ZoHyperparameters hp = o.hyperparameters();
-        OffloadConfig off = o.offloadConfig().on(device, DType.F32); // the working tier where the model runs
         if (o.resume) {
-            ckpt = ZoCheckpoint.latest(o.checkpoints()).orElseThrow(() -> new IllegalArgumentException(
+            ckpt = ZoCheckpoint.latestVerified(o.checkpoints()).orElseThrow(() -> new UserInputException(
                     "--resume: no checkpoint under " + o.checkpoints() + " (run without --resume first)"));
             state = ZoCheckpoint.readState(ckpt);
             if (state.runSeed() != hp.seed() || state.eps() != hp.eps() || state.lr() != hp.lr())
-                throw new IllegalArgumentException("--resume: " + ckpt + " was trained with --seed " + state.runSeed()
+                throw new UserInputException("--resume: " + ckpt + " was trained with --seed " + state.runSeed()
                         + " --eps " + state.eps() + " --lr " + state.lr() + "; pass the same values to continue its trajectory");
-            out.printf("resuming from %s (step %d)%n", ckpt, state.completed());
+            if (o.steps <= state.completed())
+                throw new InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + state.completed()
+                        + " steps the checkpoint " + ckpt.getFileName() + " has completed: --steps counts from the start"
+                        + " of the run, so pass --steps " + (state.completed() + o.steps) + " to train " + o.steps + " more");
+            out.printf("resuming from %s (step %d of %d)%n", ckpt, state.completed(), o.steps);
         }
         Path weights = ckpt != null ? ckpt : modelDir;
         if (state == null) state = ZoTrainer.fresh(hp, off);
@@ -75,10 +91,36 @@ final class ZoRun {
         };
     }
 
+    /** Checks the model-dependent options against the loaded model: --resident-blocks, --seq-len. */
+    private void checkAgainst(StagedModel model, Path modelDir) {
+        int blocks = model.blockParams().size();
+        if (o.residentBlocks > blocks && o.offload != dev.frugal.zo.OffloadTier.NONE)
+            throw new InvalidSettingException("--resident-blocks", "(" + o.residentBlocks + ") exceeds the " + blocks
+                    + " blocks of " + modelDir.getFileName() + ": choose 1.." + blocks + ", or --offload none");
+        int ctx = model.config().maxPositions();
+        if (o.seqLen > ctx) throw new InvalidSettingException("--seq-len", "(" + o.seqLen + ") exceeds the " + ctx
+                + " positions of " + modelDir.getFileName() + "'s context: choose at most " + ctx);
+    }
+
+    /** The "before" label: the model as loaded, or the checkpoint's. */
+    private static String beforeLabel(TrainerState from) {
+        return from.completed() == 0 ? "before fine-tuning" : "at the checkpoint (step " + from.completed() + ")";
+    }
+
     private Result spam(Path modelDir, Path weights, Path ckpt, ZoHyperparameters hp, OffloadConfig off, TrainerState state) {
         var split = ZoTrainCommand.spamSplit(o.data);
-        try (MeanPoolClassifierHolder h = new MeanPoolClassifierHolder(Models.loadEncoder(weights, device));
-             SpamTask task = new SpamTask(split, modelDir.resolve("tokenizer.json"),
+        if (o.batch > split.train().size()) throw new InvalidSettingException("--batch", "(" + o.batch + ") exceeds the "
+                + split.train().size() + " training emails of " + (o.data == null ? "spam-small" : o.data)
+                + ": choose at most " + split.train().size());
+        try (MeanPoolClassifierHolder h = new MeanPoolClassifierHolder(Models.loadEncoder(weights, device))) {
+            checkAgainst(h.model, modelDir);
+            return spam(h, split, modelDir, ckpt, hp, off, state);
+        }
+    }
+
+    private Result spam(MeanPoolClassifierHolder h, dev.frugal.data.Split<dev.frugal.data.SpamEmail> split, Path modelDir,
+                        Path ckpt, ZoHyperparameters hp, OffloadConfig off, TrainerState state) {
+        try (SpamTask task = new SpamTask(split, modelDir.resolve("tokenizer.json"),
                      new SpamTask.Options(o.seqLen, o.batch, 16), device);
              Zo2Engine<ClassBatch> engine = new Zo2Engine<>(h.model, new MeanPoolObjective(), hp, off)) {
             out.printf("spam: %d train / %d dev / %d test emails, %s, offload %s (K=%d, %s storage)%n",
@@ -91,7 +133,7 @@ final class ZoRun {
                 task.initHead(h.model, engine);
             }
             SpamTask.Evaluation before = task.evaluate(h.model, engine, split.test());
-            out.printf("test accuracy before fine-tuning: %.4f (loss %.4f)%n", before.accuracy(), before.loss());
+            out.printf("test accuracy %s: %.4f (loss %.4f)%n", beforeLabel(state), before.accuracy(), before.loss());
             out.flush();
             double secs = loop(h.model, engine, task.trainBatches(hp.seed()),
                     () -> task.evaluate(h.model, engine, split.dev()).accuracy(), "dev_accuracy", state);
@@ -100,7 +142,8 @@ final class ZoRun {
                     after.accuracy(), after.loss(), after.precision(), after.recall());
             out.printf("confusion [truth][pred]: ham %s, spam %s%n", java.util.Arrays.toString(after.confusion()[0]),
                     java.util.Arrays.toString(after.confusion()[1]));
-            return new Result("spam", before.accuracy(), after.accuracy(), "test accuracy", o.steps, secs, o.out);
+            return new Result("spam", before.accuracy(), after.accuracy(), "test accuracy", o.steps - state.completed(),
+                    secs, o.out, state.completed());
         }
     }
 
@@ -115,23 +158,28 @@ final class ZoRun {
     }
 
     private Result lm(Path modelDir, Path weights, ZoHyperparameters hp, OffloadConfig off, TrainerState state) {
-        if (o.data == null) throw new IllegalArgumentException("--task lm needs --data FILE (.txt, or .jsonl with \"text\" or \"input_ids\")");
         try (CausalLM model = Models.loadCausalLM(weights, device)) {
+            checkAgainst(model, modelDir);
             Path tok = o.tokenizer != null ? o.tokenizer : modelDir.resolve("tokenizer.json");
+            if (!java.nio.file.Files.isRegularFile(tok) && !o.data.endsWith(".jsonl") && !o.data.endsWith(".json"))
+                throw new InvalidSettingException("--tokenizer", "FILE is needed: " + modelDir + " has no tokenizer.json"
+                        + " to encode " + o.data + " (or give JSON lines with \"input_ids\")");
             LmTextData data = LmTextData.read(Path.of(o.data), tok, o.seqLen, 0.1, model.config().vocabSize(), device);
             List<LmBatch> eval = data.evalBatches(o.batch);
+            BatchSource<LmBatch> train = data.trainBatches(o.batch, hp.seed()); // refuses a batch beyond the data
             CausalLmObjective obj = new CausalLmObjective();
             try (Zo2Engine<LmBatch> engine = new Zo2Engine<>(model, obj, hp, off)) {
                 out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage)%n",
                         data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(), off.residentBlocks(),
                         off.storageDtype());
                 double before = evalLoss(engine, obj, model, eval);
-                out.printf("eval loss before: %.4f%n", before);
-                double secs = loop(model, engine, data.trainBatches(o.batch, hp.seed()),
+                out.printf("eval loss %s: %.4f%n", beforeLabel(state), before);
+                double secs = loop(model, engine, train,
                         () -> evalLoss(engine, obj, model, eval), "eval_loss", state);
                 double after = evalLoss(engine, obj, model, eval);
                 out.printf("eval loss after:  %.4f%n", after);
-                return new Result("lm", before, after, "eval loss", o.steps, secs, o.out);
+                return new Result("lm", before, after, "eval loss", o.steps - state.completed(), secs, o.out,
+                        state.completed());
             }
         }
     }
@@ -147,7 +195,9 @@ final class ZoRun {
         List<Double> stepSecs = new ArrayList<>();
         List<double[]> lossPoints = new ArrayList<>(), evalPoints = new ArrayList<>();
         for (ZoStep s : from.history()) lossPoints.add(new double[] {s.step() + 1, s.loss()});
-        try (MetricsLog metrics = new MetricsLog(o.out.resolve("metrics.jsonl"), o.resume);
+        Path metricsFile = o.out.resolve("metrics.jsonl");
+        if (o.resume) MetricsLog.dropAfterStep(metricsFile, from.completed()); // steps after the checkpoint are rerun
+        try (MetricsLog metrics = new MetricsLog(metricsFile, o.resume);
              ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("zo " + o.task)
                      .setInitialMax(o.steps).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
             if (bar != null) bar.stepTo(from.completed());
@@ -157,6 +207,7 @@ final class ZoRun {
                     stepSecs.add(seconds);
                     lossPoints.add(new double[] {s.step() + 1, s.loss()});
                     Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("event", "step");
                     m.put("step", s.step() + 1);
                     m.put("loss", s.loss());
                     m.put("loss_plus", s.lossPlus());
@@ -176,14 +227,23 @@ final class ZoRun {
                 @Override
                 public void onEval(long completed, double value) {
                     evalPoints.add(new double[] {completed, value});
-                    metrics.write(Map.of("step", completed, evalName, value));
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("event", "eval");
+                    m.put("step", completed);
+                    m.put(evalName, value);
+                    metrics.write(m);
                 }
 
                 @Override
-                public void onCheckpoint(Path dir) { metrics.write(Map.of("checkpoint", dir.toString())); }
+                public void onCheckpoint(Path dir) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("event", "checkpoint");
+                    m.put("step", ZoCheckpoint.readState(dir).completed());
+                    m.put("checkpoint", dir.toString());
+                    metrics.write(m);
+                }
             };
-            ZoTrainer<B> trainer = new ZoTrainer<>(model, engine, data,
-                    new ZoTrainer.Settings(o.steps, o.evalEvery, o.checkpointEvery, o.checkpoints()), eval, listener);
+            ZoTrainer<B> trainer = new ZoTrainer<>(model, engine, data, o.loopSettings(), eval, listener);
             try {
                 trainer.run(from);
             } catch (NonFiniteLossException e) {

@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.data.SpamAssassinCorpus;
 import dev.frugal.data.SpamEmail;
 import dev.frugal.data.SpamSmall;
@@ -28,6 +29,7 @@ import dev.frugal.zo.tasks.LmTextData;
 import dev.frugal.zo.tasks.MeanPoolObjective;
 import dev.frugal.zo.tasks.SpamTask;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,6 +60,7 @@ public final class ZoTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        o.validate(); // before libtorch loads: a rejected run costs nothing and writes nothing
         FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
         int threads = frugal.configureThreads();
         Device device = frugal.device();
@@ -84,8 +87,9 @@ public final class ZoTrainCommand implements Callable<Integer> {
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json for lm text (default: the model's).")
         Path tokenizer;
 
-        @Option(names = "--offload", defaultValue = "host", description = "none, host or disk. Default: ${DEFAULT-VALUE}.")
-        String offload = "host";
+        @Option(names = "--offload", defaultValue = "host", paramLabel = "none|host|disk",
+                description = "Where blocks live between uses: none (all in memory), host or disk. Default: host.")
+        OffloadTier offload = OffloadTier.HOST;
 
         @Option(names = "--offload-dir", paramLabel = "DIR", description = "Block files for --offload disk (default: OUT/offload).")
         Path offloadDir;
@@ -93,8 +97,10 @@ public final class ZoTrainCommand implements Callable<Integer> {
         @Option(names = "--resident-blocks", defaultValue = "2", paramLabel = "K", description = "Blocks in the working tier at once. Default: ${DEFAULT-VALUE}.")
         int residentBlocks = 2;
 
-        @Option(names = "--storage-dtype", defaultValue = "bf16", description = "fp32, bf16 or fp16 storage of offloaded blocks. Default: ${DEFAULT-VALUE}.")
-        String storageDtype = "bf16";
+        @Option(names = "--storage-dtype", defaultValue = "bf16", paramLabel = "fp32|bf16|fp16",
+                converter = CliEnums.StorageDtypeConverter.class,
+                description = "Storage dtype of offloaded blocks. Default: ${DEFAULT-VALUE}.")
+        DType storageDtype = DType.BF16;
 
         @Option(names = "--steps", defaultValue = "100", description = "Training steps. Default: ${DEFAULT-VALUE}.")
         long steps = 100;
@@ -129,23 +135,66 @@ public final class ZoTrainCommand implements Callable<Integer> {
         @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Checkpoints (default: OUT/checkpoints).")
         Path checkpointDir;
 
-        @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir on the identical trajectory.")
+        @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir on the"
+                + " identical trajectory, up to --steps in all (which must exceed the checkpoint's step).")
         boolean resume;
+
+        @Option(names = "--save-total-limit", paramLabel = "N", description = "Keep at most N checkpoints, deleting the"
+                + " oldest (as Hugging Face's save_total_limit; default: keep all).")
+        Integer saveTotalLimit;
 
         @Option(names = "--no-progress", description = "No progress bar (e.g. in logs).")
         boolean noProgress;
 
         /** --spark-master, --workers, --parallel: DistZO2 (frugal-spark). */
         @picocli.CommandLine.Mixin
-        dev.frugal.spark.DistZoCliOptions dist = new dev.frugal.spark.DistZoCliOptions();
+        DistZoCliOptions dist = new DistZoCliOptions();
 
         OffloadConfig offloadConfig() {
-            OffloadTier tier = OffloadTier.parse(offload);
             Path dir = offloadDir != null ? offloadDir : out.resolve("offload");
-            return new OffloadConfig(tier, residentBlocks, DType.parse(storageDtype), tier == OffloadTier.DISK ? dir : null);
+            return new OffloadConfig(offload, residentBlocks, storageDtype, offload == OffloadTier.DISK ? dir : null);
         }
 
         Path checkpoints() { return checkpointDir != null ? checkpointDir : out.resolve("checkpoints"); }
+
+        /** The loop's settings (validated: --steps, --eval-every, --checkpoint-every, --save-total-limit). */
+        ZoTrainer.Settings loopSettings() {
+            return new ZoTrainer.Settings(steps, evalEvery, checkpointEvery, checkpoints(),
+                    saveTotalLimit == null ? 0 : saveTotalLimit);
+        }
+
+        /**
+         * Checks every option that can be checked without loading anything; throws naming the option. Called first,
+         * so that a rejected run loads nothing and writes nothing.
+         */
+        void validate() {
+            if (dist.enabled()) {
+                dist.mode(); // --parallel against --workers
+                if (task != Task.lm) throw new InvalidSettingException("--spark-master", "trains --task lm; the spam"
+                        + " task runs in one process (drop --spark-master)");
+            }
+            hyperparameters();
+            offloadConfig();
+            loopSettings();
+            if (saveTotalLimit != null && saveTotalLimit < 1)
+                throw new InvalidSettingException("--save-total-limit", "must be >= 1, got " + saveTotalLimit);
+            if (batch < 1) throw new InvalidSettingException("--batch", "must be >= 1, got " + batch);
+            if (seqLen < (task == Task.spam ? 8 : 2))
+                throw new InvalidSettingException("--seq-len", "must be >= " + (task == Task.spam ? 8 : 2) + ", got " + seqLen);
+            if (tokenizer != null && !Files.isRegularFile(tokenizer))
+                throw new InvalidSettingException("--tokenizer", tokenizer + ": " + (Files.isDirectory(tokenizer)
+                        ? "is a directory, not a tokenizer.json file" : "no such file"));
+            switch (task) {
+                case spam -> spamSplit(data == null ? "spam-small" : data, false);
+                case lm -> {
+                    if (data == null) throw new InvalidSettingException("--data", "is required with --task lm: a .txt file,"
+                            + " or .jsonl with \"text\" or \"input_ids\"");
+                    Path f = Path.of(data);
+                    if (!Files.isRegularFile(f)) throw new InvalidSettingException("--data", f + ": " + (Files.isDirectory(f)
+                            ? "is a directory, not a text file" : "no such file"));
+                }
+            }
+        }
 
         ZoHyperparameters hyperparameters() { return new ZoHyperparameters(eps, lr, weightDecay, seed); }
     }
@@ -153,12 +202,14 @@ public final class ZoTrainCommand implements Callable<Integer> {
     /** Resolves {@code minilm} (imported on first use) or a directory. */
     static Path modelDir(String ref) { return ModelRef.resolve(ref); }
 
-    static Split<SpamEmail> spamSplit(String data) {
-        String d = data == null ? "spam-small" : data;
+    static Split<SpamEmail> spamSplit(String data) { return spamSplit(data == null ? "spam-small" : data, true); }
+
+    /** The split named by {@code --data} (loaded when {@code load}; else only the name is checked). */
+    private static Split<SpamEmail> spamSplit(String d, boolean load) {
         return switch (d) {
-            case "spam-small" -> SpamSmall.split();
-            case "spam" -> SpamAssassinCorpus.defaultSplit();
-            default -> throw new IllegalArgumentException("--data for --task spam is spam-small or spam, got '" + d + "'");
+            case "spam-small" -> load ? SpamSmall.split() : null;
+            case "spam" -> load ? SpamAssassinCorpus.defaultSplit() : null;
+            default -> throw new InvalidSettingException("--data", "for --task spam is spam-small or spam, got '" + d + "'");
         };
     }
 

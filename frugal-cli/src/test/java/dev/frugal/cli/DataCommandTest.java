@@ -27,6 +27,8 @@ class DataCommandTest extends TempHomeCliTest {
             assertTrue(out.toString().contains(n), out.toString());
         }
         assertTrue(out.toString().contains("missing"));
+        // every data set a command accepts is listed, the built-in one too (zo train --data spam-small)
+        assertTrue(out.toString().matches("(?s).*\\nspam-small\\s+built-in.*"), out.toString());
     }
 
     @Test

@@ -35,7 +35,7 @@ class DpTrainCommandTest {
     void rejectsUnknownClippingMode() {
         assertEquals(2, run("train", "--model", "mlp", "--task", "fmnist", "--batch", "64", "--sigma", "1",
                 "--clipping", "sideways"));
-        assertTrue(err.toString().contains("per-layer or flat"), err.toString());
+        assertTrue(err.toString().contains("'sideways' is not one of per-layer, flat"), err.toString());
     }
 
     @Test
@@ -50,6 +50,9 @@ class DpTrainCommandTest {
         assertTrue(lines.getLast().contains("\"event\":\"result\""), lines.getLast());
         assertTrue(Files.size(dir.resolve("accuracy_vs_epsilon.png")) > 1000);
         assertTrue(out.toString().contains("ε spent"), out.toString());
+        // the baseline is the test accuracy of predicting the training majority class: Fashion-MNIST's test set is
+        // balanced (1,000 per class), so exactly 0.1, whatever the 512 training images' class counts
+        assertTrue(out.toString().matches("(?s).*majority-class baseline\\s+0\\.1000\\n.*"), out.toString());
     }
 
     /** The MiniLM fine-tuning path: top encoder block + head trained through the clipping engine, AdamW update. */

@@ -124,7 +124,7 @@ class FrugalCommandTest {
         long[] ids = new long[ctx - 4];
         Arrays.fill(ids, 5);
         assertUserError(frugal("generate", "--model", opt(), "--prompt-ids", csv(ids), "--max-new-tokens", "10",
-                "--greedy"), "prompt (" + (ctx - 4) + " tokens) + --max-new-tokens (10) = " + (ctx + 6)
+                "--greedy"), "--max-new-tokens (10) + prompt (" + (ctx - 4) + " tokens) = " + (ctx + 6)
                 + " exceeds the model's context of " + ctx);
     }
 
@@ -143,7 +143,7 @@ class FrugalCommandTest {
         assertUserError(frugal("generate", "--model", opt(), "--prompt", "hello", "--max-new-tokens", "2"),
                 "has no tokenizer.json; use --prompt-ids");
         assertUserError(frugal("--device", "tpu", "generate", "--model", opt(), "--prompt-ids", "1", "--max-new-tokens",
-                "2", "--greedy"), "bad device 'tpu'");
+                "2", "--greedy"), "--device must be cpu, cuda or cuda:N, got 'tpu'");
         assertUserError(frugal("generate", "--model", opt(), "--prompt-ids", "1,2", "--max-new-tokens", "0"),
                 "--max-new-tokens must be >= 1");
         assertUserError(frugal("--threads", "0", "info"), "--threads must be >= 1");

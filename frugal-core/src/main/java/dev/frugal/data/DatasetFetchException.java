@@ -4,7 +4,7 @@ package dev.frugal.data;
  * A data set that could not be installed or is not installed. The message says what failed and the exact commands
  * to run by hand (see {@link #manualCommand()}).
  */
-public final class DatasetFetchException extends RuntimeException {
+public final class DatasetFetchException extends dev.frugal.UserInputException {
 
     private final String manualCommand;
 

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * A data file that is truncated, corrupt, or not the expected format. The message names the file and says how to
  * repair it ({@code frugal data fetch NAME} reinstalls a set).
  */
-public final class DatasetFormatException extends RuntimeException {
+public final class DatasetFormatException extends dev.frugal.UserInputException {
 
     private final transient Path file;
 

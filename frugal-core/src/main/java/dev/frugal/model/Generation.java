@@ -1,5 +1,6 @@
 package dev.frugal.model;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.NN;
@@ -28,31 +29,32 @@ public final class Generation {
     /**
      * Generates from one prompt.
      *
-     * @throws IllegalArgumentException when prompt + new tokens exceed the model's context
+     * @throws InvalidSettingException when prompt + new tokens exceed the model's context
      */
     public static Result generate(CausalLM model, long[] prompt, GenerationConfig gc) {
-        if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty: give at least one token");
+        if (prompt.length == 0) throw new InvalidSettingException("prompt", "is empty: give at least one token");
         int ctxLen = model.config().maxPositions();
         if (prompt.length + gc.maxNewTokens() > ctxLen)
-            throw new IllegalArgumentException("prompt (" + prompt.length + " tokens) + --max-new-tokens ("
-                    + gc.maxNewTokens() + ") = " + (prompt.length + gc.maxNewTokens()) + " exceeds the model's context of "
+            throw new InvalidSettingException("maxNewTokens", "(" + gc.maxNewTokens() + ") + prompt (" + prompt.length
+                    + " tokens) = " + (prompt.length + gc.maxNewTokens()) + " exceeds the model's context of "
                     + ctxLen + " positions: shorten the prompt or generate fewer tokens");
         long vocab = model.config().vocabSize();
         for (long id : prompt)
-            if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id
+            if (id < 0 || id >= vocab) throw new InvalidSettingException("prompt", "token id " + id
                     + " is outside the vocabulary [0, " + vocab + ")");
         long[] out = Arrays.copyOf(prompt, prompt.length + gc.maxNewTokens());
         double[] gaps = new double[gc.maxNewTokens()];
         int len = prompt.length;
-        Rng rng = Rng.seeded("sampling", gc.seed());
         long eos = model.config().eosTokenId().orElse(-1);
-        try (KvCache cache = new KvCache(model.blockParams().size()); GradMode g = GradMode.off()) {
+        try (Rng rng = Rng.seeded("sampling", gc.seed()); KvCache cache = new KvCache(model.blockParams().size());
+             GradMode g = GradMode.off()) {
             Tensor next = Tensors.fromLongs(prompt, 1, prompt.length).to(model.device()).keep();
             for (int step = 0; step < gc.maxNewTokens(); step++) {
                 long tok;
                 try (Scope s = Scope.open()) {
                     Tensor logits = model.logits(next, null, cache, null);           // (1, T, V)
                     Tensor last = logits.select(1, logits.size(1) - 1).select(0, 0); // (V)
+                    if (!Double.isFinite(last.abs().max().itemDouble())) throw new NonFiniteLogitsException(step);
                     gaps[step] = topTwoGap(last);
                     tok = gc.greedy() ? last.argmax(0, false).itemLong() : sample(last, gc, rng);
                 }

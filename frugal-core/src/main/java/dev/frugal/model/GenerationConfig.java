@@ -1,5 +1,6 @@
 package dev.frugal.model;
 
+import dev.frugal.InvalidSettingException;
 /**
  * How to pick each new token.
  *
@@ -14,10 +15,10 @@ package dev.frugal.model;
 public record GenerationConfig(int maxNewTokens, boolean greedy, double temperature, int topK, double topP, long seed,
                                boolean stopAtEos) {
     public GenerationConfig {
-        if (maxNewTokens < 1) throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0, got " + temperature);
-        if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+        if (maxNewTokens < 1) throw new InvalidSettingException("maxNewTokens", "must be >= 1, got " + maxNewTokens);
+        if (!(temperature > 0)) throw new InvalidSettingException("temperature", "must be > 0, got " + temperature);
+        if (topK < 0) throw new InvalidSettingException("topK", "must be >= 0, got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new InvalidSettingException("topP", "must be in (0, 1], got " + topP);
     }
 
     public static GenerationConfig greedy(int maxNewTokens) {

@@ -37,6 +37,8 @@ public final class HfConfig {
      */
     public static HfConfig read(Path path) {
         Path f = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        if (Files.isDirectory(f)) throw new ConfigException(f, "is a directory, not a file: config.json must be the"
+                + " model's JSON configuration");
         if (!Files.isRegularFile(f)) throw new ConfigException(f, "no config.json: is this a Hugging Face model directory?");
         byte[] bytes;
         try {

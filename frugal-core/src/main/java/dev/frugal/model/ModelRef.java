@@ -55,6 +55,10 @@ public final class ModelRef {
         }
         Path asPath = Path.of(ref);
         if (Files.isDirectory(asPath)) {
+            if (Files.isDirectory(asPath.resolve("config.json"))) {
+                throw new ModelNotFoundException(asPath.resolve("config.json").toAbsolutePath() + " is a directory, not a"
+                        + " file: a Hugging Face model directory holds config.json (JSON) and model.safetensors");
+            }
             if (!Files.isRegularFile(asPath.resolve("config.json"))) {
                 throw new ModelNotFoundException(asPath.toAbsolutePath() + " has no config.json: pass a Hugging Face"
                         + " model directory (config.json + model.safetensors) or one of " + KNOWN);

@@ -46,7 +46,9 @@ public final class SentenceEncoder implements AutoCloseable {
     public static SentenceEncoder load(Path modelDir, Device device, int maxTokens) {
         EncoderModel m = Models.loadEncoder(modelDir, device);
         if (maxTokens < 2 || maxTokens > m.config().maxPositions()) {
-            throw new IllegalArgumentException("maxTokens must be in [2, " + m.config().maxPositions()
+            int ctx = m.config().maxPositions();
+            m.close();
+            throw new dev.frugal.InvalidSettingException("maxTokens", "must be in [2, " + ctx
                     + "] (max_position_embeddings of " + modelDir + "), got " + maxTokens);
         }
         HfTokenizer tok = HfTokenizer.fromFile(modelDir.resolve("tokenizer.json"),

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * An ONNX file that cannot be read: truncated, corrupt, or using a feature this reader does not support.
  * The message names the file and what to do about it.
  */
-public final class OnnxFormatException extends RuntimeException {
+public final class OnnxFormatException extends dev.frugal.UserInputException {
 
     private final transient Path file;
 

@@ -1,5 +1,6 @@
 package dev.frugal.tensor;
 
+import dev.frugal.InvalidSettingException;
 import java.util.Locale;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -65,7 +66,7 @@ public enum DType {
             case "i8", "int8" -> I8;
             case "u8", "uint8" -> U8;
             case "bool" -> BOOL;
-            default -> throw new IllegalArgumentException("unknown dtype '" + name
+            default -> throw new InvalidSettingException("dtype", "'" + name + "' is unknown"
                     + "': use one of fp32, bf16, fp16, fp64, int64, int32, int16, int8, uint8, bool");
         };
     }

@@ -1,5 +1,6 @@
 package dev.frugal.tensor;
 
+import dev.frugal.InvalidSettingException;
 import java.util.Locale;
 
 /**
@@ -16,7 +17,7 @@ public record Device(Kind type, int index) {
 
     public Device {
         if (type == Kind.CPU && index != -1) throw new IllegalArgumentException("cpu takes no device index");
-        if (type == Kind.CUDA && index < 0) throw new IllegalArgumentException("cuda index must be >= 0, got " + index);
+        if (type == Kind.CUDA && index < 0) throw new InvalidSettingException("device", "index must be >= 0, got cuda:" + index);
     }
 
     /** Parses {@code cpu}, {@code cuda} (= cuda:0) or {@code cuda:N}. */
@@ -28,10 +29,10 @@ public record Device(Kind type, int index) {
             try {
                 return new Device(Kind.CUDA, Integer.parseInt(v.substring(5)));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad device '" + s + "': use cpu, cuda or cuda:N");
+                throw new InvalidSettingException("device", "must be cpu, cuda or cuda:N, got '" + s + "'");
             }
         }
-        throw new IllegalArgumentException("bad device '" + s + "': use cpu, cuda or cuda:N");
+        throw new InvalidSettingException("device", "must be cpu, cuda or cuda:N, got '" + s + "'");
     }
 
     public boolean isCuda() { return type == Kind.CUDA; }

@@ -8,11 +8,15 @@ import org.bytedeco.pytorch.global.torch;
  * A named, seeded libtorch CPU generator (Philox/MT as libtorch's CPU generator; the same seed gives the same stream as
  * {@code torch.manual_seed(seed)} in PyTorch). Every random draw in frugal comes from one of these, never from the
  * global generator, so that runs are reproducible by construction.
+ *
+ * <p>An {@code Rng} holds a native generator: whoever creates one closes it (try-with-resources); a component handed
+ * one by its caller uses it without closing it. Drawing from a closed generator throws {@link IllegalStateException}.
  */
-public final class Rng {
+public final class Rng implements AutoCloseable {
     private final String name;
     private final Generator generator;
     private long seed;
+    private boolean closed;
 
     private Rng(String name, long seed, Device device) {
         Backend.ensureLoaded();
@@ -33,6 +37,7 @@ public final class Rng {
 
     /** Restarts the stream from {@code newSeed} (like {@code manual_seed}). */
     public Rng reseed(long newSeed) {
+        checkOpen();
         this.seed = newSeed;
         generator.set_current_seed(newSeed);
         return this;
@@ -45,6 +50,7 @@ public final class Rng {
 
     /** The full generator state as bytes (for checkpoints). */
     public byte[] state() {
+        checkOpen();
         try (Scope s = Scope.open()) {
             return Tensor.wrap(generator.get_state()).toByteArray();
         }
@@ -52,12 +58,28 @@ public final class Rng {
 
     /** Restores a state returned by {@link #state()}. */
     public void setState(byte[] state) {
+        checkOpen();
         try (Scope s = Scope.open()) {
             generator.set_state(Tensors.fromBytes(state, new long[] {state.length}, DType.U8).raw());
         }
     }
 
-    GeneratorOptional optional() { return new GeneratorOptional(generator); }
+    GeneratorOptional optional() {
+        checkOpen();
+        return new GeneratorOptional(generator);
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException(this + " is closed");
+    }
+
+    /** Releases the native generator (idempotent). */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        generator.releaseReference();
+    }
 
     @Override
     public String toString() { return "Rng[" + name + ", seed=" + seed + "]"; }

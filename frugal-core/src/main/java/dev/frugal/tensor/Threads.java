@@ -1,5 +1,6 @@
 package dev.frugal.tensor;
 
+import dev.frugal.InvalidSettingException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -19,7 +20,7 @@ public final class Threads {
 
     /** Sets ATen intra-op threads and OpenBLAS threads to {@code n} (n >= 1). */
     public static void configure(int n) {
-        if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
+        if (n < 1) throw new InvalidSettingException("threads", "must be >= 1, got " + n);
         Backend.ensureLoaded();
         torch.set_num_threads(n);
         OpenBlas.set(n);

@@ -1,5 +1,6 @@
 package dev.frugal.train;
 
+import dev.frugal.InvalidSettingException;
 /**
  * AdamW hyper-parameters (Loshchilov &amp; Hutter 2019, "Decoupled Weight Decay Regularization", Algorithm 2), with
  * PyTorch's defaults in {@link #defaults()}.
@@ -14,7 +15,7 @@ public record AdamWConfig(double lr, double beta1, double beta2, double eps, dou
 
     public AdamWConfig {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("AdamW lr must be a finite value >= 0, got " + lr);
+            throw new InvalidSettingException("lr", "must be a finite value >= 0 for AdamW, got " + lr);
         }
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("AdamW betas must lie in [0, 1), got (" + beta1 + ", " + beta2 + ")");
@@ -23,7 +24,7 @@ public record AdamWConfig(double lr, double beta1, double beta2, double eps, dou
             throw new IllegalArgumentException("AdamW eps must be >= 0, got " + eps);
         }
         if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("AdamW weight decay must be >= 0, got " + weightDecay);
+            throw new InvalidSettingException("weightDecay", "must be >= 0 for AdamW, got " + weightDecay);
         }
     }
 

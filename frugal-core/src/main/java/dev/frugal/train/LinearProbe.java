@@ -65,7 +65,7 @@ public final class LinearProbe implements AutoCloseable {
         }
         int n = labels.length;
         long c = features.size(1);
-        Rng rng = Rng.seeded("probe", config.seed());
+        Rng rng = Rng.seeded("probe", config.seed()); // closed when training ends (below)
         Tensor w;
         Tensor b;
         try (Scope init = Scope.open(); GradMode off = GradMode.off()) {
@@ -75,7 +75,7 @@ public final class LinearProbe implements AutoCloseable {
         w.requiresGrad(true);
         b.requiresGrad(true);
         double[] losses = new double[config.epochs()];
-        try (Scope all = Scope.open();
+        try (rng; Scope all = Scope.open();
              AdamW opt = new AdamW(List.of(w, b), config.optimizer())) {
             Tensor x = features.to(DType.F32).contiguous();                   // (N, C)
             Tensor y = Tensors.fromLongs(Arrays.stream(labels).asLongStream().toArray(), n); // (N)

@@ -1,5 +1,6 @@
 package dev.frugal.train;
 
+import dev.frugal.InvalidSettingException;
 import java.util.Objects;
 
 /**
@@ -14,10 +15,10 @@ public record ProbeConfig(int epochs, int batchSize, AdamWConfig optimizer, long
 
     public ProbeConfig {
         if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            throw new InvalidSettingException("epochs", "must be >= 1, got " + epochs);
         }
         if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            throw new InvalidSettingException("batch", "must be >= 1, got " + batchSize);
         }
         Objects.requireNonNull(optimizer, "optimizer");
     }

@@ -1,5 +1,6 @@
 package dev.frugal.train;
 
+import dev.frugal.InvalidSettingException;
 /**
  * SGD hyper-parameters, as PyTorch's {@code SGD}.
  *
@@ -13,7 +14,7 @@ public record SgdConfig(double lr, double momentum, double dampening, double wei
 
     public SgdConfig {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("SGD lr must be a finite value >= 0, got " + lr);
+            throw new InvalidSettingException("lr", "must be a finite value >= 0 for SGD, got " + lr);
         }
         if (!(momentum >= 0) || !(dampening >= 0 && dampening <= 1) || !(weightDecay >= 0)) {
             throw new IllegalArgumentException("SGD needs momentum >= 0, dampening in [0, 1], weight decay >= 0; got "

@@ -116,12 +116,13 @@ class CheckpointMismatchTest {
             int ctx = m.config().maxPositions();
             long[] prompt = new long[ctx - 5];
             java.util.Arrays.fill(prompt, 7);
-            var e = assertThrows(IllegalArgumentException.class,
+            var e = assertThrows(dev.frugal.InvalidSettingException.class,
                     () -> Generation.generate(m, prompt, GenerationConfig.greedy(10)));
-            assertTrue(e.getMessage().contains("prompt (" + (ctx - 5) + " tokens) + --max-new-tokens (10) = "
+            assertEquals("maxNewTokens", e.parameter());
+            assertTrue(e.getMessage().contains("(10) + prompt (" + (ctx - 5) + " tokens) = "
                     + (ctx + 5) + " exceeds the model's context of " + ctx + " positions"), e.getMessage());
             long[] tooLong = new long[ctx + 1];
-            assertThrows(IllegalArgumentException.class, () -> Generation.generate(m, tooLong, GenerationConfig.greedy(1)));
+            assertThrows(dev.frugal.InvalidSettingException.class, () -> Generation.generate(m, tooLong, GenerationConfig.greedy(1)));
             // exactly filling the context is fine
             assertEquals(ctx, Generation.generate(m, prompt, GenerationConfig.greedy(5)).tokens().length);
         }

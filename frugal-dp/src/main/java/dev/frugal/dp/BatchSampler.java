@@ -1,5 +1,6 @@
 package dev.frugal.dp;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensors;
@@ -38,7 +39,7 @@ public sealed interface BatchSampler {
 
         Poisson(long n, double q, Rng rng) {
             if (n < 1) throw new IllegalArgumentException("no training examples to sample from");
-            if (!(q > 0 && q <= 1)) throw new IllegalArgumentException("sampling rate q must be in (0, 1], got " + q);
+            if (!(q > 0 && q <= 1)) throw new InvalidSettingException("sampleRate", "(q) must be in (0, 1], got " + q);
             this.n = n;
             this.q = q;
             this.rng = rng;
@@ -70,7 +71,7 @@ public sealed interface BatchSampler {
         private int pos;
 
         Shuffled(long n, int batch, Rng rng) {
-            if (batch < 1 || batch > n) throw new IllegalArgumentException("batch size must be in [1, " + n + "], got " + batch);
+            if (batch < 1 || batch > n) throw new InvalidSettingException("batch", "must be in [1, " + n + "] (the training examples), got " + batch);
             this.n = n;
             this.batch = batch;
             this.rng = rng;

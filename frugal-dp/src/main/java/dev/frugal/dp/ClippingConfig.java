@@ -1,5 +1,6 @@
 package dev.frugal.dp;
 
+import dev.frugal.InvalidSettingException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ public record ClippingConfig(ClipMode mode, ClippingAlgorithm algorithm, double 
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(algorithm, "algorithm");
         if (!(clip > 0) || Double.isInfinite(clip))
-            throw new IllegalArgumentException("clipping bound C must be positive and finite, got " + clip);
+            throw new InvalidSettingException("clip", "(the clipping bound C) must be positive and finite, got " + clip);
         layerBounds = Map.copyOf(layerBounds == null ? Map.of() : layerBounds);
         if (mode == ClipMode.FLAT && !layerBounds.isEmpty())
             throw new IllegalArgumentException("per-layer bounds " + layerBounds.keySet() + " given with flat clipping:"

@@ -1,5 +1,6 @@
 package dev.frugal.dp;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.Rng;
@@ -38,8 +39,8 @@ public final class DpSgd implements AutoCloseable {
      */
     public record Settings(double learningRate, double momentum, double noiseMultiplier) {
         public Settings {
-            if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
-            if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+            if (!(learningRate > 0)) throw new InvalidSettingException("lr", "must be > 0, got " + learningRate);
+            if (!(momentum >= 0 && momentum < 1)) throw new InvalidSettingException("momentum", "must be in [0, 1), got " + momentum);
             checkNoise(noiseMultiplier);
         }
     }

@@ -1,5 +1,6 @@
 package dev.frugal.dp;
 
+import dev.frugal.InvalidSettingException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +13,7 @@ public final class RdpAccountant {
     /** One run of identical steps. */
     public record Phase(double noiseMultiplier, double sampleRate, long steps) {
         public Phase {
-            if (!(noiseMultiplier >= 0)) throw new IllegalArgumentException("noise multiplier must be ≥ 0: " + noiseMultiplier);
+            if (!(noiseMultiplier >= 0)) throw new InvalidSettingException("sigma", "(the noise multiplier) must be ≥ 0, got " + noiseMultiplier);
             if (!(sampleRate >= 0 && sampleRate <= 1)) throw new IllegalArgumentException("sample rate must be in [0, 1]: " + sampleRate);
             if (steps < 0) throw new IllegalArgumentException("steps must be ≥ 0: " + steps);
         }
@@ -81,7 +82,7 @@ public final class RdpAccountant {
      * @throws IllegalArgumentException when even σ = 10⁶ cannot meet the target
      */
     public static double noiseMultiplier(double targetEpsilon, double delta, double q, long steps) {
-        if (!(targetEpsilon > 0)) throw new IllegalArgumentException("target ε must be > 0, got " + targetEpsilon);
+        if (!(targetEpsilon > 0)) throw new InvalidSettingException("targetEpsilon", "must be > 0, got " + targetEpsilon);
         double low = 0, high = 10, epsHigh = Double.POSITIVE_INFINITY;
         while (epsHigh > targetEpsilon) {
             high *= 2;

@@ -1,5 +1,6 @@
 package dev.frugal.dp;
 
+import dev.frugal.InvalidSettingException;
 /**
  * Rényi-DP of the Poisson-subsampled Gaussian mechanism (Mironov, Talwar and Zhang 2019, "Rényi Differential Privacy
  * of the Sampled Gaussian Mechanism", arXiv 1908.10530, §3.3), and its conversion to (ε, δ)-DP (Balle et al. 2020,
@@ -77,7 +78,7 @@ public final class SampledGaussianRdp {
     public static double[] epsilon(double[] orders, double[] rdp, double delta) {
         if (orders.length != rdp.length) throw new IllegalArgumentException(orders.length + " orders but " + rdp.length
                 + " RDP values");
-        if (!(delta > 0 && delta < 1)) throw new IllegalArgumentException("δ must be in (0, 1), got " + delta);
+        if (!(delta > 0 && delta < 1)) throw new InvalidSettingException("delta", "(δ) must be in (0, 1), got " + delta);
         double best = Double.POSITIVE_INFINITY, bestOrder = Double.NaN;
         for (int k = 0; k < orders.length; k++) {
             double a = orders[k];

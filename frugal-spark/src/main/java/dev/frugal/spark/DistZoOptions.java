@@ -1,5 +1,6 @@
 package dev.frugal.spark;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.tensor.DType;
 import dev.frugal.zo.OffloadConfig;
 import dev.frugal.zo.OffloadTier;
@@ -42,11 +43,12 @@ public record DistZoOptions(String master, int workers, ParallelMode mode, Strin
         implements Serializable {
     public DistZoOptions {
         mode.validate(workers);
-        if (modelDir == null) throw new IllegalArgumentException("--model is required");
-        if (checkpointDir == null) throw new IllegalArgumentException("distributed training needs --checkpoint-dir"
+        if (modelDir == null) throw new InvalidSettingException("modelDir", "is required");
+        if (checkpointDir == null) throw new InvalidSettingException("checkpointDir", "is required for distributed training"
                 + " (a directory every worker can reach): it holds the checkpoints and the replay log");
-        if (steps < 0 || checkpointEvery < 0) throw new IllegalArgumentException("--steps and --checkpoint-every must be >= 0");
-        if (threadsPerWorker < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threadsPerWorker);
+        if (steps < 0) throw new InvalidSettingException("steps", "must be >= 0, got " + steps);
+        if (checkpointEvery < 0) throw new InvalidSettingException("checkpointEvery", "must be >= 0, got " + checkpointEvery);
+        if (threadsPerWorker < 1) throw new InvalidSettingException("threads", "must be >= 1, got " + threadsPerWorker);
         sparkConf = Map.copyOf(sparkConf == null ? Map.of() : sparkConf);
         if (transport == null) transport = ScalarTransport.DRIVER_RELAY;
         hyperparameters(eps, lr, weightDecay, seed); // validates

@@ -19,7 +19,7 @@ public interface LmBatchSource extends BatchSource<LmBatch>, Serializable {
     static LmBatch shard(LmBatch global, int k, int shards) {
         long b = global.inputIds().shape()[0];
         if (b % shards != 0) throw new IllegalArgumentException("the global batch of " + b + " sequences cannot be cut"
-                + " into " + shards + " equal shards: choose a --batch-size divisible by " + shards);
+                + " into " + shards + " equal shards: choose a batch size divisible by " + shards);
         if (shards == 1) return global;
         long rows = b / shards;
         return new LmBatch(global.inputIds().narrow(0, k * rows, rows),

@@ -1,5 +1,6 @@
 package dev.frugal.spark;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.zo.PerturbedSides;
 import java.util.Locale;
 
@@ -22,7 +23,7 @@ public enum ParallelMode {
             case "ddp" -> DDP;
             case "pertp" -> PERTP;
             case "2d" -> TWO_D;
-            default -> throw new IllegalArgumentException("--parallel must be ddp, pertp or 2d, got '" + s + "'");
+            default -> throw new InvalidSettingException("parallel", "must be ddp, pertp or 2d, got '" + s + "'");
         };
     }
 
@@ -39,15 +40,15 @@ public enum ParallelMode {
     public void validate(int workers) {
         switch (this) {
             case DDP -> {
-                if (workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+                if (workers < 1) throw new InvalidSettingException("workers", "must be >= 1, got " + workers);
             }
             case PERTP -> {
-                if (workers != 2) throw new IllegalArgumentException("--parallel pertp runs on exactly 2 workers (one"
-                        + " per perturbed forward), got --workers " + workers + "; use 2d for more");
+                if (workers != 2) throw new InvalidSettingException("workers", "must be 2 in parallel mode pertp (one"
+                        + " per perturbed forward), got " + workers + "; use mode 2d for more");
             }
             case TWO_D -> {
-                if (workers < 2 || workers % 2 != 0) throw new IllegalArgumentException("--parallel 2d needs an even"
-                        + " number of workers (PertP pairs), got --workers " + workers);
+                if (workers < 2 || workers % 2 != 0) throw new InvalidSettingException("workers", "must be even in parallel mode 2d (an even"
+                        + " number of workers (PertP pairs), got " + workers);
             }
         }
     }

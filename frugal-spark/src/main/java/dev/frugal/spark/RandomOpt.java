@@ -66,6 +66,7 @@ public record RandomOpt(int vocab, int hidden, int layers, int heads, int ffn, i
                 w.put(l + "final_layer_norm.weight", Tensors.ones(hidden));
                 w.put(l + "final_layer_norm.bias", Tensors.zeros(hidden));
             }
+            rng.close();
             SafetensorsWriter.write(dir.resolve("model.safetensors"), w, Map.of("format", "pt"));
             return dir;
         } catch (IOException e) {

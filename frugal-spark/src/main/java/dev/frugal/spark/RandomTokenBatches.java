@@ -22,7 +22,8 @@ public record RandomTokenBatches(long seed, long vocab, int batchSize, int seqLe
 
     @Override
     public LmBatch batch(long t) {
-        return LmBatch.of(Tensors.randint(0, vocab, Rng.seeded("dist-zo-data", seed * 1_000_003L + t), batchSize,
-                seqLen), null);
+        try (Rng rng = Rng.seeded("dist-zo-data", seed * 1_000_003L + t)) {
+            return LmBatch.of(Tensors.randint(0, vocab, rng, batchSize, seqLen), null);
+        }
     }
 }

@@ -84,9 +84,10 @@ class ReplayLogTest {
         assertEquals(new WorkerRole(3, 1, 2, PerturbedSides.MINUS), ParallelMode.TWO_D.role(3, 4));
         assertEquals(new WorkerRole(1, 0, 1, PerturbedSides.MINUS), ParallelMode.PERTP.role(1, 2));
         assertEquals(new WorkerRole(2, 2, 3, PerturbedSides.BOTH), ParallelMode.DDP.role(2, 3));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ParallelMode.PERTP.validate(3));
+        var e = assertThrows(dev.frugal.InvalidSettingException.class, () -> ParallelMode.PERTP.validate(3));
         assertTrue(e.getMessage().contains("2d"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ParallelMode.TWO_D.validate(3));
+        assertEquals("workers", e.parameter());
+        assertThrows(dev.frugal.InvalidSettingException.class, () -> ParallelMode.TWO_D.validate(3));
         assertEquals(ParallelMode.TWO_D, ParallelMode.parse("2d"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensors;
@@ -18,7 +19,7 @@ public final class EpochSampler {
 
     public EpochSampler(int n, int batch, long seed) {
         if (n < 1) throw new IllegalArgumentException("no training examples");
-        if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        if (batch < 1) throw new InvalidSettingException("batch", "must be >= 1, got " + batch);
         this.n = n;
         this.batch = batch;
         this.seed = seed;
@@ -30,8 +31,8 @@ public final class EpochSampler {
         for (int j = 0; j < batch; j++) {
             long i = t * batch + j, epoch = i / n;
             if (epoch != cachedEpoch) {
-                try (Scope s = Scope.open()) {
-                    cachedPerm = Tensors.randperm(n, Rng.seeded("data-order", seed * 1_000_003L + epoch)).toLongArray();
+                try (Rng order = Rng.seeded("data-order", seed * 1_000_003L + epoch); Scope s = Scope.open()) {
+                    cachedPerm = Tensors.randperm(n, order).toLongArray();
                 }
                 cachedEpoch = epoch;
             }

@@ -52,8 +52,7 @@ public final class MezoReference<B> {
      * restored θ, drift included).
      */
     public PerturbedLosses perturbedLosses(long seed, B batch) {
-        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
-            Rng rng = rng(seed);
+        try (GradMode g = GradMode.off(); Scope s = Scope.open(); Rng rng = rng(seed)) {
             perturb(rng, 1);
             Tensor lp = objective.fullLoss(model, batch);
             perturb(rng.reseed(seed), -2);
@@ -65,8 +64,8 @@ public final class MezoReference<B> {
 
     /** The second half of a step: θ ← θ − (lr·g)·z with z regenerated from {@code seed}. */
     public void update(long seed, double grad) {
-        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
-            update(rng(seed), grad, hp.lr());
+        try (GradMode g = GradMode.off(); Scope s = Scope.open(); Rng rng = rng(seed)) {
+            update(rng, grad, hp.lr());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Device;
 import java.nio.file.Path;
@@ -21,17 +22,17 @@ import java.nio.file.Path;
 public record OffloadConfig(OffloadTier tier, int residentBlocks, DType storageDtype, Path diskDir, Device device,
                             DType computeDtype) {
     public OffloadConfig {
-        if (residentBlocks < 1) throw new IllegalArgumentException("--resident-blocks must be >= 1, got " + residentBlocks);
+        if (residentBlocks < 1) throw new InvalidSettingException("residentBlocks", "must be >= 1, got " + residentBlocks);
         if (storageDtype != DType.F32 && storageDtype != DType.BF16 && storageDtype != DType.F16)
-            throw new IllegalArgumentException("--storage-dtype must be fp32, bf16 or fp16, got " + storageDtype);
+            throw new InvalidSettingException("storageDtype", "must be fp32, bf16 or fp16, got " + storageDtype);
         if (tier == OffloadTier.DISK && diskDir == null)
-            throw new IllegalArgumentException("--offload disk needs a directory for the block files (--offload-dir)");
+            throw new InvalidSettingException("diskDir", "is required with the disk tier (a directory for the block files)");
         if (computeDtype != DType.F32 && computeDtype != storageDtype)
-            throw new IllegalArgumentException("compute dtype " + computeDtype + " with storage " + storageDtype
+            throw new InvalidSettingException("computeDtype", computeDtype + " with storage " + storageDtype
                     + ": compute in fp32, or in the storage dtype itself");
         if (device.isCuda() && tier == OffloadTier.DISK)
-            throw new IllegalArgumentException("--offload disk with a CUDA working tier is not supported: use"
-                    + " --offload host (pinned host memory) or none");
+            throw new InvalidSettingException("offload", "disk with a CUDA working tier is not supported: use"
+                    + " host (pinned host memory) or none");
     }
 
     /** CPU working tier in fp32 (every CPU mode). */

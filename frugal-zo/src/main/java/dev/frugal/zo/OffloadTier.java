@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.InvalidSettingException;
 import java.util.Locale;
 
 /** Where the transformer blocks live between uses. */
@@ -15,7 +16,7 @@ public enum OffloadTier {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown --offload '" + s + "': use none, host or disk");
+            throw new InvalidSettingException("offload", "must be none, host or disk, got '" + s + "'");
         }
     }
 }

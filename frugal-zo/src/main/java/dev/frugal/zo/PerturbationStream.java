@@ -106,6 +106,7 @@ final class PerturbationStream implements AutoCloseable {
     @Override
     public void close() {
         resident.values().forEach(Tensor::close);
+        rng.close();
         resident.clear();
     }
 }

@@ -37,35 +37,144 @@ public final class ZoCheckpoint {
 
     private ZoCheckpoint() {}
 
+    /** Writes one safetensors file: {@link SafetensorsWriter#write} (a seam for tests that inject a failing disk). */
+    @FunctionalInterface
+    interface TensorFileWriter {
+        void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata);
+    }
+
     /** Writes a checkpoint of {@code model} (blocks read through {@code engine}) and returns its directory. */
     public static Path save(Path root, StagedModel model, Zo2Engine<?> engine, TrainerState state) {
+        return save(root, model, engine, state, SafetensorsWriter::write);
+    }
+
+    /**
+     * Writes a checkpoint through {@code writer}. Any failure (a full disk shows as an {@link IOException}, or as an
+     * {@link InternalError} from a memory-mapped write) removes the partial temporary directory and throws a
+     * {@link FrugalIoException} that names the last good checkpoint, which stays the one {@link #latest} returns.
+     */
+    static Path save(Path root, StagedModel model, Zo2Engine<?> engine, TrainerState state, TensorFileWriter writer) {
         if (engine.hasPendingUpdate()) throw new IllegalStateException("refusing to checkpoint with an update pending:"
                 + " call flush() first, or the checkpoint would miss step " + (state.completed() - 1) + "'s update");
         Path dir = root.resolve(String.format("step-%08d", state.completed()));
         Path tmp = root.resolve(".tmp-" + dir.getFileName());
+        Map<String, Tensor> all = new LinkedHashMap<>(); // block copies outlive each block's scope: kept, closed below
         try (Scope s = Scope.open()) {
             Files.createDirectories(root);
             deleteTree(tmp);
             Files.createDirectories(tmp);
-            Map<String, Tensor> all = new LinkedHashMap<>(); // block copies outlive each block's scope: kept, closed below
             engine.forEachBlock((i, w) -> w.forEach((n, t) -> all.put(n, t.cloneTensor().keep())));
             Map<String, Tensor> base = new LinkedHashMap<>(), head = new LinkedHashMap<>();
+            long bytes = 0;
             for (String n : model.parameterNames()) {
                 Tensor t = all.containsKey(n) ? all.get(n) : model.parameter(n);
                 (n.startsWith(HEAD_PREFIX) ? head : base).put(n, t);
+                bytes += t.numel() * t.dtype().bytes();
             }
+            long free = Files.getFileStore(root).getUsableSpace();
+            if (free < bytes) throw new IOException("No space left on device: the checkpoint needs " + mb(bytes)
+                    + " and " + mb(free) + " are free");
             model.config().source().writeTo(tmp);
-            SafetensorsWriter.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"));
-            if (!head.isEmpty()) SafetensorsWriter.write(tmp.resolve(HEAD), head, Map.of("format", "pt"));
-            all.values().forEach(Tensor::close);
+            writer.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"));
+            if (!head.isEmpty()) writer.write(tmp.resolve(HEAD), head, Map.of("format", "pt"));
             writeDurably(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
             fsync(tmp);
             deleteTree(dir);
             move(tmp, dir);
             writeDurably(root.resolve("latest"), dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             return dir;
+        } catch (IOException | UncheckedIOException | InternalError | FrugalIoException e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // reported below with the original failure
+            }
+            String kept = latest(root).map(d -> "the last good checkpoint " + d + " is kept (resuming continues from it)")
+                    .orElse("no earlier checkpoint exists");
+            throw new FrugalIoException("cannot write checkpoint " + dir + " (" + rootCause(e) + "); the partial files"
+                    + " were removed and " + kept + ". Free disk space or choose another checkpoint directory", e);
+        } finally {
+            all.values().forEach(Tensor::close);
+        }
+    }
+
+    private static String mb(long bytes) { return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6); }
+
+    private static String rootCause(Throwable e) {
+        if (e instanceof InternalError) // SIGBUS on a memory-mapped write: the file could not grow
+            return "the disk is probably full: a memory-mapped write failed with '" + e.getMessage() + "'";
+        Throwable c = e;
+        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+        String m = c.getMessage();
+        return m == null || m.isBlank() ? c.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * Deletes the oldest {@code step-*} checkpoints under {@code root} so that at most {@code keep} remain (as Hugging
+     * Face's {@code save_total_limit}); the one {@code latest} points to is never deleted.
+     *
+     * @return the directories deleted
+     */
+    public static java.util.List<Path> prune(Path root, int keep) {
+        if (keep < 1) throw new dev.frugal.InvalidSettingException("saveTotalLimit", "must be >= 1, got " + keep);
+        try (Stream<Path> s = Files.list(root)) {
+            Path current = latest(root).orElse(null);
+            java.util.List<Path> steps = s.filter(d -> d.getFileName().toString().startsWith("step-") && Files.isDirectory(d))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            java.util.List<Path> deleted = new java.util.ArrayList<>();
+            for (int i = 0; i < steps.size() - keep; i++) {
+                if (steps.get(i).equals(current)) continue;
+                deleteTree(steps.get(i));
+                deleted.add(steps.get(i));
+            }
+            return deleted;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint under " + root, e);
+            throw new UncheckedIOException("cannot prune checkpoints under " + root, e);
+        }
+    }
+
+    /**
+     * The latest checkpoint, checked to be loadable: its state parses and its safetensors files are complete (the
+     * header's extent matches the file). A damaged latest checkpoint is refused with a message naming the newest
+     * intact earlier one.
+     *
+     * @throws FrugalIoException when the latest checkpoint is damaged
+     */
+    public static Optional<Path> latestVerified(Path root) {
+        Optional<Path> last = latest(root);
+        if (last.isEmpty()) return last;
+        String problem = damage(last.get());
+        if (problem == null) return last;
+        Optional<Path> previous = listSteps(root).stream().filter(d -> !d.equals(last.get()))
+                .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+                .filter(d -> damage(d) == null).findFirst();
+        throw new FrugalIoException("checkpoint " + last.get() + " is damaged (" + problem + "); " + previous
+                .map(d -> "the previous checkpoint " + d + " is intact: delete " + last.get() + " (and the 'latest'"
+                        + " file beside it) to resume from step " + readState(d).completed())
+                .orElse("no intact earlier checkpoint exists: start afresh"));
+    }
+
+    /** Why checkpoint {@code dir} cannot be loaded, or null when it is complete. */
+    static String damage(Path dir) {
+        try {
+            readState(dir);
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path f : s.filter(f -> f.getFileName().toString().endsWith(".safetensors")).toList())
+                    try (dev.frugal.io.SafetensorsFile sf = dev.frugal.io.SafetensorsFile.open(f)) {
+                        // opening checks the header and that the data fits the file
+                    }
+            }
+            return null;
+        } catch (RuntimeException | IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static java.util.List<Path> listSteps(Path root) {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(d -> d.getFileName().toString().startsWith("step-") && Files.isDirectory(d)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoints under " + root, e);
         }
     }
 
@@ -93,7 +202,7 @@ public final class ZoCheckpoint {
             return JSON.readValue(dir.resolve(STATE).toFile(), TrainerState.class);
         } catch (IOException | RuntimeException e) {
             throw new FrugalIoException(dir.resolve(STATE) + ": not a readable frugal ZO trainer state ("
-                    + e.getMessage() + "); start without --resume or point --checkpoint-dir elsewhere", e);
+                    + e.getMessage() + "); start afresh or choose another checkpoint directory", e);
         }
     }
 

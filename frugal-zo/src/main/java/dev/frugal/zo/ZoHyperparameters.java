@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.InvalidSettingException;
 /**
  * ZO-SGD settings (MeZO, Malladi et al. 2023, Algorithm 1).
  *
@@ -10,9 +11,9 @@ package dev.frugal.zo;
  */
 public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
     public ZoHyperparameters {
-        if (!(eps > 0) || !Double.isFinite(eps)) throw new IllegalArgumentException("--eps must be > 0, got " + eps);
-        if (!(lr >= 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be >= 0, got " + lr);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+        if (!(eps > 0) || !Double.isFinite(eps)) throw new InvalidSettingException("eps", "must be > 0 and finite, got " + eps);
+        if (!(lr >= 0) || !Double.isFinite(lr)) throw new InvalidSettingException("lr", "must be >= 0 and finite, got " + lr);
+        if (!(weightDecay >= 0)) throw new InvalidSettingException("weightDecay", "must be >= 0, got " + weightDecay);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.model.StagedModel;
 import dev.frugal.tensor.Scope;
 import java.nio.file.Path;
@@ -20,11 +21,22 @@ public final class ZoTrainer<B> {
      * @param evalEvery       evaluate every this many steps (0 = only at the end)
      * @param checkpointEvery checkpoint every this many steps (0 = only at the end)
      * @param checkpointDir   where checkpoints go (null = none)
+     * @param saveTotalLimit  keep at most this many checkpoints, deleting the oldest (0 = keep all; as Hugging Face's
+     *                        {@code save_total_limit})
      */
-    public record Settings(long steps, long evalEvery, long checkpointEvery, Path checkpointDir) {
+    public record Settings(long steps, long evalEvery, long checkpointEvery, Path checkpointDir, int saveTotalLimit) {
+        /** Every checkpoint kept. */
+        public Settings(long steps, long evalEvery, long checkpointEvery, Path checkpointDir) {
+            this(steps, evalEvery, checkpointEvery, checkpointDir, 0);
+        }
+
         public Settings {
-            if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
-            if (evalEvery < 0 || checkpointEvery < 0) throw new IllegalArgumentException("intervals must be >= 0");
+            if (saveTotalLimit < 0)
+                throw new InvalidSettingException("saveTotalLimit", "must be >= 1 (or 0 to keep all), got " + saveTotalLimit);
+            if (steps < 0) throw new InvalidSettingException("steps", "must be >= 0, got " + steps);
+            if (evalEvery < 0) throw new InvalidSettingException("evalEvery", "must be >= 0 (0: only at the end), got " + evalEvery);
+            if (checkpointEvery < 0)
+                throw new InvalidSettingException("checkpointEvery", "must be >= 0 (0: only at the end), got " + checkpointEvery);
         }
     }
 
@@ -62,9 +74,7 @@ public final class ZoTrainer<B> {
 
     /** Runs steps {@code from.completed()} .. {@code settings.steps()−1}; returns the state after the last. */
     public TrainerState run(TrainerState from) {
-        List<ZoStep> history = new ArrayList<>(from.history());
-        ZoHyperparameters hp = engine.hyperparameters();
-        TrainerState state = from;
+        List<ZoStep> history = new ArrayList<>(from.history()); // appended to; copied only into a checkpoint's state
         for (long t = from.completed(); t < settings.steps(); t++) {
             long start = System.nanoTime();
             ZoStep s;
@@ -73,8 +83,6 @@ public final class ZoTrainer<B> {
             }
             history.add(s);
             listener.onStep(s, (System.nanoTime() - start) / 1e9);
-            state = new TrainerState(TrainerState.FORMAT, t + 1, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                    engine.offload().storageDtype().name(), history);
             long done = t + 1;
             boolean last = done == settings.steps();
             if (evaluator != null && (last || (settings.evalEvery() > 0 && done % settings.evalEvery() == 0))) {
@@ -84,11 +92,19 @@ public final class ZoTrainer<B> {
             if (settings.checkpointDir() != null
                     && (last || (settings.checkpointEvery() > 0 && done % settings.checkpointEvery() == 0))) {
                 engine.flush();
-                listener.onCheckpoint(ZoCheckpoint.save(settings.checkpointDir(), model, engine, state));
+                listener.onCheckpoint(ZoCheckpoint.save(settings.checkpointDir(), model, engine, state(history)));
+                if (settings.saveTotalLimit() > 0) ZoCheckpoint.prune(settings.checkpointDir(), settings.saveTotalLimit());
             }
         }
         engine.flush();
-        return state;
+        return history.size() == from.completed() ? from : state(history);
+    }
+
+    /** The state after {@code history}'s steps (one copy of the history, at a checkpoint or at the end). */
+    private TrainerState state(List<ZoStep> history) {
+        ZoHyperparameters hp = engine.hyperparameters();
+        return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
+                engine.offload().storageDtype().name(), history);
     }
 
     /** The state of a fresh run. */

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import dev.frugal.InvalidSettingException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,15 +27,17 @@ class OffloadConfigTest {
 
     @Test
     void refusesImpossibleCombinations() {
-        var e = assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(2, DType.F32).on(Device.CPU, DType.BF16));
-        assertTrue(e.getMessage().contains("compute dtype"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(2, DType.BF16).on(Device.CPU, DType.F16));
-        e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(InvalidSettingException.class, () -> OffloadConfig.host(2, DType.F32).on(Device.CPU, DType.BF16));
+        assertEquals("computeDtype", e.parameter());
+        assertThrows(InvalidSettingException.class, () -> OffloadConfig.host(2, DType.BF16).on(Device.CPU, DType.F16));
+        e = assertThrows(InvalidSettingException.class,
                 () -> OffloadConfig.disk(2, DType.BF16, Path.of("x")).on(Device.parse("cuda"), DType.BF16));
-        assertTrue(e.getMessage().contains("--offload host"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(0, DType.BF16));
-        assertTrue(e.getMessage().contains("--resident-blocks"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> OffloadConfig.host(2, DType.I64));
+        assertEquals("offload", e.parameter());
+        assertTrue(e.getMessage().contains("use host"), e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> OffloadConfig.host(0, DType.BF16));
+        assertEquals("residentBlocks", e.parameter()); // a parameter name, not a flag: the CLI maps it
+        assertFalse(e.getMessage().contains("--"), e.getMessage());
+        assertThrows(InvalidSettingException.class, () -> OffloadConfig.host(2, DType.I64));
     }
 
     @Test

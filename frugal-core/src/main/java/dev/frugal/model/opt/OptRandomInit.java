@@ -78,12 +78,13 @@ public final class OptRandomInit {
     /** Embedding and head initialised; every block group empty (fill them from {@link #blocks}). */
     public static OptModel withoutBlocks(OptConfig cfg, long seed, Device device) {
         OptModel m = new OptModel(cfg, device);
-        Rng rng = Rng.seeded("opt-init.resident", seed);
-        for (Map.Entry<String, long[]> e : OptModel.expectedShapes(cfg).entrySet()) {
-            if (isBlockParam(e.getKey())) continue;
-            try (Scope s = Scope.open()) {
-                Tensor t = init(e.getKey(), e.getValue(), rng);
-                m.groupOf(e.getKey()).put(e.getKey(), device.isCuda() ? t.to(device) : t);
+        try (Rng rng = Rng.seeded("opt-init.resident", seed)) {
+            for (Map.Entry<String, long[]> e : OptModel.expectedShapes(cfg).entrySet()) {
+                if (isBlockParam(e.getKey())) continue;
+                try (Scope s = Scope.open()) {
+                    Tensor t = init(e.getKey(), e.getValue(), rng);
+                    m.groupOf(e.getKey()).put(e.getKey(), device.isCuda() ? t.to(device) : t);
+                }
             }
         }
         return m;
@@ -107,9 +108,8 @@ public final class OptRandomInit {
 
             @Override
             public LinkedHashMap<String, Tensor> take(int i) {
-                Rng rng = Rng.seeded("opt-init.block", blockSeed(seed, i));
                 LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-                try (Scope s = Scope.open()) {
+                try (Rng rng = Rng.seeded("opt-init.block", blockSeed(seed, i)); Scope s = Scope.open()) {
                     for (var e : shapes(i).entrySet()) out.put(e.getKey(), init(e.getKey(), e.getValue(), rng).keep());
                 }
                 return out;
@@ -133,9 +133,8 @@ public final class OptRandomInit {
 
             @Override
             public LinkedHashMap<String, Tensor> take(int i) {
-                Rng rng = Rng.seeded("opt-init.block", blockSeed(seed, i), device);
                 LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-                try (Scope s = Scope.open()) {
+                try (Rng rng = Rng.seeded("opt-init.block", blockSeed(seed, i), device); Scope s = Scope.open()) {
                     for (var e : shapes(i).entrySet())
                         out.put(e.getKey(), init(e.getKey(), e.getValue(), rng, dtype, device).keep());
                 }

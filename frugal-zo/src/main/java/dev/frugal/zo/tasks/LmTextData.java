@@ -1,5 +1,6 @@
 package dev.frugal.zo.tasks;
 
+import dev.frugal.InvalidSettingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.frugal.io.FrugalIoException;
@@ -43,7 +44,7 @@ public final class LmTextData {
     public static LmTextData read(Path file, Path tokenizerJson, int seqLen, double evalFraction, long vocabSize,
                                   Device device) {
         if (!Files.isRegularFile(file)) throw new FrugalIoException(file + ": no such data file");
-        if (seqLen < 2) throw new IllegalArgumentException("--seq-len must be >= 2, got " + seqLen);
+        if (seqLen < 2) throw new InvalidSettingException("seqLen", "must be >= 2, got " + seqLen);
         List<Long> stream = new ArrayList<>();
         boolean jsonl = file.getFileName().toString().endsWith(".jsonl") || file.getFileName().toString().endsWith(".json");
         HfTokenizer tok = null;
@@ -89,7 +90,7 @@ public final class LmTextData {
             seqs.add(q);
         }
         if (seqs.size() < 2) throw new FrugalIoException(file + ": only " + stream.size() + " tokens: need at least "
-                + 2 * seqLen + " for one training and one evaluation sequence of --seq-len " + seqLen);
+                + 2 * seqLen + " for one training and one evaluation sequence of seqLen " + seqLen);
         int nEval = Math.max(1, (int) Math.round(seqs.size() * evalFraction));
         return new LmTextData(List.copyOf(seqs.subList(0, seqs.size() - nEval)),
                 List.copyOf(seqs.subList(seqs.size() - nEval, seqs.size())), device);
@@ -97,7 +98,7 @@ public final class LmTextData {
 
     private static HfTokenizer tokenizer(Path tokenizerJson, Path file) {
         if (tokenizerJson == null || !Files.isRegularFile(tokenizerJson)) throw new FrugalIoException(file
-                + ": text needs a tokenizer, but the model directory has no tokenizer.json: pass --tokenizer FILE or"
+                + ": text needs a tokenizer, but the model directory has no tokenizer.json: give a tokenizer.json (tokenizerJson) or"
                 + " give JSON lines with \"input_ids\"");
         return HfTokenizer.fromFile(tokenizerJson, new TokenizerOptions(Integer.MAX_VALUE, Padding.NONE, false));
     }
@@ -108,6 +109,8 @@ public final class LmTextData {
 
     /** Training batches of {@code batch} sequences, {@link EpochSampler} order. */
     public BatchSource<LmBatch> trainBatches(int batch, long seed) {
+        if (batch > train.size()) throw new InvalidSettingException("batch", "(" + batch + ") exceeds the " + train.size()
+                + " training sequences: choose at most " + train.size() + ", or a shorter sequence length");
         EpochSampler sampler = new EpochSampler(train.size(), batch, seed);
         return t -> {
             int[] idx = sampler.indices(t);
@@ -119,6 +122,7 @@ public final class LmTextData {
 
     /** The held-out sequences in batches of {@code batch}. */
     public List<LmBatch> evalBatches(int batch) {
+        if (batch < 1) throw new InvalidSettingException("batch", "must be >= 1, got " + batch);
         List<LmBatch> out = new ArrayList<>();
         for (int i = 0; i < eval.size(); i += batch) {
             List<long[]> part = eval.subList(i, Math.min(eval.size(), i + batch));

@@ -1,5 +1,6 @@
 package dev.frugal.zo.tasks;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.data.SpamEmail;
 import dev.frugal.data.Split;
 import dev.frugal.model.MeanPoolClassifier;
@@ -36,8 +37,8 @@ public final class SpamTask implements AutoCloseable {
      */
     public record Options(int maxTokens, int batch, int evalBatch) {
         public Options {
-            if (maxTokens < 8) throw new IllegalArgumentException("--max-tokens must be >= 8, got " + maxTokens);
-            if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            if (maxTokens < 8) throw new InvalidSettingException("seqLen", "must be >= 8 for spam emails, got " + maxTokens);
+            if (batch < 1) throw new InvalidSettingException("batch", "must be >= 1, got " + batch);
             if (evalBatch < 1) throw new IllegalArgumentException("eval batch must be >= 1");
         }
     }

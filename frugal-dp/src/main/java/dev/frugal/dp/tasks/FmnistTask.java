@@ -1,5 +1,6 @@
-package dev.frugal.cli;
+package dev.frugal.dp.tasks;
 
+import dev.frugal.InvalidSettingException;
 import dev.frugal.data.FashionMnist;
 import dev.frugal.data.IdxFile;
 import dev.frugal.dp.vision.ImageClassifier;
@@ -12,13 +13,18 @@ import dev.frugal.tensor.Tensors;
 import java.util.LinkedHashMap;
 
 /** Fashion-MNIST with a small CNN or MLP; images normalised with the training set's mean 0.2860 and std 0.3530. */
-final class FmnistTask implements DpTask {
+public final class FmnistTask implements DpTask {
     private static final float MEAN = 0.2860f, STD = 0.3530f;
     private final ImageClassifier model;
     private final Tensor trainX, trainY, testX, testY; // (N, 1, 28, 28) float, (N) int64
     private final double majority;
 
-    FmnistTask(ImageClassifier model, int maxTrain) {
+    /**
+     * @param model    the classifier to train (closed with this task)
+     * @param maxTrain use only the first this many training images; 0 = all of them
+     */
+    public FmnistTask(ImageClassifier model, int maxTrain) {
+        if (maxTrain < 0) throw new InvalidSettingException("maxTrain", "must be >= 1 (or left out for all), got " + maxTrain);
         this.model = model;
         FashionMnist d = FashionMnist.load();
         int n = maxTrain > 0 ? Math.min(maxTrain, d.trainImages().dims()[0]) : d.trainImages().dims()[0];
@@ -28,11 +34,15 @@ final class FmnistTask implements DpTask {
             testX = images(d.testImages(), d.testImages().dims()[0]).keep();
             testY = labels(d.testLabels(), d.testImages().dims()[0]).keep();
         }
+        // the training majority class, then its frequency on the test set: the accuracy of always predicting it
         long[] counts = new long[10];
         for (int i = 0; i < n; i++) counts[d.trainLabels().data()[i]]++;
-        long max = 0;
-        for (long c : counts) max = Math.max(max, c);
-        majority = (double) max / n;
+        int top = 0;
+        for (int c = 1; c < counts.length; c++) if (counts[c] > counts[top]) top = c;
+        long hits = 0;
+        int nTest = d.testImages().dims()[0];
+        for (int i = 0; i < nTest; i++) if (d.testLabels().data()[i] == top) hits++;
+        majority = (double) hits / nTest;
     }
 
     private static Tensor images(IdxFile f, int n) {

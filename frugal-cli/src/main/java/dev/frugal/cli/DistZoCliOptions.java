@@ -1,4 +1,6 @@
-package dev.frugal.spark;
+package dev.frugal.cli;
+
+import dev.frugal.spark.ParallelMode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Option;
  * The options that turn {@code frugal zo train} into a DistZO2 run (a picocli mixin). Without {@code --spark-master}
  * the command trains in one process.
  */
-public final class DistZoCliOptions {
+final class DistZoCliOptions {
     @Option(names = "--spark-master", paramLabel = "URL",
             description = "Train with DistZO2 on Spark: local[N] (N threads in this JVM) or spark://HOST:PORT (a standalone"
                     + " cluster whose workers see the same paths). Under spark-submit pass 'submit' to take the master from"
@@ -21,8 +23,8 @@ public final class DistZoCliOptions {
 
     @Option(names = "--parallel", defaultValue = "ddp", paramLabel = "ddp|pertp|2d",
             description = "ddp: each worker forwards both sides on 1/N of the batch; pertp: 2 workers, one side each;"
-                    + " 2d: PertP pairs inside DDP. Default: ${DEFAULT-VALUE}.")
-    public String parallel;
+                    + " 2d: PertP pairs inside DDP. Default: ddp.")
+    public ParallelMode parallel = ParallelMode.DDP;
 
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "Extra Spark settings (repeatable).")
     public Map<String, String> sparkConf = new LinkedHashMap<>();
@@ -30,14 +32,13 @@ public final class DistZoCliOptions {
     /** Whether a distributed run was asked for. */
     public boolean enabled() { return sparkMaster != null; }
 
-    /** The master to pass to {@link DistZoOptions}: null under spark-submit. */
+    /** The master to pass to {@link dev.frugal.spark.DistZoOptions}: null under spark-submit. */
     public String master() { return "submit".equals(sparkMaster) ? null : sparkMaster; }
 
     /** The parallel mode, validated against {@code --workers}. */
     public ParallelMode mode() {
-        ParallelMode m = ParallelMode.parse(parallel);
-        m.validate(workers);
-        return m;
+        parallel.validate(workers);
+        return parallel;
     }
 
     /**

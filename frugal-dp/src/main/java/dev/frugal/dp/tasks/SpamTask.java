@@ -1,18 +1,15 @@
-package dev.frugal.cli;
+package dev.frugal.dp.tasks;
 
-import dev.frugal.data.MiniLmArtifact;
+import dev.frugal.InvalidSettingException;
+import dev.frugal.model.ModelNotFoundException;
 import dev.frugal.data.SpamAssassinCorpus;
 import dev.frugal.data.SpamEmail;
 import dev.frugal.data.Split;
-import dev.frugal.io.SafetensorsWriter;
 import dev.frugal.model.EncoderModel;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.LayerOps;
 import dev.frugal.model.MeanPoolClassifier;
 import dev.frugal.model.Models;
-import dev.frugal.onnx.BertOnnxImport;
-import dev.frugal.onnx.MiniLmOnnxMapping;
-import dev.frugal.onnx.OnnxReader;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.GradMode;
@@ -24,18 +21,15 @@ import dev.frugal.text.Encoding;
 import dev.frugal.text.HfTokenizer;
 import dev.frugal.text.Padding;
 import dev.frugal.text.TokenizerOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Spam vs ham on the SpamAssassin corpus (default stratified split), DP fine-tuning of MiniLM (all-MiniLM-L6-v2).
+ * Spam vs ham on the SpamAssassin corpus (default stratified split), DP fine-tuning of MiniLM (all-MiniLM-L6-v2) or another BERT encoder.
  *
  * <p>What is trained: the top {@code K} encoder blocks (all six by default) and a classifier head over the
  * L2-normalised, mask-averaged last hidden state (the sentence embedding MiniLM was trained to produce), scaled by 10
@@ -48,7 +42,7 @@ import java.util.Set;
  * <p>The head starts at zero (uniform prediction), which costs no privacy; a class-prototype start would read the
  * private labels outside the DP mechanism.
  */
-final class SpamTask implements DpTask {
+public final class SpamTask implements DpTask {
     /** Cosine-classifier scale: logits = W·(10·e) + b for a unit sentence embedding e. */
     private static final double HEAD_SCALE = 10.0;
     private static final int CHUNK = 32;
@@ -78,8 +72,9 @@ final class SpamTask implements DpTask {
             trainable.put(MeanPoolClassifier.BIAS, Tensors.zeros(2).keep());
         }
         long spam = train.stream().filter(e -> e.label() == 1).count();
-        majority = Math.max(spam, train.size() - spam) / (double) train.size();
         long testSpam = split.test().stream().filter(e -> e.label() == 1).count();
+        // the training majority class, scored on the test set
+        majority = (2 * spam > train.size() ? testSpam : split.test().size() - testSpam) / (double) split.test().size();
         long encoderParams = 0;
         for (int i = firstTrained; i < layers; i++) encoderParams += encoder.blockParams().get(i).numel();
         description = "SpamAssassin " + train.size() + " train / " + split.test().size() + " test (" + testSpam
@@ -90,46 +85,33 @@ final class SpamTask implements DpTask {
     }
 
     /**
+     * Opens the task on a MiniLM-style BERT directory (e.g. {@code ModelRef.resolve("minilm")}, imported once and
+     * cached) with its {@code tokenizer.json}.
+     *
+     * @param modelDir      Hugging Face BERT directory with {@code tokenizer.json}
+     * @param seqLen        tokens per email (>= 8)
+     * @param maxTrain      use only the first this many training emails; 0 = all
      * @param trainedBlocks encoder blocks trained, counted from the top (0: frozen encoder, head only)
      */
-    static SpamTask open(String model, int seqLen, int maxTrain, int trainedBlocks) {
-        if (!model.equals("minilm")) throw new IllegalArgumentException("--task spam supports --model minilm"
-                + " (all-MiniLM-L6-v2); got '" + model + "'");
+    public static SpamTask open(Path modelDir, int seqLen, int maxTrain, int trainedBlocks) {
+        if (seqLen < 8) throw new InvalidSettingException("seqLen", "must be >= 8 for spam emails, got " + seqLen);
+        if (maxTrain < 0) throw new InvalidSettingException("maxTrain", "must be >= 1 (or left out for all), got " + maxTrain);
+        Path tj = modelDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tj)) throw new ModelNotFoundException(modelDir + " has no tokenizer.json to encode the emails");
         Split<SpamEmail> split = SpamAssassinCorpus.defaultSplit();
         List<SpamEmail> train = maxTrain > 0 && maxTrain < split.train().size() ? split.train().subList(0, maxTrain) : split.train();
-        MiniLmArtifact.Files files = MiniLmArtifact.files();
-        EncoderModel enc = loadMiniLm(files.onnx());
+        EncoderModel enc = Models.loadEncoder(modelDir, Device.CPU);
         int layers = enc.blockParams().size();
         if (trainedBlocks < 0 || trainedBlocks > layers) {
             enc.close();
-            throw new IllegalArgumentException("--trainable-blocks must be in [0, " + layers + "] for MiniLM, got "
-                    + trainedBlocks);
+            throw new InvalidSettingException("trainableBlocks", "must be in [0, " + layers + "] for " + modelDir.getFileName()
+                    + ", got " + trainedBlocks);
         }
-        try (HfTokenizer tok = HfTokenizer.fromFile(files.tokenizerJson(),
-                new TokenizerOptions(seqLen, Padding.MAX_LENGTH, true))) {
+        try (HfTokenizer tok = HfTokenizer.fromFile(tj, new TokenizerOptions(seqLen, Padding.MAX_LENGTH, true))) {
             return new SpamTask(enc, trainedBlocks, split, train, tok, seqLen);
-        }
-    }
-
-    /** The all-MiniLM-L6-v2 ONNX graph as a BertModel (via a temporary Hugging Face directory). */
-    private static EncoderModel loadMiniLm(Path onnx) {
-        try {
-            BertOnnxImport imp = MiniLmOnnxMapping.map(OnnxReader.read(onnx));
-            Path dir = Files.createTempDirectory("frugal-minilm");
-            Files.writeString(dir.resolve("config.json"), imp.config().toHfConfigJson());
-            try (Scope s = Scope.open()) {
-                Map<String, Tensor> ts = new LinkedHashMap<>();
-                imp.weights().forEach((n, w) -> ts.put(n, Tensors.fromFloats(w.data(), w.shape())));
-                SafetensorsWriter.write(dir.resolve("model.safetensors"), ts, Map.of());
-            }
-            EncoderModel m = Models.loadEncoder(dir, Device.CPU);
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) Files.delete(p);
-            }
-            Files.delete(dir);
-            return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            enc.close();
+            throw e;
         }
     }
 

@@ -1,12 +1,12 @@
-package dev.frugal.cli;
+package dev.frugal.dp.tasks;
 
 import dev.frugal.model.LayerOps;
 import dev.frugal.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Set;
 
-/** A private training task for {@code frugal dp train}: data, model, per-example loss and test evaluation. */
-interface DpTask extends AutoCloseable {
+/** A private training task (for {@link PrivateTraining}): data, model, per-example loss and test evaluation. */
+public interface DpTask extends AutoCloseable {
     /** Test metrics: accuracy (token accuracy for language modelling), mean loss, examples. */
     record Evaluation(double accuracy, double loss, long examples) {}
 
@@ -20,7 +20,7 @@ interface DpTask extends AutoCloseable {
     LinkedHashMap<String, Tensor> trainable();
 
     /**
-     * Trainable parameters that form the classifier head (they take {@code --head-lr}); empty when the task has no
+     * Trainable parameters that form the classifier head (they take their own learning rate); empty when the task has no
      * separate head.
      */
     default Set<String> headParameters() { return Set.of(); }
@@ -31,7 +31,10 @@ interface DpTask extends AutoCloseable {
     /** Metrics on the test split (no privacy cost: the test set is not the private training data). */
     Evaluation evaluate();
 
-    /** Accuracy of always predicting the most frequent training class (NaN when not a classification task). */
+    /**
+     * Test accuracy of always predicting the most frequent class of the training examples (NaN when not a
+     * classification task): the baseline a trained classifier must beat.
+     */
     double majorityBaseline();
 
     @Override

@@ -1,5 +1,7 @@
-package dev.frugal.cli;
+package dev.frugal.dp.tasks;
 
+import dev.frugal.InvalidSettingException;
+import dev.frugal.io.FrugalIoException;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.LayerOps;
 import dev.frugal.model.Models;
@@ -15,7 +17,6 @@ import dev.frugal.text.HfTokenizer;
 import dev.frugal.text.Padding;
 import dev.frugal.text.TokenizerOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.List;
  * per-example loss is the mean next-token cross-entropy over the example's real tokens; accuracy is next-token
  * accuracy on the held-out lines.
  */
-final class LmTask implements DpTask {
+public final class LmTask implements DpTask {
     private final CausalLM model;
     private final Tensor trainIds, trainMask, testIds, testMask; // (N, T) int64
     private final String description;
@@ -39,27 +40,46 @@ final class LmTask implements DpTask {
         this.description = d;
     }
 
-    static LmTask open(Path dir, Path text, int seqLen, int maxTrain) {
+    /**
+     * @param dir       Hugging Face decoder directory
+     * @param tokenizer the {@code tokenizer.json} that encodes {@code text} (e.g. {@code dir/tokenizer.json})
+     * @param text      training text, one example per line (the last 10% held out)
+     * @param seqLen    tokens per example, 2 .. the model's context
+     * @param maxTrain  use only the first this many training lines; 0 = all
+     */
+    public static LmTask open(Path dir, Path tokenizer, Path text, int seqLen, int maxTrain) {
+        if (seqLen < 2) throw new InvalidSettingException("seqLen", "must be >= 2, got " + seqLen);
+        if (maxTrain < 0) throw new InvalidSettingException("maxTrain", "must be >= 1 (or left out for all), got " + maxTrain);
+        if (Files.isDirectory(text)) throw new FrugalIoException(text + " is a directory: pass a text file, one example per line");
+        if (!Files.isRegularFile(tokenizer)) throw new FrugalIoException(tokenizer + " not found: the text needs a tokenizer.json"
+                + " (give one as the tokenizer parameter)");
         List<String> lines;
         try {
             lines = Files.readAllLines(text).stream().filter(l -> !l.isBlank()).toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + text + ": " + e.getMessage(), e);
+            throw new FrugalIoException("cannot read " + text + ": " + e.getMessage(), e);
         }
-        if (lines.size() < 10) throw new IllegalArgumentException(text + " has " + lines.size() + " non-blank lines; need ≥ 10");
-        Path tj = dir.resolve("tokenizer.json");
-        if (!Files.exists(tj)) throw new IllegalArgumentException(dir + " has no tokenizer.json to encode " + text);
+        if (lines.size() < 10) throw new FrugalIoException(text + " has " + lines.size() + " non-blank lines; need >= 10"
+                + " (the last 10% are held out for evaluation)");
         int nTest = Math.max(1, lines.size() / 10);
         List<String> train = lines.subList(0, lines.size() - nTest), test = lines.subList(lines.size() - nTest, lines.size());
         if (maxTrain > 0 && maxTrain < train.size()) train = train.subList(0, maxTrain);
         CausalLM m = Models.loadCausalLM(dir, Device.CPU);
-        try (HfTokenizer tok = HfTokenizer.fromFile(tj, new TokenizerOptions(seqLen, Padding.MAX_LENGTH, false));
+        if (seqLen > m.config().maxPositions()) {
+            int ctx = m.config().maxPositions();
+            m.close();
+            throw new InvalidSettingException("seqLen", "(" + seqLen + ") exceeds the model's context of " + ctx + " positions");
+        }
+        try (HfTokenizer tok = HfTokenizer.fromFile(tokenizer, new TokenizerOptions(seqLen, Padding.MAX_LENGTH, false));
              Scope s = Scope.open()) {
             Encoding a = tok.encode(train), b = tok.encode(test);
             return new LmTask(m, Tensors.fromLongs(a.ids()).keep(), Tensors.fromLongs(a.attentionMask()).keep(),
                     Tensors.fromLongs(b.ids()).keep(), Tensors.fromLongs(b.attentionMask()).keep(),
                     dir.getFileName() + " on " + text.getFileName() + ": " + train.size() + " train / " + test.size()
-                            + " test lines of ≤ " + seqLen + " tokens");
+                            + " test lines of <= " + seqLen + " tokens");
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
         }
     }
 

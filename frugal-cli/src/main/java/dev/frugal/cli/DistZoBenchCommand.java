@@ -1,4 +1,6 @@
-package dev.frugal.spark;
+package dev.frugal.cli;
+
+import dev.frugal.spark.DistZoBench;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
