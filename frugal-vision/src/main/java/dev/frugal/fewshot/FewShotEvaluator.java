@@ -141,7 +141,7 @@ public final class FewShotEvaluator implements AutoCloseable {
      * reconstruction from the pseudo-support, and only BN's γ, β step on
      * <pre>  L = CE(s(T), y) + CE(s(P), y) + KL(softmax s(P) ‖ softmax s(T))</pre>
      * with the BN momentum annealed as {@code 0.1 / (1 + e^step)}. The episode's queries are then classified by FRN
-     * with the aligned backbone (batch statistics, as the authors' code leaves the model in training mode).
+     * with the aligned backbone: running statistics by default, batch statistics (the authors' code) on request.
      */
     private Tensor idp(ImageSet set, Episode e, Tensor sx, Tensor qx, long seed, double[] millis) {
         work.copyFrom(base);
@@ -183,7 +183,7 @@ public final class FewShotEvaluator implements AutoCloseable {
         work.setTrainable(ResNet.Trainable.NONE);
         pqy.close();
         millis[0] = (System.nanoTime() - t0) / 1e6;
-        Tensor out = frn(work, bnAlign, sx, qx, e);
+        Tensor out = frn(work, bnAlign && idp.batchStatsAtInference(), sx, qx, e);
         work.setMomentum(ResNet.DEFAULT_MOMENTUM);
         return out;
     }
