@@ -57,6 +57,33 @@ final class FewshotCells {
         return new Cell(label, target.name(), setup.shots(), s);
     }
 
+    /** A cell from results computed elsewhere (Spark executors): per-episode and summary metrics as {@link #run}. */
+    static Cell of(String label, String target, int shots, List<EpisodeResult> rs, MetricsLog log) {
+        for (EpisodeResult r : rs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", label);
+            m.put("target", target);
+            m.put("shots", shots);
+            m.put("episode", r.index());
+            m.put("acc", r.accuracy());
+            m.put("align_ms", r.alignMillis());
+            log.write(m);
+        }
+        Summary s = Summary.of(rs);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("summary", true);
+        m.put("method", label);
+        m.put("target", target);
+        m.put("shots", shots);
+        m.put("episodes", s.episodes());
+        m.put("acc", s.mean());
+        m.put("ci", s.ci95());
+        m.put("align_ms", s.alignMillisMean());
+        m.put("spark", true);
+        log.write(m);
+        return new Cell(label, target, shots, s);
+    }
+
     /** Peak resident set size of this process in MiB (Linux VmHWM), or -1. */
     static double peakRssMb() {
         try {

@@ -95,6 +95,14 @@ public final class FewshotEvalCommand implements Callable<Integer> {
     @Option(names = "--finetune-backbone", description = "fine-tuning: also train the backbone (default: frozen, linear head only).")
     boolean finetuneBackbone;
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "Spread the episodes over Spark executors (local[N],"
+            + " spark://HOST:PORT); the numbers equal a local run's for the same seed. Files and folders must be reachable"
+            + " from the executors.")
+    String sparkMaster;
+
+    @Option(names = "--spark-partitions", paramLabel = "P", defaultValue = "4", description = "Spark tasks per (method, target) (default: ${DEFAULT-VALUE}).")
+    int sparkPartitions;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON object per (method, target): method, target, shots, episodes, acc, ci.")
     Path json;
 
@@ -144,6 +152,9 @@ public final class FewshotEvalCommand implements Callable<Integer> {
             Tensor u = Codebook.load(files.codebook(), net.config().featureDim());
             FinetuneConfig ft = FinetuneConfig.defaults().withTuneBackbone(finetuneBackbone);
             List<FewshotCells.Cell> cells = new ArrayList<>();
+            if (sparkPartitions < 1) throw new ParameterException(spec.commandLine(), "--spark-partitions must be ≥ 1");
+            org.apache.spark.SparkContext sc = sparkMaster == null ? null
+                    : new org.apache.spark.SparkContext(dev.frugal.spark.fewshot.SparkFewShot.sparkConf(sparkMaster));
             try (MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"), false)) {
                 o.printf(Locale.ROOT, "backbone %s (%s), codebook %d × %d; %d-way %d-shot, %d queries/class, %d episodes, seed %d%n",
                         files.backbone(), net.config().backbone().cliName(), u.size(0), u.size(1), ways, shots, queries, episodes, seed);
@@ -159,13 +170,25 @@ public final class FewshotEvalCommand implements Callable<Integer> {
                     }
                     for (int i = 0; i < ms.size(); i++) {
                         IdpVariant v = variants.get(i);
+                        String label = v == null ? ms.get(i).cliName() : v.label();
+                        if (sc != null) {
+                            o.printf(Locale.ROOT, "spark %s: %s on %s, %d episodes in %d tasks%n", sparkMaster, label, set.name(), episodes, sparkPartitions);
+                            o.flush();
+                            List<dev.frugal.fewshot.EpisodeResult> rs = dev.frugal.spark.fewshot.SparkFewShot.run(sc,
+                                    new dev.frugal.spark.fewshot.SparkFewShot.Job(files.backbone().toAbsolutePath().toString(),
+                                            files.codebook().toAbsolutePath().toString(), t, ms.get(i), setup, v == null ? idp : v.apply(idp), ft, 1),
+                                    sparkPartitions);
+                            cells.add(FewshotCells.of(label, set.name(), shots, rs, log));
+                            continue;
+                        }
                         try (FewShotEvaluator ev = new FewShotEvaluator(net, u, v == null ? idp : v.apply(idp), ft)) {
-                            cells.add(FewshotCells.run(ev, ms.get(i), v == null ? ms.get(i).cliName() : v.label(), set, setup, log));
+                            cells.add(FewshotCells.run(ev, ms.get(i), label, set, setup, log));
                         }
                     }
                 }
             } finally {
                 u.close();
+                if (sc != null) sc.stop();
             }
             o.println();
             o.printf(Locale.ROOT, "%-10s %-10s %5s %8s %9s %8s %12s%n", "method", "target", "shots", "episodes", "acc (%)", "±95%", "align ms/ep");

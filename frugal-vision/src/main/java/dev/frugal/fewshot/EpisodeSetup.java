@@ -9,7 +9,7 @@ package dev.frugal.fewshot;
  * @param episodes number of episodes
  * @param seed     run seed; episode i's draw and its method's randomness derive from it and i alone
  */
-public record EpisodeSetup(int ways, int shots, int queries, int episodes, long seed) {
+public record EpisodeSetup(int ways, int shots, int queries, int episodes, long seed) implements java.io.Serializable {
     public EpisodeSetup {
         if (ways < 2) throw new IllegalArgumentException("--ways must be ≥ 2, got " + ways);
         if (shots < 1) throw new IllegalArgumentException("--shots must be ≥ 1, got " + shots);

@@ -9,7 +9,7 @@ package dev.frugal.fewshot;
  * @param lr               SGD learning rate (head and, when fine-tuned, backbone)
  * @param tuneBackbone     also fine-tune the backbone (BN in training mode); otherwise it is frozen
  */
-public record FinetuneConfig(int epochs, int batchSize, double lr, boolean tuneBackbone) {
+public record FinetuneConfig(int epochs, int batchSize, double lr, boolean tuneBackbone) implements java.io.Serializable {
 
     public FinetuneConfig {
         if (epochs < 1 || batchSize < 1) throw new IllegalArgumentException("epochs and batchSize must be ≥ 1");

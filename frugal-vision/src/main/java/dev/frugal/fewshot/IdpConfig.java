@@ -19,7 +19,7 @@ package dev.frugal.fewshot;
  *                      here: batch statistics cost 16 points on MNIST, docs/fewshot.md)
  */
 public record IdpConfig(int steps, double lr, int pseudoQueries, boolean codebook, boolean bnAlign, boolean kl, double logitScale,
-        boolean batchStatsAtInference) {
+        boolean batchStatsAtInference) implements java.io.Serializable {
 
     public IdpConfig {
         if (steps < 0) throw new IllegalArgumentException("steps must be ≥ 0, got " + steps);
