@@ -57,6 +57,43 @@ class SparkFewShotTest {
         }
     }
 
+    /** The same on a real standalone cluster (master, 2 workers, separate executor JVMs) from {@code LoopbackCluster}. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
+    void standaloneClusterRunEqualsLocalRun() {
+        Threads.configure(1);
+        ImageSet source = Domains.load(DomainName.FMNIST, 28).limit(200);
+        PretrainConfig pc = new PretrainConfig(new ResNetConfig(Backbone.RESNET10, 1, List.of(8, 8, 16, 16), 28), 5, 16, 0.05, 20, 4, 5L);
+        Pretrainer.Result p = Pretrainer.run(source, pc, null);
+        Path backbone = tmp.resolve("b.safetensors"), codebook = tmp.resolve("c.safetensors");
+        p.backbone().save(backbone);
+        Codebook.save(p.codebook(), codebook, "fmnist");
+        EpisodeSetup setup = EpisodeSetup.fiveWay(5, 4, 13L);
+        IdpConfig idp = IdpConfig.defaults().withSteps(2).withPseudoQueries(2);
+        FinetuneConfig ft = FinetuneConfig.defaults();
+        ImageSet target = Domains.load(DomainName.DIGITS, 28);
+        try (dev.frugal.spark.LoopbackCluster cluster = dev.frugal.spark.LoopbackCluster.start(tmp.resolve("spark-home"),
+                System.getProperty("java.class.path"), 2, 1);
+             FewShotEvaluator ev = new FewShotEvaluator(p.backbone(), p.codebook(), idp, ft)) {
+            org.apache.spark.SparkConf conf = SparkFewShot.sparkConf(cluster.masterUrl());
+            cluster.appConf().forEach(conf::set);
+            conf.set("spark.executor.extraJavaOptions", dev.frugal.spark.DistZoTrainer.JAVA_OPENS
+                    + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -Dfrugal.home=" + dev.frugal.data.FrugalHome.root());
+            SparkContext sc = new SparkContext(conf);
+            try {
+                List<EpisodeResult> local = FewShotExperiment.run(ev, MethodName.IDP, target, setup, null);
+                List<EpisodeResult> spark = SparkFewShot.run(sc, new SparkFewShot.Job(backbone.toString(), codebook.toString(), "digits",
+                        MethodName.IDP, setup, idp, ft, 1), 2);
+                assertEquals(bits(local), bits(spark), "standalone cluster and local runs differ");
+            } finally {
+                sc.stop();
+            }
+        } finally {
+            p.backbone().close();
+            p.codebook().close();
+        }
+    }
+
     private static List<String> bits(List<EpisodeResult> r) {
         return r.stream().map(e -> e.index() + ":" + Long.toHexString(Double.doubleToRawLongBits(e.accuracy()))).toList();
     }
