@@ -33,9 +33,9 @@ class DataCommandTest extends TempHomeCliTest {
 
     @Test
     void unknownSetIsOneErrorLineAndNonZeroExit() {
-        assertEquals(Main.EXIT_USAGE, run("fetch", "mnist"));
+        assertEquals(Main.EXIT_USAGE, run("fetch", "cifar10"));
         String e = err.toString().strip();
-        assertTrue(e.startsWith("frugal: unknown data set 'mnist'"), e);
+        assertTrue(e.startsWith("frugal: unknown data set 'cifar10'"), e);
         assertEquals(1, e.lines().count(), e);
         assertFalse(e.contains("Exception"));
     }

