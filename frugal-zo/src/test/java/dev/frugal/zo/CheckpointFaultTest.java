@@ -37,9 +37,9 @@ class CheckpointFaultTest {
 
     /** Trains {@code steps} steps with a checkpoint after each, keeping at most {@code keep} (0 = all). */
     private void train(Path root, long steps, int keep) {
-        try (CausalLM m = Models.loadCausalLM(MezoFixtureTest.optDir(), Device.CPU);
+        try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
              Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), ResumeTest.HP, OffloadConfig.inMemory())) {
-            new ZoTrainer<>(m, e, ResumeTest.data(512), new ZoTrainer.Settings(steps, 0, 1, root, keep), null, null)
+            new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(steps, 0, 1, root, keep), null, null)
                     .run(ZoTrainer.fresh(ResumeTest.HP, e.offload()));
         }
     }
