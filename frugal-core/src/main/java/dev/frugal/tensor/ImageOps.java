@@ -1,7 +1,6 @@
 package dev.frugal.tensor;
 
 import org.bytedeco.pytorch.LongArrayRefOptional;
-import org.bytedeco.pytorch.DoubleArrayRefOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -41,10 +40,9 @@ public final class ImageOps {
         return Tensor.wrap(torch.upsample_bilinear2d(x.raw(), new long[] {h, w}, alignCorners));
     }
 
-    /** Nearest-neighbour upsampling by an integer factor. */
+    /** Nearest-neighbour upsampling of {@code (B, C, H, W)} by an integer factor (each pixel repeated factor² times). */
     public static Tensor upsampleNearest(Tensor x, int factor) {
-        return Tensor.wrap(torch.upsample_nearest2d(x.raw(), new LongArrayRefOptional(new long[] {x.size(2) * factor, x.size(3) * factor}),
-                new DoubleArrayRefOptional()));
+        return x.repeatInterleave(factor, 2).repeatInterleave(factor, 3);
     }
 
     /** Average pooling, square window, no padding. */
