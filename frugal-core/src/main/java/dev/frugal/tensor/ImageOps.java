@@ -35,6 +35,47 @@ public final class ImageOps {
         return Tensor.wrap(torch.grid_sampler(x.raw(), grid.raw(), 0, padding.code, alignCorners));
     }
 
+    /**
+     * {@link #gridSample} for grids that may hold NaN or huge coordinates (a projection through a point near the
+     * camera plane): they are mapped to finite values and clamped to [−2, 2] first. libtorch's CPU backward of
+     * {@code grid_sampler_2d} read out of bounds (SIGSEGV) on such grids here; border and zero padding give the same
+     * samples with the clamped grid.
+     */
+    public static Tensor gridSampleSafe(Tensor x, Tensor grid, Padding padding, boolean alignCorners) {
+        Tensor g = Tensor.wrap(torch.nan_to_num(grid.raw(), new org.bytedeco.pytorch.DoubleOptional(0),
+                new org.bytedeco.pytorch.DoubleOptional(2), new org.bytedeco.pytorch.DoubleOptional(-2))).clamp(-2, 2);
+        return gridSample(x, g, padding, alignCorners);
+    }
+
+    /**
+     * Bilinear sampling with border padding and aligned corners, built from {@code gather}: the same samples as
+     * {@link #gridSample}{@code (x, grid, BORDER, true)}, differentiable in {@code grid} (through the bilinear weights)
+     * and in {@code x}. Used for training because libtorch's CPU {@code grid_sampler_2d} backward gave NaN gradients,
+     * and once a SIGSEGV, with 2 ATen threads here (correct with 1). {@code x (B, C, H, W)}, {@code grid (B, Ho, Wo, 2)}.
+     */
+    public static Tensor bilinearSampleBorder(Tensor x, Tensor grid) {
+        long b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), ho = grid.size(1), wo = grid.size(2), n = ho * wo;
+        Tensor g = Tensor.wrap(torch.nan_to_num(grid.raw(), new org.bytedeco.pytorch.DoubleOptional(0),
+                new org.bytedeco.pytorch.DoubleOptional(2), new org.bytedeco.pytorch.DoubleOptional(-2))).reshape(b, n, 2);
+        Tensor px = g.select(2, 0).add(1).mul((w - 1) / 2.0).clamp(0, w - 1);                 // (B, N) pixel x
+        Tensor py = g.select(2, 1).add(1).mul((h - 1) / 2.0).clamp(0, h - 1);
+        Tensor x0 = Tensor.wrap(torch.floor(px.detach().raw())).clamp(0, Math.max(0, w - 2));
+        Tensor y0 = Tensor.wrap(torch.floor(py.detach().raw())).clamp(0, Math.max(0, h - 2));
+        Tensor wx = px.sub(x0), wy = py.sub(y0);                                               // in [0, 1]
+        long dx = w > 1 ? 1 : 0, dy = h > 1 ? 1 : 0;
+        Tensor flat = x.reshape(b, c, h * w);
+        Tensor base = y0.mul(w).add(x0).to(DType.I64);                                          // (B, N)
+        Tensor v00 = gatherPixels(flat, base, c), v01 = gatherPixels(flat, base.add(dx), c);
+        Tensor v10 = gatherPixels(flat, base.add(dy * w), c), v11 = gatherPixels(flat, base.add(dy * w + dx), c);
+        Tensor ax = wx.unsqueeze(1), ay = wy.unsqueeze(1);                                     // (B, 1, N)
+        Tensor top = v00.add(v01.sub(v00).mul(ax)), bottom = v10.add(v11.sub(v10).mul(ax));
+        return top.add(bottom.sub(top).mul(ay)).reshape(b, c, ho, wo);
+    }
+
+    private static Tensor gatherPixels(Tensor flat, Tensor index, long c) {
+        return flat.gather(2, index.unsqueeze(1).expand(index.size(0), c, index.size(1)));
+    }
+
     /** Bilinear resize of {@code (B, C, H, W)} to {@code (B, C, h, w)} (PyTorch {@code interpolate(..., "bilinear")}). */
     public static Tensor resizeBilinear(Tensor x, long h, long w, boolean alignCorners) {
         return Tensor.wrap(torch.upsample_bilinear2d(x.raw(), new long[] {h, w}, alignCorners));
@@ -42,7 +83,10 @@ public final class ImageOps {
 
     /** Nearest-neighbour upsampling of {@code (B, C, H, W)} by an integer factor (each pixel repeated factor² times). */
     public static Tensor upsampleNearest(Tensor x, int factor) {
-        return x.repeatInterleave(factor, 2).repeatInterleave(factor, 3);
+        long b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        // a broadcast view and one copy; its backward is a sum (repeat_interleave's backward gave NaN gradients with
+        // 2 ATen threads here)
+        return x.reshape(b, c, h, 1, w, 1).expand(b, c, h, factor, w, factor).reshape(b, c, h * factor, w * factor);
     }
 
     /** Average pooling, square window, no padding. */
@@ -115,4 +159,20 @@ public final class ImageOps {
 
     /** Elementwise {@code clamp(x, min)} keeping gradients where inside (alias of clamp_min, for readability). */
     public static Tensor atLeast(Tensor x, double min) { return Tensor.wrap(torch.clamp_min(x.raw(), new Scalar(min))); }
+
+    /** Whether libtorch may use oneDNN (MKL-DNN) kernels, e.g. for convolutions (process-wide). */
+    public static boolean oneDnnEnabled() {
+        Backend.ensureLoaded();
+        return torch.globalContext().userEnabledMkldnn();
+    }
+
+    /**
+     * Turns oneDNN kernels on or off process-wide. Off, CPU convolutions use libtorch's native im2col + GEMM path. The
+     * depth trainer turns it off: oneDNN's convolutions gave NaN gradients nondeterministically here (small feature
+     * maps, AVX2 EPYC), the native path did not (docs/depth.md).
+     */
+    public static void setOneDnnEnabled(boolean on) {
+        Backend.ensureLoaded();
+        torch.globalContext().setUserEnabledMkldnn(on);
+    }
 }

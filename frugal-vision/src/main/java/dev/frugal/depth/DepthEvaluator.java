@@ -20,6 +20,16 @@ public final class DepthEvaluator {
     public record Result(String sequence, DepthMetrics depth, TrajectoryMetrics trajectory, int sampleFrame, float[] sampleDepth) {}
 
     public static Result evaluate(DepthPoseModel model, Sequence seq, int sampleFrame) {
+        boolean oneDnn = dev.frugal.tensor.ImageOps.oneDnnEnabled();
+        dev.frugal.tensor.ImageOps.setOneDnnEnabled(false); // as in training (see DepthTrainer#train)
+        try {
+            return evaluateNative(model, seq, sampleFrame);
+        } finally {
+            dev.frugal.tensor.ImageOps.setOneDnnEnabled(oneDnn);
+        }
+    }
+
+    private static Result evaluateNative(DepthPoseModel model, Sequence seq, int sampleFrame) {
         if (seq.width() != model.config().width() || seq.height() != model.config().height())
             throw new IllegalArgumentException("sequence " + seq.name() + " is " + seq.width() + "x" + seq.height()
                     + " but the model was built for " + model.config().width() + "x" + model.config().height());

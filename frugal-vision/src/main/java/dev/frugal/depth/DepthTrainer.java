@@ -71,6 +71,19 @@ public final class DepthTrainer implements AutoCloseable {
 
     /** Trains until {@link #totalSteps()}, checkpointing to {@code checkpoint} (null: none) every checkpointEvery steps. */
     public void train(Listener listener, Path checkpoint) {
+        // oneDNN off while training: its convolutions gave NaN gradients nondeterministically here (reproduced with 1
+        // and 2 threads, for seeds that train finite and bit-reproducibly with libtorch's native convolutions); the
+        // same NaNs once crashed grid_sampler_2d's backward. See docs/depth.md.
+        boolean oneDnn = ImageOps.oneDnnEnabled();
+        ImageOps.setOneDnnEnabled(false);
+        try {
+            trainLoop(listener, checkpoint);
+        } finally {
+            ImageOps.setOneDnnEnabled(oneDnn);
+        }
+    }
+
+    private void trainLoop(Listener listener, Path checkpoint) {
         int per = stepsPerEpoch();
         while (step < totalSteps()) {
             int epoch = (int) (step / per), inEpoch = (int) (step % per);
@@ -104,7 +117,8 @@ public final class DepthTrainer implements AutoCloseable {
                         Warp.inverseWarp(next, depth, nextFromT, k[0], k[1]));
                 Tensor[] lp = Losses.minReprojection(target, warped, List.of(prev, next), noise);
                 Tensor img = sc == 0 ? target : ImageOps.resizeBilinear(target, disp.size(2), disp.size(3), false);
-                Tensor l = lp[0].add(Losses.smoothness(disp, img).mul(cfg.smoothness() / Math.pow(2, sc)));
+                Tensor smooth = Losses.smoothness(disp, img);
+                Tensor l = lp[0].add(smooth.mul(cfg.smoothness() / Math.pow(2, sc)));
                 total = total == null ? l : total.add(l);
                 if (sc == 0) {
                     photo = lp[0];
@@ -113,6 +127,10 @@ public final class DepthTrainer implements AutoCloseable {
             }
             Tensor loss = total.div(disps.size());
             loss.backward();
+            double lv = loss.itemDouble();
+            if (!Double.isFinite(lv))
+                throw new IllegalStateException("training loss became " + lv + " at step " + step + "; lower --lr or report the run (seed "
+                        + cfg.seed() + ")");
             adam();
             return new double[] {loss.itemDouble(), photo.itemDouble(), mask.itemDouble()};
         }

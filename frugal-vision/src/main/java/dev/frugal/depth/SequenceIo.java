@@ -159,6 +159,24 @@ public final class SequenceIo {
         return new Sequence(dir.getFileName().toString(), k, rgb, depth, poses, times, imuTimes, samples, vib, invalid[0]);
     }
 
+    /** Every sequence directory (one holding {@code frames.csv}) directly under {@code dir}, in name order. */
+    public static List<Sequence> readAll(Path dir, DepthPolicy policy) {
+        if (!Files.isDirectory(dir)) throw new DepthDataException(dir, "is not a directory of sequences; create one with `frugal depth generate`");
+        List<Path> subs;
+        try (var s = Files.list(dir)) {
+            subs = s.filter(p -> Files.isDirectory(p) && Files.exists(p.resolve("frames.csv"))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (subs.isEmpty()) {
+            if (Files.exists(dir.resolve("frames.csv"))) return List.of(read(dir, policy));
+            throw new DepthDataException(dir, "holds no sequence (no */frames.csv); create some with `frugal depth generate`");
+        }
+        List<Sequence> out = new ArrayList<>();
+        for (Path p : subs) out.add(read(p, policy));
+        return out;
+    }
+
     private static String span(double[] t) { return t.length == 0 ? "nothing" : t[0] + "–" + t[t.length - 1] + " s"; }
 
     static Intrinsics readIntrinsics(Path f) {

@@ -12,7 +12,9 @@ import java.util.List;
  * in the source view at
  * <pre>p_s ~ K · T_s←t · D_t(p_t) · K⁻¹ · p_t</pre>
  * (paper Eq. 1, Monodepth2's {@code BackprojectDepth} + {@code Project3D}), and the synthesised target is the source
- * image sampled there bilinearly ({@code grid_sample}, border padding, corners aligned with pixel centres). Poses
+ * image sampled there bilinearly (border padding, corners aligned with pixel centres: {@code grid_sample}'s semantics,
+ * computed by {@link ImageOps#bilinearSampleBorder}, checked against {@code grid_sample} and a plain-Java
+ * reference in the tests). Poses
  * are {@code (B, 3, 4)} {@code [R | t]}; axis-angle vectors become rotations by Rodrigues' formula.
  */
 public final class Warp {
@@ -47,7 +49,14 @@ public final class Warp {
     public static Tensor inverseWarp(Tensor source, Tensor depth, Tensor sourceFromTarget, Tensor k, Tensor kInv) {
         long b = depth.size(0), h = depth.size(2), w = depth.size(3);
         Tensor grid = sourceGrid(depth, sourceFromTarget, k, kInv);
-        return ImageOps.gridSample(source, grid.view(b, h, w, 2), ImageOps.Padding.BORDER, true);
+        return ImageOps.bilinearSampleBorder(source, grid.view(b, h, w, 2));
+    }
+
+    /** {@link #inverseWarp} through libtorch's {@code grid_sample} (the fast path for inference; see the class note). */
+    public static Tensor inverseWarpGridSample(Tensor source, Tensor depth, Tensor sourceFromTarget, Tensor k, Tensor kInv) {
+        long b = depth.size(0), h = depth.size(2), w = depth.size(3);
+        Tensor grid = sourceGrid(depth, sourceFromTarget, k, kInv);
+        return ImageOps.gridSampleSafe(source, grid.view(b, h, w, 2), ImageOps.Padding.BORDER, true);
     }
 
     /** Normalised sampling grid {@code (B, H·W, 2)} of {@link #inverseWarp}. */

@@ -31,7 +31,12 @@ class WarpTest {
             Tensor[] kk = Warp.intrinsics(k);
             float[] got = Warp.inverseWarp(Tensors.fromFloats(img, 1, c, h, w), Tensors.fromFloats(depth, 1, 1, h, w), Warp.toTensor(pose), kk[0], kk[1])
                     .toFloatArray();
-            for (int i = 0; i < ref.length; i++) assertEquals(ref[i], got[i], 2e-4, "seed " + seed + " element " + i);
+            float[] viaGridSample = Warp.inverseWarpGridSample(Tensors.fromFloats(img, 1, c, h, w), Tensors.fromFloats(depth, 1, 1, h, w),
+                    Warp.toTensor(pose), kk[0], kk[1]).toFloatArray();
+            for (int i = 0; i < ref.length; i++) {
+                assertEquals(ref[i], got[i], 2e-4, "seed " + seed + " element " + i);
+                assertEquals(ref[i], viaGridSample[i], 2e-4, "grid_sample, seed " + seed + " element " + i);
+            }
         }
     }
 

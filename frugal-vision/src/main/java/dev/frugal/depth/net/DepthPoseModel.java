@@ -65,7 +65,7 @@ public final class DepthPoseModel implements AutoCloseable {
         if (!cfg.vibration()) return poseDecoder.forward(f);
         Tensor v = vibration.forward(imu);                                                 // (B, H)
         Tensor fused = fusion.forward(f, v);                                              // (B, C, h, w)
-        Tensor vmap = v.unsqueeze(2).unsqueeze(3).expand(v.size(0), v.size(1), f.size(2), f.size(3));
+        Tensor vmap = v.unsqueeze(2).unsqueeze(3).expand(v.size(0), v.size(1), f.size(2), f.size(3)).contiguous();
         return poseDecoder.forward(Tensors.cat(List.of(fused, vmap), 1));
     }
 
