@@ -38,8 +38,8 @@ public final class ImageOps {
     /**
      * {@link #gridSample} for grids that may hold NaN or huge coordinates (a projection through a point near the
      * camera plane): they are mapped to finite values and clamped to [−2, 2] first. libtorch's CPU backward of
-     * {@code grid_sampler_2d} read out of bounds (SIGSEGV) on such grids here; border and zero padding give the same
-     * samples with the clamped grid.
+     * {@code grid_sampler_2d} read out of bounds (SIGSEGV) on a grid with NaN here; border and zero padding give the
+     * same samples with the clamped grid.
      */
     public static Tensor gridSampleSafe(Tensor x, Tensor grid, Padding padding, boolean alignCorners) {
         Tensor g = Tensor.wrap(torch.nan_to_num(grid.raw(), new org.bytedeco.pytorch.DoubleOptional(0),
@@ -50,8 +50,9 @@ public final class ImageOps {
     /**
      * Bilinear sampling with border padding and aligned corners, built from {@code gather}: the same samples as
      * {@link #gridSample}{@code (x, grid, BORDER, true)}, differentiable in {@code grid} (through the bilinear weights)
-     * and in {@code x}. Used for training because libtorch's CPU {@code grid_sampler_2d} backward gave NaN gradients,
-     * and once a SIGSEGV, with 2 ATen threads here (correct with 1). {@code x (B, C, H, W)}, {@code grid (B, Ho, Wo, 2)}.
+     * and in {@code x}. Used for training: its indices are clamped before any memory is read, while libtorch's CPU
+     * {@code grid_sampler_2d} backward crashed the JVM (SIGSEGV) here when NaN coordinates reached it (they came from
+     * NaN gradients elsewhere, see docs/depth.md). {@code x (B, C, H, W)}, {@code grid (B, Ho, Wo, 2)}.
      */
     public static Tensor bilinearSampleBorder(Tensor x, Tensor grid) {
         long b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), ho = grid.size(1), wo = grid.size(2), n = ho * wo;
