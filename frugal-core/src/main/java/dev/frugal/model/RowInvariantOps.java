@@ -16,11 +16,18 @@ import java.util.List;
  */
 public final class RowInvariantOps implements LayerOps {
     private final int rowBlock;
+    private final long liveRows;
 
     /** @param rowBlock rows per GEMM (≥ 1) */
-    public RowInvariantOps(int rowBlock) {
+    public RowInvariantOps(int rowBlock) { this(rowBlock, Long.MAX_VALUE); }
+
+    /**
+     * @param liveRows only the first {@code liveRows} rows are multiplied; the others (padding) get zeros
+     */
+    public RowInvariantOps(int rowBlock, long liveRows) {
         if (rowBlock < 1) throw new IllegalArgumentException("rowBlock must be >= 1, got " + rowBlock);
         this.rowBlock = rowBlock;
+        this.liveRows = liveRows;
     }
 
     public int rowBlock() { return rowBlock; }
@@ -32,14 +39,16 @@ public final class RowInvariantOps implements LayerOps {
         long in = shape[shape.length - 1], rows = x.numel() / in;
         Tensor flat = x.reshape(rows, in); // (N, in)
         List<Tensor> parts = new ArrayList<>();
-        for (long r = 0; r < rows; r += rowBlock) {
-            long n = Math.min(rowBlock, rows - r);
+        long live = Math.min(rows, liveRows);
+        for (long r = 0; r < live; r += rowBlock) {
+            long n = Math.min(rowBlock, live - r);
             Tensor block = flat.narrow(0, r, n);
             if (n < rowBlock) block = Tensors.cat(List.of(block, Tensors.zeros(block.dtype(), block.device(),
                     rowBlock - n, in)), 0);                                   // (rowBlock, in)
             Tensor y = NN.linear(block, w, b);                                // (rowBlock, out)
             parts.add(n < rowBlock ? y.narrow(0, 0, n) : y);
         }
+        if (live < rows) parts.add(Tensors.zeros(x.dtype(), x.device(), rows - live, w.size(0))); // padding rows
         Tensor y = parts.size() == 1 ? parts.get(0) : Tensors.cat(parts, 0); // (N, out)
         long[] out = shape.clone();
         out[out.length - 1] = y.size(1);

@@ -29,7 +29,7 @@ public final class SlotDecoder implements AutoCloseable {
     private SlotKvCache cache; // made at the first load, when the key/value shape is known
     /** Granularity of the step batch (two AVX2 float vectors). */
     public static final int ROW_ALIGN = 16;
-    private final RowInvariantOps ops = new RowInvariantOps(1);
+    private final RowInvariantOps ops;
     private final int rows; // slots rounded up to ROW_ALIGN
 
     /**
@@ -43,6 +43,7 @@ public final class SlotDecoder implements AutoCloseable {
         this.slots = slots;
         this.capacity = capacity;
         this.rows = (slots + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
+        this.ops = new RowInvariantOps(1, slots); // padding rows: zeros, no GEMM
     }
 
     /** A prompt after its prefill: its one-row cache and the logits of its last position. */
