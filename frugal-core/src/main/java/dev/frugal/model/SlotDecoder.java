@@ -12,9 +12,10 @@ import dev.frugal.tensor.Tensors;
  * tokens only, never on which rows share the step, their lengths, or the empty slots: every scheduler that feeds the
  * same tokens to a slot gets the same logits, bit for bit (measured in {@code SlotDecoderTest}).
  *
- * <p>Two things make that hold on a CPU. (1) Every GEMM multiplies one row ({@link RowInvariantOps}): BLAS changes
- * kernels and blocking with the row count, and even a fixed 16-row GEMM gave rows at different offsets different last
- * bits here (an 8-row one did not, but nothing promises that). (2) A step always runs a multiple of {@link #ROW_ALIGN} rows, idle ones padding
+ * <p>Two things make that hold on a CPU. (1) Every GEMM multiplies a block of exactly {@link #GEMM_ROWS} rows
+ * ({@link RowInvariantOps}; rows of the padding are not multiplied): BLAS changes kernels and blocking with the row
+ * count. 8-row blocks gave every row offset the same bits on this machine's OpenBLAS (AVX2); 16-row blocks did not,
+ * and 1-row blocks always do ({@code -Dfrugal.slot.gemmRows=1}) at a higher cost: {@code SlotDecoderTest} is the check. (2) A step always runs a multiple of {@link #ROW_ALIGN} rows, idle ones padding
  * the batch: ATen's element-wise loops compute the last {@code numel mod 16} elements of a tensor with scalar code
  * (AVX2: two 8-float vectors per iteration), whose {@code exp}/{@code tanh} differ from the vector ones in the last bit,
  * so a row's activations would otherwise depend on how many rows follow it. The padding rows cost compute and KV
@@ -27,6 +28,8 @@ public final class SlotDecoder implements AutoCloseable {
     private final int slots;
     private final int capacity;
     private SlotKvCache cache; // made at the first load, when the key/value shape is known
+    /** Rows per GEMM block (see the class comment). */
+    public static final int GEMM_ROWS = Integer.getInteger("frugal.slot.gemmRows", 8);
     /** Granularity of the step batch (two AVX2 float vectors). */
     public static final int ROW_ALIGN = 16;
     private final RowInvariantOps ops;
@@ -43,7 +46,7 @@ public final class SlotDecoder implements AutoCloseable {
         this.slots = slots;
         this.capacity = capacity;
         this.rows = (slots + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
-        this.ops = new RowInvariantOps(1, slots); // padding rows: zeros, no GEMM
+        this.ops = new RowInvariantOps(GEMM_ROWS, slots); // padding rows: zeros, no GEMM
     }
 
     /** A prompt after its prefill: its one-row cache and the logits of its last position. */

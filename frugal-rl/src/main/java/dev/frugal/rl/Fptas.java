@@ -17,8 +17,8 @@ import java.util.Map;
  * falls back to LPT (a 4/3-approximation), saying so in its metrics.
  */
 public final class Fptas {
-    /** States kept before giving up. */
-    public static final int MAX_STATES = 400_000;
+    /** DP states kept over all layers before giving up (≈ 100 MB of heap at most). */
+    public static final int MAX_STATES = 300_000;
 
     private Fptas() {}
 
@@ -50,6 +50,7 @@ public final class Fptas {
         for (int i = 0; i < n; i++) q[i] = (long) Math.floor(sizes[i] / delta);
         // layer k: sorted load vector → (parent vector, lane chosen for job order[k-1] in the parent's sorted order)
         List<Map<Key, Back>> layers = new ArrayList<>();
+        long kept = 1;
         Map<Key, Back> cur = new HashMap<>();
         cur.put(new Key(new long[lanes]), null);
         layers.add(cur);
@@ -64,8 +65,11 @@ public final class Fptas {
                     nl[s] += w;
                     Arrays.sort(nl);
                     next.putIfAbsent(new Key(nl), new Back(state, s));
+                    if (kept + next.size() > MAX_STATES) throw new TooLargeException(n + " jobs on " + lanes
+                            + " slots at ε " + epsilon + " need more than " + MAX_STATES + " DP states");
                 }
             }
+            kept += next.size();
             if (next.size() > MAX_STATES) throw new TooLargeException(n + " jobs on " + lanes + " slots at ε " + epsilon
                     + " need more than " + MAX_STATES + " DP states");
             layers.add(next);
