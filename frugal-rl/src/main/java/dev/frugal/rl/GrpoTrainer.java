@@ -60,6 +60,7 @@ public final class GrpoTrainer implements AutoCloseable {
         this.rewards = List.copyOf(rewards);
         this.codec = codec;
         this.params = new ArrayList<>(policy.namedParameters().values());
+        for (Tensor p : params) p.requiresGrad(true); // sampling and evaluation run under GradMode.off
         this.opt = new AdamW(params, new AdamWConfig(cfg.learningRate(), 0.9, 0.999, 1e-8, 0.0));
     }
 
@@ -123,7 +124,6 @@ public final class GrpoTrainer implements AutoCloseable {
                 if (cfg.numIterations() > 1) old = tokenLogps(policy, b, cfg.temperature()).detach();
                 if (cfg.beta() > 0) ref = tokenLogps(reference, b, cfg.temperature()).detach();
             }
-            for (Tensor p : params) p.requiresGrad(true);
             for (int it = 0; it < cfg.numIterations(); it++) {
                 try (Scope inner = Scope.open()) {
                     Tensor logp = tokenLogps(policy, b, cfg.temperature());                 // (B, T−1)
@@ -141,7 +141,6 @@ public final class GrpoTrainer implements AutoCloseable {
                     kl += parts.meanKl();
                 }
             }
-            for (Tensor p : params) p.requiresGrad(false);
         }
         step++;
         SamplingStats st = sampled.stats();
