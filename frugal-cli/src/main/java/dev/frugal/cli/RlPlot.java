@@ -21,7 +21,7 @@ final class RlPlot {
     static void rewardCurve(List<double[]> train, List<double[]> eval, String title, Path png) {
         XYChart c = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("GRPO step")
                 .yAxisTitle("exact-match reward (fraction)").build();
-        c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         if (!train.isEmpty()) {
             double[] x = col(train, 0), y = col(train, 1), sm = new double[y.length];
             double ema = y[0];
