@@ -58,6 +58,23 @@ class GrpoTrainerTest {
         }
     }
 
+    /** A KV budget of 17 slot rows picks 16 slots (the decoder allocates rows in blocks of 16); KV bytes stay within it. */
+    @Test
+    void kvBudgetPicksTheSlotCount() {
+        try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU)) {
+            List<long[]> prompts = List.of(new long[] {1, 2, 3}, new long[] {4, 5}, new long[] {6, 7, 8, 9});
+            int maxLen = 5, capacity = 4 + maxLen;
+            long perRow;
+            try (var d = new dev.frugal.model.SlotDecoder(m, 1, capacity); var pf = d.prefill(new long[] {1})) {
+                perRow = dev.frugal.model.SlotDecoder.bytesPerRow(m, pf, capacity);
+            }
+            SamplerConfig sc = new SamplerConfig(SamplingMode.CONTINUOUS, 6, 0, 17 * perRow + 7, maxLen, 1.0, 1.0, 3, -1, 0.5);
+            SamplingStats st = GroupSampler.sample(m, prompts, sc, null).stats();
+            assertEquals(16, st.slots());
+            assertTrue(st.kvPeakBytes() - 16 * perRow < perRow, "slot cache " + st.kvPeakBytes() + " B for 16 rows of " + perRow);
+        }
+    }
+
     @Test
     void badInputsNameTheOption() {
         try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU);
