@@ -58,6 +58,46 @@ class GrpoTrainerTest {
         }
     }
 
+    /** Probability mass of even token ids at the first completion position of {@code prompt}. */
+    private static double evenMass(CausalLM m, long[] prompt) {
+        try (var s = dev.frugal.tensor.Scope.open(); var off = dev.frugal.tensor.GradMode.off()) {
+            float[] l = m.logits(Tensors.fromLongs(prompt, 1, prompt.length)).select(1, prompt.length - 1).select(0, 0)
+                    .toFloatArray();
+            double max = Double.NEGATIVE_INFINITY, z = 0, even = 0;
+            for (float v : l) max = Math.max(max, v);
+            for (int i = 0; i < l.length; i++) {
+                double e = Math.exp(l[i] - max);
+                z += e;
+                if (i % 2 == 0) even += e;
+            }
+            return even / z;
+        }
+    }
+
+    /** The sign of the whole loop: rewarding an even first token raises the probability of even first tokens. */
+    @Test
+    void rewardedBehaviourBecomesMoreLikely() {
+        try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU)) {
+            GrpoTrainer.Codec codec = new GrpoTrainer.Codec() {
+                @Override
+                public long[] encodePrompt(String prompt) { return new long[] {7, 11, 13}; }
+
+                @Override
+                public String decodeCompletion(long[] tokens) { return Long.toString(tokens[0]); }
+            };
+            var even = RewardFunction.named("even_first", (p, c) -> Long.parseLong(c) % 2 == 0 ? 1 : 0);
+            GrpoConfig cfg = GrpoConfig.defaults(8, 2).withLearningRate(3e-3);
+            SamplerConfig sc = new SamplerConfig(SamplingMode.CONTINUOUS, 8, 8, 0, 2, 1.0, 1.0, 5, -1, 0.5);
+            double before = evenMass(m, new long[] {7, 11, 13});
+            try (GrpoTrainer t = new GrpoTrainer(m, null, cfg, sc, List.of(even), codec)) {
+                for (int i = 0; i < 8; i++) t.train(List.of("x", "y"));
+            }
+            double after = evenMass(m, new long[] {7, 11, 13});
+            System.out.printf("P(even first token): %.4f -> %.4f%n", before, after);
+            assertTrue(after > before + 0.05, "P(even first token) " + before + " -> " + after);
+        }
+    }
+
     /** A KV budget of 17 slot rows picks 16 slots (the decoder allocates rows in blocks of 16); KV bytes stay within it. */
     @Test
     void kvBudgetPicksTheSlotCount() {
