@@ -21,6 +21,7 @@ public final class ForwardContext {
     private final boolean causal;
     private final Device device;
     private Tensor attend; // (B, 1, T, S) bool, lazily
+    private Tensor rowPositions; // (B, T) int64 when each row has its own positions (slot decoding), else null
 
     /**
      * @param device where masks and positions made here go (the model's device)
@@ -40,6 +41,20 @@ public final class ForwardContext {
         this.ops = ops == null ? LayerOps.PLAIN : ops;
         this.causal = causal;
         attendMask(); // eagerly: it must belong to the caller's scope, not to the first block's inner one
+    }
+
+    /**
+     * A decode step over independent slots (GRPO sampling): each row has its own positions and its own "may attend"
+     * mask over the slot cache's fixed capacity, so that a row's result does not depend on the other rows.
+     *
+     * @param positions (B, T) int64 absolute position of each new token
+     * @param attend    (B, 1, T, S) bool, true = may attend, with {@code S = cache.length() + T}
+     */
+    public static ForwardContext slots(Tensor positions, Tensor attend, KvCache cache, LayerOps ops, Device device) {
+        ForwardContext c = new ForwardContext(positions.size(0), positions.size(1), null, cache, ops, true, device);
+        c.attend = attend;
+        c.rowPositions = positions;
+        return c;
     }
 
     public long batch() { return batch; }
@@ -83,13 +98,14 @@ public final class ForwardContext {
     }
 
     /** True when the only masking is causal over a fresh sequence (SDPA's is_causal fast path applies). */
-    public boolean isCausalOnly() { return causal && paddingMask == null && past == 0; }
+    public boolean isCausalOnly() { return causal && paddingMask == null && past == 0 && rowPositions == null; }
 
     /**
      * Position ids {@code (B, T)} from the padding mask as Hugging Face's OPT computes them:
      * {@code cumsum(mask) * mask - 1}, last T columns (padding gets -1). Without a mask: past..past+T-1.
      */
     public Tensor positionsFromMask() {
+        if (rowPositions != null) return rowPositions;
         if (paddingMask == null) return positionsArange();
         Tensor m = paddingMask.to(DType.I64);
         Tensor pos = m.cumsum(1).mul(m).sub(1);
@@ -98,6 +114,7 @@ public final class ForwardContext {
 
     /** Position ids {@code (B, T)} = past..past+T-1 for every row. */
     public Tensor positionsArange() {
+        if (rowPositions != null) return rowPositions;
         return Tensors.arange(past, past + newTokens, deviceOf()).view(1, newTokens).expand(batch, newTokens);
     }
 

@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * Keys and values of every layer for the positions seen so far, {@code (B, Hkv, S, D)} each. Its tensors outlive the
- * per-step scopes of a generation loop; {@link #close()} frees them.
+ * per-step scopes of a generation loop; {@link #close()} frees them. {@link SlotKvCache} overrides it with
+ * fixed-capacity per-row storage.
  */
-public final class KvCache implements AutoCloseable {
+public class KvCache implements AutoCloseable {
     private final Tensor[] keys;
     private final Tensor[] values;
     private long length;
@@ -32,6 +33,12 @@ public final class KvCache implements AutoCloseable {
         if (layer == keys.length - 1) length = nk.size(2);
         return new Tensor[] {nk, nv};
     }
+
+    /** Layer {@code layer}'s cached keys {@code (B, Hkv, S, D)}, or null before its first append. */
+    public Tensor layerKeys(int layer) { return keys[layer]; }
+
+    /** Layer {@code layer}'s cached values {@code (B, Hkv, S, D)}, or null before its first append. */
+    public Tensor layerValues(int layer) { return values[layer]; }
 
     private void replace(int layer, Tensor k, Tensor v) {
         if (keys[layer] != null) keys[layer].close();

@@ -1,0 +1,262 @@
+package dev.frugal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.CheckpointMismatchException;
+import dev.frugal.model.Models;
+import dev.frugal.rl.GrpoConfig;
+import dev.frugal.rl.LossType;
+import dev.frugal.rl.SamplerConfig;
+import dev.frugal.rl.SamplingMode;
+import dev.frugal.rl.ScaleRewards;
+import dev.frugal.rl.task.CharVocab;
+import dev.frugal.rl.task.TaskFamily;
+import dev.frugal.rl.task.TaskGrpoRun;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.Threads;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frugal rl train}: GRPO on the task family with TRL's option names, a chosen sampler, metrics.jsonl, a reward
+ * curve PNG and atomic checkpoints.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "GRPO (TRL's GRPOTrainer semantics) on frugal's verifiable task family with a memory-bounded sampler.")
+public final class RlTrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Policy: a 'frugal rl pretrain' directory.")
+    Path model;
+
+    @Option(names = "--output-dir", required = true, paramLabel = "DIR",
+            description = "metrics.jsonl, reward_curve.png, checkpoint-N/ and final/ go here.")
+    Path outputDir;
+
+    @Option(names = "--ref-model", paramLabel = "DIR", description = "Frozen reference for the KL term (default: --model when --beta > 0).")
+    Path refModel;
+
+    @Option(names = "--resume-from", paramLabel = "DIR", description = "A checkpoint-N directory of an earlier run with the same settings.")
+    Path resumeFrom;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "GRPO steps (default 40).")
+    int maxSteps = 40;
+
+    @Option(names = "--per-device-train-batch-size", paramLabel = "B", description = "Completions per step (default 64; a multiple of --num-generations).")
+    int batch = 64;
+
+    @Option(names = "--num-generations", paramLabel = "G", description = "Completions per prompt (default 8).")
+    int numGenerations = 8;
+
+    @Option(names = "--max-completion-length", paramLabel = "L", description = "New tokens per completion at most (default 25).")
+    int maxCompletionLength = TaskFamily.maxAnswerTokens();
+
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "AdamW learning rate (default 1e-4).")
+    double learningRate = 1e-4;
+
+    @Option(names = "--beta", paramLabel = "B", description = "KL weight to the reference, k3 estimator (default 0).")
+    double beta = 0;
+
+    @Option(names = "--epsilon", paramLabel = "E", description = "Lower clip ε (default 0.2).")
+    double epsilon = 0.2;
+
+    @Option(names = "--epsilon-high", paramLabel = "E", description = "Upper clip (default: --epsilon).")
+    Double epsilonHigh;
+
+    @Option(names = "--loss-type", paramLabel = "T", description = "grpo | dr_grpo | dapo (default dapo, as TRL).")
+    String lossType = "dapo";
+
+    @Option(names = "--scale-rewards", paramLabel = "S", description = "group (default) | batch | none")
+    String scaleRewards = "group";
+
+    @Option(names = "--num-iterations", paramLabel = "MU", description = "Policy updates per generation batch (default 1).")
+    int numIterations = 1;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (default 1.0).")
+    double temperature = 1.0;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus mass (default 1.0).")
+    double topP = 1.0;
+
+    @Option(names = "--sampling", paramLabel = "MODE", description = "full | micro | continuous | infinite (default infinite).")
+    String sampling = "infinite";
+
+    @Option(names = "--micro-group-size", paramLabel = "g", description = "Decode slots g <= G (default 8).")
+    int microGroupSize = 8;
+
+    @Option(names = "--kv-budget-mb", paramLabel = "MB", description = "KV-cache budget that picks the slot count instead of g.")
+    Double kvBudgetMb;
+
+    @Option(names = "--fptas-epsilon", paramLabel = "E", description = "Approximation ε of the FPTAS grouping (default 0.2).")
+    double fptasEpsilon = 0.2;
+
+    @Option(names = "--eval-steps", paramLabel = "K", description = "Held-out evaluation every K steps (default 5).")
+    int evalSteps = 5;
+
+    @Option(names = "--save-steps", paramLabel = "K", description = "Checkpoint every K steps (default 20).")
+    int saveSteps = 20;
+
+    @Option(names = "--held-out", paramLabel = "N", description = "Held-out prompts (default 200).")
+    int heldOut = 200;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the prompt stream and the samplers (default 42).")
+    long seed = 42;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public Integer call() throws IOException {
+        if (maxSteps < 1) throw new ParameterException(spec.commandLine(), "--max-steps must be >= 1, got " + maxSteps);
+        if (numGenerations < 2) throw new ParameterException(spec.commandLine(), "--num-generations must be >= 2, got " + numGenerations);
+        if (batch < 1 || batch % numGenerations != 0)
+            throw new ParameterException(spec.commandLine(), "--per-device-train-batch-size " + batch
+                    + " is not a multiple of --num-generations " + numGenerations + ": each prompt needs a whole group");
+        if (maxCompletionLength < 1)
+            throw new ParameterException(spec.commandLine(), "--max-completion-length must be >= 1, got " + maxCompletionLength);
+        if (evalSteps < 1 || saveSteps < 1) throw new ParameterException(spec.commandLine(), "--eval-steps and --save-steps must be >= 1");
+        if (kvBudgetMb != null && !(kvBudgetMb > 0))
+            throw new ParameterException(spec.commandLine(), "--kv-budget-mb must be > 0, got " + kvBudgetMb);
+        GrpoConfig cfg = new GrpoConfig(numGenerations, maxCompletionLength, temperature, topP, epsilon,
+                epsilonHigh != null ? epsilonHigh : epsilon, beta, LossType.parse(lossType), ScaleRewards.parse(scaleRewards),
+                numIterations, learningRate);
+        SamplingMode mode = SamplingMode.parse(sampling);
+        long budget = kvBudgetMb == null ? 0 : (long) (kvBudgetMb * 1048576);
+        SamplerConfig sc = new SamplerConfig(mode, numGenerations, budget > 0 ? 0 : microGroupSize, budget,
+                maxCompletionLength, temperature, topP, seed, CharVocab.EOS, fptasEpsilon);
+        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads();
+        else Threads.configure(Threads.defaultCount());
+        Path policyDir = resumeFrom != null ? resumeFrom : model;
+        JsonNode family = readJson(model.resolve("task_family.json"), "--model " + model
+                + " has no task_family.json: give a directory written by 'frugal rl pretrain'");
+        Map<String, Object> identity = identity(cfg, mode);
+        int startStep = 0;
+        if (resumeFrom != null) startStep = checkResume(resumeFrom, identity);
+        Files.createDirectories(outputDir);
+        PrintWriter o = spec.commandLine().getOut();
+        try (CausalLM policy = Models.loadCausalLM(policyDir, Device.CPU);
+             CausalLM ref = beta > 0 ? Models.loadCausalLM(refModel != null ? refModel : model, Device.CPU) : null;
+             TaskGrpoRun run = new TaskGrpoRun(policy, ref, cfg, sc, seed, batch / numGenerations, heldOut,
+                     family.path("seed").asLong(), family.path("tasks_seen").asLong());
+             MetricsLog log = new MetricsLog(outputDir.resolve("metrics.jsonl"), resumeFrom != null)) {
+            if (startStep > 0) run.skip(startStep);
+            o.printf(Locale.ROOT, "rl train: %s policy %s (%,d parameters); %d steps x %d prompts x G=%d, L=%d, %s loss,"
+                            + " beta %.3g, eps [%.2f, %.2f], mu %d, lr %.1e, sampling %s (g=%s), seed %d%n",
+                    policy.config().source().modelType(), policyDir, policy.parameterCount(), maxSteps, batch / numGenerations,
+                    numGenerations, maxCompletionLength, cfg.lossType(), beta, epsilon, cfg.epsilonHigh(), numIterations,
+                    learningRate, mode, budget > 0 ? "budget " + kvBudgetMb + " MB" : Integer.toString(microGroupSize), seed);
+            o.flush();
+            List<double[]> curve = new ArrayList<>(), evals = new ArrayList<>();
+            double start = run.evaluate();
+            evals.add(new double[] {startStep, start});
+            log.write(Map.of("step", startStep, "eval/exact_match", start));
+            o.printf(Locale.ROOT, "held-out exact match at step %d: %.3f (%d prompts)%n", startStep, start, heldOut);
+            o.flush();
+            double last = start;
+            long t0 = System.nanoTime();
+            try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("grpo").setInitialMax(maxSteps)
+                    .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+                if (bar != null) bar.stepTo(startStep);
+                for (int step = startStep + 1; step <= maxSteps; step++) {
+                    Map<String, Object> m = new LinkedHashMap<>(run.step());
+                    curve.add(new double[] {step, (double) m.get("reward")});
+                    if (step % evalSteps == 0 || step == maxSteps) {
+                        last = run.evaluate();
+                        evals.add(new double[] {step, last});
+                        m.put("eval/exact_match", last);
+                    }
+                    m.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
+                    log.write(m);
+                    if (bar != null) {
+                        bar.stepTo(step);
+                        bar.setExtraMessage(String.format(Locale.ROOT, " reward %.2f, held-out %.2f", m.get("reward"), last));
+                    }
+                    if (step % saveSteps == 0 || step == maxSteps) checkpoint(policy, step, identity);
+                    RlPlot.rewardCurve(curve, evals, "GRPO on the task family (" + mode + " sampling, G=" + numGenerations + ")",
+                            outputDir.resolve("reward_curve.png"));
+                }
+            }
+            Path fin = outputDir.resolve("final");
+            atomicSave(policy, fin, null);
+            Files.copy(model.resolve("task_family.json"), fin.resolve("task_family.json"), StandardCopyOption.REPLACE_EXISTING);
+            o.printf(Locale.ROOT, "held-out exact match: %.3f -> %.3f (%+.1f points, %.2fx) in %.1f s; %s%n", start, last,
+                    100 * (last - start), last / Math.max(start, 1e-9), (System.nanoTime() - t0) / 1e9,
+                    outputDir.resolve("reward_curve.png"));
+        }
+        return 0;
+    }
+
+    private Map<String, Object> identity(GrpoConfig cfg, SamplingMode mode) {
+        Map<String, Object> id = new LinkedHashMap<>();
+        id.put("seed", seed);
+        id.put("num_generations", cfg.numGenerations());
+        id.put("per_device_train_batch_size", batch);
+        id.put("max_completion_length", cfg.maxCompletionLength());
+        id.put("loss_type", cfg.lossType().optionName());
+        id.put("beta", cfg.beta());
+        return id;
+    }
+
+    /** The step a checkpoint was written at, after checking it belongs to a run with these settings. */
+    private int checkResume(Path ckpt, Map<String, Object> identity) {
+        JsonNode st = readJson(ckpt.resolve("trainer_state.json"), "--resume-from " + ckpt
+                + " has no trainer_state.json: give a checkpoint-N directory of 'frugal rl train'");
+        JsonNode id = st.path("identity");
+        for (Map.Entry<String, Object> e : identity.entrySet()) {
+            JsonNode v = id.get(e.getKey());
+            if (v == null || !v.asText().equals(JSON.valueToTree(e.getValue()).asText()))
+                throw new CheckpointMismatchException(ckpt, "it was written with " + e.getKey() + " = "
+                        + (v == null ? "(none)" : v.asText()) + ", this run has " + e.getValue()
+                        + ": resume with the same settings");
+        }
+        return st.path("step").asInt();
+    }
+
+    private void checkpoint(CausalLM policy, int step, Map<String, Object> identity) throws IOException {
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("step", step);
+        st.put("identity", identity);
+        atomicSave(policy, outputDir.resolve("checkpoint-" + step), st);
+    }
+
+    /** Writes the model (and trainer state) into a temporary directory, then renames it into place. */
+    private static void atomicSave(CausalLM policy, Path dir, Map<String, Object> state) throws IOException {
+        Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
+        RlPretrainCommand.deleteTree(tmp);
+        Models.save(policy, tmp);
+        if (state != null) JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), state);
+        RlPretrainCommand.deleteTree(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static JsonNode readJson(Path f, String missing) {
+        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(missing);
+        try {
+            return JSON.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        }
+    }
+}
