@@ -1,0 +1,31 @@
+package dev.frugal.tensor;
+
+import org.bytedeco.pytorch.global.torch;
+
+/** Dense linear algebra on small matrices (LAPACK through libtorch): solves and symmetric eigenvalues. */
+public final class Linalg {
+    private Linalg() {}
+
+    /**
+     * {@code X} with {@code A X = B}: {@code a (P, P)}, {@code b (P)} or {@code (P, K)}; LU with partial pivoting.
+     *
+     * @throws IllegalArgumentException naming the shapes when {@code a} is not square or does not match {@code b}
+     */
+    public static Tensor solve(Tensor a, Tensor b) {
+        if (a.dim() != 2 || a.size(0) != a.size(1) || b.size(0) != a.size(0)) {
+            throw new IllegalArgumentException("solve needs a square (P, P) matrix and a (P) or (P, K) right-hand side,"
+                    + " got " + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(b.shape()));
+        }
+        return Tensor.wrap(torch.linalg_solve(a.raw(), b.raw()));
+    }
+
+    /** The identity matrix {@code (p, p)} in {@code dtype} on the CPU. */
+    public static Tensor eye(long p, DType dtype) {
+        return Tensor.wrap(torch.eye(p, Tensors.options(dtype, Device.CPU)));
+    }
+
+    /** Eigenvalues of the symmetric matrix {@code a (P, P)} in ascending order, {@code (P)}. */
+    public static Tensor eigvalsh(Tensor a) {
+        return Tensor.wrap(torch.linalg_eigvalsh(a.raw()));
+    }
+}
