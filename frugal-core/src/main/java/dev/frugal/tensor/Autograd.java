@@ -11,6 +11,10 @@ import org.bytedeco.pytorch.global.torch;
  * Functional gradients ({@code torch.autograd.grad}) and Hessian-vector products by double backward, for code that
  * needs derivatives of derivatives (influence functions, SAM's perturbed gradient as a function of the weights).
  * Unlike {@link Tensor#backward()} nothing accumulates into {@code .grad}.
+ *
+ * <p>Trap: {@code TensorVector.get(i)} returns a handle into the vector's own storage; once the vector is freed (by
+ * its scope or the garbage collector) that handle dangles and the next use crashes the JVM. Results are therefore
+ * owning copies, and the vector is kept reachable until they are made.
  */
 public final class Autograd {
     private Autograd() {}
@@ -39,8 +43,9 @@ public final class Autograd {
                 throw new IllegalArgumentException("input " + i + " does not influence the output (no gradient): leave it"
                         + " out, or check that it requires grad and is used in the forward pass");
             }
-            result.add(Tensor.wrap(g));
+            result.add(Tensor.wrap(new org.bytedeco.pytorch.Tensor(g))); // an owning copy: g points into `out`
         }
+        java.lang.ref.Reference.reachabilityFence(out);
         return result;
     }
 
@@ -66,6 +71,8 @@ public final class Autograd {
         if (g == null || g.isNull() || !g.defined()) {
             return Tensors.zerosLike(input); // the gradient does not depend on the input: a zero Hessian
         }
-        return Tensor.wrap(g);
+        Tensor result = Tensor.wrap(new org.bytedeco.pytorch.Tensor(g)); // an owning copy: g points into `out`
+        java.lang.ref.Reference.reachabilityFence(out);
+        return result;
     }
 }
