@@ -2,7 +2,10 @@ package dev.frugal.tensor;
 
 import org.bytedeco.pytorch.global.torch;
 
-/** Dense linear algebra on small matrices (LAPACK through libtorch): solves and symmetric eigenvalues. */
+/**
+ * Dense linear algebra on small matrices (LAPACK through libtorch): solves and symmetric eigenvalues. LAPACK runs with
+ * OpenBLAS single-threaded ({@link Threads#withSingleThreadedBlas}): multi-threaded getrf crashed the JVM here.
+ */
 public final class Linalg {
     private Linalg() {}
 
@@ -16,7 +19,7 @@ public final class Linalg {
             throw new IllegalArgumentException("solve needs a square (P, P) matrix and a (P) or (P, K) right-hand side,"
                     + " got " + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(b.shape()));
         }
-        return Tensor.wrap(torch.linalg_solve(a.raw(), b.raw()));
+        return Threads.withSingleThreadedBlas(() -> Tensor.wrap(torch.linalg_solve(a.raw(), b.raw())));
     }
 
     /** The identity matrix {@code (p, p)} in {@code dtype} on the CPU. */
@@ -26,6 +29,6 @@ public final class Linalg {
 
     /** Eigenvalues of the symmetric matrix {@code a (P, P)} in ascending order, {@code (P)}. */
     public static Tensor eigvalsh(Tensor a) {
-        return Tensor.wrap(torch.linalg_eigvalsh(a.raw()));
+        return Threads.withSingleThreadedBlas(() -> Tensor.wrap(torch.linalg_eigvalsh(a.raw())));
     }
 }

@@ -10,6 +10,66 @@ import java.util.List;
 public final class Sources {
     private Sources() {}
 
+    /**
+     * SpamAssassin emails as frozen all-MiniLM-L6-v2 sentence embeddings (mean-pooled, L2-normalised, 384-d, ≤ 128
+     * tokens: what {@code frugal probe} uses): the first {@code trainCount} of frugal's documented train split and the
+     * first {@code testCount} of its test split. Embeddings are cached under
+     * {@code $FRUGAL_HOME/cache/influence/} keyed by the emails' hashes, so later runs skip the encoder.
+     *
+     * @param progress called with emails embedded so far (cache misses only); may be null
+     */
+    public static Split spamEmbeddings(int trainCount, int testCount, java.util.function.IntConsumer progress) {
+        dev.frugal.data.DatasetRegistry.atHome().ensure(dev.frugal.data.DatasetName.SPAM);
+        dev.frugal.data.Split<dev.frugal.data.SpamEmail> split = dev.frugal.data.SpamAssassinCorpus.defaultSplit();
+        List<dev.frugal.data.SpamEmail> train = split.train().subList(0, Math.min(trainCount, split.train().size()));
+        List<dev.frugal.data.SpamEmail> test = split.test().subList(0, Math.min(testCount, split.test().size()));
+        List<dev.frugal.data.SpamEmail> all = new ArrayList<>(train);
+        all.addAll(test);
+        String key = Integer.toHexString(all.stream().map(dev.frugal.data.SpamEmail::sha256).toList().hashCode());
+        java.nio.file.Path cache = dev.frugal.data.FrugalHome.root().resolve("cache").resolve("influence")
+                .resolve("spam-minilm-" + all.size() + "-" + key + ".safetensors");
+        double[] emb;
+        int dim;
+        if (java.nio.file.Files.isRegularFile(cache)) {
+            try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open();
+                 dev.frugal.io.SafetensorsFile f = dev.frugal.io.SafetensorsFile.open(cache)) {
+                dev.frugal.tensor.Tensor t = f.tensor("embeddings", dev.frugal.tensor.DType.F64);
+                dim = (int) t.size(1);
+                emb = t.contiguous().toDoubleArray();
+            }
+        } else {
+            try (dev.frugal.model.SentenceEncoder enc = dev.frugal.model.SentenceEncoder.load(
+                    dev.frugal.model.ModelRef.resolve(dev.frugal.model.ModelRef.MINILM), dev.frugal.tensor.Device.CPU,
+                    128); dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
+                dev.frugal.tensor.Tensor t = enc.embedAll(all.stream().map(dev.frugal.data.SpamEmail::text).toList(),
+                        32, progress == null ? k -> { } : progress);                  // (N, 384)
+                java.nio.file.Files.createDirectories(cache.getParent());
+                dev.frugal.io.SafetensorsWriter.write(cache, java.util.Map.of("embeddings", t.contiguous()),
+                        java.util.Map.of("model", "all-MiniLM-L6-v2", "max_tokens", "128"));
+                dim = (int) t.size(1);
+                emb = t.to(dev.frugal.tensor.DType.F64).contiguous().toDoubleArray();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the embedding cache " + cache, e);
+            }
+        }
+        return new Split(spam("spam-train", train, emb, 0, dim), spam("spam-test", test, emb, train.size(), dim));
+    }
+
+    private static Dataset spam(String name, List<dev.frugal.data.SpamEmail> emails, double[] emb, int offset,
+                                int dim) {
+        double[] x = new double[emails.size() * dim];
+        System.arraycopy(emb, offset * dim, x, 0, x.length);
+        int[] y = emails.stream().mapToInt(dev.frugal.data.SpamEmail::label).toArray();
+        List<String> texts = emails.stream().map(e -> excerpt(e.text())).toList();
+        return new Dataset(name, x, y, dim, List.of("ham", "spam"), texts, 0);
+    }
+
+    /** The first 200 characters of an email on one line. */
+    static String excerpt(String text) {
+        String one = text.replaceAll("\\s+", " ").strip();
+        return one.length() <= 200 ? one : one.substring(0, 200) + "…";
+    }
+
     /** The 1,797 8×8 digits, pixels scaled from 0..16 to [0, 1]. */
     public static Dataset digits() {
         Digits d = Digits.load();

@@ -45,10 +45,14 @@ public final class TrajectoryStore {
     }
 
     /** Writes θ* and the training settings to {@code dir/model.safetensors} (checkpoints are written while training). */
-    public static void save(Path dir, TrainedModel m) {
+    public static void save(Path dir, TrainedModel m) { save(dir, m, Map.of()); }
+
+    /** {@link #save(Path, TrainedModel)} with {@code extra} metadata (e.g. where the data came from). */
+    public static void save(Path dir, TrainedModel m, Map<String, String> extra) {
         try (Scope s = Scope.open()) {
             Files.createDirectories(dir);
-            Map<String, String> meta = new HashMap<>(m.spec().metadata());
+            Map<String, String> meta = new HashMap<>(extra);
+            meta.putAll(m.spec().metadata());
             meta.put("rho", Double.toString(m.sam().rho()));
             meta.put("adaptive", Boolean.toString(m.sam().adaptive()));
             meta.put("adaptive_eta", Double.toString(m.sam().adaptiveEta()));
@@ -116,6 +120,18 @@ public final class TrajectoryStore {
                     Double.parseDouble(m.get("grad_norm")), Long.parseLong(m.get("steps")), m.get("data"), traj);
         } catch (IOException e) {
             throw new InfluenceInputException("--model " + dir + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The metadata of {@code dir/model.safetensors}. */
+    public static Map<String, String> metadata(Path dir) {
+        Path f = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(f)) {
+            throw new InfluenceInputException("--model " + dir + ": no model.safetensors there; run 'frugal influence"
+                    + " train --out " + dir + "' first");
+        }
+        try (SafetensorsFile sf = SafetensorsFile.open(f)) {
+            return Map.copyOf(sf.metadata());
         }
     }
 
