@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
  * and end with one JSON line {@code {"bench": NAME, ...}}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Side-by-side benchmarks (each mode in a fresh process).",
-        subcommands = {BenchZoCommand.class, DpBenchCommand.class, AcdcBenchCommand.class, dev.frugal.spark.DistZoBenchCommand.class})
+        subcommands = {BenchZoCommand.class, DpBenchCommand.class, AcdcBenchCommand.class, dev.frugal.spark.DistZoBenchCommand.class,
+                InfluenceBenchCommand.class})
 public final class BenchCommand {
 }

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "frugal", mixinStandardHelpOptions = true, versionProvider = FrugalCommand.Version.class,
         description = "Memory-efficient deep learning on libtorch from the JVM.",
         subcommands = {InfoCommand.class, GenerateCommand.class, DataCommand.class, ImportOnnxCommand.class,
-                ProbeCommand.class, ZoCommand.class, QuickstartCommand.class, DpCommand.class, AcdcCommand.class, BenchCommand.class},
+                ProbeCommand.class, ZoCommand.class, QuickstartCommand.class, DpCommand.class, AcdcCommand.class, BenchCommand.class,
+                InfluenceCommand.class},
         footer = {"", "Run 'frugal COMMAND --help' for a command's options."})
 public final class FrugalCommand implements Runnable {
     @Spec

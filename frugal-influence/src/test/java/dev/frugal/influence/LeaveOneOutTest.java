@@ -21,12 +21,11 @@ class LeaveOneOutTest {
     @Test
     void samHifTracksRetrainingOnDigits() {
         Dataset digits = Sources.digits();
-        TrainConfig tc = TrainConfig.fullBatch(SamConfig.sam(Double.parseDouble(System.getProperty("loo.rho", "0.1"))),
-                0.2, 1e-2, 20_000, 1e-10);
-        LooConfig cfg = new LooConfig(ModelSpec.Kind.LOGREG, 0, 300, 500, 30, 0, 0.5, 50, tc, 100,
+        TrainConfig tc = dev.frugal.influence.experiment.InfluenceBench.looTraining(0.1);
+        LooConfig cfg = new LooConfig(ModelSpec.Kind.LOGREG, 0, 30, 0, 0.5, 50, tc, 100,
                 IhvpSolver.parse("exact"), 1e-6, List.of(Method.values()), 7);
         long t0 = System.nanoTime();
-        LooResult r = LeaveOneOut.run(digits, cfg, null);
+        LooResult r = LeaveOneOut.run(dev.frugal.influence.data.Split.of(digits, 300, 500, 7), cfg, null);
         System.out.printf("loo: %.1f s, grad norm %.2g, worst retrain %.2g, test acc %.4f%n",
                 (System.nanoTime() - t0) / 1e9, r.gradNorm(), r.maxRetrainGradNorm(), r.testAccuracy());
         for (Method m : Method.values()) {

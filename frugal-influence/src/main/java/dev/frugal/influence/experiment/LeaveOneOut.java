@@ -29,9 +29,10 @@ import java.util.function.BiConsumer;
 public final class LeaveOneOut {
     private LeaveOneOut() {}
 
-    /** Runs the check on {@code all} split by {@code cfg}; {@code progress} gets (phase, done). */
-    public static LooResult run(Dataset all, LooConfig cfg, BiConsumer<String, Integer> progress) {
-        Split split = Split.of(all, cfg.trainSize(), cfg.testSize(), cfg.seed());
+    /** Runs the check on {@code split}; {@code progress} gets (phase, done). */
+    public static LooResult run(Split split, LooConfig cfg, BiConsumer<String, Integer> progress) {
+        if (cfg.removals() > split.train().size()) throw new IllegalArgumentException("--removals " + cfg.removals()
+                + " exceeds the " + split.train().size() + " training examples");
         Dataset train = split.train().requireTrainable(), test = split.test();
         FlatModel model = new ModelSpec(cfg.kind(), train.features(), cfg.hidden(), train.classes()).build();
         TrainConfig tc = cfg.train().withCheckpointEvery(cfg.checkpointEvery());
