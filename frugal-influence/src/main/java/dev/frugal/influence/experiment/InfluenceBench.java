@@ -42,18 +42,18 @@ public final class InfluenceBench {
     public static Report run(boolean quick, BiConsumer<String, Integer> progress) {
         List<Method> methods = List.of(Method.values());
         int looTrain = quick ? 300 : 500;
-        LooConfig lc = new LooConfig(ModelSpec.Kind.LOGREG, 0, 100, quick ? 10 : 50, 0.5, 50,
+        LooConfig lc = new LooConfig(ModelSpec.Kind.LOGREG, 0, quick ? 40 : 100, quick ? 10 : 50, 0.5, 50,
                 looTraining(0.3), 100, IhvpSolver.parse("exact"), 1e-6, methods, 7);
         LooResult loo = LeaveOneOut.run(new DataRef("digits", null, looTrain, 500, 7).load(null), lc, progress);
 
-        int fm = quick ? 500 : 1000;
+        int fm = quick ? 200 : 1000;
         Split f = new DataRef("fmnist", null, fm, 1000, 7).load(null);
-        MislabelConfig fc = new MislabelConfig(ModelSpec.Kind.MLP, quick ? 8 : 16,
-                mislabelTraining(0.05, quick ? 600 : 1500, 0.5, DType.F32), 100, 0.1, IhvpSolver.parse("exact"), 1e-2,
+        MislabelConfig fc = new MislabelConfig(ModelSpec.Kind.MLP, quick ? 4 : 16,
+                mislabelTraining(0.05, quick ? 800 : 3000, 0.3, DType.F32), 100, 0.1, IhvpSolver.parse("exact"), 1e-2,
                 methods, 7);
         MislabelResult fmnist = Mislabel.run(f.train(), f.test(), fc, progress);
 
-        int sp = quick ? 400 : 1000;
+        int sp = quick ? 300 : 1000;
         Split s = new DataRef("spam", null, sp, 587, 7).load(k -> {
             if (progress != null) progress.accept("embed", k);
         });
