@@ -68,6 +68,13 @@ public final class InfluenceScoreCommand implements Callable<Integer> {
     @Option(names = "--force", description = "score a model that has not converged")
     boolean force;
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "spread the training examples' gradients and"
+            + " scores over Spark executors (local[N], spark://host:port)")
+    String sparkMaster;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "training-set shards on Spark (default: ${DEFAULT-VALUE})")
+    int partitions;
+
     @Override
     public Integer call() throws Exception {
         return InfluenceCommand.guarded(spec, () -> {
@@ -83,8 +90,18 @@ public final class InfluenceScoreCommand implements Callable<Integer> {
             try (ProgressBar bar = InfluenceCommand.bar("score " + m.cliName(), test.size())) {
                 InfluenceSetup setup = InfluenceSetup.of(tm, split.train()).withSolver(solving.solver(), solving.damping)
                         .withConvergence(maxGradNorm, force).withDtype(DType.F64).withProgress(bar::stepTo);
-                try (InfluenceMethod im = setup.create(m)) {
-                    scores = im.scores(test);
+                if (sparkMaster != null) {
+                    org.apache.spark.SparkContext sc = new org.apache.spark.SparkContext(
+                            dev.frugal.spark.influence.SparkInfluence.conf(sparkMaster));
+                    try {
+                        scores = dev.frugal.spark.influence.SparkInfluence.scores(sc, setup, m, test, partitions);
+                    } finally {
+                        sc.stop();
+                    }
+                } else {
+                    try (InfluenceMethod im = setup.create(m)) {
+                        scores = im.scores(test);
+                    }
                 }
             }
             List<Map<String, Object>> rows = new ArrayList<>();
