@@ -15,13 +15,13 @@ import dev.frugal.influence.solve.IhvpSolver;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A small leave-one-out check on the real digits: SAM-HIF must track retraining on the convex model. */
+/** A small leave-one-out check on the real digits (SAM ρ 0.3): SAM-HIF tracks retraining, better than classic IF. */
 class LeaveOneOutTest {
 
     @Test
     void samHifTracksRetrainingOnDigits() {
         Dataset digits = Sources.digits();
-        TrainConfig tc = dev.frugal.influence.experiment.InfluenceBench.looTraining(0.1);
+        TrainConfig tc = dev.frugal.influence.experiment.InfluenceBench.looTraining(0.3);
         LooConfig cfg = new LooConfig(ModelSpec.Kind.LOGREG, 0, 30, 0, 0.5, 50, tc, 100,
                 IhvpSolver.parse("exact"), 1e-6, List.of(Method.values()), 7);
         long t0 = System.nanoTime();
@@ -33,5 +33,9 @@ class LeaveOneOutTest {
                     r.spearman().get(m), r.msPerExample().get(m));
         }
         assertTrue(r.spearman().get(Method.SAM_HIF) >= 0.9, "SAM-HIF Spearman " + r.spearman().get(Method.SAM_HIF));
+        // at ρ 0.3 ignoring SAM costs the classic IF accuracy (docs/influence.md: Pearson 0.986 vs 0.917)
+        assertTrue(r.pearson().get(Method.SAM_HIF) > r.pearson().get(Method.IF), "SAM-HIF Pearson "
+                + r.pearson().get(Method.SAM_HIF) + " vs IF " + r.pearson().get(Method.IF));
+        assertTrue(r.maxRetrainGradNorm() <= 1e-10, "retraining not converged: " + r.maxRetrainGradNorm());
     }
 }
