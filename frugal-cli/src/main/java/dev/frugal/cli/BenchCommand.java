@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Side-by-side benchmarks (each mode in a fresh process).",
         subcommands = {BenchZoCommand.class, DpBenchCommand.class, AcdcBenchCommand.class, DistZoBenchCommand.class,
-                BenchFewshotCommand.class, DepthBenchCommand.class, BenchGrpoSamplingCommand.class})
+                BenchFewshotCommand.class, DepthBenchCommand.class, BenchGrpoSamplingCommand.class, InfluenceBenchCommand.class})
 public final class BenchCommand {
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = "Memory-efficient deep learning on libtorch from the JVM.",
         subcommands = {InfoCommand.class, GenerateCommand.class, DataCommand.class, ImportOnnxCommand.class,
                 ProbeCommand.class, ZoCommand.class, QuickstartCommand.class, DpCommand.class, AcdcCommand.class, BenchCommand.class,
-                FewshotCommand.class, DepthCommand.class, RlCommand.class},
+                FewshotCommand.class, DepthCommand.class, RlCommand.class, InfluenceCommand.class},
         footer = {"", "Run 'frugal COMMAND --help' for a command's options."})
 public final class FrugalCommand implements Runnable {
     @Spec

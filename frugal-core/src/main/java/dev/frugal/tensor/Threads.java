@@ -181,4 +181,21 @@ public final class Threads {
             }
         }
     }
+
+    // ---- added for influence
+    /**
+     * Runs {@code work} on the calling thread with OpenBLAS single-threaded, restoring its thread count afterwards
+     * (shared with {@link #runSplit}'s bookkeeping). {@link Linalg} runs its LAPACK calls this way: {@code linalg_solve}
+     * on a 650×650 system with 2 OpenBLAS (pthreads) threads killed the JVM with SIGSEGV and no error file here.
+     */
+    public static <T> T withSingleThreadedBlas(java.util.function.Supplier<T> work) {
+        Optional<Integer> blas = OpenBlas.get();
+        if (blas.isEmpty()) return work.get();
+        enterSingleThreadedBlas(blas.get());
+        try {
+            return work.get();
+        } finally {
+            leaveSingleThreadedBlas();
+        }
+    }
 }

@@ -1,0 +1,48 @@
+package dev.frugal.cli;
+
+import dev.frugal.influence.InfluenceInputException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code frugal influence}: SAM training with checkpoints and influence functions for SAM (arXiv 2507.04059). */
+@Command(name = "influence", mixinStandardHelpOptions = true,
+        description = "Influence functions for sharpness-aware minimisation: train, score, mislabel, loo.",
+        subcommands = {InfluenceTrainCommand.class, InfluenceScoreCommand.class, InfluenceMislabelCommand.class,
+                InfluenceLooCommand.class})
+public final class InfluenceCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand (train, score, mislabel, loo)");
+    }
+
+    /** Runs {@code body}; bad input (typed influence errors, invalid options) prints one line and returns 2. */
+    static int guarded(CommandSpec spec, Callable<Integer> body) throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
+            frugal.configureThreads();
+            return body.call();
+        } catch (InfluenceInputException | IllegalArgumentException e) {
+            err.println("frugal: " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+    }
+
+    /** A progress bar on stderr. */
+    static ProgressBar bar(String task, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+}

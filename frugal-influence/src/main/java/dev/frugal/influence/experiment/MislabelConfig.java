@@ -1,0 +1,31 @@
+package dev.frugal.influence.experiment;
+
+import dev.frugal.influence.method.Method;
+import dev.frugal.influence.model.ModelSpec;
+import dev.frugal.influence.sam.TrainConfig;
+import dev.frugal.influence.solve.IhvpSolver;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The mislabel-detection experiment.
+ *
+ * @param kind            the model
+ * @param hidden          MLP hidden units (0 for logistic regression)
+ * @param train           SAM training of the noisy model and of every retraining
+ * @param checkpointEvery trajectory checkpoints (sam-gif, tracin)
+ * @param flipFraction    fraction of training labels flipped (seeded), in (0, 1)
+ * @param solver          iHVP solver of the Hessian methods
+ * @param damping         δ &gt; 0
+ * @param methods         methods compared
+ * @param seed            flip seed
+ */
+public record MislabelConfig(ModelSpec.Kind kind, int hidden, TrainConfig train, int checkpointEvery,
+                             double flipFraction, IhvpSolver solver, double damping, List<Method> methods, long seed) {
+    public MislabelConfig {
+        Objects.requireNonNull(kind, "kind");
+        methods = List.copyOf(methods);
+        if (!(flipFraction > 0 && flipFraction < 1)) throw new IllegalArgumentException("--flip must lie in (0, 1),"
+                + " got " + flipFraction);
+    }
+}

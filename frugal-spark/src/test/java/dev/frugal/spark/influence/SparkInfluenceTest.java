@@ -1,0 +1,109 @@
+package dev.frugal.spark.influence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.influence.data.Dataset;
+import dev.frugal.influence.method.InfluenceMethod;
+import dev.frugal.influence.method.InfluenceSetup;
+import dev.frugal.influence.method.Method;
+import dev.frugal.influence.model.LogisticRegression;
+import dev.frugal.influence.sam.SamConfig;
+import dev.frugal.influence.sam.SamTrainer;
+import dev.frugal.influence.sam.TrainConfig;
+import dev.frugal.influence.sam.TrainedModel;
+import dev.frugal.spark.LoopbackCluster;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scores spread over Spark executors equal the local run's to 1e-6, on local[2] and on a loopback standalone cluster. */
+class SparkInfluenceTest {
+    @TempDir
+    Path tmp;
+
+    static Dataset blobs(int n, int f, int c, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] centres = new double[c][f];
+        for (double[] ce : centres) for (int k = 0; k < f; k++) ce[k] = r.nextGaussian();
+        double[] x = new double[n * f];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % c;
+            for (int k = 0; k < f; k++) x[i * f + k] = centres[y[i]][k] + r.nextGaussian();
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < c; k++) names.add("c" + k);
+        return new Dataset("blobs", x, y, f, names, List.of(), 0);
+    }
+
+    static InfluenceSetup setup(Dataset train) {
+        TrainConfig cfg = TrainConfig.fullBatch(SamConfig.sam(0.2), 0.3, 1e-2, 5000, 1e-10).withCheckpointEvery(20);
+        TrainedModel tm = SamTrainer.train(new LogisticRegression(train.features(), train.classes()), train, cfg, null,
+                null, null);
+        return InfluenceSetup.of(tm, train).withConvergence(1e-8, false);
+    }
+
+    static double maxDiff(double[][] a, double[][] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) d = Math.max(d, Math.abs(a[i][j] - b[i][j]));
+        return d;
+    }
+
+    static void compare(SparkContext sc, InfluenceSetup setup, Dataset test, List<Method> methods, int partitions) {
+        for (Method m : methods) {
+            double[][] local;
+            try (InfluenceMethod im = setup.create(m)) {
+                local = im.scores(test);
+            }
+            double[][] spread = SparkInfluence.scores(sc, setup, m, test, partitions);
+            assertEquals(local.length, spread.length);
+            double d = maxDiff(local, spread);
+            System.out.printf("%s on %s, %d partitions: max |local - spark| = %.3g%n", m.cliName(), sc.master(),
+                    partitions, d);
+            assertTrue(d <= 1e-6, m + ": max |local - spark| = " + d);
+        }
+    }
+
+    @Test
+    void localMasterMatchesLocalScores() {
+        Dataset train = blobs(61, 4, 3, 1), test = blobs(9, 4, 3, 2);
+        InfluenceSetup setup = setup(train);
+        SparkContext sc = new SparkContext(SparkInfluence.conf("local[2]"));
+        try {
+            compare(sc, setup, test, List.of(Method.values()), 3);
+        } finally {
+            sc.stop();
+        }
+    }
+
+    @Test
+    @Tag("cluster")
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void loopbackStandaloneClusterMatchesLocalScores() {
+        Dataset train = blobs(50, 3, 2, 3), test = blobs(6, 3, 2, 4);
+        InfluenceSetup setup = setup(train);
+        try (LoopbackCluster cluster = LoopbackCluster.start(tmp.resolve("spark-home"),
+                System.getProperty("java.class.path"), 2, 1)) {
+            Map<String, String> conf = new HashMap<>(cluster.appConf());
+            SparkConf sconf = SparkInfluence.conf(cluster.masterUrl());
+            conf.forEach(sconf::set);
+            SparkContext sc = new SparkContext(sconf);
+            try {
+                compare(sc, setup, test, List.of(Method.SAM_HIF, Method.SAM_GIF), 4);
+            } finally {
+                sc.stop();
+            }
+        }
+    }
+}
