@@ -139,9 +139,9 @@ public final class DpTrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "K", description = "Print ε and loss every K steps (default 10).")
     int logEvery = 10;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.jsonl and accuracy_vs_epsilon.png go"
-            + " (default dp-run).")
-    Path out = Path.of("dp-run");
+    @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.jsonl and accuracy_vs_epsilon.png go. "
+            + RunDirs.DEFAULT_HELP + "dp.")
+    Path out;
 
 
     /**
@@ -168,6 +168,7 @@ public final class DpTrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--optimizer must be sgd or adamw, got " + optimizer);
         if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads(); // global --threads
         else Threads.configure(Threads.defaultCount());
+        out = RunDirs.resolve(out, "dp");
         long baseSeed = seed != null ? seed : new SecureRandom().nextLong();
         PrintWriter o = spec.commandLine().getOut();
         try (DpTask t = buildTask(Rng.seeded("init", baseSeed + 2)); DpMetrics metrics = DpMetrics.open(out)) {
@@ -228,7 +229,7 @@ public final class DpTrainCommand implements Callable<Integer> {
             }
             double eps = accountant.epsilon(delta);
             Path png = out.resolve("accuracy_vs_epsilon.png");
-            DpPlot.accuracyVsEpsilon(curve, t.describe(), png);
+            DpPlot.accuracyVsEpsilon(curve, t.describe(), delta, png);
             metrics.result(eps, delta, ev, t.majorityBaseline(), step);
             o.printf(Locale.ROOT, "%n%-26s %s%n%-26s %.4f%n%-26s %.4f%n%-26s %.4f%n%-26s %.1e%n%-26s %d%n%-26s %s%n%-26s %s%n",
                     "task", task, "test accuracy", ev.accuracy(), "majority-class baseline", t.majorityBaseline(),
