@@ -110,7 +110,7 @@ public final class DataCommand implements Runnable {
             DatasetRegistry registry = DatasetRegistry.atHome();
             for (DatasetName n : sets) {
                 try {
-                    Path dir = Progress.timed(out, String.format("fetching %-9s", n.cliName()), () -> registry.fetch(n));
+                    Path dir = Progress.timed(out, String.format("fetching %-9s", n.cliName()), "ok", () -> registry.fetch(n));
                     out.printf("  -> %s%n", dir);
                     out.flush();
                 } catch (DatasetFetchException e) {

@@ -78,10 +78,15 @@ final class Progress {
 
     /** Runs {@code work} under a timed status line {@code LABEL ... done (12.3 s)} ("failed" when it throws). */
     static <T> T timed(PrintWriter out, String label, java.util.function.Supplier<T> work) {
+        return timed(out, label, "done", work);
+    }
+
+    /** As {@link #timed(PrintWriter, String, java.util.function.Supplier)}, ending with {@code success} instead of "done". */
+    static <T> T timed(PrintWriter out, String label, String success, java.util.function.Supplier<T> work) {
         try (Phase p = phase(out, label)) {
             try {
                 T r = work.get();
-                p.result("done");
+                p.result(success);
                 return r;
             } catch (RuntimeException | Error e) {
                 p.result("failed");
