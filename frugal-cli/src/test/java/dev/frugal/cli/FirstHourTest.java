@@ -50,22 +50,6 @@ class FirstHourTest extends TempHomeCliTest {
         new dev.frugal.zo.ZoTrainer.Settings(o.steps, Math.max(1, o.steps / 2), 0, null);
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1, 20260527})
-    void balancedBatchesHaveHalfSpamAndDependOnlyOnSeedAndStep(long seed) {
-        java.util.List<dev.frugal.data.SpamEmail> spam = new java.util.ArrayList<>(), ham = new java.util.ArrayList<>();
-        for (int i = 0; i < 30; i++) spam.add(new dev.frugal.data.SpamEmail("s" + i, "spam-1", 1, "x", "h"));
-        for (int i = 0; i < 70; i++) ham.add(new dev.frugal.data.SpamEmail("h" + i, "easy-ham-1", 0, "x", "h"));
-        for (long t : new long[] {0, 1, 59}) {
-            var b = QuickstartRun.balancedPick(spam, ham, 16, seed, t);
-            assertEquals(16, b.size(), "seed " + seed);
-            assertEquals(8, b.stream().filter(e -> e.label() == 1).count(), "seed " + seed);
-            assertEquals(b, QuickstartRun.balancedPick(spam, ham, 16, seed, t), "seed " + seed + ": same batch for the same step");
-        }
-        assertTrue(!QuickstartRun.balancedPick(spam, ham, 16, seed, 0).equals(QuickstartRun.balancedPick(spam, ham, 16, seed, 1)),
-                "seed " + seed + ": steps differ");
-    }
-
     @Test
     void zeroHeadEvaluationIsLn2AndTheHamShare() {
         java.util.List<dev.frugal.data.SpamEmail> e = new java.util.ArrayList<>();
