@@ -83,7 +83,7 @@ final class LinePlot {
     /** The chart model (for tests and for {@link #write}). */
     XYChart chart() {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(960).height(540).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        XYChart chart = new XYChartBuilder().width(1100).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         Styler st = chart.getStyler();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);

@@ -105,10 +105,10 @@ final class ZoPlots {
     static String title(ZoTrainCommand.ZoOptions o) {
         String model = Path.of(o.model).getFileName().toString();
         String data = o.task == ZoTrainCommand.Task.spam
-                ? (o.data == null || o.data.equals("spam-small") ? "SpamAssassin subset (spam-small)" : "SpamAssassin corpus")
+                ? (o.data == null || o.data.equals("spam-small") ? "(SpamAssassin subset)" : "(SpamAssassin)")
                 : Path.of(o.data == null ? "?" : o.data).getFileName().toString();
         String head = o.task == ZoTrainCommand.Task.spam ? ", head " + o.headInit : "";
-        return String.format(java.util.Locale.ROOT, "ZO2 on %s, %s on %s: lr %s, ε %s, batch %d × %d tokens, %s offload %s K=%d%s",
+        return String.format(java.util.Locale.ROOT, "ZO2 on %s, %s %s: lr %s, ε %s, batch %d × %d tokens, %s offload %s K=%d%s",
                 model, o.task, data, LinePlot.num(o.lr), LinePlot.num(o.eps), o.batch, o.seqLen, o.offload, o.storageDtype,
                 o.residentBlocks, head);
     }
