@@ -112,20 +112,13 @@ public final class DataCommand implements Runnable {
             }
             DatasetRegistry registry = DatasetRegistry.atHome();
             for (DatasetName n : sets) {
-                out.printf("fetching %-9s ... ", n.cliName());
-                out.flush();
-                long t0 = System.nanoTime();
                 try {
-                    Path dir = registry.fetch(n);
-                    out.printf("ok (%.1f s) %s%n", (System.nanoTime() - t0) / 1e9, dir);
+                    Path dir = Progress.timed(out, String.format("fetching %-9s", n.cliName()), "ok", () -> registry.fetch(n));
+                    out.printf("  -> %s%n", dir);
                     out.flush();
                 } catch (DatasetFetchException e) {
-                    out.println("failed");
-                    out.flush();
                     return fetchFailed(err, e);
                 } catch (DatasetFormatException e) {
-                    out.println("failed");
-                    out.flush();
                     err.println("frugal: " + e.getMessage());
                     err.flush();
                     return Main.EXIT_USAGE;

@@ -1,34 +1,30 @@
 package dev.frugal.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
-/** The PNG of test accuracy against the privacy spent. */
+/** The PNG of test accuracy against the privacy spent, δ stated on the axis and in the title. */
 final class DpPlot {
     private DpPlot() {}
 
-    /** Writes {@code points} (ε, accuracy) as a line chart to {@code png}. */
-    static void accuracyVsEpsilon(List<double[]> points, String title, Path png) {
+    /** The chart of {@code points} (ε, accuracy): one marker per evaluation. */
+    static LinePlot accuracyVsEpsilonPlot(List<double[]> points, String what, double delta) {
         double[] x = new double[points.size()], y = new double[points.size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = points.get(i)[0];
             y[i] = points.get(i)[1];
         }
-        XYChart chart = new XYChartBuilder().width(720).height(480).title(title).xAxisTitle("ε spent (δ fixed)")
-                .yAxisTitle("test accuracy").build();
-        chart.addSeries("DP-SGD", x, y);
-        chart.getStyler().setLegendVisible(false);
-        try {
-            String file = png.toString();
-            BitmapEncoder.saveBitmap(chart, file.endsWith(".png") ? file.substring(0, file.length() - 4) : file,
-                    BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        String d = LinePlot.num(delta);
+        return new LinePlot("DP-SGD, δ = " + d + ": " + what, "ε spent (RDP accountant, δ = " + d + ")",
+                "test accuracy (fraction correct)").series("test accuracy after each epoch (ε = 0: before training)", x, y);
+    }
+
+    /**
+     * Writes {@code points} (ε, accuracy) as a chart to {@code png}; nothing when there are fewer than two points.
+     *
+     * @return whether the file was written
+     */
+    static boolean accuracyVsEpsilon(List<double[]> points, String what, double delta, Path png) {
+        return accuracyVsEpsilonPlot(points, what, delta).write(png);
     }
 }

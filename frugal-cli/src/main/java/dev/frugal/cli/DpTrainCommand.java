@@ -145,9 +145,9 @@ public final class DpTrainCommand implements Callable<Integer>, SettingFlags {
     @Option(names = "--log-every", paramLabel = "K", description = "Print ε and loss every K steps (default 10).")
     int logEvery = 10;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.jsonl and accuracy_vs_epsilon.png go"
-            + " (default dp-run).")
-    Path out = Path.of("dp-run");
+    @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.jsonl and accuracy_vs_epsilon.png go. "
+            + RunDirs.DEFAULT_HELP + "dp.")
+    Path out;
 
     /**
      * MiniLM blocks fine-tuned by default: the top two (3.5M of the encoder's 10.6M block parameters). Each step then
@@ -169,6 +169,7 @@ public final class DpTrainCommand implements Callable<Integer>, SettingFlags {
         checkTaskOptions();
         if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads(); // global --threads
         else Threads.configure(Threads.defaultCount());
+        out = RunDirs.resolve(out, "dp");
         long initSeed = (seed != null ? seed : new SecureRandom().nextLong()) + 2;
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -213,7 +214,7 @@ public final class DpTrainCommand implements Callable<Integer>, SettingFlags {
                     }
                 });
                 Path png = out.resolve("accuracy_vs_epsilon.png");
-                DpPlot.accuracyVsEpsilon(curve, t.describe(), png);
+                DpPlot.accuracyVsEpsilon(curve, t.describe(), delta, png);
                 metrics[0].result(r);
                 o.printf(Locale.ROOT, "%n%-26s %s%n%-26s %.4f%n%-26s %.4f%n%-26s %.4f%n%-26s %.1e%n%-26s %d%n%-26s %s%n%-26s %s%n",
                         "task", task, "test accuracy", r.finalEvaluation().accuracy(), "majority-class baseline",

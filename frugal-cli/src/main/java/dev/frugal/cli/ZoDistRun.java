@@ -84,6 +84,10 @@ final class ZoDistRun {
         }
         double after = evalLoss(r.finalCheckpoint(), text.evalBatches(o.batch));
         out.printf("eval loss after:  %.4f%n", after);
+        ZoPlots.appendEval(o.out, o.steps - r.history().size(), Map.of("eval_loss", before));
+        ZoPlots.appendEval(o.out, o.steps, Map.of("eval_loss", after));
+        ZoPlots.write(o.out.resolve("metrics.jsonl"), o.out, ZoPlots.title(o) + ", DistZO2 " + opts.mode().cliName()
+                + " on " + opts.workers() + " workers");
         out.printf("%d steps, %.3f s/step (rank 0), start-up %.1f s, %.0f bytes exchanged per step, replicas %s,"
                         + " stage attempt %d%s%n", r.history().size(), r.secondsPerStep(), r.setupSeconds(),
                 r.bytesPerStep(), r.replicasIdentical() ? "bit-identical" : "DIFFER " + r.replicaDigests(),

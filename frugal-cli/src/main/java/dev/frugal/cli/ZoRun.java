@@ -31,8 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /** One {@code zo train} run: model, task, engine, loop, metrics, plot and summary. */
 final class ZoRun {
@@ -67,7 +65,7 @@ final class ZoRun {
         o.validate(); // every option, before anything is loaded or written
         ZoHyperparameters hp = o.hyperparameters();
         OffloadConfig off = o.offloadConfig().on(device, DType.F32); // the working tier where the model runs
-        Path modelDir = ZoTrainCommand.modelDir(o.model);
+        Path modelDir = Progress.model(out, o.model);
         Path ckpt = null;
         TrainerState state = null;
         if (o.resume) {
@@ -127,17 +125,21 @@ final class ZoRun {
                     split.train().size(), split.dev().size(), split.test().size(), modelDir, off.tier(),
                     off.residentBlocks(), off.storageDtype());
             if (ckpt != null) ZoTrainCommand.loadHead(h.model, ckpt);
-            else {
-                out.println("initialising the head from class prototypes of the training emails...");
-                out.flush();
-                task.initHead(h.model, engine);
-            }
-            SpamTask.Evaluation before = task.evaluate(h.model, engine, split.test());
+            else if (o.headInit == ZoTrainCommand.HeadInit.prototype)
+                Progress.timed(out, "initialising the head from class prototypes of " + split.train().size()
+                        + " training emails", () -> task.initHead(h.model, engine));
+            SpamTask.Evaluation before = Progress.timed(out, "evaluating on " + split.test().size() + " test emails",
+                    () -> task.evaluate(h.model, engine, split.test()));
             out.printf("test accuracy %s: %.4f (loss %.4f)%n", beforeLabel(state), before.accuracy(), before.loss());
             out.flush();
+            long from = state.completed();
             double secs = loop(h.model, engine, task.trainBatches(hp.seed()),
                     () -> task.evaluate(h.model, engine, split.dev()).accuracy(), "dev_accuracy", state);
-            SpamTask.Evaluation after = task.evaluate(h.model, engine, split.test());
+            SpamTask.Evaluation after = Progress.timed(out, "evaluating on " + split.test().size() + " test emails",
+                    () -> task.evaluate(h.model, engine, split.test()));
+            ZoPlots.appendEval(o.out, from, Map.of("test_accuracy", before.accuracy(), "test_loss", before.loss()));
+            ZoPlots.appendEval(o.out, o.steps, Map.of("test_accuracy", after.accuracy(), "test_loss", after.loss()));
+            plots();
             out.printf("test accuracy after fine-tuning:  %.4f (loss %.4f), precision %.4f, recall %.4f%n",
                     after.accuracy(), after.loss(), after.precision(), after.recall());
             out.printf("confusion [truth][pred]: ham %s, spam %s%n", java.util.Arrays.toString(after.confusion()[0]),
@@ -172,12 +174,17 @@ final class ZoRun {
                 out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage)%n",
                         data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(), off.residentBlocks(),
                         off.storageDtype());
-                double before = evalLoss(engine, obj, model, eval);
+                double before = Progress.timed(out, "evaluating on " + eval.size() + " batches",
+                        () -> evalLoss(engine, obj, model, eval));
+                long from = state.completed();
                 out.printf("eval loss %s: %.4f%n", beforeLabel(state), before);
                 double secs = loop(model, engine, train,
                         () -> evalLoss(engine, obj, model, eval), "eval_loss", state);
-                double after = evalLoss(engine, obj, model, eval);
+                double after = Progress.timed(out, "evaluating on " + eval.size() + " batches",
+                        () -> evalLoss(engine, obj, model, eval));
+                ZoPlots.appendEval(o.out, from, Map.of("eval_loss", before));
                 out.printf("eval loss after:  %.4f%n", after);
+                plots();
                 return new Result("lm", before, after, "eval loss", o.steps - state.completed(), secs, o.out,
                         state.completed());
             }
@@ -193,19 +200,15 @@ final class ZoRun {
     private <B> double loop(StagedModel model, Zo2Engine<B> engine, BatchSource<B> data, ZoTrainer.Evaluator eval,
                             String evalName, TrainerState from) {
         List<Double> stepSecs = new ArrayList<>();
-        List<double[]> lossPoints = new ArrayList<>(), evalPoints = new ArrayList<>();
-        for (ZoStep s : from.history()) lossPoints.add(new double[] {s.step() + 1, s.loss()});
         Path metricsFile = o.out.resolve("metrics.jsonl");
         if (o.resume) MetricsLog.dropAfterStep(metricsFile, from.completed()); // steps after the checkpoint are rerun
         try (MetricsLog metrics = new MetricsLog(metricsFile, o.resume);
-             ProgressBar bar = o.noProgress ? null : new ProgressBarBuilder().setTaskName("zo " + o.task)
-                     .setInitialMax(o.steps).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+             ProgressBar bar = o.noProgress || o.steps == 0 ? null : Progress.bar("zo " + o.task, o.steps, "steps")) {
             if (bar != null) bar.stepTo(from.completed());
             ZoTrainer.Listener listener = new ZoTrainer.Listener() {
                 @Override
                 public void onStep(ZoStep s, double seconds) {
                     stepSecs.add(seconds);
-                    lossPoints.add(new double[] {s.step() + 1, s.loss()});
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("event", "step");
                     m.put("step", s.step() + 1);
@@ -219,14 +222,13 @@ final class ZoRun {
                     metrics.write(m);
                     if (bar != null) {
                         bar.stepTo(s.step() + 1);
-                        bar.setExtraMessage(String.format("loss %.4f  %.2fs/step  rss %.0f MB", s.loss(), seconds,
+                        bar.setExtraMessage(String.format("loss %.4f  %.2f s/step  RSS %.0f MB", s.loss(), seconds,
                                 MetricsLog.residentMb()));
                     }
                 }
 
                 @Override
                 public void onEval(long completed, double value) {
-                    evalPoints.add(new double[] {completed, value});
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("event", "eval");
                     m.put("step", completed);
@@ -253,20 +255,11 @@ final class ZoRun {
                 throw e;
             }
         }
-        LinePlot plot = new LinePlot("ZO2 fine-tuning (" + o.task + ")", "step", "loss");
-        plot.series("train loss (mean of loss+ and loss-)", col(lossPoints, 0), col(lossPoints, 1));
-        plot.write(o.out.resolve("loss.png"));
-        if (!evalPoints.isEmpty())
-            new LinePlot("held-out " + evalName, "step", evalName).series(evalName, col(evalPoints, 0), col(evalPoints, 1))
-                    .write(o.out.resolve(evalName + ".png"));
         List<Double> sorted = new ArrayList<>(stepSecs);
         sorted.sort(Double::compare);
         return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
     }
 
-    private static double[] col(List<double[]> pts, int c) {
-        double[] r = new double[pts.size()];
-        for (int i = 0; i < r.length; i++) r[i] = pts.get(i)[c];
-        return r;
-    }
+    /** loss.png and the held-out charts, from the whole metrics.jsonl (steps before a resume included). */
+    private void plots() { ZoPlots.write(o.out.resolve("metrics.jsonl"), o.out, ZoPlots.title(o)); }
 }

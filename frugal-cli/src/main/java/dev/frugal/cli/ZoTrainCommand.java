@@ -49,6 +49,9 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class ZoTrainCommand implements Callable<Integer> {
     enum Task { spam, lm }
 
+    /** How the spam head starts: class prototypes of the training emails (≈ the frozen-encoder probe) or zero. */
+    enum HeadInit { prototype, zero }
+
     @ParentCommand
     ZoCommand zo;
 
@@ -65,6 +68,7 @@ public final class ZoTrainCommand implements Callable<Integer> {
         int threads = frugal.configureThreads();
         Device device = frugal.device();
         PrintWriter out = spec.commandLine().getOut();
+        o.out = RunDirs.resolve(o.out, "zo");
         ZoRun.Result r = o.dist.enabled() ? new ZoDistRun(o, o.dist, threads, out).run() : new ZoRun(o, device, out).run();
         out.printf("%s%n", r.summary());
         out.flush();
@@ -83,6 +87,10 @@ public final class ZoTrainCommand implements Callable<Integer> {
         @Option(names = "--data", paramLabel = "spam-small|spam|FILE",
                 description = "spam: spam-small (embedded, default) or spam (full corpus, after 'frugal data fetch spam'); lm: a .txt or .jsonl file.")
         String data;
+
+        @Option(names = "--head-init", defaultValue = "prototype", paramLabel = "prototype|zero",
+                description = "spam: start the head from class prototypes (49 s of forwards) or at zero. Default: ${DEFAULT-VALUE}.")
+        HeadInit headInit = HeadInit.prototype;
 
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json for lm text (default: the model's).")
         Path tokenizer;
@@ -129,8 +137,9 @@ public final class ZoTrainCommand implements Callable<Integer> {
         @Option(names = "--checkpoint-every", defaultValue = "0", description = "Checkpoint every N steps (0: at the end).")
         long checkpointEvery;
 
-        @Option(names = "--out", defaultValue = "frugal-runs/zo", paramLabel = "DIR", description = "Metrics, plot and (default) checkpoints. Default: ${DEFAULT-VALUE}.")
-        Path out = Path.of("frugal-runs/zo");
+        @Option(names = "--out", paramLabel = "DIR", description = "Metrics, plots and (default) checkpoints. "
+                + RunDirs.DEFAULT_HELP + "zo.")
+        Path out;
 
         @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Checkpoints (default: OUT/checkpoints).")
         Path checkpointDir;

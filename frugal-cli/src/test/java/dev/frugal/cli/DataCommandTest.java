@@ -44,6 +44,8 @@ class DataCommandTest extends TempHomeCliTest {
     void fetchDigitsIntoTempHome() {
         assertEquals(0, run("fetch", "digits"), err.toString());
         assertTrue(out.toString().contains("ok"), out.toString());
+        // a timed status line for the fetch (issue 13): "fetching digits   ... ok (0.4 s)"
+        assertTrue(out.toString().matches("(?s)fetching digits\\s+\\.\\.\\. ok \\(\\d+\\.\\d s\\)\\R.*"), out.toString());
         StringWriter listing = new StringWriter();
         CommandLine cl = new CommandLine(new DataCommand());
         cl.setOut(new PrintWriter(listing));

@@ -41,5 +41,7 @@ class LauncherIT {
         assertTrue(out.contains("libtorch     " + Backend.LIBTORCH_VERSION), out);
         // the launcher exported --threads to OpenBLAS before the JVM started
         assertTrue(out.contains("OpenBLAS 1 (OPENBLAS_NUM_THREADS=1)"), out);
+        // every --add-opens names a package java.base has: no "WARNING: package ... not in java.base" (issue 13)
+        assertTrue(!out.contains("WARNING"), out);
     }
 }

@@ -6,7 +6,7 @@ package dev.frugal.influence;
  * gradients, a solver that diverged. The message names the input and says what to change; the CLI prints it on one
  * line and exits 2.
  */
-public class InfluenceInputException extends RuntimeException {
+public class InfluenceInputException extends dev.frugal.UserInputException {
     public InfluenceInputException(String message) {
         super(message);
     }

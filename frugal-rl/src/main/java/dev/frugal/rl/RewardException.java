@@ -4,7 +4,7 @@ package dev.frugal.rl;
  * A reward function threw or returned a non-finite value. The step that asked for it applied nothing and wrote
  * nothing; the message names the reward and the sample.
  */
-public final class RewardException extends IllegalArgumentException {
+public final class RewardException extends dev.frugal.UserInputException {
     private final String reward;
     private final int sample;
 

@@ -3,7 +3,7 @@ package dev.frugal.vision;
 import java.nio.file.Path;
 
 /** Image input that cannot be used: an unreadable or non-image file, mixed channel counts, an empty folder. */
-public final class ImageDataException extends IllegalArgumentException {
+public final class ImageDataException extends dev.frugal.UserInputException {
     private final Path path;
 
     public ImageDataException(Path path, String message) {

@@ -1,0 +1,46 @@
+package dev.frugal.cli;
+
+import dev.frugal.tensor.NativeMemory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The peak resident set size of this process (Linux {@code VmHWM}), resettable so that one phase can be measured on
+ * its own: {@link #reset()} first returns freed native memory to the system, then writes 5 to
+ * {@code /proc/self/clear_refs}, which sets the peak to the current RSS.
+ */
+final class PeakRss {
+    private PeakRss() {}
+
+    /** Peak RSS in MiB since the start or the last {@link #reset()}; -1 where {@code /proc} has no VmHWM. */
+    static double peakMb() { return field("VmHWM:"); }
+
+    /** Current RSS in MiB; -1 where unknown. */
+    static double currentMb() { return field("VmRSS:"); }
+
+    /**
+     * Starts a new measurement: the peak becomes the current RSS.
+     *
+     * @return whether the kernel took the reset (false where /proc/self/clear_refs is not writable)
+     */
+    static boolean reset() {
+        NativeMemory.returnFreedMemory();
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static double field(String name) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
+                if (l.startsWith(name)) return Long.parseLong(l.replaceAll("\\D", "")) / 1024.0;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
