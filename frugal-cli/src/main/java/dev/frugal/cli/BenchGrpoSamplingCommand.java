@@ -60,7 +60,7 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
                 + " must be in [1, --num-generations " + g + "]");
         Path dir = model != null ? model : FrugalHome.root().resolve("models").resolve("rl-tiny");
         if (!Files.isRegularFile(dir.resolve("config.json")))
-            throw new IllegalArgumentException("no model at " + dir + ": run 'frugal rl pretrain --out " + dir
+            throw new dev.frugal.UserInputException("no model at " + dir + ": run 'frugal rl pretrain --out " + dir
                     + "' first, or give --model DIR");
         int threads = spec.root().userObject() instanceof FrugalCommand f ? f.configureThreads() : 1;
         int prompts = quick ? 2 : 8, len = dev.frugal.rl.task.TaskFamily.maxAnswerTokens();

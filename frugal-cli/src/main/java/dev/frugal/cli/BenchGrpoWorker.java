@@ -41,7 +41,7 @@ public final class BenchGrpoWorker {
         Threads.configure(Integer.parseInt(a[7]));
         Path out = Path.of(a[8]);
         Tensors.zeros(1).close(); // libtorch up
-        double base = BenchRss.rssMb();
+        double base = PeakRss.currentMb();
         try (CausalLM m = Models.loadCausalLM(model, Device.CPU); GradMode off = GradMode.off()) {
             LengthPredictor pred = new LengthPredictor(1.0);
             SamplerConfig cfg = new SamplerConfig(mode, g, micro, 0, len, 1.0, 1.0, seed, CharVocab.EOS, 0.2);
@@ -69,8 +69,8 @@ public final class BenchGrpoWorker {
             r.put("tokens_per_s", st.tokensPerSecond());
             r.put("kv_peak_mb", st.kvPeakBytes() / 1048576.0);
             r.put("rss_base_mb", base);
-            r.put("rss_peak_mb", BenchRss.peakMb());
-            r.put("mem_peak_mb", BenchRss.peakMb() - base);
+            r.put("rss_peak_mb", PeakRss.peakMb());
+            r.put("mem_peak_mb", PeakRss.peakMb() - base);
             r.put("grouping", st.grouping());
             if (mode == SamplingMode.INFINITE) {
                 int[] lens = res.completions().stream().mapToInt(c -> c.tokens().length).toArray();

@@ -92,9 +92,9 @@ public final class DepthCommand implements Runnable {
             try {
                 vi = VibrationIntensity.of(vibration);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--vibration: " + e.getMessage());
+                throw new dev.frugal.UserInputException("--vibration: " + e.getMessage());
             }
-            if (sequences < 1) throw new IllegalArgumentException("--sequences must be at least 1, got " + sequences);
+            if (sequences < 1) throw new dev.frugal.UserInputException("--sequences must be at least 1, got " + sequences);
             int threads = parent.threads();
             PrintWriter o = parent.spec.commandLine().getOut();
             ForkJoinPool pool = new ForkJoinPool(threads);
@@ -106,7 +106,7 @@ public final class DepthCommand implements Runnable {
                     try {
                         cfg = SimConfig.of(width, height, frames, vi, seed + i);
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--width/--height/--frames: " + e.getMessage());
+                        throw new dev.frugal.UserInputException("--width/--height/--frames: " + e.getMessage());
                     }
                     SequenceGenerator.Generated g = SequenceGenerator.generate(String.format("seq_%03d", i), cfg, pool);
                     ms += g.renderMsPerFrame() / sequences;
@@ -135,7 +135,7 @@ public final class DepthCommand implements Runnable {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "on" -> VibrationPath.ON;
             case "off" -> VibrationPath.OFF;
-            default -> throw new IllegalArgumentException("--vibration must be on (V2-SfMLearner) or off (vision only), got '" + s + "'");
+            default -> throw new dev.frugal.UserInputException("--vibration must be on (V2-SfMLearner) or off (vision only), got '" + s + "'");
         };
     }
 
@@ -184,12 +184,12 @@ public final class DepthCommand implements Runnable {
             try {
                 tc = new TrainConfig(epochs, batch, lr, 1e-3, seed, checkpointEvery);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--epochs/--batch/--lr/--checkpoint-every: " + e.getMessage());
+                throw new dev.frugal.UserInputException("--epochs/--batch/--lr/--checkpoint-every: " + e.getMessage());
             }
             Path run = out != null ? out : FrugalHome.root().resolve("runs").resolve("depth-" + vp.name().toLowerCase(Locale.ROOT));
             Path ck = run.resolve("checkpoint.safetensors");
             if (!resume && Files.exists(ck))
-                throw new IllegalArgumentException("--out " + run + " already holds a checkpoint: pass --resume to continue it or choose another --out");
+                throw new dev.frugal.UserInputException("--out " + run + " already holds a checkpoint: pass --resume to continue it or choose another --out");
             parent.threads();
             List<Sequence> seqs = SequenceIo.readAll(data, policy);
             PrintWriter o = parent.spec.commandLine().getOut();
@@ -229,7 +229,7 @@ public final class DepthCommand implements Runnable {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "mask" -> DepthPolicy.MASK;
             case "refuse" -> DepthPolicy.REFUSE;
-            default -> throw new IllegalArgumentException("--bad-depth must be mask or refuse, got '" + s + "'");
+            default -> throw new dev.frugal.UserInputException("--bad-depth must be mask or refuse, got '" + s + "'");
         };
     }
 
@@ -264,7 +264,7 @@ public final class DepthCommand implements Runnable {
             DepthPolicy policy = policy(badDepth);
             Path ck = run.resolve("checkpoint.safetensors"), mj = run.resolve("model.json");
             if (!Files.exists(ck) || !Files.exists(mj))
-                throw new IllegalArgumentException("--run " + run + " holds no trained model (checkpoint.safetensors, model.json); run `frugal depth train` first");
+                throw new dev.frugal.UserInputException("--run " + run + " holds no trained model (checkpoint.safetensors, model.json); run `frugal depth train` first");
             var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mj.toFile());
             parent.threads();
             ModelConfig mc = ModelConfig.small(node.get("height").asInt(), node.get("width").asInt(), node.get("vibration").asBoolean());

@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
  * Methods and targets may be comma-separated lists; every method runs on the same seeded episodes of a target.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate few-shot methods on seeded N-way K-shot episodes of target domains (mean ± 95% CI).")
+        description = "Evaluate few-shot methods on seeded N-way K-shot episodes of target domains (mean ± 95%% CI).")
 public final class FewshotEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

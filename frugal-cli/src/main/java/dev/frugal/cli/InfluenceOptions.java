@@ -85,7 +85,7 @@ final class InfluenceOptions {
             TrainConfig.BaseOptimizer base = switch (optimizer) {
                 case "sgd" -> TrainConfig.BaseOptimizer.SGD;
                 case "adamw" -> TrainConfig.BaseOptimizer.ADAMW;
-                default -> throw new IllegalArgumentException("--optimizer " + optimizer + ": use sgd or adamw");
+                default -> throw new dev.frugal.UserInputException("--optimizer " + optimizer + ": use sgd or adamw");
             };
             SamConfig sam = new SamConfig(rho, adaptive, 0.01, microBatch);
             return new TrainConfig(sam, base, lr, momentum, weightDecay, batchSize, steps, tolerance, checkpointEvery,
@@ -120,7 +120,7 @@ final class InfluenceOptions {
                 case "exact" -> new IhvpSolver.Exact(20_000);
                 case "cg" -> new IhvpSolver.ConjugateGradient(cgIterations, 1e-8);
                 case "lissa" -> new IhvpSolver.Lissa(lissaScale, lissaDepth, 1e-6);
-                default -> throw new IllegalArgumentException("--solver " + solver + ": use exact, cg or lissa");
+                default -> throw new dev.frugal.UserInputException("--solver " + solver + ": use exact, cg or lissa");
             };
         }
     }

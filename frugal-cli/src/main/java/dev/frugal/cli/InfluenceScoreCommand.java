@@ -80,7 +80,7 @@ public final class InfluenceScoreCommand implements Callable<Integer> {
         return InfluenceCommand.guarded(spec, () -> {
             PrintWriter o = spec.commandLine().getOut();
             Method m = Method.parse(method);
-            if (topK < 1 || testCount < 1) throw new IllegalArgumentException("--top-k and --test-count must be >= 1");
+            if (topK < 1 || testCount < 1) throw new dev.frugal.UserInputException("--top-k and --test-count must be >= 1");
             Split split = DataRef.fromMetadata(TrajectoryStore.metadata(model)).load(null);
             TrainedModel tm = TrajectoryStore.load(model, split.train().fingerprint());
             Dataset test = split.test().subset(java.util.stream.IntStream.range(0, Math.min(testCount,
@@ -151,7 +151,7 @@ public final class InfluenceScoreCommand implements Callable<Integer> {
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), rows);
             return;
         }
-        if (!out.toString().endsWith(".csv")) throw new IllegalArgumentException("--out " + out + ": use a .csv or"
+        if (!out.toString().endsWith(".csv")) throw new dev.frugal.UserInputException("--out " + out + ": use a .csv or"
                 + " .json file name");
         StringBuilder sb = new StringBuilder(String.join(",", rows.isEmpty() ? List.of() : rows.getFirst().keySet()));
         sb.append('\n');

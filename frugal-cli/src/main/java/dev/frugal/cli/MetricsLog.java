@@ -85,14 +85,4 @@ final class MetricsLog implements AutoCloseable {
         }
     }
 
-    /** Resident set size of this process in MiB (Linux), or -1. */
-    static double residentMb() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024.0;
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
-    }
 }

@@ -82,16 +82,7 @@ final class QuickstartRun {
                     @Override
                     public void onStep(ZoStep s, double seconds) {
                         stepSecs.add(seconds);
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("step", s.step() + 1);
-                        m.put("loss", s.loss());
-                        m.put("loss_plus", s.lossPlus());
-                        m.put("loss_minus", s.lossMinus());
-                        m.put("projected_grad", s.projectedGradient());
-                        m.put("seed", s.seed());
-                        m.put("step_s", seconds);
-                        m.put("rss_mb", PeakRss.currentMb());
-                        metrics.write(m);
+                        metrics.write(ZoRun.zoStepLine(s, seconds));
                         if (bar != null) {
                             bar.stepTo(s.step() + 1);
                             bar.setExtraMessage(String.format("loss %.4f  %.2f s/step  RSS %.0f MB", s.loss(), seconds,
@@ -131,6 +122,7 @@ final class QuickstartRun {
 
     private static void logEval(MetricsLog metrics, long step, SpamTask.Evaluation e) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "eval");
         m.put("step", step);
         m.put("test_accuracy", e.accuracy());
         m.put("test_loss", e.loss());

@@ -252,7 +252,7 @@ public final class RlTrainCommand implements Callable<Integer> {
     }
 
     private static JsonNode readJson(Path f, String missing) {
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(missing);
+        if (!Files.isRegularFile(f)) throw new dev.frugal.UserInputException(missing);
         try {
             return JSON.readTree(f.toFile());
         } catch (IOException e) {

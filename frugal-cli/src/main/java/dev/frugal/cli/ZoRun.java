@@ -209,21 +209,11 @@ final class ZoRun {
                 @Override
                 public void onStep(ZoStep s, double seconds) {
                     stepSecs.add(seconds);
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("event", "step");
-                    m.put("step", s.step() + 1);
-                    m.put("loss", s.loss());
-                    m.put("loss_plus", s.lossPlus());
-                    m.put("loss_minus", s.lossMinus());
-                    m.put("projected_grad", s.projectedGradient());
-                    m.put("seed", s.seed());
-                    m.put("step_s", seconds);
-                    m.put("rss_mb", MetricsLog.residentMb());
-                    metrics.write(m);
+                    metrics.write(zoStepLine(s, seconds));
                     if (bar != null) {
                         bar.stepTo(s.step() + 1);
                         bar.setExtraMessage(String.format("loss %.4f  %.2f s/step  RSS %.0f MB", s.loss(), seconds,
-                                MetricsLog.residentMb()));
+                                PeakRss.currentMb()));
                     }
                 }
 
@@ -258,6 +248,21 @@ final class ZoRun {
         List<Double> sorted = new ArrayList<>(stepSecs);
         sorted.sort(Double::compare);
         return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
+    }
+
+    /** One {@code "event": "step"} line of a ZO run's metrics.jsonl (zo train and the quickstart). */
+    static Map<String, Object> zoStepLine(ZoStep s, double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "step");
+        m.put("step", s.step() + 1);
+        m.put("loss", s.loss());
+        m.put("loss_plus", s.lossPlus());
+        m.put("loss_minus", s.lossMinus());
+        m.put("projected_grad", s.projectedGradient());
+        m.put("seed", s.seed());
+        m.put("step_s", seconds);
+        m.put("rss_mb", PeakRss.currentMb());
+        return m;
     }
 
     /** loss.png and the held-out charts, from the whole metrics.jsonl (steps before a resume included). */

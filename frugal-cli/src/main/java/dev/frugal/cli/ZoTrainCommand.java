@@ -63,12 +63,12 @@ public final class ZoTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        o.out = RunDirs.resolve(o.out, "zo"); // a path only: nothing is created before validation
         o.validate(); // before libtorch loads: a rejected run costs nothing and writes nothing
         FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
         int threads = frugal.configureThreads();
         Device device = frugal.device();
         PrintWriter out = spec.commandLine().getOut();
-        o.out = RunDirs.resolve(o.out, "zo");
         ZoRun.Result r = o.dist.enabled() ? new ZoDistRun(o, o.dist, threads, out).run() : new ZoRun(o, device, out).run();
         out.printf("%s%n", r.summary());
         out.flush();

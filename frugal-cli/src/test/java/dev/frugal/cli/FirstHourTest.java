@@ -42,8 +42,8 @@ class FirstHourTest extends TempHomeCliTest {
         ZoTrainCommand.ZoOptions o = QuickstartCommand.settings(QuickstartCommand.DEFAULT_STEPS, Path.of("x"));
         assertEquals(ZoTrainCommand.HeadInit.zero, o.headInit);
         assertEquals("spam", o.data);
-        assertEquals("host", o.offload);
-        assertEquals("bf16", o.storageDtype);
+        assertEquals(dev.frugal.zo.OffloadTier.HOST, o.offload);
+        assertEquals(dev.frugal.tensor.DType.BF16, o.storageDtype);
         // the settings are valid for the engine and the trainer
         o.offloadConfig();
         o.hyperparameters();

@@ -126,7 +126,7 @@ public final class AcdcBench {
         };
         CircuitTask task = quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
         try (Gpt2Model m = quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
-             TaskBatch b = task.batch(Rng.seeded("bench", 1), batch)) {
+             Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
             long t0 = System.nanoTime();
             Circuit c;
             try (AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {

@@ -49,7 +49,9 @@ public sealed interface CircuitTask permits CircuitTask.Induction, CircuitTask.P
 
         /** π drawn from {@code seed}. */
         public static PermutedPrevious of(int vocab, int length, long seed) {
-            return new PermutedPrevious(vocab, length, Tensors.randperm(vocab, Rng.seeded("pi", seed)).toLongArray());
+            try (Rng pi = Rng.seeded("pi", seed)) {
+                return new PermutedPrevious(vocab, length, Tensors.randperm(vocab, pi).toLongArray());
+            }
         }
 
         @Override

@@ -67,8 +67,8 @@ public final class ModelZoo {
         if (cached(dir)) return Gpt2Model.load(dir, Device.CPU);
         Path tmp = dir.resolveSibling(dir.getFileName() + ".init");
         Gpt2Model m;
-        try (Scope sc = Scope.open()) {
-            m = shape.write(tmp, shape.init(Rng.seeded("init", s.seed())));
+        try (Scope sc = Scope.open(); Rng init = Rng.seeded("init", s.seed())) {
+            m = shape.write(tmp, shape.init(init));
         }
         long t0 = System.nanoTime();
         double loss = TaskTraining.train(m, task, s, shape::trainable, null);

@@ -79,8 +79,8 @@ public final class PlantedModel {
         copy(attn[1], proj[1], 1, A, E);
         for (float[] w : attn) balance(w, d, 3 * d, 1);
         balance(lm, d, VOCAB, d); // lm (V, C): row v is column v of the map C → V
-        try (Scope sc = Scope.open()) {
-            Map<String, Tensor> t = shape.init(Rng.seeded("planted", 0)); // LayerNorms and the zero MLPs
+        try (Scope sc = Scope.open(); Rng rng = Rng.seeded("planted", 0)) {
+            Map<String, Tensor> t = shape.init(rng); // LayerNorms and the zero MLPs
             String x = TinyGpt2.P;
             t.put(x + "wte.weight", Tensors.fromFloats(wte, VOCAB, d));
             t.put(x + "wpe.weight", Tensors.fromFloats(wpe, LENGTH, d));

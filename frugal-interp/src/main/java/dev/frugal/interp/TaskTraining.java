@@ -30,12 +30,12 @@ public final class TaskTraining {
     /** Trains the parameters {@code trainable} accepts (by name) in place; returns the final evaluation loss (mean cross-entropy on a fresh batch of 256). */
     public static double train(CausalLM model, CircuitTask task, Settings s, Predicate<String> trainable,
                                java.util.function.DoubleConsumer onLoss) {
-        Rng data = Rng.seeded("train-data", s.seed());
         List<Tensor> params = new ArrayList<>();
         for (var e : model.namedParameters().entrySet()) if (trainable.test(e.getKey())) params.add(e.getValue());
         for (Tensor p : params) p.requiresGrad(true);
         // β₂ = 0.99 as the models were first trained with (and as small transformers often use)
-        try (AdamW opt = new AdamW(params, new AdamWConfig(s.lr(), 0.9, 0.99, 1e-8, s.weightDecay()))) {
+        try (Rng data = Rng.seeded("train-data", s.seed());
+             AdamW opt = new AdamW(params, new AdamWConfig(s.lr(), 0.9, 0.99, 1e-8, s.weightDecay()))) {
             int warm = Math.max(1, s.steps() / 20);
             for (int step = 0; step < s.steps(); step++) {
                 try (Scope sc = Scope.open(); TaskBatch b = task.batch(data, s.batch())) {
@@ -54,7 +54,9 @@ public final class TaskTraining {
                 for (Tensor p : params) p.requiresGrad(false);
             }
         }
-        return evaluate(model, task, Rng.seeded("eval-data", s.seed() + 1), 256);
+        try (Rng evalData = Rng.seeded("eval-data", s.seed() + 1)) {
+            return evaluate(model, task, evalData, 256);
+        }
     }
 
     /** Mean cross-entropy of {@code model} on a batch of {@code n}. */

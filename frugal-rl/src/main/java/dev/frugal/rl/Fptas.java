@@ -31,7 +31,7 @@ public final class Fptas {
      * @return lane (0..m−1) of each job
      */
     public static int[] assign(long[] sizes, int lanes, double epsilon) {
-        if (!(epsilon > 0)) throw new IllegalArgumentException("--fptas-epsilon must be > 0, got " + epsilon);
+        if (!(epsilon > 0)) throw new dev.frugal.InvalidSettingException("fptasEpsilon", "must be > 0, got " + epsilon);
         if (lanes < 1) throw new IllegalArgumentException("lanes must be >= 1, got " + lanes);
         int n = sizes.length;
         if (n == 0) return new int[0];

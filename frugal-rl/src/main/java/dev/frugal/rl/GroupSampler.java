@@ -27,7 +27,7 @@ public final class GroupSampler {
 
     /**
      * @param predictor length predictor for {@link SamplingMode#INFINITE} (ignored otherwise; may then be null)
-     * @throws IllegalArgumentException for prompts longer than the model's positions allow, token ids out of range, or
+     * @throws dev.frugal.UserInputException for prompts longer than the model's positions allow, token ids out of range, or
      *                                  a KV budget too small for one sequence
      */
     public static Result sample(CausalLM model, List<long[]> prompts, SamplerConfig cfg, LengthPredictor predictor) {
@@ -37,15 +37,15 @@ public final class GroupSampler {
         int maxPrompt = 0;
         for (int p = 0; p < prompts.size(); p++) {
             long[] pr = prompts.get(p);
-            if (pr.length == 0) throw new IllegalArgumentException("prompt " + p + " is empty");
+            if (pr.length == 0) throw new dev.frugal.UserInputException("prompt " + p + " is empty");
             for (long id : pr)
-                if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt " + p + " has token id " + id
+                if (id < 0 || id >= vocab) throw new dev.frugal.UserInputException("prompt " + p + " has token id " + id
                         + " outside the model's vocabulary [0, " + vocab + ")");
             maxPrompt = Math.max(maxPrompt, pr.length);
         }
         int capacity = maxPrompt + cfg.maxCompletionLength();
         if (capacity > model.config().maxPositions())
-            throw new IllegalArgumentException("the longest prompt (" + maxPrompt + " tokens) + --max-completion-length ("
+            throw new dev.frugal.UserInputException("the longest prompt (" + maxPrompt + " tokens) + --max-completion-length ("
                     + cfg.maxCompletionLength() + ") = " + capacity + " exceeds the model's " + model.config().maxPositions()
                     + " positions: shorten the prompts or the completions");
         Job[] jobs = new Job[n];
@@ -148,11 +148,11 @@ public final class GroupSampler {
             perRow = SlotDecoder.bytesPerRow(model, pf, capacity);
         }
         long fit = cfg.kvBudgetBytes() / perRow;
-        if (fit < 1) throw new IllegalArgumentException("--kv-budget-mb " + mb(cfg.kvBudgetBytes()) + " is smaller than one"
+        if (fit < 1) throw new dev.frugal.InvalidSettingException("kvBudgetMb", "" + mb(cfg.kvBudgetBytes()) + " is smaller than one"
                 + " sequence: a slot of " + capacity + " positions needs " + mb(perRow) + " MB of keys and values");
         int align = SlotDecoder.ROW_ALIGN;
         if (fit >= align) fit = fit / align * align; // padding rows must fit the budget too
-        else throw new IllegalArgumentException("--kv-budget-mb " + mb(cfg.kvBudgetBytes()) + " holds " + fit
+        else throw new dev.frugal.InvalidSettingException("kvBudgetMb", "" + mb(cfg.kvBudgetBytes()) + " holds " + fit
                 + " sequences, but batch-invariant decoding allocates " + align + " rows at a time: give at least "
                 + mb(perRow * align) + " MB");
         return (int) Math.min(fit, Math.min(n, cfg.numGenerations() * (long) prompts.size()));

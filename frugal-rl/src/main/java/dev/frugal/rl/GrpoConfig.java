@@ -19,22 +19,22 @@ public record GrpoConfig(int numGenerations, int maxCompletionLength, double tem
                          double epsilonHigh, double beta, LossType lossType, ScaleRewards scaleRewards,
                          int numIterations, double learningRate) {
     public GrpoConfig {
-        if (numGenerations < 2) throw new IllegalArgumentException("--num-generations must be >= 2 (a group needs"
+        if (numGenerations < 2) throw new dev.frugal.InvalidSettingException("numGenerations", "must be >= 2 (a group needs"
                 + " two samples to compare), got " + numGenerations);
-        if (maxCompletionLength < 1) throw new IllegalArgumentException("--max-completion-length must be >= 1, got "
+        if (maxCompletionLength < 1) throw new dev.frugal.InvalidSettingException("maxCompletionLength", "must be >= 1, got "
                 + maxCompletionLength);
         if (!(temperature > 0) || Double.isInfinite(temperature))
-            throw new IllegalArgumentException("--temperature must be a finite value > 0, got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
-        if (!(epsilon >= 0 && epsilon < 1)) throw new IllegalArgumentException("--epsilon must be in [0, 1), got " + epsilon);
+            throw new dev.frugal.InvalidSettingException("temperature", "must be a finite value > 0, got " + temperature);
+        if (!(topP > 0 && topP <= 1)) throw new dev.frugal.InvalidSettingException("topP", "must be in (0, 1], got " + topP);
+        if (!(epsilon >= 0 && epsilon < 1)) throw new dev.frugal.InvalidSettingException("epsilon", "must be in [0, 1), got " + epsilon);
         if (!(epsilonHigh >= 0) || Double.isInfinite(epsilonHigh))
-            throw new IllegalArgumentException("--epsilon-high must be a finite value >= 0, got " + epsilonHigh);
-        if (!(beta >= 0) || Double.isInfinite(beta)) throw new IllegalArgumentException("--beta must be >= 0, got " + beta);
+            throw new dev.frugal.InvalidSettingException("epsilonHigh", "must be a finite value >= 0, got " + epsilonHigh);
+        if (!(beta >= 0) || Double.isInfinite(beta)) throw new dev.frugal.InvalidSettingException("beta", "must be >= 0, got " + beta);
         java.util.Objects.requireNonNull(lossType, "lossType");
         java.util.Objects.requireNonNull(scaleRewards, "scaleRewards");
-        if (numIterations < 1) throw new IllegalArgumentException("--num-iterations must be >= 1, got " + numIterations);
+        if (numIterations < 1) throw new dev.frugal.InvalidSettingException("numIterations", "must be >= 1, got " + numIterations);
         if (!(learningRate >= 0) || Double.isInfinite(learningRate))
-            throw new IllegalArgumentException("--learning-rate must be a finite value >= 0, got " + learningRate);
+            throw new dev.frugal.InvalidSettingException("learningRate", "must be a finite value >= 0, got " + learningRate);
     }
 
     /** TRL's defaults for the loss (ε 0.2, β 0, dapo, group scaling, μ 1, T 1, top-p 1) with G and L given. */

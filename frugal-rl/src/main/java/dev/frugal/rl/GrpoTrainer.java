@@ -44,12 +44,12 @@ public final class GrpoTrainer implements AutoCloseable {
 
     /**
      * @param reference frozen reference model for the KL term (same architecture and vocabulary), or null if β = 0
-     * @throws IllegalArgumentException when the reference differs from the policy in architecture or vocabulary
+     * @throws dev.frugal.UserInputException when the reference differs from the policy in architecture or vocabulary
      */
     public GrpoTrainer(CausalLM policy, CausalLM reference, GrpoConfig cfg, SamplerConfig sampling,
                        List<RewardFunction.Named> rewards, Codec codec) {
         if (cfg.beta() > 0 && reference == null)
-            throw new IllegalArgumentException("--beta " + cfg.beta() + " needs a reference model (--ref-model)");
+            throw new dev.frugal.InvalidSettingException("beta", "" + cfg.beta() + " needs a reference model (--ref-model)");
         if (reference != null) checkReference(policy, reference);
         if (sampling.numGenerations() != cfg.numGenerations() || sampling.maxCompletionLength() != cfg.maxCompletionLength())
             throw new IllegalArgumentException("sampler and GRPO configs disagree on G or the completion length");
@@ -66,17 +66,17 @@ public final class GrpoTrainer implements AutoCloseable {
 
     static void checkReference(CausalLM policy, CausalLM ref) {
         String pa = policy.config().source().modelType(), ra = ref.config().source().modelType();
-        if (!pa.equals(ra)) throw new IllegalArgumentException("--ref-model is a " + ra + " but the policy is a " + pa
+        if (!pa.equals(ra)) throw new dev.frugal.InvalidSettingException("refModel", "is a " + ra + " but the policy is a " + pa
                 + ": the reference must have the policy's architecture");
         if (policy.config().vocabSize() != ref.config().vocabSize())
-            throw new IllegalArgumentException("--ref-model has a vocabulary of " + ref.config().vocabSize()
+            throw new dev.frugal.InvalidSettingException("refModel", "has a vocabulary of " + ref.config().vocabSize()
                     + " tokens but the policy has " + policy.config().vocabSize() + ": they must match");
         if (!policy.parameterNames().equals(ref.parameterNames()))
-            throw new IllegalArgumentException("--ref-model's parameters differ from the policy's: give a checkpoint of the"
+            throw new dev.frugal.UserInputException("--ref-model's parameters differ from the policy's: give a checkpoint of the"
                     + " same model");
         for (String n : policy.parameterNames())
             if (!java.util.Arrays.equals(policy.parameter(n).shape(), ref.parameter(n).shape()))
-                throw new IllegalArgumentException("--ref-model's " + n + " has shape "
+                throw new dev.frugal.UserInputException("--ref-model's " + n + " has shape "
                         + java.util.Arrays.toString(ref.parameter(n).shape()) + ", the policy's "
                         + java.util.Arrays.toString(policy.parameter(n).shape()));
     }

@@ -31,7 +31,7 @@ public enum LossType {
      */
     public static LossType parse(String name) {
         for (LossType t : values()) if (t.optionName.equals(name)) return t;
-        throw new IllegalArgumentException("--loss-type '" + name + "' is not one of "
+        throw new dev.frugal.InvalidSettingException("lossType", "'" + name + "' is not one of "
                 + Arrays.stream(values()).map(LossType::optionName).collect(Collectors.joining(", ")));
     }
 

@@ -20,19 +20,19 @@ public record SamplerConfig(SamplingMode mode, int numGenerations, int microGrou
                             double fptasEpsilon) {
     public SamplerConfig {
         java.util.Objects.requireNonNull(mode, "mode");
-        if (numGenerations < 1) throw new IllegalArgumentException("--num-generations must be >= 1, got " + numGenerations);
+        if (numGenerations < 1) throw new dev.frugal.InvalidSettingException("numGenerations", "must be >= 1, got " + numGenerations);
         if (maxCompletionLength < 1)
-            throw new IllegalArgumentException("--max-completion-length must be >= 1, got " + maxCompletionLength);
-        if (kvBudgetBytes < 0) throw new IllegalArgumentException("--kv-budget-mb must be > 0, got " + kvBudgetBytes);
+            throw new dev.frugal.InvalidSettingException("maxCompletionLength", "must be >= 1, got " + maxCompletionLength);
+        if (kvBudgetBytes < 0) throw new dev.frugal.InvalidSettingException("kvBudgetMb", "must be > 0, got " + kvBudgetBytes);
         if (kvBudgetBytes == 0 && mode != SamplingMode.FULL) {
-            if (microGroupSize < 1) throw new IllegalArgumentException("--micro-group-size must be >= 1, got "
+            if (microGroupSize < 1) throw new dev.frugal.InvalidSettingException("microGroupSize", "must be >= 1, got "
                     + microGroupSize);
-            if (microGroupSize > numGenerations) throw new IllegalArgumentException("--micro-group-size " + microGroupSize
+            if (microGroupSize > numGenerations) throw new dev.frugal.InvalidSettingException("microGroupSize", "" + microGroupSize
                     + " is larger than --num-generations " + numGenerations + ": g must be <= G");
         }
-        if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0, got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
-        if (!(fptasEpsilon > 0)) throw new IllegalArgumentException("--fptas-epsilon must be > 0, got " + fptasEpsilon);
+        if (!(temperature > 0)) throw new dev.frugal.InvalidSettingException("temperature", "must be > 0, got " + temperature);
+        if (!(topP > 0 && topP <= 1)) throw new dev.frugal.InvalidSettingException("topP", "must be in (0, 1], got " + topP);
+        if (!(fptasEpsilon > 0)) throw new dev.frugal.InvalidSettingException("fptasEpsilon", "must be > 0, got " + fptasEpsilon);
     }
 
     public SamplerConfig withMode(SamplingMode m) {

@@ -21,7 +21,7 @@ public enum SamplingMode {
 
     public static SamplingMode parse(String name) {
         for (SamplingMode m : values()) if (m.optionName.equals(name)) return m;
-        throw new IllegalArgumentException("--sampling '" + name + "' is not one of "
+        throw new dev.frugal.InvalidSettingException("sampling", "'" + name + "' is not one of "
                 + Arrays.stream(values()).map(SamplingMode::optionName).collect(Collectors.joining(", ")));
     }
 

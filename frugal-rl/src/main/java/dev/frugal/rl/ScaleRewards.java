@@ -21,7 +21,7 @@ public enum ScaleRewards {
 
     public static ScaleRewards parse(String name) {
         for (ScaleRewards s : values()) if (s.optionName.equals(name)) return s;
-        throw new IllegalArgumentException("--scale-rewards '" + name + "' is not one of "
+        throw new dev.frugal.InvalidSettingException("scaleRewards", "'" + name + "' is not one of "
                 + Arrays.stream(values()).map(ScaleRewards::optionName).collect(Collectors.joining(", ")));
     }
 

@@ -100,7 +100,7 @@ class GrpoLossTest {
     void optionNamesAreTrls() {
         assertEquals(LossType.DR_GRPO, LossType.parse("dr_grpo"));
         assertEquals(ScaleRewards.BATCH, ScaleRewards.parse("batch"));
-        var e = assertThrows(IllegalArgumentException.class, () -> LossType.parse("ppo"));
+        var e = assertThrows(dev.frugal.InvalidSettingException.class, () -> LossType.parse("ppo"));
         assertTrue(e.getMessage().contains("grpo, dr_grpo, dapo"), e.getMessage());
     }
 }

@@ -119,22 +119,22 @@ class GrpoTrainerTest {
     void badInputsNameTheOption() {
         try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU);
              CausalLM q = Models.loadCausalLM(SamplerIdentityTest.fixture("qwen3"), Device.CPU)) {
-            var ex = assertThrows(IllegalArgumentException.class, () -> GrpoTrainer.checkReference(m, q));
+            var ex = assertThrows(dev.frugal.UserInputException.class, () -> GrpoTrainer.checkReference(m, q));
             assertTrue(ex.getMessage().contains("architecture"), ex.getMessage());
             long vocab = m.config().vocabSize();
             SamplerConfig sc = new SamplerConfig(SamplingMode.MICRO, 4, 2, 0, 4, 1.0, 1.0, 3, -1, 0.5);
-            var ids = assertThrows(IllegalArgumentException.class,
+            var ids = assertThrows(dev.frugal.UserInputException.class,
                     () -> GroupSampler.sample(m, List.of(new long[] {1, vocab}), sc, null));
             assertTrue(ids.getMessage().contains("token id " + vocab), ids.getMessage());
             long[] longPrompt = new long[m.config().maxPositions()];
-            var len = assertThrows(IllegalArgumentException.class, () -> GroupSampler.sample(m, List.of(longPrompt), sc, null));
+            var len = assertThrows(dev.frugal.UserInputException.class, () -> GroupSampler.sample(m, List.of(longPrompt), sc, null));
             assertTrue(len.getMessage().contains("positions"), len.getMessage());
-            var budget = assertThrows(IllegalArgumentException.class, () -> GroupSampler.sample(m, List.of(new long[] {1}),
+            var budget = assertThrows(dev.frugal.UserInputException.class, () -> GroupSampler.sample(m, List.of(new long[] {1}),
                     new SamplerConfig(SamplingMode.MICRO, 4, 0, 100, 4, 1.0, 1.0, 3, -1, 0.5), null));
             assertTrue(budget.getMessage().contains("smaller than one sequence"), budget.getMessage());
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(dev.frugal.UserInputException.class,
                     () -> new SamplerConfig(SamplingMode.MICRO, 4, 5, 0, 4, 1.0, 1.0, 3, -1, 0.5));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(dev.frugal.UserInputException.class,
                     () -> new SamplerConfig(SamplingMode.MICRO, 4, 2, 0, 0, 1.0, 1.0, 3, -1, 0.5));
             assertFalse(Tensors.zeros(1).requiresGrad());
         }

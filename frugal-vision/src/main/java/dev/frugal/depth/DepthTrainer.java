@@ -99,7 +99,7 @@ public final class DepthTrainer implements AutoCloseable {
 
     /** One optimiser step on the snippets {@code idx}: {loss, photometric part, auto-mask fraction}. */
     double[] trainStep(int[] idx) {
-        try (Scope s = Scope.open()) {
+        try (Scope s = Scope.open(); Rng noise = Rng.seeded("automask-tiebreak", cfg.seed() * 1_000_003L + step)) {
             Tensor[] b = data.batch(idx);
             Tensor prev = b[0], target = b[1], next = b[2];
             Tensor poseA = model.pose(prev, target, b[3], true);                          // T_t←t−1
@@ -107,7 +107,6 @@ public final class DepthTrainer implements AutoCloseable {
             Tensor tFromPrev = Warp.poseVecToMatrix(poseA.narrow(1, 0, 3), poseA.narrow(1, 3, 3), true);  // T_t−1←t
             Tensor nextFromT = Warp.poseVecToMatrix(poseB.narrow(1, 0, 3), poseB.narrow(1, 3, 3), false); // T_t+1←t
             List<Tensor> disps = model.disparities(target, true);
-            Rng noise = Rng.seeded("automask-tiebreak", cfg.seed() * 1_000_003L + step);
             Tensor total = null, photo = null, mask = null;
             int h = data.height(), w = data.width();
             for (int sc = 0; sc < disps.size(); sc++) {

@@ -10,11 +10,11 @@ package dev.frugal.depth;
 public record TrainConfig(int epochs, int batchSize, double lr, double smoothness, long seed, int checkpointEvery) {
 
     public TrainConfig {
-        if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        if (!(lr > 0)) throw new IllegalArgumentException("lr must be positive, got " + lr);
-        if (!(smoothness >= 0)) throw new IllegalArgumentException("smoothness must be non-negative, got " + smoothness);
-        if (checkpointEvery < 0) throw new IllegalArgumentException("checkpointEvery must be non-negative");
+        if (epochs < 1) throw new dev.frugal.InvalidSettingException("epochs", "must be at least 1, got " + epochs);
+        if (batchSize < 1) throw new dev.frugal.InvalidSettingException("batchSize", "must be at least 1, got " + batchSize);
+        if (!(lr > 0)) throw new dev.frugal.InvalidSettingException("lr", "must be positive, got " + lr);
+        if (!(smoothness >= 0)) throw new dev.frugal.InvalidSettingException("smoothness", "must be non-negative, got " + smoothness);
+        if (checkpointEvery < 0) throw new dev.frugal.InvalidSettingException("checkpointEvery", "must be non-negative");
     }
 
     public static TrainConfig of(int epochs, int batchSize, long seed) { return new TrainConfig(epochs, batchSize, 5e-4, 1e-3, seed, 0); }

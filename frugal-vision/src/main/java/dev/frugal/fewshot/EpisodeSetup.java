@@ -11,10 +11,10 @@ package dev.frugal.fewshot;
  */
 public record EpisodeSetup(int ways, int shots, int queries, int episodes, long seed) implements java.io.Serializable {
     public EpisodeSetup {
-        if (ways < 2) throw new IllegalArgumentException("--ways must be ≥ 2, got " + ways);
-        if (shots < 1) throw new IllegalArgumentException("--shots must be ≥ 1, got " + shots);
-        if (queries < 1) throw new IllegalArgumentException("--queries must be ≥ 1, got " + queries);
-        if (episodes < 1) throw new IllegalArgumentException("--episodes must be ≥ 1, got " + episodes);
+        if (ways < 2) throw new dev.frugal.InvalidSettingException("ways", "must be ≥ 2, got " + ways);
+        if (shots < 1) throw new dev.frugal.InvalidSettingException("shots", "must be ≥ 1, got " + shots);
+        if (queries < 1) throw new dev.frugal.InvalidSettingException("queries", "must be ≥ 1, got " + queries);
+        if (episodes < 1) throw new dev.frugal.InvalidSettingException("episodes", "must be ≥ 1, got " + episodes);
     }
 
     /** 5-way K-shot with 15 queries per class. */

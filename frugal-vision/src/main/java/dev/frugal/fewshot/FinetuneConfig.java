@@ -13,7 +13,7 @@ public record FinetuneConfig(int epochs, int batchSize, double lr, boolean tuneB
 
     public FinetuneConfig {
         if (epochs < 1 || batchSize < 1) throw new IllegalArgumentException("epochs and batchSize must be ≥ 1");
-        if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        if (!(lr > 0)) throw new dev.frugal.InvalidSettingException("lr", "must be > 0, got " + lr);
     }
 
     /** BSCD-FSL: 100 epochs, batch 4, lr 0.01, frozen backbone. */

@@ -22,10 +22,10 @@ public record IdpConfig(int steps, double lr, int pseudoQueries, boolean codeboo
         boolean batchStatsAtInference) implements java.io.Serializable {
 
     public IdpConfig {
-        if (steps < 0) throw new IllegalArgumentException("steps must be ≥ 0, got " + steps);
-        if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
-        if (pseudoQueries < 1) throw new IllegalArgumentException("pseudoQueries must be ≥ 1, got " + pseudoQueries);
-        if (!(logitScale > 0)) throw new IllegalArgumentException("logitScale must be > 0, got " + logitScale);
+        if (steps < 0) throw new dev.frugal.InvalidSettingException("steps", "must be ≥ 0, got " + steps);
+        if (!(lr > 0)) throw new dev.frugal.InvalidSettingException("lr", "must be > 0, got " + lr);
+        if (pseudoQueries < 1) throw new dev.frugal.InvalidSettingException("pseudoQueries", "must be ≥ 1, got " + pseudoQueries);
+        if (!(logitScale > 0)) throw new dev.frugal.InvalidSettingException("logitScale", "must be > 0, got " + logitScale);
     }
 
     /** The authors' defaults (50 steps, Adam 1e-3, 15 pseudo-queries per class), everything on, scale 10. */

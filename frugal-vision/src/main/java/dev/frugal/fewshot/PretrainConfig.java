@@ -17,10 +17,10 @@ public record PretrainConfig(ResNetConfig backbone, int steps, int batchSize, do
         int codebookPerClass, long seed) {
 
     public PretrainConfig {
-        if (backbone == null) throw new IllegalArgumentException("backbone is null");
-        if (steps < 1) throw new IllegalArgumentException("steps must be ≥ 1, got " + steps);
-        if (batchSize < 2) throw new IllegalArgumentException("batchSize must be ≥ 2 (BatchNorm), got " + batchSize);
-        if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        if (backbone == null) throw new dev.frugal.InvalidSettingException("backbone", "is null");
+        if (steps < 1) throw new dev.frugal.InvalidSettingException("steps", "must be ≥ 1, got " + steps);
+        if (batchSize < 2) throw new dev.frugal.InvalidSettingException("batchSize", "must be ≥ 2 (BatchNorm), got " + batchSize);
+        if (!(lr > 0)) throw new dev.frugal.InvalidSettingException("lr", "must be > 0, got " + lr);
         if (codebookImages < 1 || codebookPerClass < 1) throw new IllegalArgumentException("codebook sizes must be ≥ 1");
     }
 

@@ -11,9 +11,9 @@ package dev.frugal.vision;
 public record AugmentConfig(double minCropArea, boolean flip, double brightness, double contrast) {
 
     public AugmentConfig {
-        if (!(minCropArea > 0 && minCropArea <= 1)) throw new IllegalArgumentException("minCropArea must be in (0, 1], got " + minCropArea);
-        if (brightness < 0 || brightness >= 1) throw new IllegalArgumentException("brightness must be in [0, 1), got " + brightness);
-        if (contrast < 0 || contrast >= 1) throw new IllegalArgumentException("contrast must be in [0, 1), got " + contrast);
+        if (!(minCropArea > 0 && minCropArea <= 1)) throw new dev.frugal.InvalidSettingException("minCropArea", "must be in (0, 1], got " + minCropArea);
+        if (brightness < 0 || brightness >= 1) throw new dev.frugal.InvalidSettingException("brightness", "must be in [0, 1), got " + brightness);
+        if (contrast < 0 || contrast >= 1) throw new dev.frugal.InvalidSettingException("contrast", "must be in [0, 1), got " + contrast);
     }
 
     /** The defaults used here for 28×28 images: crops of ≥ 50 % area, flips, ±40 % brightness and contrast. */

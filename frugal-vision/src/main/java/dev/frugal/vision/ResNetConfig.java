@@ -15,13 +15,13 @@ import java.util.stream.Collectors;
 public record ResNetConfig(Backbone backbone, int inChannels, List<Integer> widths, int imageSize) {
 
     public ResNetConfig {
-        if (backbone == null) throw new IllegalArgumentException("backbone is null");
-        if (inChannels != 1 && inChannels != 3) throw new IllegalArgumentException("inChannels must be 1 or 3, got " + inChannels);
+        if (backbone == null) throw new dev.frugal.InvalidSettingException("backbone", "is null");
+        if (inChannels != 1 && inChannels != 3) throw new dev.frugal.InvalidSettingException("inChannels", "must be 1 or 3, got " + inChannels);
         widths = List.copyOf(widths);
         if (widths.size() != 4 || widths.stream().anyMatch(w -> w < 1)) {
-            throw new IllegalArgumentException("widths must be four positive channel counts, got " + widths);
+            throw new dev.frugal.InvalidSettingException("widths", "must be four positive channel counts, got " + widths);
         }
-        if (imageSize < 8) throw new IllegalArgumentException("imageSize must be at least 8, got " + imageSize);
+        if (imageSize < 8) throw new dev.frugal.InvalidSettingException("imageSize", "must be at least 8, got " + imageSize);
     }
 
     /** The small default: ResNet-10 with widths 16, 32, 64, 64 on 28×28 grey images. */

@@ -93,9 +93,9 @@ public final class Sources {
         if (count < 2 || count > total) throw new IllegalArgumentException("Fashion-MNIST subset of " + count
                 + " images: use 2.." + total);
         long[] perm;
-        try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
-            perm = dev.frugal.tensor.Tensors.randperm(total, dev.frugal.tensor.Rng.seeded("influence-fmnist", seed))
-                    .toLongArray();
+        try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open();
+             dev.frugal.tensor.Rng rng = dev.frugal.tensor.Rng.seeded("influence-fmnist", seed)) {
+            perm = dev.frugal.tensor.Tensors.randperm(total, rng).toLongArray();
         }
         double[] x = new double[count * 196];
         int[] y = new int[count];

@@ -18,8 +18,8 @@ public record Split(Dataset train, Dataset test) {
                     + " lower --train-size/--test-size");
         }
         long[] perm;
-        try (Scope s = Scope.open()) {
-            perm = Tensors.randperm(n, Rng.seeded("influence-split", seed)).toLongArray();
+        try (Scope s = Scope.open(); Rng rng = Rng.seeded("influence-split", seed)) {
+            perm = Tensors.randperm(n, rng).toLongArray();
         }
         int te = testSize == 0 ? n - trainSize : testSize;
         int[] tr = new int[trainSize], ts = new int[te];

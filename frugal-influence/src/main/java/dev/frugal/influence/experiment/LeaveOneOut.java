@@ -31,7 +31,7 @@ public final class LeaveOneOut {
 
     /** Runs the check on {@code split}; {@code progress} gets (phase, done). */
     public static LooResult run(Split split, LooConfig cfg, BiConsumer<String, Integer> progress) {
-        if (cfg.removals() > split.train().size()) throw new IllegalArgumentException("--removals " + cfg.removals()
+        if (cfg.removals() > split.train().size()) throw new dev.frugal.InvalidSettingException("removals", "" + cfg.removals()
                 + " exceeds the " + split.train().size() + " training examples");
         Dataset train = split.train().requireTrainable(), test = split.test();
         FlatModel model = new ModelSpec(cfg.kind(), train.features(), cfg.hidden(), train.classes()).build();
@@ -82,24 +82,25 @@ public final class LeaveOneOut {
             double[] baseLosses = losses(model, tm.theta(), ldsTest);
             double[][] actualLds = new double[cfg.ldsSubsets()][];
             boolean[][] kept = new boolean[cfg.ldsSubsets()][n];
-            Rng rng = Rng.seeded("influence-lds", cfg.seed());
-            for (int s = 0; s < cfg.ldsSubsets(); s++) {
-                long[] perm;
-                try (Scope sc = Scope.open()) {
-                    perm = Tensors.randperm(n, rng).toLongArray();
+            try (Rng rng = Rng.seeded("influence-lds", cfg.seed())) {
+                for (int s = 0; s < cfg.ldsSubsets(); s++) {
+                    long[] perm;
+                    try (Scope sc = Scope.open()) {
+                        perm = Tensors.randperm(n, rng).toLongArray();
+                    }
+                    int[] idx = new int[keep];
+                    for (int i = 0; i < keep; i++) {
+                        idx[i] = (int) perm[i];
+                        kept[s][idx[i]] = true;
+                    }
+                    Arrays.sort(idx);
+                    TrainedModel r = SamTrainer.train(model, train.subset(idx), retrain, tm.theta(), null, null);
+                    worst = Math.max(worst, r.gradNorm());
+                    double[] l = losses(model, r.theta(), ldsTest);
+                    for (int t = 0; t < l.length; t++) l[t] -= baseLosses[t];
+                    actualLds[s] = l;
+                    if (progress != null) progress.accept("lds", s + 1);
                 }
-                int[] idx = new int[keep];
-                for (int i = 0; i < keep; i++) {
-                    idx[i] = (int) perm[i];
-                    kept[s][idx[i]] = true;
-                }
-                Arrays.sort(idx);
-                TrainedModel r = SamTrainer.train(model, train.subset(idx), retrain, tm.theta(), null, null);
-                worst = Math.max(worst, r.gradNorm());
-                double[] l = losses(model, r.theta(), ldsTest);
-                for (int t = 0; t < l.length; t++) l[t] -= baseLosses[t];
-                actualLds[s] = l;
-                if (progress != null) progress.accept("lds", s + 1);
             }
             for (Method m : cfg.methods()) {
                 double[][] sc = ldsScores.get(m);
@@ -126,7 +127,10 @@ public final class LeaveOneOut {
 
     static int[] choose(int n, int k, long seed) {
         try (Scope s = Scope.open()) {
-            long[] perm = Tensors.randperm(n, Rng.seeded("influence-removals", seed)).toLongArray();
+            long[] perm;
+            try (Rng rng = Rng.seeded("influence-removals", seed)) {
+                perm = Tensors.randperm(n, rng).toLongArray();
+            }
             int[] out = new int[k];
             for (int i = 0; i < k; i++) out[i] = (int) perm[i];
             return out;

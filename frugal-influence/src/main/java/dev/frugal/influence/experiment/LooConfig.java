@@ -29,7 +29,7 @@ public record LooConfig(ModelSpec.Kind kind, int hidden, int removals, int ldsSu
     public LooConfig {
         Objects.requireNonNull(kind, "kind");
         methods = List.copyOf(methods);
-        if (removals < 2) throw new IllegalArgumentException("--removals must be >= 2, got " + removals);
+        if (removals < 2) throw new dev.frugal.InvalidSettingException("removals", "must be >= 2, got " + removals);
         if (ldsSubsets < 0 || !(ldsFraction > 0 && ldsFraction < 1) || ldsTest < 1) {
             throw new IllegalArgumentException("LDS needs subsets >= 0, a fraction in (0, 1) and >= 1 test example");
         }

@@ -35,8 +35,7 @@ public final class Mislabel {
         int n = data.size(), c = data.classes(), k = (int) Math.round(fraction * n);
         int[] y = data.y().clone();
         boolean[] flipped = new boolean[n];
-        Rng rng = Rng.seeded("influence-flip", seed);
-        try (Scope s = Scope.open()) {
+        try (Rng rng = Rng.seeded("influence-flip", seed); Scope s = Scope.open()) {
             long[] perm = Tensors.randperm(n, rng).toLongArray();
             long[] shift = Tensors.randint(1, c, rng, Math.max(k, 1)).toLongArray();
             for (int i = 0; i < k; i++) {

@@ -25,7 +25,7 @@ public record MislabelConfig(ModelSpec.Kind kind, int hidden, TrainConfig train,
     public MislabelConfig {
         Objects.requireNonNull(kind, "kind");
         methods = List.copyOf(methods);
-        if (!(flipFraction > 0 && flipFraction < 1)) throw new IllegalArgumentException("--flip must lie in (0, 1),"
+        if (!(flipFraction > 0 && flipFraction < 1)) throw new dev.frugal.InvalidSettingException("flip", "must lie in (0, 1),"
                 + " got " + flipFraction);
     }
 }

@@ -45,11 +45,10 @@ public final class SamTrainer {
         boolean full = cfg.batchSize() == 0 || cfg.batchSize() >= n;
         int b = full ? n : cfg.batchSize();
         List<Checkpoint> trajectory = new ArrayList<>();
-        try (Scope outer = Scope.open()) {
+        try (Scope outer = Scope.open(); Rng order = Rng.seeded("influence-data-order", cfg.seed());
+             Rng init = Rng.seeded("influence-init", cfg.seed())) {
             DType dt = cfg.dtype();
             Tensor x = data.xTensor(dt), y = data.yTensor();
-            Rng order = Rng.seeded("influence-data-order", cfg.seed());
-            Rng init = Rng.seeded("influence-init", cfg.seed());
             Tensor theta = (warmStart != null ? Tensors.fromDoubles(warmStart, warmStart.length).to(dt)
                     : model.init(init, dt)).cloneTensor().detach().requiresGrad(true);
             try (Optimizer base = base(cfg, theta)) {

@@ -28,8 +28,8 @@ public record TrainConfig(SamConfig sam, BaseOptimizer base, double lr, double m
         Objects.requireNonNull(sam, "sam");
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(dtype, "dtype");
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
-        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must lie in [0, 1), got "
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new dev.frugal.InvalidSettingException("lr", "must be > 0, got " + lr);
+        if (!(momentum >= 0 && momentum < 1)) throw new dev.frugal.InvalidSettingException("momentum", "must lie in [0, 1), got "
                 + momentum);
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
         if (batchSize < 0 || maxSteps < 1 || checkpointEvery < 0 || !(tolerance >= 0)) {

@@ -33,12 +33,12 @@ import java.util.Map;
 public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads, int intermediate, int positions) {
     public TinyLm {
         if (!arch.equals("llama") && !arch.equals("qwen3"))
-            throw new IllegalArgumentException("--arch '" + arch + "' is not llama or qwen3");
+            throw new dev.frugal.InvalidSettingException("arch", "'" + arch + "' is not llama or qwen3");
         if (hidden < 2 || layers < 1 || heads < 1 || kvHeads < 1 || intermediate < 1 || positions < 2)
             throw new IllegalArgumentException("model sizes must be positive");
         if (hidden % heads != 0 || (hidden / heads) % 2 != 0)
-            throw new IllegalArgumentException("--hidden " + hidden + " must be a multiple of 2·--heads " + heads);
-        if (heads % kvHeads != 0) throw new IllegalArgumentException("--kv-heads " + kvHeads + " must divide --heads " + heads);
+            throw new dev.frugal.InvalidSettingException("hidden", "" + hidden + " must be a multiple of 2·--heads " + heads);
+        if (heads % kvHeads != 0) throw new dev.frugal.InvalidSettingException("kvHeads", "" + kvHeads + " must divide --heads " + heads);
     }
 
     /** The default shape: 4 layers, C = 128, 4 heads (2 KV heads), F = 384, 64 positions (≈ 0.6 M parameters). */
@@ -75,8 +75,7 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve("config.json"), e);
         }
-        Rng rng = Rng.seeded("init", seed);
-        try (Scope s = Scope.open()) {
+        try (Rng rng = Rng.seeded("init", seed); Scope s = Scope.open()) {
             Map<String, Tensor> w = new LinkedHashMap<>();
             long d = headDim(), q = (long) heads * d, kv = (long) kvHeads * d;
             w.put("model.embed_tokens.weight", normal(rng, CharVocab.size(), hidden));

@@ -12,7 +12,7 @@ public record ModelConfig(int height, int width, boolean vibration, long[] encod
 
     public ModelConfig {
         if (height <= 32 || width <= 32 || height % 2 != 0 || width % 2 != 0)
-            throw new IllegalArgumentException("images must be larger than 32x32 (the 1/32 features need 2x2) with even sides, got "
+            throw new dev.frugal.InvalidSettingException("images", "must be larger than 32x32 (the 1/32 features need 2x2) with even sides, got "
                     + width + "x" + height);
         if (encoderWidths.length != 5 || decoderWidths.length != 5)
             throw new IllegalArgumentException("need 5 encoder and 5 decoder widths");

@@ -23,6 +23,7 @@ public final class Params implements AutoCloseable {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Rng rng;
 
+    /** @param rng the generator that initialises every parameter; the Params own it and close it with themselves */
     public Params(Rng rng) { this.rng = rng; }
 
     private Tensor add(Map<String, Tensor> into, String name, Tensor t, boolean grad) {
@@ -96,6 +97,7 @@ public final class Params implements AutoCloseable {
 
     @Override
     public void close() {
+        rng.close(); // the Params own the init generator they were given
         params.values().forEach(Tensor::close);
         buffers.values().forEach(Tensor::close);
         params.clear();

@@ -10,14 +10,14 @@ public record SimConfig(int width, int height, double fovDeg, int frames, double
                         double speed, VibrationIntensity vibration, long seed) {
 
     public SimConfig {
-        if (width < 8 || height < 8) throw new IllegalArgumentException("image must be at least 8x8, got " + width + "x" + height);
+        if (width < 8 || height < 8) throw new dev.frugal.InvalidSettingException("image", "must be at least 8x8, got " + width + "x" + height);
         if (frames < 2) throw new IllegalArgumentException("need at least 2 frames, got " + frames);
-        if (!(fovDeg > 10 && fovDeg < 170)) throw new IllegalArgumentException("fovDeg must be in (10, 170), got " + fovDeg);
-        if (!(frameRate > 0)) throw new IllegalArgumentException("frameRate must be positive, got " + frameRate);
+        if (!(fovDeg > 10 && fovDeg < 170)) throw new dev.frugal.InvalidSettingException("fovDeg", "must be in (10, 170), got " + fovDeg);
+        if (!(frameRate > 0)) throw new dev.frugal.InvalidSettingException("frameRate", "must be positive, got " + frameRate);
         double ratio = imuRate / frameRate;
         if (!(ratio >= 2) || Math.abs(ratio - Math.rint(ratio)) > 1e-9)
-            throw new IllegalArgumentException("imuRate must be an integer multiple (>= 2) of frameRate, got " + imuRate + " / " + frameRate);
-        if (!(speed >= 0)) throw new IllegalArgumentException("speed must be non-negative, got " + speed);
+            throw new dev.frugal.InvalidSettingException("imuRate", "must be an integer multiple (>= 2) of frameRate, got " + imuRate + " / " + frameRate);
+        if (!(speed >= 0)) throw new dev.frugal.InvalidSettingException("speed", "must be non-negative, got " + speed);
         java.util.Objects.requireNonNull(vibration, "vibration");
     }
 
