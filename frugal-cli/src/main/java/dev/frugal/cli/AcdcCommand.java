@@ -56,15 +56,17 @@ public final class AcdcCommand implements Callable<Integer> {
             description = "τ: an edge is removed when removing it raises the metric by less than τ.")
     double threshold;
 
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32", converter = PrecisionConverter.class,
             description = "fp32 (ACDC), pahq (int8 elsewhere) or bf16 (bf16-stored elsewhere). Default ${DEFAULT-VALUE}.")
-    String precision;
+    Precision precision;
 
-    @Option(names = "--metric", paramLabel = "M", defaultValue = "kl", description = "kl (to the clean run) or loss (task cross-entropy).")
-    String metric;
+    @Option(names = "--metric", paramLabel = "M", defaultValue = "kl", converter = MetricConverter.class,
+            description = "kl (to the clean run) or loss (task cross-entropy).")
+    AcdcRun.MetricKind metric;
 
-    @Option(names = "--ablation", paramLabel = "A", defaultValue = "corrupted", description = "corrupted or zero.")
-    String ablation;
+    @Option(names = "--ablation", paramLabel = "A", defaultValue = "corrupted", converter = AblationConverter.class,
+            description = "corrupted or zero.")
+    AcdcSettings.Ablation ablation;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Sequences in the ACDC batch.")
     int batch;
@@ -86,17 +88,9 @@ public final class AcdcCommand implements Callable<Integer> {
     public Integer call() {
         if (batch < 1) throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
         if (edgesPerForward < 1) throw new ParameterException(spec.commandLine(), "--edges-per-forward must be at least 1");
-        Precision p;
-        AcdcSettings.Ablation abl;
-        AcdcRun.MetricKind mk;
-        try {
-            p = Precision.parse(precision);
-            abl = AcdcSettings.Ablation.valueOf(ablation.toUpperCase(java.util.Locale.ROOT));
-            mk = AcdcRun.MetricKind.valueOf(metric.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage().startsWith("No enum")
-                    ? "--ablation is corrupted or zero; --metric is kl or loss" : e.getMessage());
-        }
+        Precision p = precision;
+        AcdcSettings.Ablation abl = ablation;
+        AcdcRun.MetricKind mk = metric;
         AcdcSettings settings;
         try {
             settings = new AcdcSettings(threshold, abl, p, !fullRecompute, edgesPerForward);
@@ -168,5 +162,27 @@ public final class AcdcCommand implements Callable<Integer> {
             default -> throw new ParameterException(spec.commandLine(), "--task " + name
                     + " is not one of induction, planted, permuted-previous");
         };
+    }
+
+    /** {@code fp32}, {@code pahq} (= {@code int8}) or {@code bf16}. */
+    static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String v) {
+            try {
+                return Precision.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + v + "' is not one of fp32, pahq (int8), bf16");
+            }
+        }
+    }
+
+    static final class MetricConverter implements picocli.CommandLine.ITypeConverter<AcdcRun.MetricKind> {
+        @Override
+        public AcdcRun.MetricKind convert(String v) { return CliEnums.parse(AcdcRun.MetricKind.class, v); }
+    }
+
+    static final class AblationConverter implements picocli.CommandLine.ITypeConverter<AcdcSettings.Ablation> {
+        @Override
+        public AcdcSettings.Ablation convert(String v) { return CliEnums.parse(AcdcSettings.Ablation.class, v); }
     }
 }
