@@ -176,4 +176,18 @@ public final class ImageOps {
         Backend.ensureLoaded();
         torch.globalContext().setUserEnabledMkldnn(on);
     }
+
+    /**
+     * Runs {@code work} with oneDNN off and restores the previous setting after it: the convolutional trainers (depth,
+     * few-shot pretraining and adaptation) all need this, see {@link #setOneDnnEnabled}.
+     */
+    public static <T> T withoutOneDnn(java.util.function.Supplier<T> work) {
+        boolean was = oneDnnEnabled();
+        setOneDnnEnabled(false);
+        try {
+            return work.get();
+        } finally {
+            setOneDnnEnabled(was);
+        }
+    }
 }

@@ -29,6 +29,11 @@ public final class FewShotExperiment {
     /** The given episodes only (in the given order). */
     public static List<EpisodeResult> run(FewShotEvaluator ev, MethodName method, ImageSet set, EpisodeSetup setup,
             int[] indices, Progress progress) {
+        return dev.frugal.tensor.ImageOps.withoutOneDnn(() -> runEpisodes(ev, method, set, setup, indices, progress));
+    }
+
+    private static List<EpisodeResult> runEpisodes(FewShotEvaluator ev, MethodName method, ImageSet set, EpisodeSetup setup,
+            int[] indices, Progress progress) {
         EpisodeSampler sampler = new EpisodeSampler(set, setup.ways(), setup.shots(), setup.queries(), setup.seed());
         List<EpisodeResult> out = new ArrayList<>();
         for (int i : indices) {

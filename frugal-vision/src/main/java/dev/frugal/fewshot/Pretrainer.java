@@ -27,10 +27,24 @@ public final class Pretrainer {
 
     private Pretrainer() {}
 
+    /**
+     * Pretrains with oneDNN off (its convolutions gave NaN gradients nondeterministically on this CPU:
+     * {@link dev.frugal.tensor.ImageOps#setOneDnnEnabled}).
+     *
+     * @throws IllegalStateException when the loss stops being finite (names the step; lower the learning rate)
+     */
     public static Result run(ImageSet source, PretrainConfig cfg, Listener listener) {
-        Rng init = Rng.seeded("pretrain-init", cfg.seed());
-        Rng order = Rng.seeded("pretrain-order", cfg.seed() + 1);
-        Rng aug = Rng.seeded("pretrain-augment", cfg.seed() + 2);
+        return dev.frugal.tensor.ImageOps.withoutOneDnn(() -> {
+            try (Rng init = Rng.seeded("pretrain-init", cfg.seed()); Rng order = Rng.seeded("pretrain-order", cfg.seed() + 1);
+                 Rng aug = Rng.seeded("pretrain-augment", cfg.seed() + 2);
+                 Rng codebook = Rng.seeded("codebook", cfg.seed() + 3)) {
+                return train(source, cfg, listener, init, order, aug, codebook);
+            }
+        });
+    }
+
+    private static Result train(ImageSet source, PretrainConfig cfg, Listener listener, Rng init, Rng order, Rng aug,
+                                Rng codebook) {
         ResNet model = ResNet.init(cfg.backbone(), init);
         int classes = source.classCount();
         long d = cfg.backbone().featureDim();
@@ -70,6 +84,8 @@ public final class Pretrainer {
                     opt.step();
                     opt.zeroGrad();
                     double l = loss.itemDouble();
+                    if (!Double.isFinite(l)) throw new IllegalStateException("pretraining loss became " + l + " at step "
+                            + step + " (lr " + cfg.lr() + ", seed " + cfg.seed() + "): lower the learning rate");
                     double acc = logits.argmax(1, false).eq(target).to(dev.frugal.tensor.DType.F32).mean().itemDouble();
                     if (step > cfg.steps() - tail) {
                         lossTail += l / tail;
@@ -82,7 +98,7 @@ public final class Pretrainer {
         model.setTrainable(ResNet.Trainable.NONE);
         headW.close();
         headB.close();
-        Tensor u = Codebook.build(model, source, cfg.codebookImages(), cfg.codebookPerClass(), Rng.seeded("codebook", cfg.seed() + 3));
+        Tensor u = Codebook.build(model, source, cfg.codebookImages(), cfg.codebookPerClass(), codebook);
         return new Result(model, u, lossTail, accTail);
     }
 }
