@@ -61,7 +61,7 @@ class CsvAndInputTest {
 
     @Test
     void refusesUnconvergedModelsUnlessForcedAndScoresCsvData(@TempDir Path dir) throws Exception {
-        Dataset d = Fixtures.blobs(40, 3, 2, 5);
+        Dataset d = Dataset.blobs(40, 3, 2, 5);
         TrainedModel early = SamTrainer.train(new LogisticRegression(3, 2), d,
                 TrainConfig.fullBatch(SamConfig.sam(0.05), 0.3, 1e-2, 3, 1e-12), null, null, null);
         InfluenceInputException e = assertThrows(InfluenceInputException.class,
@@ -78,7 +78,7 @@ class CsvAndInputTest {
     /** Flipping is seeded, changes exactly the chosen share, and never keeps a flipped label. */
     @Test
     void flipsASeededFraction() {
-        Dataset d = Fixtures.blobs(50, 2, 3, 9);
+        Dataset d = Dataset.blobs(50, 2, 3, 9);
         Mislabel.Flip a = Mislabel.flip(d, 0.1, 3), b = Mislabel.flip(d, 0.1, 3);
         assertArrayEquals(a.labels(), b.labels());
         int flipped = 0;

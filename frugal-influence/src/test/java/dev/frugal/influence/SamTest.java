@@ -92,7 +92,7 @@ class SamTest {
     /** Full-batch SAM converges to its fixed point; checkpoints round-trip; a mismatched model is refused. */
     @Test
     void fullBatchSamConvergesAndTrajectoryRoundTrips(@TempDir Path dir) {
-        Dataset d = Fixtures.blobs(60, 4, 3, 11);
+        Dataset d = Dataset.blobs(60, 4, 3, 11);
         FlatModel model = new LogisticRegression(4, 3);
         TrainConfig cfg = TrainConfig.fullBatch(SamConfig.sam(0.05), 0.5, 1e-2, 3000, 1e-10).withCheckpointEvery(50);
         TrainedModel tm = SamTrainer.train(model, d, cfg, null, dir, null);
@@ -104,7 +104,7 @@ class SamTest {
         assertEquals(0, back.trajectory().getFirst().step());
         for (int i = 0; i < tm.theta().length; i++) assertEquals(tm.theta()[i], back.theta()[i]);
         InfluenceInputException e = org.junit.jupiter.api.Assertions.assertThrows(InfluenceInputException.class,
-                () -> TrajectoryStore.load(dir, Fixtures.blobs(61, 4, 3, 11).fingerprint()));
+                () -> TrajectoryStore.load(dir, Dataset.blobs(61, 4, 3, 11).fingerprint()));
         assertTrue(e.getMessage().contains("other data"), e.getMessage());
         // saved perturbation of step 0 equals the recomputed one (ε is a function of θ_t and the data)
         try (Scope s = Scope.open()) {

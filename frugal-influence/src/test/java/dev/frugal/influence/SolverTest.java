@@ -49,7 +49,7 @@ class SolverTest {
     @ParameterizedTest
     @MethodSource("cases")
     void solversAgree(long seed, Method method) {
-        Dataset d = Fixtures.blobs(40, 3, 3, 100 + seed);
+        Dataset d = Dataset.blobs(40, 3, 3, 100 + seed);
         TrainedModel tm = trained(seed, d);
         InfluenceSetup setup = InfluenceSetup.of(tm, d).withConvergence(1e-6, false);
         double damping = 1e-3;
@@ -81,7 +81,7 @@ class SolverTest {
     @ParameterizedTest
     @MethodSource("cases")
     void doubleBackwardHessianEqualsClosedForm(long seed, Method unused) {
-        Dataset d = Fixtures.blobs(30, 3, 3, 200 + seed);
+        Dataset d = Dataset.blobs(30, 3, 3, 200 + seed);
         FlatModel m = new LogisticRegression(3, 3);
         TrainedModel tm = SamTrainer.train(m, d, TrainConfig.fullBatch(SamConfig.sam(0.05), 0.3, 3e-2, 4000, 1e-9),
                 null, null, null);
@@ -125,7 +125,7 @@ class SolverTest {
     @ParameterizedTest
     @MethodSource("cases")
     void samJacobianMatchesFiniteDifferences(long seed, Method unused) {
-        Dataset d = Fixtures.blobs(24, 3, 2, 300 + seed);
+        Dataset d = Dataset.blobs(24, 3, 2, 300 + seed);
         TrainedModel tm = trained(seed, d);
         FlatModel m = tm.spec().build();
         InfluenceSetup setup = InfluenceSetup.of(tm, d).withConvergence(1e-6, false);
@@ -171,7 +171,7 @@ class SolverTest {
                     () -> new IhvpSolver.ConjugateGradient(1, 1e-10).solve(diagonal(1, 2, 3), b));
             assertTrue(slow.getMessage().contains("did not converge"), slow.getMessage());
             assertThrows(InfluenceInputException.class, () -> InfluenceSetup.of(
-                    trained(0, Fixtures.blobs(20, 2, 2, 1)), Fixtures.blobs(20, 2, 2, 1))
+                    trained(0, Dataset.blobs(20, 2, 2, 1)), Dataset.blobs(20, 2, 2, 1))
                     .withSolver(IhvpSolver.parse("cg"), 0));
         }
     }

@@ -53,6 +53,27 @@ public record Dataset(String name, double[] x, int[] y, int features, List<Strin
         }
     }
 
+    /**
+     * A seeded synthetic set for tests and small demonstrations: {@code n} points in {@code f} dimensions around
+     * {@code c} Gaussian centres drawn from N(0, I), each point its centre plus N(0, I) noise (overlapping: not
+     * separable); point i has class {@code i mod c}.
+     */
+    public static Dataset blobs(int n, int f, int c, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        double[][] centres = new double[c][f];
+        for (double[] ce : centres) for (int k = 0; k < f; k++) ce[k] = r.nextGaussian();
+        double[] x = new double[n * f];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % c;
+            for (int k = 0; k < f; k++) x[i * f + k] = centres[y[i]][k] + r.nextGaussian();
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < c; k++) names.add("c" + k);
+        return new Dataset("blobs", x, y, f, names, List.of(), 0);
+    }
+
+
     /** Examples N. */
     public int size() { return y.length; }
 

@@ -14,11 +14,9 @@ import dev.frugal.influence.sam.TrainConfig;
 import dev.frugal.influence.sam.TrainedModel;
 import dev.frugal.spark.LoopbackCluster;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
@@ -31,21 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkInfluenceTest {
     @TempDir
     Path tmp;
-
-    static Dataset blobs(int n, int f, int c, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[][] centres = new double[c][f];
-        for (double[] ce : centres) for (int k = 0; k < f; k++) ce[k] = r.nextGaussian();
-        double[] x = new double[n * f];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = i % c;
-            for (int k = 0; k < f; k++) x[i * f + k] = centres[y[i]][k] + r.nextGaussian();
-        }
-        List<String> names = new ArrayList<>();
-        for (int k = 0; k < c; k++) names.add("c" + k);
-        return new Dataset("blobs", x, y, f, names, List.of(), 0);
-    }
 
     static InfluenceSetup setup(Dataset train) {
         TrainConfig cfg = TrainConfig.fullBatch(SamConfig.sam(0.2), 0.3, 1e-2, 5000, 1e-10).withCheckpointEvery(20);
@@ -77,7 +60,7 @@ class SparkInfluenceTest {
 
     @Test
     void localMasterMatchesLocalScores() {
-        Dataset train = blobs(61, 4, 3, 1), test = blobs(9, 4, 3, 2);
+        Dataset train = Dataset.blobs(61, 4, 3, 1), test = Dataset.blobs(9, 4, 3, 2);
         InfluenceSetup setup = setup(train);
         SparkContext sc = new SparkContext(SparkInfluence.conf("local[2]"));
         try {
@@ -91,7 +74,7 @@ class SparkInfluenceTest {
     @Tag("cluster")
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void loopbackStandaloneClusterMatchesLocalScores() {
-        Dataset train = blobs(50, 3, 2, 3), test = blobs(6, 3, 2, 4);
+        Dataset train = Dataset.blobs(50, 3, 2, 3), test = Dataset.blobs(6, 3, 2, 4);
         InfluenceSetup setup = setup(train);
         try (LoopbackCluster cluster = LoopbackCluster.start(tmp.resolve("spark-home"),
                 System.getProperty("java.class.path"), 2, 1)) {
