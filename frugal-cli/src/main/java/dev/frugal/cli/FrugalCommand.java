@@ -63,6 +63,19 @@ public final class FrugalCommand implements Runnable {
     }
 
     /**
+     * {@link #configureThreads()} of the {@code frugal} command {@code spec} runs under; a command run on its own (in a
+     * test, without the root) gets {@link Threads#defaultCount()}.
+     *
+     * @return the thread count in effect
+     */
+    static int configureThreads(CommandSpec spec) {
+        if (spec.root().userObject() instanceof FrugalCommand f) return f.configureThreads();
+        int n = Threads.defaultCount();
+        Threads.configure(n);
+        return n;
+    }
+
+    /**
      * The {@code --device} to run a model on, checked against what libtorch sees.
      *
      * @throws IllegalArgumentException for a malformed device or one that is not available here

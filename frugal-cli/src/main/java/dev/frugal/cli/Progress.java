@@ -26,6 +26,15 @@ final class Progress {
     }
 
     /**
+     * A plain ASCII bar on stderr, redrawn every half second, for commands whose results go to stdout (a pipe stays
+     * clean).
+     */
+    static ProgressBar onStderr(String task, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+    }
+
+    /**
      * Renders {@code TASK  37% [###########.........]  37/100 steps  0:01:10 < 0:02:00  MESSAGE}: the bar is always
      * {@link #BAR_WIDTH} characters; when the line is longer than the terminal the message is cut, not the bar or the
      * counts.

@@ -7,7 +7,6 @@ import dev.frugal.rl.task.Pretrainer;
 import dev.frugal.rl.task.TaskFamily;
 import dev.frugal.rl.task.TinyLm;
 import dev.frugal.tensor.Device;
-import dev.frugal.tensor.Threads;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -19,9 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -71,8 +69,8 @@ public final class RlPretrainCommand implements Callable<Integer> {
     @Option(names = "--held-out", paramLabel = "N", description = "Held-out prompts for the exact-match score (default 200).")
     int heldOut = 200;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     @Override
     public Integer call() throws IOException {
@@ -80,8 +78,7 @@ public final class RlPretrainCommand implements Callable<Integer> {
         if (batch < 1) throw new ParameterException(spec.commandLine(), "--batch must be >= 1, got " + batch);
         if (!(lr > 0)) throw new ParameterException(spec.commandLine(), "--lr must be > 0, got " + lr);
         TinyLm shape = new TinyLm(arch, hidden, layers, heads, kvHeads, intermediate, 64);
-        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads();
-        else Threads.configure(Threads.defaultCount());
+        FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         deleteTree(tmp);
@@ -92,8 +89,7 @@ public final class RlPretrainCommand implements Callable<Integer> {
                     m.parameterCount(), steps, batch, lr, seed);
             o.flush();
             double loss;
-            try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("pretrain").setInitialMax(steps)
-                    .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+            try (ProgressBar bar = progress.bar("pretrain", steps, "steps")) {
                 loss = Pretrainer.train(m, seed, steps, batch, lr, s -> { if (bar != null) bar.stepTo(s); });
             }
             double em = Pretrainer.exactMatch(m, TaskFamily.heldOut(seed + 1_000_003L, heldOut, Set.of()));

@@ -14,7 +14,6 @@ import dev.frugal.rl.task.CharVocab;
 import dev.frugal.rl.task.TaskFamily;
 import dev.frugal.rl.task.TaskGrpoRun;
 import dev.frugal.tensor.Device;
-import dev.frugal.tensor.Threads;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,9 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -122,8 +120,8 @@ public final class RlTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the prompt stream and the samplers (default 42).")
     long seed = 42;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
+    @Mixin
+    ProgressOption progress;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -146,8 +144,7 @@ public final class RlTrainCommand implements Callable<Integer> {
         long budget = kvBudgetMb == null ? 0 : (long) (kvBudgetMb * 1048576);
         SamplerConfig sc = new SamplerConfig(mode, numGenerations, budget > 0 ? 0 : microGroupSize, budget,
                 maxCompletionLength, temperature, topP, seed, CharVocab.EOS, fptasEpsilon);
-        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads();
-        else Threads.configure(Threads.defaultCount());
+        FrugalCommand.configureThreads(spec);
         Path policyDir = resumeFrom != null ? resumeFrom : model;
         JsonNode family = readJson(model.resolve("task_family.json"), "--model " + model
                 + " has no task_family.json: give a directory written by 'frugal rl pretrain'");
@@ -176,8 +173,7 @@ public final class RlTrainCommand implements Callable<Integer> {
             o.flush();
             double last = start;
             long t0 = System.nanoTime();
-            try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("grpo").setInitialMax(maxSteps)
-                    .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+            try (ProgressBar bar = progress.bar("grpo", maxSteps, "steps")) {
                 if (bar != null) bar.stepTo(startStep);
                 for (int step = startStep + 1; step <= maxSteps; step++) {
                     Map<String, Object> m = new LinkedHashMap<>(run.step());
