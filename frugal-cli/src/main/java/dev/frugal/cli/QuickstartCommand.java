@@ -44,8 +44,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             + RunDirs.DEFAULT_HELP + "quickstart.")
     Path out;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
+    @picocli.CommandLine.Mixin
+    ProgressOption progress;
 
     @Option(names = "--no-memory-comparison", description = "Skip the in-memory child run that measures what ZO2 saved.")
     boolean noMemoryComparison;
@@ -81,7 +81,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         int threads = frugal.configureThreads();
         PrintWriter w = spec.commandLine().getOut();
         ZoTrainCommand.ZoOptions o = settings(steps, RunDirs.resolve(out, "quickstart"));
-        o.noProgress = noProgress;
+        o.progress = progress;
         if (memoryProbe != null) {
             o.offload = dev.frugal.zo.OffloadTier.NONE;
             o.storageDtype = dev.frugal.tensor.DType.F32;

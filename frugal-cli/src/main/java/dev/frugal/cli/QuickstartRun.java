@@ -70,7 +70,7 @@ final class QuickstartRun {
             logEval(metrics, 0, before);
             SpamTask.Evaluation[] last = {before};
             double[] peak = {-1};
-            try (ProgressBar bar = o.noProgress || o.steps == 0 ? null : Progress.bar("zo2 spam", o.steps, "steps")) {
+            try (ProgressBar bar = o.progress.bar("zo2 spam", o.steps, "steps")) {
                 ZoTrainer.Evaluator eval = () -> {
                     peak[0] = Math.max(peak[0], PeakRss.peakMb()); // the steps so far; evaluations are not counted
                     if (bar != null) bar.setExtraMessage("evaluating on the " + heldOut.size() + " held-out emails ...");

@@ -203,7 +203,7 @@ final class ZoRun {
         Path metricsFile = o.out.resolve("metrics.jsonl");
         if (o.resume) MetricsLog.dropAfterStep(metricsFile, from.completed()); // steps after the checkpoint are rerun
         try (MetricsLog metrics = new MetricsLog(metricsFile, o.resume);
-             ProgressBar bar = o.noProgress || o.steps == 0 ? null : Progress.bar("zo " + o.task, o.steps, "steps")) {
+             ProgressBar bar = o.progress.bar("zo " + o.task, o.steps, "steps")) {
             if (bar != null) bar.stepTo(from.completed());
             ZoTrainer.Listener listener = new ZoTrainer.Listener() {
                 @Override

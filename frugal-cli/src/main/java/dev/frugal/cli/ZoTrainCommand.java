@@ -152,8 +152,8 @@ public final class ZoTrainCommand implements Callable<Integer> {
                 + " oldest (as Hugging Face's save_total_limit; default: keep all).")
         Integer saveTotalLimit;
 
-        @Option(names = "--no-progress", description = "No progress bar (e.g. in logs).")
-        boolean noProgress;
+        @picocli.CommandLine.Mixin
+        ProgressOption progress = new ProgressOption();
 
         /** --spark-master, --workers, --parallel: DistZO2 (frugal-spark). */
         @picocli.CommandLine.Mixin
