@@ -36,8 +36,8 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "2 prompts x G=32 (default: 8 prompts x G=32).")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Append each sampler's JSON line and the summary.")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonLinesOption json;
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "A 'frugal rl pretrain' model (default $FRUGAL_HOME/models/rl-tiny).")
@@ -90,7 +90,7 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
                     r.get("tokens_per_s").asDouble(), r.get("kv_peak_mb").asDouble(), r.get("mem_peak_mb").asDouble(),
                     r.get("rss_peak_mb").asDouble());
             o.flush();
-            if (json != null) append(json, r.toString());
+            json.append(r.toString());
         }
         List<String> ref = samples.get(SamplingMode.FULL);
         int same = 0;
@@ -121,13 +121,9 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
         for (SamplingMode m : SamplingMode.values()) s.put("rss_peak_mb_" + m.optionName(), res.get(m).get("rss_peak_mb").asDouble());
         s.put("threads", threads);
         o.println(s);
-        if (json != null) append(json, s.toString());
+        json.append(s.toString());
         return 0;
     }
 
     private static double ratio(JsonNode a, JsonNode b, String key) { return a.get(key).asDouble() / b.get(key).asDouble(); }
-
-    private static void append(Path f, String line) throws IOException {
-        Files.writeString(f, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
 }

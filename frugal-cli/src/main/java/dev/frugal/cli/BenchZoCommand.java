@@ -36,8 +36,8 @@ public final class BenchZoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A small model (smoke test, seconds per mode).")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Append the JSON lines (each mode, then the summary).")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonLinesOption json;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "5", description = "Timed steps per mode (default 5).")
     int steps;
@@ -81,7 +81,7 @@ public final class BenchZoCommand implements Callable<Integer> {
             dev.frugal.tensor.Device d = dev.frugal.tensor.Device.parse(device);
             dev.frugal.tensor.Backend.requireDevice(d);
             try {
-                return BenchZoDevice.run(spec.commandLine().getOut(), d, quick, steps, warmup, json);
+                return BenchZoDevice.run(spec.commandLine().getOut(), d, quick, steps, warmup, json.file);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
@@ -107,7 +107,7 @@ public final class BenchZoCommand implements Callable<Integer> {
                 JsonNode r = runner.run(m, dir.resolve(m.key()));
                 results.put(m, r);
                 lines.add(r.toString());
-                if (json != null) append(json, List.of(r.toString())); // each mode as soon as it is done
+                json.append(r.toString()); // each mode as soon as it is done
                 out.printf("  %-13s %s%n", m.key(), r.has("error") ? "FAILED: " + r.get("error").asText()
                         : String.format(Locale.ROOT, "step %.3f s   peak RSS %.0f MB%s", r.get("step_s").asDouble(),
                         r.get("peak_rss_mb").asDouble(), r.has("fwd2_s")
@@ -119,15 +119,10 @@ public final class BenchZoCommand implements Callable<Integer> {
         }
         ObjectNode summary = BenchZoSummary.of(results);
         BenchZoSummary.printTable(out, summary);
-        if (json != null) append(json, List.of(summary.toString()));
+        json.append(summary.toString());
         out.println(summary);
         out.flush();
         return 0;
-    }
-
-    static void append(Path file, List<String> lines) throws IOException {
-        if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.write(file, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** {@code --from}: the summary of mode lines already measured (e.g. modes run separately). */
@@ -143,7 +138,7 @@ public final class BenchZoCommand implements Callable<Integer> {
         }
         ObjectNode summary = BenchZoSummary.of(results);
         BenchZoSummary.printTable(out, summary);
-        if (json != null) append(json, List.of(summary.toString()));
+        json.append(summary.toString());
         out.println(summary);
         out.flush();
         return 0;

@@ -70,7 +70,7 @@ public final class BenchZoDevice {
             for (String mode : MODES) {
                 JsonNode n = BenchZoRunner.execJson(mode, workerCommand(mode, size, steps, warmup, device), Map.of());
                 r.put(mode, n);
-                if (json != null) BenchZoCommand.append(json, List.of(n.toString()));
+                if (json != null) JsonLinesOption.append(json, List.of(n.toString()));
                 out.printf("  %-9s %-6s %s%n", size, mode, n.has("error") ? "FAILED: " + n.get("error").asText()
                         : String.format(Locale.ROOT, "step %.3f s   %.0f tokens/s   peak GPU %s MB   peak RSS %.0f MB",
                         n.get("step_s").asDouble(), n.get("tokens_per_s").asDouble(),
@@ -80,7 +80,7 @@ public final class BenchZoDevice {
             }
             bySize.set(size, summarise(size, r));
         }
-        if (json != null) BenchZoCommand.append(json, List.of(summary.toString()));
+        if (json != null) JsonLinesOption.append(json, List.of(summary.toString()));
         out.println(summary);
         out.flush();
         return 0;

@@ -40,8 +40,8 @@ public final class DepthBenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smoke run: 64x48, 2+1 sequences of 12 frames, 1 epoch (3 seeds).")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also append the final JSON line to FILE.")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonLinesOption json;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs and metrics.jsonl go (default $FRUGAL_HOME/bench/depth).")
     Path out;
@@ -73,7 +73,7 @@ public final class DepthBenchCommand implements Callable<Integer> {
 
                 @Override
                 public void step(VibrationIntensity vi, boolean vib, long seed, DepthTrainer.Step st, long total) {
-                    if (bar[0] == null) bar[0] = DepthCommand.bar(String.format("%s %s seed %d", vi.cliName(), vib ? "v2" : "vision", seed), total, " steps");
+                    if (bar[0] == null) bar[0] = Progress.bar(String.format("%s %s seed %d", vi.cliName(), vib ? "v2" : "vision", seed), total, "steps");
                     bar[0].step();
                     bar[0].setExtraMessage(String.format(Locale.ROOT, "loss %.4f", st.loss()));
                     if (st.step() == total) {
@@ -147,7 +147,7 @@ public final class DepthBenchCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "wall %.0f s; PNGs and metrics.jsonl in %s%n", wall, dir);
         o.println(js.toString());
         o.flush();
-        if (json != null) Files.writeString(json, js + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        json.append(js.toString());
         return 0;
     }
 }

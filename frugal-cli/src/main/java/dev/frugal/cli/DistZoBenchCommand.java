@@ -21,8 +21,8 @@ public final class DistZoBenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A tiny model and 8 steps (seconds instead of minutes).")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also append the summary JSON line to FILE.")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonLinesOption json;
 
     @Option(names = "--work", paramLabel = "DIR", description = "Model, checkpoints and cluster files (default: a temp dir).")
     Path work;
@@ -33,8 +33,7 @@ public final class DistZoBenchCommand implements Callable<Integer> {
         Path dir = work != null ? work : Files.createTempDirectory("frugal-dist-zo-bench");
         String line = DistZoBench.run(quick ? DistZoBench.QUICK : DistZoBench.SMALL, dir,
                 System.getProperty("java.class.path"), out);
-        if (json != null) Files.writeString(json, line + System.lineSeparator(), java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+        json.append(line);
         return 0;
     }
 }

@@ -65,8 +65,8 @@ public final class DpBenchCommand implements Callable<Integer> {
     @Option(names = "--worker-threads", hidden = true, paramLabel = "N")
     int threads = 2;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also append the JSON lines to FILE.")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonLinesOption json;
 
     @Option(names = "--mode", hidden = true, description = "Run one mode in this process (used by the parent).")
     Mode mode;
@@ -103,7 +103,7 @@ public final class DpBenchCommand implements Callable<Integer> {
                 threads, obj(tps), obj(rss), tps.get("flashdp") / tps.get("nondp"), tps.get("flashdp") / tps.get("explicit"),
                 tps.get("flashdp") / tps.get("ghost"), rss.get("flashdp") / rss.get("nondp"));
         lines.add(last);
-        if (json != null) Files.write(json, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        json.append(lines.toArray(String[]::new));
         lines.forEach(o::println);
         o.flush();
         return 0;

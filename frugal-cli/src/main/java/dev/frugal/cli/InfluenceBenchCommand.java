@@ -23,8 +23,8 @@ public final class InfluenceBenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "smaller sets (digits N 300, 40 removals, 10 LDS subsets; fmnist 200 (MLP 4 hidden); spam 300)")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also append the JSON line to FILE")
-    Path json;
+    @picocli.CommandLine.Mixin
+    JsonLinesOption json;
 
     @Override
     public Integer call() throws Exception {
@@ -41,7 +41,7 @@ public final class InfluenceBenchCommand implements Callable<Integer> {
             for (String line : r.table()) o.println(line);
             String js = new ObjectMapper().writeValueAsString(r.figures());
             o.println(js);
-            if (json != null) Files.writeString(json, js + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            json.append(js);
             return 0;
         });
     }
