@@ -11,7 +11,6 @@ import dev.frugal.fewshot.IdpVariant;
 import dev.frugal.fewshot.MethodName;
 import dev.frugal.fewshot.PretrainedFiles;
 import dev.frugal.tensor.Tensor;
-import dev.frugal.tensor.Threads;
 import dev.frugal.vision.Backbone;
 import dev.frugal.vision.BackboneCheckpointException;
 import dev.frugal.vision.EpisodeSampler;
@@ -28,10 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -143,8 +139,7 @@ public final class FewshotEvalCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--backbone: " + e.getMessage());
             }
         }
-        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads();
-        else Threads.configure(Threads.defaultCount());
+        FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         PretrainedFiles files = pretrained != null ? new PretrainedFiles(pretrained)
                 : PretrainedFiles.defaultFor(source, arch != null ? arch : Backbone.RESNET10);
@@ -245,7 +240,6 @@ public final class FewshotEvalCommand implements Callable<Integer> {
     }
 
     static ProgressBar bar(String task, long max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        return Progress.onStderr(task, max);
     }
 }

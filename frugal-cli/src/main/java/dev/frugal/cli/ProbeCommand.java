@@ -27,10 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -153,7 +150,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 int[] testY = test.stream().mapToInt(SpamEmail::label).toArray();
                 long p0 = System.nanoTime();
                 LinearProbe probe;
-                try (ProgressBar bar = bar("train probe", epochs)) {
+                try (ProgressBar bar = Progress.onStderr("train probe", epochs)) {
                     probe = LinearProbe.train(trainX, trainY, 2, cfg, (ep, loss) -> {
                         bar.stepTo(ep);
                         bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
@@ -194,14 +191,9 @@ public final class ProbeCommand implements Callable<Integer> {
     }
 
     private Tensor embed(SentenceEncoder enc, List<SpamEmail> emails, String task) {
-        try (ProgressBar bar = bar(task, emails.size())) {
+        try (ProgressBar bar = Progress.onStderr(task, emails.size())) {
             return enc.embedAll(emails.stream().map(SpamEmail::text).toList(), batchSize, bar::stepTo);
         }
-    }
-
-    private static ProgressBar bar(String task, long max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
     }
 
     private static void report(PrintWriter out, Metrics m, Metrics base, int majority, double wall) {
