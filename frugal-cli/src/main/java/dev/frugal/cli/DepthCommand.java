@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,21 +39,11 @@ public final class DepthCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @ParentCommand
-    FrugalCommand frugal;
-
     @Override
     public void run() { throw new ParameterException(spec.commandLine(), "Missing required subcommand (generate, train, eval)"); }
 
     int threads() {
-        if (frugal != null) return frugal.configureThreads();
-        dev.frugal.tensor.Threads.configure(dev.frugal.tensor.Threads.defaultCount());
-        return dev.frugal.tensor.Threads.defaultCount();
-    }
-
-    static ProgressBar bar(String task, long max, String unit) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1)
-                .continuousUpdate().build();
+        return FrugalCommand.configureThreads(spec);
     }
 
     /** {@code frugal depth generate}: renders sequences. */
@@ -100,7 +88,7 @@ public final class DepthCommand implements Runnable {
             ForkJoinPool pool = new ForkJoinPool(threads);
             double ms = 0;
             long t0 = System.nanoTime();
-            try (ProgressBar pb = bar("render", sequences, " seq")) {
+            try (ProgressBar pb = Progress.bar("render", sequences, "seq")) {
                 for (int i = 0; i < sequences; i++) {
                     SimConfig cfg;
                     try {
@@ -204,7 +192,7 @@ public final class DepthCommand implements Runnable {
                 o.printf(Locale.ROOT, "training %s on %d sequences (%d snippets, %dx%d), %d parameters, %d steps from step %d%n",
                         vp == VibrationPath.ON ? "V2-SfMLearner" : "vision-only", seqs.size(), snippets.size(), snippets.width(), snippets.height(),
                         model.params().count(), tr.totalSteps(), tr.step());
-                try (ProgressBar pb = bar("train", tr.totalSteps(), " steps")) {
+                try (ProgressBar pb = Progress.bar("train", tr.totalSteps(), "steps")) {
                     pb.stepTo(tr.step());
                     tr.train(st -> {
                         Map<String, Object> m = new LinkedHashMap<>();
