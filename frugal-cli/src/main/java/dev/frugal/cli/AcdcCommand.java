@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -97,8 +95,7 @@ public final class AcdcCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--threshold: " + e.getMessage());
         }
-        if (frugal != null) frugal.configureThreads();
-        else dev.frugal.tensor.Threads.configure(dev.frugal.tensor.Threads.defaultCount()); // run standalone
+        FrugalCommand.configureThreads(spec);
         Path zoo = FrugalHome.root().resolve("models").resolve("interp");
         PrintWriter w = spec.commandLine().getOut();
         try (CausalLM m = loadModel(zoo)) {
@@ -107,8 +104,7 @@ public final class AcdcCommand implements Callable<Integer> {
                  AcdcRun run = new AcdcRun(m, b, mk, p, abl)) {
                 int total = run.graph().edges().size();
                 Circuit c;
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("ACDC " + p.name().toLowerCase(java.util.Locale.ROOT))
-                        .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" edges", 1).continuousUpdate().build()) {
+                try (ProgressBar bar = Progress.bar("ACDC " + p.name().toLowerCase(java.util.Locale.ROOT), total, "edges")) {
                     c = run.run(settings, bar::stepBy);
                 }
                 Path png = CircuitReport.write(out, c, model, t.name(), total);
