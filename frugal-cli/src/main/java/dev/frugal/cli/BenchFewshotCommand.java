@@ -14,7 +14,6 @@ import dev.frugal.fewshot.PretrainConfig;
 import dev.frugal.fewshot.PretrainedFiles;
 import dev.frugal.fewshot.Pretrainer;
 import dev.frugal.tensor.Tensor;
-import dev.frugal.tensor.Threads;
 import dev.frugal.vision.Backbone;
 import dev.frugal.vision.ImageSet;
 import dev.frugal.vision.ResNet;
@@ -61,8 +60,7 @@ public final class BenchFewshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads();
-        else Threads.configure(Threads.defaultCount());
+        FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         int n = episodes != null ? episodes : quick ? 3 : 200;
         IdpConfig idp = quick ? IdpConfig.defaults().withSteps(10).withPseudoQueries(5) : IdpConfig.defaults();

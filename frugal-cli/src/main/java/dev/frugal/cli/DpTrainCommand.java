@@ -12,7 +12,6 @@ import dev.frugal.dp.vision.Mlp;
 import dev.frugal.dp.vision.SmallCnn;
 import dev.frugal.model.ModelRef;
 import dev.frugal.tensor.Rng;
-import dev.frugal.tensor.Threads;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,8 +166,7 @@ public final class DpTrainCommand implements Callable<Integer>, SettingFlags {
     public Integer call() {
         PrivateTraining.Settings settings = settings(); // every option checked before anything loads
         checkTaskOptions();
-        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads(); // global --threads
-        else Threads.configure(Threads.defaultCount());
+        FrugalCommand.configureThreads(spec); // global --threads
         out = RunDirs.resolve(out, "dp");
         long initSeed = (seed != null ? seed : new SecureRandom().nextLong()) + 2;
         PrintWriter o = spec.commandLine().getOut();

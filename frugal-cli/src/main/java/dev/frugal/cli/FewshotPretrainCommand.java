@@ -5,7 +5,6 @@ import dev.frugal.fewshot.Domains;
 import dev.frugal.fewshot.PretrainConfig;
 import dev.frugal.fewshot.PretrainedFiles;
 import dev.frugal.fewshot.Pretrainer;
-import dev.frugal.tensor.Threads;
 import dev.frugal.vision.Backbone;
 import dev.frugal.vision.ImageSet;
 import dev.frugal.vision.ResNetConfig;
@@ -81,8 +80,7 @@ public final class FewshotPretrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (spec.root().userObject() instanceof FrugalCommand f) f.configureThreads();
-        else Threads.configure(Threads.defaultCount());
+        FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         ImageSet src = Domains.resolve(source, imageSize);
         String srcName = src.name();
