@@ -2,12 +2,9 @@ package dev.frugal.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -113,7 +110,7 @@ public final class DatasetRegistry {
             spec.source().installInto(staging, work, target);
             spec.manifest().verify(staging, name);
             if (Files.exists(target)) {
-                deleteTree(target);
+                dev.frugal.io.FileTrees.delete(target);
             }
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -143,26 +140,10 @@ public final class DatasetRegistry {
     private static void deleteQuietly(Path dir) {
         if (dir != null && Files.exists(dir)) {
             try {
-                deleteTree(dir);
+                dev.frugal.io.FileTrees.delete(dir);
             } catch (IOException ignored) {
                 // a leftover scratch directory is harmless
             }
         }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
