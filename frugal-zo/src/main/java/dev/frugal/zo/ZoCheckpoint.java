@@ -2,6 +2,7 @@ package dev.frugal.zo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.frugal.io.FileTrees;
 import dev.frugal.io.FrugalIoException;
 import dev.frugal.io.SafetensorsWriter;
 import dev.frugal.model.StagedModel;
@@ -61,7 +62,7 @@ public final class ZoCheckpoint {
         Map<String, Tensor> all = new LinkedHashMap<>(); // block copies outlive each block's scope: kept, closed below
         try (Scope s = Scope.open()) {
             Files.createDirectories(root);
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
             Files.createDirectories(tmp);
             engine.forEachBlock((i, w) -> w.forEach((n, t) -> all.put(n, t.cloneTensor().keep())));
             Map<String, Tensor> base = new LinkedHashMap<>(), head = new LinkedHashMap<>();
@@ -79,13 +80,13 @@ public final class ZoCheckpoint {
             if (!head.isEmpty()) writer.write(tmp.resolve(HEAD), head, Map.of("format", "pt"));
             writeDurably(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
             fsync(tmp);
-            deleteTree(dir);
+            FileTrees.delete(dir);
             move(tmp, dir);
             writeDurably(root.resolve("latest"), dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             return dir;
         } catch (IOException | UncheckedIOException | InternalError | FrugalIoException e) {
             try {
-                deleteTree(tmp);
+                FileTrees.delete(tmp);
             } catch (IOException ignored) {
                 // reported below with the original failure
             }
@@ -124,7 +125,7 @@ public final class ZoCheckpoint {
             java.util.List<Path> deleted = new java.util.ArrayList<>();
             for (int i = 0; i < steps.size() - keep; i++) {
                 if (steps.get(i).equals(current)) continue;
-                deleteTree(steps.get(i));
+                FileTrees.delete(steps.get(i));
                 deleted.add(steps.get(i));
             }
             return deleted;
@@ -232,10 +233,4 @@ public final class ZoCheckpoint {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
-    }
 }
