@@ -1,6 +1,7 @@
 package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frugal.io.FileTrees;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.Models;
 import dev.frugal.rl.task.Pretrainer;
@@ -9,7 +10,6 @@ import dev.frugal.rl.task.TinyLm;
 import dev.frugal.tensor.Device;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -81,7 +81,7 @@ public final class RlPretrainCommand implements Callable<Integer> {
         FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
         long t0 = System.nanoTime();
         try (CausalLM m = shape.create(tmp, seed, Device.CPU)) {
             o.printf(Locale.ROOT, "rl pretrain: %s, %d layers, C=%d, %d heads (%d KV), F=%d, %,d parameters; %d steps x %d"
@@ -102,20 +102,11 @@ public final class RlPretrainCommand implements Callable<Integer> {
             info.put("final_loss", loss);
             info.put("held_out_exact_match", em);
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("task_family.json").toFile(), info);
-            deleteTree(out);
+            FileTrees.delete(out);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             o.printf(Locale.ROOT, "loss (last 20 steps) %.4f; held-out greedy exact match %.3f (%d prompts); %.1f s; saved %s%n",
                     loss, em, heldOut, (System.nanoTime() - t0) / 1e9, out);
         }
         return 0;
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + p, e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frugal.io.FileTrees;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.Models;
@@ -240,10 +241,10 @@ public final class RlTrainCommand implements Callable<Integer> {
     /** Writes the model (and trainer state) into a temporary directory, then renames it into place. */
     private static void atomicSave(CausalLM policy, Path dir, Map<String, Object> state) throws IOException {
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
-        RlPretrainCommand.deleteTree(tmp);
+        FileTrees.delete(tmp);
         Models.save(policy, tmp);
         if (state != null) JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), state);
-        RlPretrainCommand.deleteTree(dir);
+        FileTrees.delete(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
 

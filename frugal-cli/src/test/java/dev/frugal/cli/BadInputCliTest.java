@@ -149,7 +149,7 @@ class BadInputCliTest extends TempHomeCliTest {
         assertTrue(first.out().contains("(4 steps,"), first.out());
         // a kill after step 3 was logged but before its checkpoint: the latest good checkpoint is step 2
         Path ck = out.resolve("checkpoints");
-        deleteTree(ck.resolve("step-00000004"));
+        dev.frugal.io.FileTrees.delete(ck.resolve("step-00000004"));
         Files.writeString(ck.resolve("latest"), "step-00000002");
         Run nothing = frugal(concat(base, "--steps", "2", "--resume"));
         assertUserError(nothing, "--steps (2) must exceed the 2 steps the checkpoint step-00000002 has completed");
@@ -164,12 +164,6 @@ class BadInputCliTest extends TempHomeCliTest {
         try (Stream<Path> s = Files.list(ck)) {
             assertEquals(Set.of("latest", "step-00000004", "step-00000005"),
                     s.map(p -> p.getFileName().toString()).collect(Collectors.toSet()), "--save-total-limit 2");
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
         }
     }
 
