@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,12 +116,7 @@ public final class BenchZoCommand implements Callable<Integer> {
         } finally {
             if (workDir == null) deleteTree(dir);
         }
-        ObjectNode summary = BenchZoSummary.of(results);
-        BenchZoSummary.printTable(out, summary);
-        json.append(summary.toString());
-        out.println(summary);
-        out.flush();
-        return 0;
+        return report(out, results);
     }
 
     /** {@code --from}: the summary of mode lines already measured (e.g. modes run separately). */
@@ -136,6 +130,11 @@ public final class BenchZoCommand implements Callable<Integer> {
                 if (n.has("mode") && !n.has("error")) results.put(BenchZoMode.parse(n.get("mode").asText()), n);
             }
         }
+        return report(out, results);
+    }
+
+    /** The summary of {@code results}: a table, then the summary object (also appended to {@code --json}). */
+    private int report(PrintWriter out, Map<BenchZoMode, JsonNode> results) {
         ObjectNode summary = BenchZoSummary.of(results);
         BenchZoSummary.printTable(out, summary);
         json.append(summary.toString());
@@ -145,15 +144,9 @@ public final class BenchZoCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) {
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            dev.frugal.io.FileTrees.delete(dir);
+        } catch (IOException e) {
             // a scratch directory left behind is harmless
         }
     }
