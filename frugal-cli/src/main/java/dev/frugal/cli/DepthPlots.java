@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -50,12 +49,7 @@ final class DepthPlots {
             g.drawString(labels[panel], x0, top + h * s + 14);
         }
         g.dispose();
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            ImageIO.write(img, "png", png.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        Png.write(img, png);
     }
 
     /** Inverse-depth "magma-like" ramp: near bright yellow, far dark purple; invalid black. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -78,12 +77,7 @@ final class FewshotPlots {
             for (int j = 0; j < qShown; j++) tile(im, qry.get(n * e.queries() + j), set, left + (k + 1 + j) * cell, top + n * cell, scale);
         }
         g.dispose();
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            ImageIO.write(im, "png", png.toFile());
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write " + png, ex);
-        }
+        Png.write(im, png);
     }
 
     private static void tile(BufferedImage im, float[] px, ImageSet set, int x0, int y0, int scale) {

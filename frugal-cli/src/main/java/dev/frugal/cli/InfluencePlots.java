@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -83,12 +82,7 @@ final class InfluencePlots {
             }
         }
         g.dispose();
-        try {
-            if (png.toAbsolutePath().getParent() != null) Files.createDirectories(png.toAbsolutePath().getParent());
-            ImageIO.write(img, "png", png.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        Png.write(img, png);
     }
 
     private static void draw(BufferedImage img, Dataset d, int i, int x0, int y0, int scale) {
