@@ -83,11 +83,7 @@ final class QuickstartRun {
                     public void onStep(ZoStep s, double seconds) {
                         stepSecs.add(seconds);
                         metrics.write(ZoRun.zoStepLine(s, seconds));
-                        if (bar != null) {
-                            bar.stepTo(s.step() + 1);
-                            bar.setExtraMessage(String.format("loss %.4f  %.2f s/step  RSS %.0f MB", s.loss(), seconds,
-                                    PeakRss.currentMb()));
-                        }
+                        ZoRun.showStep(bar, s, seconds);
                     }
 
                     @Override

@@ -210,11 +210,7 @@ final class ZoRun {
                 public void onStep(ZoStep s, double seconds) {
                     stepSecs.add(seconds);
                     metrics.write(zoStepLine(s, seconds));
-                    if (bar != null) {
-                        bar.stepTo(s.step() + 1);
-                        bar.setExtraMessage(String.format("loss %.4f  %.2f s/step  RSS %.0f MB", s.loss(), seconds,
-                                PeakRss.currentMb()));
-                    }
+                    showStep(bar, s, seconds);
                 }
 
                 @Override
@@ -248,6 +244,13 @@ final class ZoRun {
         List<Double> sorted = new ArrayList<>(stepSecs);
         sorted.sort(Double::compare);
         return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
+    }
+
+    /** Moves {@code bar} (null: none shown) past step {@code s}, with its loss, time and RSS (zo train and the quickstart). */
+    static void showStep(ProgressBar bar, ZoStep s, double seconds) {
+        if (bar == null) return;
+        bar.stepTo(s.step() + 1);
+        bar.setExtraMessage(String.format("loss %.4f  %.2f s/step  RSS %.0f MB", s.loss(), seconds, PeakRss.currentMb()));
     }
 
     /** One {@code "event": "step"} line of a ZO run's metrics.jsonl (zo train and the quickstart). */
