@@ -1,6 +1,5 @@
 package dev.frugal.cli;
 
-import dev.frugal.data.FrugalHome;
 import dev.frugal.depth.DepthEvaluator;
 import dev.frugal.depth.DepthPolicy;
 import dev.frugal.depth.DepthTrainer;
@@ -174,7 +173,7 @@ public final class DepthCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new dev.frugal.UserInputException("--epochs/--batch/--lr/--checkpoint-every: " + e.getMessage());
             }
-            Path run = out != null ? out : FrugalHome.root().resolve("runs").resolve("depth-" + vp.name().toLowerCase(Locale.ROOT));
+            Path run = RunDirs.resolve(out, "depth-" + vp.name().toLowerCase(Locale.ROOT));
             Path ck = run.resolve("checkpoint.safetensors");
             if (!resume && Files.exists(ck))
                 throw new dev.frugal.UserInputException("--out " + run + " already holds a checkpoint: pass --resume to continue it or choose another --out");
