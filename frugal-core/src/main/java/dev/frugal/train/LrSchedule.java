@@ -12,7 +12,7 @@ package dev.frugal.train;
  *   cosine decay:    γ(s) = γ_peak · max(0, ½(1 + cos(π · (s − w) / (S − w))))
  * </pre>
  */
-public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.WarmupLinear, LrSchedule.WarmupCosine {
+public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.Warmup {
 
     /** The learning rate for the step preceded by {@code step} steps (≥ 0). */
     double lr(long step);
@@ -37,33 +37,20 @@ public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.Warmu
         }
     }
 
-    /**
-     * Linear warmup from 0 to {@code peak} over {@code warmupSteps}, then linear decay to 0 at {@code totalSteps}.
-     */
-    record WarmupLinear(double peak, long warmupSteps, long totalSteps) implements LrSchedule {
-        public WarmupLinear {
-            requireRate(peak);
-            requireSteps(warmupSteps, totalSteps);
-        }
-
-        @Override
-        public double lr(long step) {
-            requireStep(step);
-            if (step < warmupSteps) {
-                return peak * step / Math.max(1, warmupSteps);
-            }
-            return peak * Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
-        }
+    /** How the rate falls from {@code peak} after the warmup. */
+    enum Decay {
+        /** Linearly to 0 at {@code totalSteps} ({@code get_linear_schedule_with_warmup}). */
+        LINEAR,
+        /** Half a cosine down to 0 at {@code totalSteps} ({@code get_cosine_schedule_with_warmup}, {@code num_cycles = 0.5}). */
+        COSINE
     }
 
-    /**
-     * Linear warmup from 0 to {@code peak} over {@code warmupSteps}, then half a cosine down to 0 at
-     * {@code totalSteps} (transformers' default {@code num_cycles = 0.5}).
-     */
-    record WarmupCosine(double peak, long warmupSteps, long totalSteps) implements LrSchedule {
-        public WarmupCosine {
+    /** Linear warmup from 0 to {@code peak} over {@code warmupSteps}, then {@code decay} to 0 at {@code totalSteps}. */
+    record Warmup(double peak, long warmupSteps, long totalSteps, Decay decay) implements LrSchedule {
+        public Warmup {
             requireRate(peak);
             requireSteps(warmupSteps, totalSteps);
+            java.util.Objects.requireNonNull(decay, "decay");
         }
 
         @Override
@@ -72,8 +59,14 @@ public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.Warmu
             if (step < warmupSteps) {
                 return peak * step / Math.max(1, warmupSteps);
             }
-            double progress = (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
-            return peak * Math.max(0.0, 0.5 * (1 + Math.cos(Math.PI * progress)));
+            long span = Math.max(1, totalSteps - warmupSteps);
+            return peak * switch (decay) {
+                case LINEAR -> Math.max(0.0, (double) (totalSteps - step) / span);
+                case COSINE -> {
+                    double progress = (double) (step - warmupSteps) / span;
+                    yield Math.max(0.0, 0.5 * (1 + Math.cos(Math.PI * progress)));
+                }
+            };
         }
     }
 

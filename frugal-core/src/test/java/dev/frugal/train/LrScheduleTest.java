@@ -17,7 +17,7 @@ class LrScheduleTest {
 
     @Test
     void warmupThenLinearDecay() {
-        LrSchedule s = new LrSchedule.WarmupLinear(1.0, 10, 110);
+        LrSchedule s = new LrSchedule.Warmup(1.0, 10, 110, LrSchedule.Decay.LINEAR);
         assertEquals(0.0, s.lr(0), "the first step of a warmup uses lr 0, as in transformers");
         assertEquals(0.5, s.lr(5), 1e-15);
         assertEquals(1.0, s.lr(10), 1e-15);
@@ -29,7 +29,7 @@ class LrScheduleTest {
 
     @Test
     void warmupThenCosineDecay() {
-        LrSchedule s = new LrSchedule.WarmupCosine(2.0, 4, 104);
+        LrSchedule s = new LrSchedule.Warmup(2.0, 4, 104, LrSchedule.Decay.COSINE);
         assertEquals(1.0, s.lr(2), 1e-15);
         assertEquals(2.0, s.lr(4), 1e-15);
         assertEquals(1.0, s.lr(54), 1e-12, "half-way: cos(π/2) = 0 → peak/2");
@@ -39,8 +39,8 @@ class LrScheduleTest {
 
     @Test
     void noWarmupStartsAtPeak() {
-        assertEquals(1.0, new LrSchedule.WarmupLinear(1.0, 0, 10).lr(0));
-        assertEquals(1.0, new LrSchedule.WarmupCosine(1.0, 0, 10).lr(0));
+        assertEquals(1.0, new LrSchedule.Warmup(1.0, 0, 10, LrSchedule.Decay.LINEAR).lr(0));
+        assertEquals(1.0, new LrSchedule.Warmup(1.0, 0, 10, LrSchedule.Decay.COSINE).lr(0));
     }
 
     @Test
@@ -48,7 +48,7 @@ class LrScheduleTest {
         try (dev.frugal.tensor.Scope sc = dev.frugal.tensor.Scope.open()) {
             var p = dev.frugal.tensor.Tensors.ones(2).requiresGrad(true);
             try (Sgd opt = new Sgd(java.util.List.of(p), SgdConfig.plain(123))) {
-                LrSchedule s = new LrSchedule.WarmupLinear(1.0, 4, 8);
+                LrSchedule s = new LrSchedule.Warmup(1.0, 4, 8, LrSchedule.Decay.LINEAR);
                 assertEquals(0.0, s.apply(opt));
                 assertEquals(0.0, opt.lr());
                 p.mul(1).sum().backward();
@@ -60,8 +60,8 @@ class LrScheduleTest {
 
     @Test
     void badArgumentsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new LrSchedule.WarmupLinear(1.0, 11, 10));
-        assertThrows(IllegalArgumentException.class, () -> new LrSchedule.WarmupCosine(-1.0, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule.Warmup(1.0, 11, 10, LrSchedule.Decay.LINEAR));
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule.Warmup(-1.0, 0, 10, LrSchedule.Decay.COSINE));
         assertThrows(IllegalArgumentException.class, () -> new LrSchedule.Constant(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new LrSchedule.Constant(1).lr(-1));
     }
