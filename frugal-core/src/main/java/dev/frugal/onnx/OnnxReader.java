@@ -336,26 +336,28 @@ public final class OnnxReader {
     }
 
     private static void readFloats(CodedInputStream in, int wire, FloatList out) throws IOException {
-        if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-            int limit = in.pushLimit(in.readRawVarint32());
-            while (in.getBytesUntilLimit() > 0) {
-                out.add(in.readFloat());
-            }
-            in.popLimit(limit);
-        } else {
-            out.add(in.readFloat());
-        }
+        readRepeated(in, wire, () -> out.add(in.readFloat()));
     }
 
     private static void readLongs(CodedInputStream in, int wire, LongList out) throws IOException {
+        readRepeated(in, wire, () -> out.add(in.readInt64()));
+    }
+
+    @FunctionalInterface
+    private interface Element {
+        void read() throws IOException;
+    }
+
+    /** A repeated scalar field: packed (one length-delimited run of elements) or one element per tag. */
+    private static void readRepeated(CodedInputStream in, int wire, Element element) throws IOException {
         if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
             int limit = in.pushLimit(in.readRawVarint32());
             while (in.getBytesUntilLimit() > 0) {
-                out.add(in.readInt64());
+                element.read();
             }
             in.popLimit(limit);
         } else {
-            out.add(in.readInt64());
+            element.read();
         }
     }
 
