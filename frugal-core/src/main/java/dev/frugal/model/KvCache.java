@@ -47,13 +47,18 @@ public class KvCache implements AutoCloseable {
         values[layer] = v;
     }
 
-    @Override
-    public void close() {
+    /** Closes every layer's keys and values and clears their slots (a layer not yet filled is null). */
+    static void release(Tensor[] keys, Tensor[] values) {
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null) keys[i].close();
             if (values[i] != null) values[i].close();
             keys[i] = values[i] = null;
         }
+    }
+
+    @Override
+    public void close() {
+        release(keys, values);
         length = 0;
     }
 }

@@ -106,11 +106,7 @@ public final class SlotKvCache extends KvCache {
 
     @Override
     public void close() {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null) keys[i].close();
-            if (values[i] != null) values[i].close();
-            keys[i] = values[i] = null;
-        }
+        release(keys, values);
         if (writeRows != null) writeRows.close();
         writeRows = null;
         super.close();
