@@ -31,13 +31,8 @@ class SparkFewShotTest {
 
     @Test
     void sparkRunEqualsLocalRunForTheSameSeeds() {
-        Threads.configure(1);
-        ImageSet source = Domains.load(DomainName.FMNIST, 28).limit(200);
-        PretrainConfig pc = new PretrainConfig(new ResNetConfig(Backbone.RESNET10, 1, List.of(8, 8, 16, 16), 28), 10, 16, 0.05, 20, 4, 3L);
-        Pretrainer.Result p = Pretrainer.run(source, pc, null);
         Path backbone = tmp.resolve("backbone.safetensors"), codebook = tmp.resolve("codebook.safetensors");
-        p.backbone().save(backbone);
-        Codebook.save(p.codebook(), codebook, "fmnist");
+        Pretrainer.Result p = pretrain(10, 3L, backbone, codebook);
         EpisodeSetup setup = EpisodeSetup.fiveWay(1, 5, 9L);
         IdpConfig idp = IdpConfig.defaults().withSteps(2).withPseudoQueries(2);
         FinetuneConfig ft = new FinetuneConfig(3, 4, 0.01, false);
@@ -61,13 +56,8 @@ class SparkFewShotTest {
     @Test
     @org.junit.jupiter.api.Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
     void standaloneClusterRunEqualsLocalRun() {
-        Threads.configure(1);
-        ImageSet source = Domains.load(DomainName.FMNIST, 28).limit(200);
-        PretrainConfig pc = new PretrainConfig(new ResNetConfig(Backbone.RESNET10, 1, List.of(8, 8, 16, 16), 28), 5, 16, 0.05, 20, 4, 5L);
-        Pretrainer.Result p = Pretrainer.run(source, pc, null);
         Path backbone = tmp.resolve("b.safetensors"), codebook = tmp.resolve("c.safetensors");
-        p.backbone().save(backbone);
-        Codebook.save(p.codebook(), codebook, "fmnist");
+        Pretrainer.Result p = pretrain(5, 5L, backbone, codebook);
         EpisodeSetup setup = EpisodeSetup.fiveWay(5, 4, 13L);
         IdpConfig idp = IdpConfig.defaults().withSteps(2).withPseudoQueries(2);
         FinetuneConfig ft = FinetuneConfig.defaults();
@@ -92,6 +82,20 @@ class SparkFewShotTest {
             p.backbone().close();
             p.codebook().close();
         }
+    }
+
+    /**
+     * A tiny ResNet-10 pretrained for {@code steps} steps on 200 Fashion-MNIST images (one thread), saved with its
+     * codebook where the Spark executors load them.
+     */
+    private static Pretrainer.Result pretrain(int steps, long seed, Path backbone, Path codebook) {
+        Threads.configure(1);
+        ImageSet source = Domains.load(DomainName.FMNIST, 28).limit(200);
+        PretrainConfig pc = new PretrainConfig(new ResNetConfig(Backbone.RESNET10, 1, List.of(8, 8, 16, 16), 28), steps, 16, 0.05, 20, 4, seed);
+        Pretrainer.Result p = Pretrainer.run(source, pc, null);
+        p.backbone().save(backbone);
+        Codebook.save(p.codebook(), codebook, "fmnist");
+        return p;
     }
 
     private static List<String> bits(List<EpisodeResult> r) {
