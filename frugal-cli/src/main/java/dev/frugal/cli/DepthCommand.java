@@ -160,13 +160,13 @@ public final class DepthCommand implements Runnable {
         @Option(names = "--resume", description = "Continue from the run directory's checkpoint.")
         boolean resume;
 
-        @Option(names = "--bad-depth", paramLabel = "mask|refuse", description = "NaN / non-positive ground-truth depth: mask and count (default) or refuse.")
-        String badDepth = "mask";
+        @picocli.CommandLine.Mixin
+        BadDepthOption badDepth;
 
         @Override
         public Integer call() {
             VibrationPath vp = vibrationPath(vibration);
-            DepthPolicy policy = policy(badDepth);
+            DepthPolicy policy = badDepth.policy();
             TrainConfig tc;
             try {
                 tc = new TrainConfig(epochs, batch, lr, 1e-3, seed, checkpointEvery);
@@ -212,6 +212,14 @@ public final class DepthCommand implements Runnable {
         }
     }
 
+    /** {@code --bad-depth} of train and eval. */
+    static final class BadDepthOption {
+        @Option(names = "--bad-depth", paramLabel = "mask|refuse", description = "NaN / non-positive ground-truth depth: mask and count (default) or refuse.")
+        String value = "mask";
+
+        DepthPolicy policy() { return DepthCommand.policy(value); }
+    }
+
     static DepthPolicy policy(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "mask" -> DepthPolicy.MASK;
@@ -243,12 +251,12 @@ public final class DepthCommand implements Runnable {
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "Directory of held-out sequences.")
         Path data;
 
-        @Option(names = "--bad-depth", paramLabel = "mask|refuse", description = "NaN / non-positive ground-truth depth: mask (default) or refuse.")
-        String badDepth = "mask";
+        @picocli.CommandLine.Mixin
+        BadDepthOption badDepth;
 
         @Override
         public Integer call() throws IOException {
-            DepthPolicy policy = policy(badDepth);
+            DepthPolicy policy = badDepth.policy();
             Path ck = run.resolve("checkpoint.safetensors"), mj = run.resolve("model.json");
             if (!Files.exists(ck) || !Files.exists(mj))
                 throw new dev.frugal.UserInputException("--run " + run + " holds no trained model (checkpoint.safetensors, model.json); run `frugal depth train` first");
