@@ -92,6 +92,26 @@ class SharedOptionsTest extends TempHomeCliTest {
         assertEquals(dev.frugal.tensor.Threads.defaultCount(), FrugalCommand.configureThreads(cl.getCommandSpec()));
     }
 
+    /** Library parameters still map to flags after the refactor, mixed-in options and {@link SettingFlags} aliases alike. */
+    @Test
+    void errorReportMapsParametersToFlagsThatCameFromMixins() {
+        CommandLine root = Main.commandLine();
+        CommandLine zoTrain = root.getSubcommands().get("zo").getSubcommands().get("train");
+        assertEquals("--resident-blocks", Main.ErrorReport.flagFor("residentBlocks", zoTrain));
+        assertEquals("--no-progress", Main.ErrorReport.flagFor("noProgress", zoTrain)); // a mixin inside ZoOptions
+        assertEquals("--spark-master", Main.ErrorReport.flagFor("sparkMaster", zoTrain));
+        assertEquals("--threads", Main.ErrorReport.flagFor("threads", zoTrain)); // from the root
+        CommandLine rlTrain = root.getSubcommands().get("rl").getSubcommands().get("train");
+        assertEquals("--no-progress", Main.ErrorReport.flagFor("noProgress", rlTrain));
+        CommandLine distZo = root.getSubcommands().get("bench").getSubcommands().get("dist-zo");
+        assertEquals("--json", Main.ErrorReport.flagFor("json", distZo));
+        CommandLine dpTrain = root.getSubcommands().get("dp").getSubcommands().get("train");
+        assertEquals("--trainable-blocks", Main.ErrorReport.flagFor("trainableBlocks", dpTrain));
+        assertEquals("--fixed-batches", Main.ErrorReport.flagFor("fixedBatches", dpTrain));
+        assertEquals("--sample-rate", Main.ErrorReport.flagFor("sampleRate", dpTrain)); // --batch only when given
+        assertEquals("noSuchParameter", Main.ErrorReport.flagFor("noSuchParameter", dpTrain));
+    }
+
     /** Where the shared options are mixed into real commands, they show in the help with the same text. */
     @ParameterizedTest
     @ValueSource(strings = {"rl train", "rl pretrain", "quickstart", "zo train"})
