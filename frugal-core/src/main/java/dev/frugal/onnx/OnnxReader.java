@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 
 /**
  * Reads an ONNX {@code ModelProto} with protobuf-java's {@link CodedInputStream}, decoding only the fields that weight
@@ -167,7 +168,7 @@ public final class OnnxReader {
         ByteString s = ByteString.EMPTY;
         OnnxInitializer t = null;
         FloatList floats = new FloatList();
-        LongList ints = new LongList();
+        LongStream.Builder ints = LongStream.builder();
         List<String> strings = new ArrayList<>();
         while (true) {
             int tag = in.readTag();
@@ -199,20 +200,20 @@ public final class OnnxReader {
                 yield new OnnxAttribute.TensorValue(name, t);
             }
             case 6 -> new OnnxAttribute.Floats(name, floats.toArray());
-            case 7 -> new OnnxAttribute.Ints(name, ints.toArray());
+            case 7 -> new OnnxAttribute.Ints(name, ints.build().toArray());
             case 8 -> new OnnxAttribute.Strings(name, strings);
             default -> new OnnxAttribute.Other(name, type);
         };
     }
 
     private OnnxInitializer readTensor(CodedInputStream in) throws IOException {
-        LongList dims = new LongList();
+        LongStream.Builder dims = LongStream.builder();
         int dataType = 0;
         String name = "";
         ByteString raw = null;
         FloatList floatData = new FloatList();
-        LongList int64Data = new LongList();
-        LongList int32Data = new LongList();
+        LongStream.Builder int64Data = LongStream.builder();
+        LongStream.Builder int32Data = LongStream.builder();
         boolean external = false;
         while (true) {
             int tag = in.readTag();
@@ -237,12 +238,13 @@ public final class OnnxReader {
                     + "save the model with all tensors inside the .onnx file", null);
         }
         OnnxDataType type = OnnxDataType.ofCode(dataType);
-        return new OnnxInitializer(name, type, dims.toArray(), tensorBytes(type, raw, floatData, int64Data, int32Data));
+        return new OnnxInitializer(name, type, dims.build().toArray(), tensorBytes(type, raw, floatData,
+                int64Data.build().toArray(), int32Data.build().toArray()));
     }
 
     /** Converts the typed repeated fields to the little-endian {@code raw_data} layout. */
-    private static ByteBuffer tensorBytes(OnnxDataType type, ByteString raw, FloatList floats, LongList int64s,
-                                          LongList int32s) {
+    private static ByteBuffer tensorBytes(OnnxDataType type, ByteString raw, FloatList floats, long[] int64s,
+                                          long[] int32s) {
         if (raw != null) {
             return raw.asReadOnlyByteBuffer();
         }
@@ -255,21 +257,21 @@ public final class OnnxReader {
                 }
             }
             case INT64 -> {
-                b = ByteBuffer.allocate(8 * int64s.size).order(ByteOrder.LITTLE_ENDIAN);
-                for (int k = 0; k < int64s.size; k++) {
-                    b.putLong(int64s.values[k]);
+                b = ByteBuffer.allocate(8 * int64s.length).order(ByteOrder.LITTLE_ENDIAN);
+                for (int k = 0; k < int64s.length; k++) {
+                    b.putLong(int64s[k]);
                 }
             }
             case INT32 -> {
-                b = ByteBuffer.allocate(4 * int32s.size).order(ByteOrder.LITTLE_ENDIAN);
-                for (int k = 0; k < int32s.size; k++) {
-                    b.putInt((int) int32s.values[k]);
+                b = ByteBuffer.allocate(4 * int32s.length).order(ByteOrder.LITTLE_ENDIAN);
+                for (int k = 0; k < int32s.length; k++) {
+                    b.putInt((int) int32s[k]);
                 }
             }
             case BOOL, INT8, UINT8 -> {
-                b = ByteBuffer.allocate(int32s.size);
-                for (int k = 0; k < int32s.size; k++) {
-                    b.put((byte) int32s.values[k]);
+                b = ByteBuffer.allocate(int32s.length);
+                for (int k = 0; k < int32s.length; k++) {
+                    b.put((byte) int32s[k]);
                 }
             }
             default -> b = ByteBuffer.allocate(0);
@@ -339,7 +341,7 @@ public final class OnnxReader {
         readRepeated(in, wire, () -> out.add(in.readFloat()));
     }
 
-    private static void readLongs(CodedInputStream in, int wire, LongList out) throws IOException {
+    private static void readLongs(CodedInputStream in, int wire, LongStream.Builder out) throws IOException {
         readRepeated(in, wire, () -> out.add(in.readInt64()));
     }
 
@@ -374,23 +376,6 @@ public final class OnnxReader {
         }
 
         float[] toArray() {
-            return java.util.Arrays.copyOf(values, size);
-        }
-    }
-
-    /** Growable long array for repeated fields. */
-    private static final class LongList {
-        long[] values = new long[8];
-        int size;
-
-        void add(long v) {
-            if (size == values.length) {
-                values = java.util.Arrays.copyOf(values, 2 * size);
-            }
-            values[size++] = v;
-        }
-
-        long[] toArray() {
             return java.util.Arrays.copyOf(values, size);
         }
     }
