@@ -6,6 +6,7 @@ import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.Models;
 import dev.frugal.rl.GrpoConfig;
+import dev.frugal.rl.GrpoTrainer;
 import dev.frugal.rl.LossType;
 import dev.frugal.rl.SamplerConfig;
 import dev.frugal.rl.SamplingMode;
@@ -161,7 +162,14 @@ public final class RlTrainCommand implements Callable<Integer> {
              TaskGrpoRun run = new TaskGrpoRun(policy, ref, cfg, sc, seed, batch / numGenerations, heldOut,
                      family.path("seed").asLong(), family.path("tasks_seen").asLong());
              MetricsLog log = new MetricsLog(outputDir.resolve("metrics.jsonl"), resumeFrom != null)) {
-            if (startStep > 0) run.skip(startStep);
+            if (startStep > 0) {
+                run.skip(startStep);
+                Path optState = resumeFrom.resolve(GrpoTrainer.OPTIMIZER_FILE);
+                if (!Files.isRegularFile(optState))
+                    throw new CheckpointMismatchException(resumeFrom, "it has no " + GrpoTrainer.OPTIMIZER_FILE
+                            + " (AdamW's moments): it was written by an older frugal; start a new run");
+                run.trainer().loadOptimizer(optState);
+            }
             o.printf(Locale.ROOT, "rl train: %s policy %s (%,d parameters); %d steps x %d prompts x G=%d, L=%d, %s loss,"
                             + " beta %.3g, eps [%.2f, %.2f], mu %d, lr %.1e, sampling %s (g=%s), seed %d%n",
                     policy.config().source().modelType(), policyDir, policy.parameterCount(), maxSteps, batch / numGenerations,
@@ -193,7 +201,7 @@ public final class RlTrainCommand implements Callable<Integer> {
                         bar.stepTo(step);
                         bar.setExtraMessage(String.format(Locale.ROOT, " reward %.2f, held-out %.2f", m.get("reward"), last));
                     }
-                    if (step % saveSteps == 0 || step == maxSteps) checkpoint(policy, step, identity);
+                    if (step % saveSteps == 0 || step == maxSteps) checkpoint(policy, run.trainer(), step, identity);
                     RlPlot.rewardCurve(curve, evals, "GRPO on the task family (" + mode + " sampling, G=" + numGenerations + ")",
                             outputDir.resolve("reward_curve.png"));
                 }
@@ -234,18 +242,24 @@ public final class RlTrainCommand implements Callable<Integer> {
         return st.path("step").asInt();
     }
 
-    private void checkpoint(CausalLM policy, int step, Map<String, Object> identity) throws IOException {
+    private void checkpoint(CausalLM policy, GrpoTrainer trainer, int step, Map<String, Object> identity) throws IOException {
         Map<String, Object> st = new LinkedHashMap<>();
         st.put("step", step);
         st.put("identity", identity);
-        atomicSave(policy, outputDir.resolve("checkpoint-" + step), st);
+        atomicSave(policy, outputDir.resolve("checkpoint-" + step), st, trainer);
     }
 
-    /** Writes the model (and trainer state) into a temporary directory, then renames it into place. */
     private static void atomicSave(CausalLM policy, Path dir, Map<String, Object> state) throws IOException {
+        atomicSave(policy, dir, state, null);
+    }
+
+    /** Writes the model (and trainer state, AdamW's moments) into a temporary directory, then renames it into place. */
+    private static void atomicSave(CausalLM policy, Path dir, Map<String, Object> state, GrpoTrainer trainer)
+            throws IOException {
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
         RlPretrainCommand.deleteTree(tmp);
         Models.save(policy, tmp);
+        if (trainer != null) trainer.saveOptimizer(tmp.resolve(GrpoTrainer.OPTIMIZER_FILE));
         if (state != null) JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), state);
         RlPretrainCommand.deleteTree(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
