@@ -120,6 +120,7 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
             Path comp = Files.createTempFile("frugal-grpo-" + m.optionName(), ".txt");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-Xms96m", "-Xmx96m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC",
+                    "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
                     "-cp", System.getProperty("java.class.path"), BenchGrpoWorker.class.getName(), m.optionName(),
                     decodeDir.toString(), String.valueOf(prompts), String.valueOf(g), String.valueOf(micro),
                     String.valueOf(len), String.valueOf(seed), String.valueOf(threads), comp.toString()));
@@ -137,6 +138,21 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
             o.flush();
             if (json != null) append(json, r.toString());
         }
+        // throughput: micro, continuous and infinite in turns in one process (fastest of 3 rounds each)
+        List<String> tcmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0", "-cp", System.getProperty("java.class.path"),
+                BenchGrpoWorker.class.getName(), BenchGrpoWorker.TIMING, decodeDir.toString(), String.valueOf(prompts),
+                String.valueOf(g), String.valueOf(micro), String.valueOf(len), String.valueOf(seed), String.valueOf(threads),
+                "-"));
+        tcmd.addAll(replayArgs);
+        JsonNode timing = BenchZoRunner.execJson(BenchGrpoWorker.TIMING, tcmd, Map.of("OMP_WAIT_POLICY", "PASSIVE",
+                "OPENBLAS_NUM_THREADS", String.valueOf(threads)));
+        if (timing.has("error")) throw new IllegalStateException("timing run failed: " + timing.get("error").asText());
+        o.printf(Locale.ROOT, "interleaved timing (fastest of %d rounds, one process): micro %.1f, continuous %.1f,"
+                        + " infinite %.1f tok/s%n", timing.get("rounds").asInt(), timing.get("tokens_per_s_micro").asDouble(),
+                timing.get("tokens_per_s_continuous").asDouble(), timing.get("tokens_per_s_infinite").asDouble());
+        if (json != null) append(json, timing.toString());
         List<String> ref = samples.get(SamplingMode.FULL);
         int same = 0;
         for (int i = 0; i < ref.size(); i++) {
@@ -157,8 +173,11 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
         s.put("micro_group_size", micro);
         s.put("mem_peak_ratio_micro_vs_full", ratio(mi, full, "mem_peak_mb"));
         s.put("kv_peak_ratio_micro_vs_full", ratio(mi, full, "kv_peak_mb"));
-        s.put("throughput_ratio_continuous_vs_micro", ratio(co, mi, "tokens_per_s"));
-        s.put("throughput_ratio_infinite_vs_micro", ratio(in, mi, "tokens_per_s"));
+        s.put("throughput_ratio_continuous_vs_micro", timing.get("tokens_per_s_continuous").asDouble()
+                / timing.get("tokens_per_s_micro").asDouble());
+        s.put("throughput_ratio_infinite_vs_micro", timing.get("tokens_per_s_infinite").asDouble()
+                / timing.get("tokens_per_s_micro").asDouble());
+        s.put("throughput_ratio_infinite_vs_micro_separate_processes", ratio(in, mi, "tokens_per_s"));
         s.put("decode_steps_ratio_infinite_vs_micro", ratio(in, mi, "decode_steps"));
         s.put("decode_steps_micro", mi.get("decode_steps").asLong());
         s.put("decode_steps_infinite", in.get("decode_steps").asLong());

@@ -38,6 +38,10 @@ public final class BenchGrpoWorker {
 
     /** args: mode model prompts G g L seed threads completionsFile [lengthsFile warmLengthsFile] */
     public static void main(String[] a) throws IOException {
+        if (a[0].equals(TIMING)) {
+            timing(a);
+            return;
+        }
         SamplingMode mode = SamplingMode.parse(a[0]);
         Path model = Path.of(a[1]);
         int prompts = Integer.parseInt(a[2]), g = Integer.parseInt(a[3]), micro = Integer.parseInt(a[4]);
@@ -97,6 +101,54 @@ public final class BenchGrpoWorker {
                 r.put("predictor_spearman", e.spearman());
             }
             Files.write(out, res.completions().stream().map(BenchGrpoWorker::line).collect(Collectors.toList()));
+            System.out.println(r);
+        }
+    }
+
+    /** First argument that asks for the timing run instead of one sampler. */
+    static final String TIMING = "timing";
+
+    /** Rounds of the timing run. */
+    static final int TIMING_ROUNDS = 3;
+
+    /**
+     * Throughput without the load drift between processes: micro, continuous and infinite take turns in one process,
+     * {@link #TIMING_ROUNDS} rounds after a warm-up, and each mode's fastest round is reported ({@code seconds_*}).
+     */
+    private static void timing(String[] a) throws IOException {
+        Path model = Path.of(a[1]);
+        int prompts = Integer.parseInt(a[2]), g = Integer.parseInt(a[3]), micro = Integer.parseInt(a[4]);
+        int len = Integer.parseInt(a[5]);
+        long seed = Long.parseLong(a[6]);
+        Threads.configure(Integer.parseInt(a[7]));
+        int[] replay = a.length > 9 ? readInts(Path.of(a[9])) : null, warmLens = a.length > 10 ? readInts(Path.of(a[10])) : null;
+        try (CausalLM m = Models.loadCausalLM(model, Device.CPU); GradMode off = GradMode.off()) {
+            SamplerConfig cfg = new SamplerConfig(SamplingMode.MICRO, g, micro, 0, len, 1.0, 1.0, seed, CharVocab.EOS, 0.2);
+            List<long[]> warm = prompts(seed + 17, 4 * prompts), ps = prompts(seed, prompts);
+            LengthPredictor pred = new LengthPredictor(1.0);
+            int[] lens = warmLens != null ? warmLens : GroupSampler.sample(m, warm, cfg.withMode(SamplingMode.CONTINUOUS)
+                    .withSeed(seed + 17), null).completions().stream().mapToInt(c -> c.tokens().length).toArray();
+            List<long[]> per = new ArrayList<>();
+            for (int i = 0; i < lens.length; i++) per.add(warm.get(i / g));
+            pred.observe(per, lens);
+            List<SamplingMode> modes = List.of(SamplingMode.MICRO, SamplingMode.CONTINUOUS, SamplingMode.INFINITE);
+            ObjectNode r = new ObjectMapper().createObjectNode();
+            double[] best = new double[modes.size()];
+            java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+            long[] tokens = new long[modes.size()];
+            for (int round = -1; round < TIMING_ROUNDS; round++) // round −1: warm-up, not counted
+                for (int k = 0; k < modes.size(); k++) {
+                    SamplerConfig c = cfg.withMode(modes.get(k));
+                    var res = replay == null ? GroupSampler.sample(m, ps, c, pred) : GroupSampler.replay(m, ps, c, pred, replay);
+                    if (round >= 0) best[k] = Math.min(best[k], res.stats().seconds());
+                    tokens[k] = res.stats().tokens();
+                }
+            r.put("mode", TIMING);
+            r.put("rounds", TIMING_ROUNDS);
+            for (int k = 0; k < modes.size(); k++) {
+                r.put("seconds_" + modes.get(k).optionName(), best[k]);
+                r.put("tokens_per_s_" + modes.get(k).optionName(), tokens[k] / best[k]);
+            }
             System.out.println(r);
         }
     }

@@ -123,6 +123,11 @@ public final class RlTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the prompt stream and the samplers (default 42).")
     long seed = 42;
 
+    @Option(names = "--partial-credit-weight", paramLabel = "W", description = "Add a partial-credit reward (characters"
+            + " right at their position / the longer length) times W to exact match (default 0: exact match alone)."
+            + " Held-out evaluation stays exact match.")
+    double partialCreditWeight = 0;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -138,6 +143,9 @@ public final class RlTrainCommand implements Callable<Integer> {
         if (maxCompletionLength < 1)
             throw new ParameterException(spec.commandLine(), "--max-completion-length must be >= 1, got " + maxCompletionLength);
         if (evalSteps < 1 || saveSteps < 1) throw new ParameterException(spec.commandLine(), "--eval-steps and --save-steps must be >= 1");
+        if (!(partialCreditWeight >= 0) || Double.isInfinite(partialCreditWeight))
+            throw new ParameterException(spec.commandLine(), "--partial-credit-weight must be a finite value >= 0, got "
+                    + partialCreditWeight);
         if (kvBudgetMb != null && !(kvBudgetMb > 0))
             throw new ParameterException(spec.commandLine(), "--kv-budget-mb must be > 0, got " + kvBudgetMb);
         GrpoConfig cfg = new GrpoConfig(numGenerations, maxCompletionLength, temperature, topP, epsilon,
@@ -160,7 +168,7 @@ public final class RlTrainCommand implements Callable<Integer> {
         try (CausalLM policy = Models.loadCausalLM(policyDir, Device.CPU);
              CausalLM ref = beta > 0 ? Models.loadCausalLM(refModel != null ? refModel : model, Device.CPU) : null;
              TaskGrpoRun run = new TaskGrpoRun(policy, ref, cfg, sc, seed, batch / numGenerations, heldOut,
-                     family.path("seed").asLong(), family.path("tasks_seen").asLong());
+                     family.path("seed").asLong(), family.path("tasks_seen").asLong(), partialCreditWeight);
              MetricsLog log = new MetricsLog(outputDir.resolve("metrics.jsonl"), resumeFrom != null)) {
             if (startStep > 0) {
                 run.skip(startStep);

@@ -112,7 +112,9 @@ public final class GrpoTrainer implements AutoCloseable {
             texts.add(codec.decodeCompletion(c.tokens()));
             lengths[i] = c.tokens().length;
         }
-        double[] r = Rewards.score(rewards, promptPer, texts); // throws before anything changes
+        double[][] each = Rewards.scoreEach(rewards, promptPer, texts); // throws before anything changes
+        double[] r = new double[texts.size()];
+        for (double[] e : each) for (int i = 0; i < r.length; i++) r[i] += e[i];
         double[] adv = Advantages.compute(r, g, cfg.scaleRewards());
         Map<String, Object> m = new LinkedHashMap<>();
         double lossSum = 0, clip = 0, kl = 0;
@@ -147,6 +149,7 @@ public final class GrpoTrainer implements AutoCloseable {
         m.put("step", step);
         m.put("reward", mean(r));
         m.put("reward_std", Advantages.std(r, 0, r.length));
+        if (rewards.size() > 1) for (int k = 0; k < rewards.size(); k++) m.put("rewards/" + rewards.get(k).name(), mean(each[k]));
         m.put("loss", lossSum / cfg.numIterations());
         m.put("kl", kl / cfg.numIterations());
         m.put("clip_ratio", clip / cfg.numIterations());
