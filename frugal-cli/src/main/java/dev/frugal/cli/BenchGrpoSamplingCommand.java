@@ -87,6 +87,18 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "bench grpo-sampling: %s, %d prompts x G=%d (g=%d), max %d new tokens, seed %d, %d thread(s)%n",
                 dir, prompts, g, micro, len, seed, threads);
         Path tmp = Files.createTempDirectory("frugal-grpo-bench");
+        try {
+            return run(tmp, dir, threads, prompts, len, o);
+        } finally {
+            try (var files = Files.walk(tmp)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    /** The bench proper; {@code tmp} holds the replayed lengths and the wide model, and is removed afterwards. */
+    private int run(Path tmp, Path dir, int threads, int prompts, int len, PrintWriter o)
+            throws IOException, InterruptedException {
         List<String> replayArgs = List.of();
         Path decodeDir = dir;
         String shapeText = "the trained model " + dir;
@@ -189,9 +201,6 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
         s.put("threads", threads);
         o.println(s);
         if (json != null) append(json, s.toString());
-        try (var files = Files.walk(tmp)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-        }
         return 0;
     }
 
