@@ -197,7 +197,8 @@ public final class RlTrainCommand implements Callable<Integer> {
                 if (bar != null) bar.stepTo(startStep);
                 for (int step = startStep + 1; step <= maxSteps; step++) {
                     Map<String, Object> m = new LinkedHashMap<>(run.step());
-                    curve.add(new double[] {step, (double) m.get("reward")});
+                    // the exact-match part (comparable with the held-out points) when partial credit is added
+                    curve.add(new double[] {step, (double) m.getOrDefault("rewards/exact_match", m.get("reward"))});
                     if (step % evalSteps == 0 || step == maxSteps) {
                         last = run.evaluate();
                         evals.add(new double[] {step, last});
