@@ -24,15 +24,24 @@ import java.util.stream.Collectors;
 
 /**
  * One sampler of {@code bench grpo-sampling} in a process of its own, so that its peak RSS is its own: loads the
- * model, samples P prompts × G completions, writes the completions (one line of token ids each) to a file and prints
- * one JSON line. Memory: {@code mem_peak_mb} = peak RSS (VmHWM) − RSS after libtorch is up and before the model loads,
- * so weights, KV caches and activations count and the JVM/libtorch runtime does not (the heap is pre-touched).
+ * model, warms the code paths up on a tiny batch, resets the peak ({@link PeakRss#reset()}), samples P prompts × G
+ * completions, writes the completions (one line of token ids each) to a file and prints one JSON line.
+ *
+ * <p>Memory, as the paper counts it (the whole sampling process's tensors: weights, KV caches, activations, and what
+ * the allocator keeps for them; not the runtime, as {@code torch.cuda.max_memory_allocated} leaves out the CUDA
+ * context): {@code mem_peak_mb} = weights + (peak RSS during sampling − RSS when sampling starts). The JVM, its JIT
+ * and classes, and libtorch's thread pools are up before that, by the warm-up. {@code rss_peak_mb} is the whole
+ * process's peak RSS (VmHWM) during sampling.
  */
 public final class BenchGrpoWorker {
     private BenchGrpoWorker() {}
 
-    /** args: mode model prompts G g L seed threads completionsFile */
+    /** args: mode model prompts G g L seed threads completionsFile [lengthsFile warmLengthsFile] */
     public static void main(String[] a) throws IOException {
+        if (a[0].equals(TIMING)) {
+            timing(a);
+            return;
+        }
         SamplingMode mode = SamplingMode.parse(a[0]);
         Path model = Path.of(a[1]);
         int prompts = Integer.parseInt(a[2]), g = Integer.parseInt(a[3]), micro = Integer.parseInt(a[4]);
@@ -40,25 +49,35 @@ public final class BenchGrpoWorker {
         long seed = Long.parseLong(a[6]);
         Threads.configure(Integer.parseInt(a[7]));
         Path out = Path.of(a[8]);
+        int[] replay = a.length > 9 ? readInts(Path.of(a[9])) : null, warmLens = a.length > 10 ? readInts(Path.of(a[10])) : null;
         Tensors.zeros(1).close(); // libtorch up
         double base = PeakRss.currentMb();
         try (CausalLM m = Models.loadCausalLM(model, Device.CPU); GradMode off = GradMode.off()) {
+            long weightBytes = 0;
+            for (var t : m.namedParameters().values()) weightBytes += t.nbytes();
             LengthPredictor pred = new LengthPredictor(1.0);
             SamplerConfig cfg = new SamplerConfig(mode, g, micro, 0, len, 1.0, 1.0, seed, CharVocab.EOS, 0.2);
             ObjectNode r = new ObjectMapper().createObjectNode();
+            List<long[]> warm = prompts(seed + 17, 4 * prompts);
             if (mode == SamplingMode.INFINITE) { // fit the predictor on a warm-up batch of the same policy (not timed)
-                List<long[]> warm = prompts(seed + 17, 4 * prompts);
-                var w = GroupSampler.sample(m, warm, cfg.withMode(SamplingMode.CONTINUOUS).withSeed(seed + 17), null);
-                List<long[]> per = new ArrayList<>();
-                int[] lens = new int[w.completions().size()];
-                for (int i = 0; i < lens.length; i++) {
-                    per.add(warm.get(w.completions().get(i).prompt()));
-                    lens[i] = w.completions().get(i).tokens().length;
+                int[] lens;
+                if (warmLens != null) lens = warmLens;
+                else {
+                    var w = GroupSampler.sample(m, warm, cfg.withMode(SamplingMode.CONTINUOUS).withSeed(seed + 17), null);
+                    lens = w.completions().stream().mapToInt(c -> c.tokens().length).toArray();
                 }
+                List<long[]> per = new ArrayList<>();
+                for (int i = 0; i < lens.length; i++) per.add(warm.get(i / g));
                 pred.observe(per, lens);
             }
+            // warm-up of the code paths (classes, JIT, thread pools) on one prompt, two samples, three tokens
+            GroupSampler.sample(m, warm.subList(0, 1), new SamplerConfig(SamplingMode.CONTINUOUS, 2, 1, 0, 3, 1.0, 1.0,
+                    seed + 5, CharVocab.EOS, 0.2), null);
+            boolean reset = PeakRss.reset();
+            double start = PeakRss.currentMb();
             List<long[]> ps = prompts(seed, prompts);
-            var res = GroupSampler.sample(m, ps, cfg, pred);
+            var res = replay == null ? GroupSampler.sample(m, ps, cfg, pred) : GroupSampler.replay(m, ps, cfg, pred, replay);
+            double peak = PeakRss.peakMb();
             var st = res.stats();
             r.put("mode", mode.optionName());
             r.put("slots", st.slots());
@@ -68,9 +87,12 @@ public final class BenchGrpoWorker {
             r.put("seconds", st.seconds());
             r.put("tokens_per_s", st.tokensPerSecond());
             r.put("kv_peak_mb", st.kvPeakBytes() / 1048576.0);
+            r.put("weights_mb", weightBytes / 1048576.0);
             r.put("rss_base_mb", base);
-            r.put("rss_peak_mb", PeakRss.peakMb());
-            r.put("mem_peak_mb", PeakRss.peakMb() - base);
+            r.put("rss_start_mb", start);
+            r.put("rss_peak_mb", peak);
+            r.put("peak_reset", reset);
+            r.put("mem_peak_mb", reset ? weightBytes / 1048576.0 + peak - start : peak - base);
             r.put("grouping", st.grouping());
             if (mode == SamplingMode.INFINITE) {
                 int[] lens = res.completions().stream().mapToInt(c -> c.tokens().length).toArray();
@@ -81,6 +103,58 @@ public final class BenchGrpoWorker {
             Files.write(out, res.completions().stream().map(BenchGrpoWorker::line).collect(Collectors.toList()));
             System.out.println(r);
         }
+    }
+
+    /** First argument that asks for the timing run instead of one sampler. */
+    static final String TIMING = "timing";
+
+    /** Rounds of the timing run. */
+    static final int TIMING_ROUNDS = 3;
+
+    /**
+     * Throughput without the load drift between processes: micro, continuous and infinite take turns in one process,
+     * {@link #TIMING_ROUNDS} rounds after a warm-up, and each mode's fastest round is reported ({@code seconds_*}).
+     */
+    private static void timing(String[] a) throws IOException {
+        Path model = Path.of(a[1]);
+        int prompts = Integer.parseInt(a[2]), g = Integer.parseInt(a[3]), micro = Integer.parseInt(a[4]);
+        int len = Integer.parseInt(a[5]);
+        long seed = Long.parseLong(a[6]);
+        Threads.configure(Integer.parseInt(a[7]));
+        int[] replay = a.length > 9 ? readInts(Path.of(a[9])) : null, warmLens = a.length > 10 ? readInts(Path.of(a[10])) : null;
+        try (CausalLM m = Models.loadCausalLM(model, Device.CPU); GradMode off = GradMode.off()) {
+            SamplerConfig cfg = new SamplerConfig(SamplingMode.MICRO, g, micro, 0, len, 1.0, 1.0, seed, CharVocab.EOS, 0.2);
+            List<long[]> warm = prompts(seed + 17, 4 * prompts), ps = prompts(seed, prompts);
+            LengthPredictor pred = new LengthPredictor(1.0);
+            int[] lens = warmLens != null ? warmLens : GroupSampler.sample(m, warm, cfg.withMode(SamplingMode.CONTINUOUS)
+                    .withSeed(seed + 17), null).completions().stream().mapToInt(c -> c.tokens().length).toArray();
+            List<long[]> per = new ArrayList<>();
+            for (int i = 0; i < lens.length; i++) per.add(warm.get(i / g));
+            pred.observe(per, lens);
+            List<SamplingMode> modes = List.of(SamplingMode.MICRO, SamplingMode.CONTINUOUS, SamplingMode.INFINITE);
+            ObjectNode r = new ObjectMapper().createObjectNode();
+            double[] best = new double[modes.size()];
+            java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+            long[] tokens = new long[modes.size()];
+            for (int round = -1; round < TIMING_ROUNDS; round++) // round −1: warm-up, not counted
+                for (int k = 0; k < modes.size(); k++) {
+                    SamplerConfig c = cfg.withMode(modes.get(k));
+                    var res = replay == null ? GroupSampler.sample(m, ps, c, pred) : GroupSampler.replay(m, ps, c, pred, replay);
+                    if (round >= 0) best[k] = Math.min(best[k], res.stats().seconds());
+                    tokens[k] = res.stats().tokens();
+                }
+            r.put("mode", TIMING);
+            r.put("rounds", TIMING_ROUNDS);
+            for (int k = 0; k < modes.size(); k++) {
+                r.put("seconds_" + modes.get(k).optionName(), best[k]);
+                r.put("tokens_per_s_" + modes.get(k).optionName(), tokens[k] / best[k]);
+            }
+            System.out.println(r);
+        }
+    }
+
+    static int[] readInts(Path f) throws IOException {
+        return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).mapToInt(l -> Integer.parseInt(l.strip())).toArray();
     }
 
     static List<long[]> prompts(long seed, int n) {

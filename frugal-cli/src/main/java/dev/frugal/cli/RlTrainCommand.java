@@ -7,6 +7,7 @@ import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
 import dev.frugal.model.Models;
 import dev.frugal.rl.GrpoConfig;
+import dev.frugal.rl.GrpoTrainer;
 import dev.frugal.rl.LossType;
 import dev.frugal.rl.SamplerConfig;
 import dev.frugal.rl.SamplingMode;
@@ -124,6 +125,11 @@ public final class RlTrainCommand implements Callable<Integer> {
     @Mixin
     ProgressOption progress;
 
+    @Option(names = "--partial-credit-weight", paramLabel = "W", description = "Add a partial-credit reward (characters"
+            + " right at their position / the longer length) times W to exact match (default 0: exact match alone)."
+            + " Held-out evaluation stays exact match.")
+    double partialCreditWeight = 0;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -136,6 +142,9 @@ public final class RlTrainCommand implements Callable<Integer> {
         if (maxCompletionLength < 1)
             throw new ParameterException(spec.commandLine(), "--max-completion-length must be >= 1, got " + maxCompletionLength);
         if (evalSteps < 1 || saveSteps < 1) throw new ParameterException(spec.commandLine(), "--eval-steps and --save-steps must be >= 1");
+        if (!(partialCreditWeight >= 0) || Double.isInfinite(partialCreditWeight))
+            throw new ParameterException(spec.commandLine(), "--partial-credit-weight must be a finite value >= 0, got "
+                    + partialCreditWeight);
         if (kvBudgetMb != null && !(kvBudgetMb > 0))
             throw new ParameterException(spec.commandLine(), "--kv-budget-mb must be > 0, got " + kvBudgetMb);
         GrpoConfig cfg = new GrpoConfig(numGenerations, maxCompletionLength, temperature, topP, epsilon,
@@ -157,9 +166,16 @@ public final class RlTrainCommand implements Callable<Integer> {
         try (CausalLM policy = Models.loadCausalLM(policyDir, Device.CPU);
              CausalLM ref = beta > 0 ? Models.loadCausalLM(refModel != null ? refModel : model, Device.CPU) : null;
              TaskGrpoRun run = new TaskGrpoRun(policy, ref, cfg, sc, seed, batch / numGenerations, heldOut,
-                     family.path("seed").asLong(), family.path("tasks_seen").asLong());
+                     family.path("seed").asLong(), family.path("tasks_seen").asLong(), partialCreditWeight);
              MetricsLog log = new MetricsLog(outputDir.resolve("metrics.jsonl"), resumeFrom != null)) {
-            if (startStep > 0) run.skip(startStep);
+            if (startStep > 0) {
+                run.skip(startStep);
+                Path optState = resumeFrom.resolve(GrpoTrainer.OPTIMIZER_FILE);
+                if (!Files.isRegularFile(optState))
+                    throw new CheckpointMismatchException(resumeFrom, "it has no " + GrpoTrainer.OPTIMIZER_FILE
+                            + " (AdamW's moments): it was written by an older frugal; start a new run");
+                run.trainer().loadOptimizer(optState);
+            }
             o.printf(Locale.ROOT, "rl train: %s policy %s (%,d parameters); %d steps x %d prompts x G=%d, L=%d, %s loss,"
                             + " beta %.3g, eps [%.2f, %.2f], mu %d, lr %.1e, sampling %s (g=%s), seed %d%n",
                     policy.config().source().modelType(), policyDir, policy.parameterCount(), maxSteps, batch / numGenerations,
@@ -178,7 +194,8 @@ public final class RlTrainCommand implements Callable<Integer> {
                 if (bar != null) bar.stepTo(startStep);
                 for (int step = startStep + 1; step <= maxSteps; step++) {
                     Map<String, Object> m = new LinkedHashMap<>(run.step());
-                    curve.add(new double[] {step, (double) m.get("reward")});
+                    // the exact-match part (comparable with the held-out points) when partial credit is added
+                    curve.add(new double[] {step, (double) m.getOrDefault("rewards/exact_match", m.get("reward"))});
                     if (step % evalSteps == 0 || step == maxSteps) {
                         last = run.evaluate();
                         evals.add(new double[] {step, last});
@@ -190,7 +207,7 @@ public final class RlTrainCommand implements Callable<Integer> {
                         bar.stepTo(step);
                         bar.setExtraMessage(String.format(Locale.ROOT, " reward %.2f, held-out %.2f", m.get("reward"), last));
                     }
-                    if (step % saveSteps == 0 || step == maxSteps) checkpoint(policy, step, identity);
+                    if (step % saveSteps == 0 || step == maxSteps) checkpoint(policy, run.trainer(), step, identity);
                     RlPlot.rewardCurve(curve, evals, "GRPO on the task family (" + mode + " sampling, G=" + numGenerations + ")",
                             outputDir.resolve("reward_curve.png"));
                 }
@@ -231,18 +248,24 @@ public final class RlTrainCommand implements Callable<Integer> {
         return st.path("step").asInt();
     }
 
-    private void checkpoint(CausalLM policy, int step, Map<String, Object> identity) throws IOException {
+    private void checkpoint(CausalLM policy, GrpoTrainer trainer, int step, Map<String, Object> identity) throws IOException {
         Map<String, Object> st = new LinkedHashMap<>();
         st.put("step", step);
         st.put("identity", identity);
-        atomicSave(policy, outputDir.resolve("checkpoint-" + step), st);
+        atomicSave(policy, outputDir.resolve("checkpoint-" + step), st, trainer);
     }
 
-    /** Writes the model (and trainer state) into a temporary directory, then renames it into place. */
     private static void atomicSave(CausalLM policy, Path dir, Map<String, Object> state) throws IOException {
+        atomicSave(policy, dir, state, null);
+    }
+
+    /** Writes the model (and trainer state, AdamW's moments) into a temporary directory, then renames it into place. */
+    private static void atomicSave(CausalLM policy, Path dir, Map<String, Object> state, GrpoTrainer trainer)
+            throws IOException {
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
         FileTrees.delete(tmp);
         Models.save(policy, tmp);
+        if (trainer != null) trainer.saveOptimizer(tmp.resolve(GrpoTrainer.OPTIMIZER_FILE));
         if (state != null) JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("trainer_state.json").toFile(), state);
         FileTrees.delete(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

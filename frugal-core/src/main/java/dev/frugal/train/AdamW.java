@@ -81,4 +81,59 @@ public final class AdamW extends OptimizerBase {
         }
     }
 
+
+    /**
+     * The moments, for a checkpoint: {@code exp_avg.i} and {@code exp_avg_sq.i} (torch's names) for each parameter
+     * index {@code i} that has taken a step. The live tensors, not copies: write them before the next step.
+     */
+    public java.util.Map<String, Tensor> stateTensors() {
+        java.util.Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] == null) {
+                continue;
+            }
+            out.put("exp_avg." + i, m[i]);
+            out.put("exp_avg_sq." + i, v[i]);
+        }
+        return out;
+    }
+
+    /** The steps each parameter has taken (its bias-correction step t). */
+    public long[] parameterSteps() {
+        return paramSteps.clone();
+    }
+
+    /**
+     * Restores a state saved from {@link #stateTensors()}, {@link #parameterSteps()} and {@link #steps()}: the moments
+     * are copied into tensors this optimizer owns, so that the next step continues exactly where the saved run was.
+     *
+     * @throws IllegalArgumentException when the counts or shapes do not match this optimizer's parameters
+     */
+    public void loadState(java.util.Map<String, Tensor> tensors, long[] parameterSteps, long optimizerSteps) {
+        if (parameterSteps.length != params.size()) {
+            throw new IllegalArgumentException("saved state has " + parameterSteps.length + " parameters, this optimizer "
+                    + params.size());
+        }
+        close();
+        for (int i = 0; i < params.size(); i++) {
+            Tensor sm = tensors.get("exp_avg." + i);
+            Tensor sv = tensors.get("exp_avg_sq." + i);
+            if (sm == null || sv == null) {
+                if (parameterSteps[i] != 0) {
+                    throw new IllegalArgumentException("saved state lacks the moments of parameter " + i);
+                }
+                continue;
+            }
+            if (!java.util.Arrays.equals(sm.shape(), params.get(i).shape())) {
+                throw new IllegalArgumentException("saved moments of parameter " + i + " have shape "
+                        + java.util.Arrays.toString(sm.shape()) + ", the parameter " + java.util.Arrays.toString(params.get(i).shape()));
+            }
+            try (GradMode off = GradMode.off()) {
+                m[i] = Tensors.zerosLike(params.get(i)).keep().copyFrom(sm);
+                v[i] = Tensors.zerosLike(params.get(i)).keep().copyFrom(sv);
+            }
+        }
+        System.arraycopy(parameterSteps, 0, paramSteps, 0, paramSteps.length);
+        steps = optimizerSteps;
+    }
 }

@@ -12,9 +12,17 @@ import java.util.Map;
  * sampler needs when every slot runs its own queue), is smallest: P_m||C_max. Its FPTAS (Sahni 1976): round every
  * length down to a multiple of {@code δ = ε·LB/n} with {@code LB = max(Σp/m, max p)}, then dynamic programming over the
  * vectors of rounded slot loads (kept sorted: slots are identical), jobs longest first. Rounding loses at most
- * {@code n·δ = ε·LB ≤ ε·OPT} on any slot, so the result is within {@code (1 + ε)·OPT}. The state count grows like
- * {@code (n/ε)^(m−1)}: past {@link #MAX_STATES} the instance is refused ({@link TooLargeException}) and the caller
- * falls back to LPT (a 4/3-approximation), saying so in its metrics.
+ * {@code n·δ = ε·LB ≤ ε·OPT} on any slot, so the result is within
+ * {@code (1 + ε)·OPT}.
+ *
+ * <p>Sparser DP (the small-job split of Hochbaum &amp; Shmoys' PTAS): only the <em>large</em> jobs, {@code p_j > ε·LB},
+ * go through the DP, with {@code δ = ε·LB/n_large} (there are at most {@code m/ε} of them, since their sum is at most
+ * {@code m·LB}); the small ones are then added longest first, each to the least loaded slot. The bound still holds:
+ * if the makespan slot's last job is small, its load before that job was at most the mean, so the makespan is at most
+ * {@code Σp/m + ε·LB ≤ (1 + ε)·OPT}; otherwise the makespan is the DP's, {@code ≤ OPT_large + n_large·δ ≤ (1 + ε)·OPT}.
+ * Completion lengths of a GRPO batch are small next to a slot's total, so the DP stays small at any batch size. The
+ * state count still grows like {@code (n_large/ε)^(m−1)}: past {@link #MAX_STATES} the instance is refused
+ * ({@link TooLargeException}) and the caller falls back to LPT (a 4/3-approximation), saying so in its metrics.
  */
 public final class Fptas {
     /** DP states kept over all layers before giving up (≈ 100 MB of heap at most). */
@@ -42,12 +50,31 @@ public final class Fptas {
             max = Math.max(max, s);
         }
         double lb = Math.max((double) sum / lanes, max);
+        Integer[] all = new Integer[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        Arrays.sort(all, (a, b) -> Long.compare(sizes[b], sizes[a])); // longest first
+        int nLarge = 0;
+        while (nLarge < n && sizes[all[nLarge]] > epsilon * lb) nLarge++;
+        int[] lane = largeJobs(sizes, Arrays.copyOf(all, nLarge), lanes, epsilon, lb);
+        long[] loads = new long[lanes];
+        for (int k = 0; k < nLarge; k++) loads[lane[all[k]]] += sizes[all[k]];
+        for (int k = nLarge; k < n; k++) { // small jobs, longest first, to the least loaded slot (real lengths)
+            int best = 0;
+            for (int s = 1; s < lanes; s++) if (loads[s] < loads[best]) best = s;
+            lane[all[k]] = best;
+            loads[best] += sizes[all[k]];
+        }
+        return lane;
+    }
+
+    /** The DP over the large jobs {@code order} (longest first); returns a lane array over all of {@code sizes}. */
+    private static int[] largeJobs(long[] sizes, Integer[] order, int lanes, double epsilon, double lb) {
+        int[] lane = new int[sizes.length];
+        int n = order.length;
+        if (n == 0) return lane;
         double delta = Math.max(epsilon * lb / n, 1e-12);
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Long.compare(sizes[b], sizes[a])); // longest first
-        long[] q = new long[n];
-        for (int i = 0; i < n; i++) q[i] = (long) Math.floor(sizes[i] / delta);
+        long[] q = new long[sizes.length];
+        for (int i : order) q[i] = (long) Math.floor(sizes[i] / delta);
         // layer k: sorted load vector → (parent vector, lane chosen for job order[k-1] in the parent's sorted order)
         List<Map<Key, Back>> layers = new ArrayList<>();
         long kept = 1;
@@ -78,7 +105,6 @@ public final class Fptas {
         Key best = null;
         for (Key k : cur.keySet()) if (best == null || k.loads[lanes - 1] < best.loads[lanes - 1]) best = k;
         // walk back: track which physical lane each sorted position is, as loads get re-sorted
-        int[] lane = new int[n];
         Key state = best;
         List<int[]> choices = new ArrayList<>();
         for (int k = n; k >= 1; k--) {

@@ -31,6 +31,29 @@ public final class GroupSampler {
      *                                  a KV budget too small for one sequence
      */
     public static Result sample(CausalLM model, List<long[]> prompts, SamplerConfig cfg, LengthPredictor predictor) {
+        return sample(model, prompts, cfg, predictor, null);
+    }
+
+    /**
+     * Like {@link #sample(CausalLM, List, SamplerConfig, LengthPredictor)}, but completion {@code i} (prompt-major) ends
+     * after exactly {@code lengths[i]} tokens whatever it draws ({@code <eos>} is ignored): a model of another shape
+     * (random weights) replays a trained model's lengths, so that schedules and memory can be measured at that shape
+     * with the lengths of a real policy. Null = the model's own lengths.
+     */
+    public static Result replay(CausalLM model, List<long[]> prompts, SamplerConfig cfg, LengthPredictor predictor,
+                                int[] lengths) {
+        java.util.Objects.requireNonNull(lengths, "lengths");
+        if (lengths.length != prompts.size() * cfg.numGenerations())
+            throw new IllegalArgumentException(lengths.length + " replayed lengths for " + prompts.size() + " prompts x G "
+                    + cfg.numGenerations());
+        for (int l : lengths)
+            if (l < 1 || l > cfg.maxCompletionLength()) throw new IllegalArgumentException("replayed length " + l
+                    + " outside [1, " + cfg.maxCompletionLength() + "]");
+        return sample(model, prompts, cfg, predictor, lengths);
+    }
+
+    private static Result sample(CausalLM model, List<long[]> prompts, SamplerConfig cfg, LengthPredictor predictor,
+                                 int[] forced) {
         long t0 = System.nanoTime();
         int g = cfg.numGenerations(), n = prompts.size() * g;
         long vocab = model.config().vocabSize();
@@ -50,7 +73,8 @@ public final class GroupSampler {
                     + " positions: shorten the prompts or the completions");
         Job[] jobs = new Job[n];
         for (int p = 0; p < prompts.size(); p++)
-            for (int j = 0; j < g; j++) jobs[p * g + j] = new Job(p, j, generator(cfg.seed(), p, j));
+            for (int j = 0; j < g; j++) jobs[p * g + j] = new Job(p, j, generator(cfg.seed(), p, j),
+                    forced == null ? 0 : forced[p * g + j]);
         double[] predicted = new double[n];
         Arrays.fill(predicted, Double.NaN);
         if (cfg.mode() == SamplingMode.INFINITE) {
@@ -210,12 +234,14 @@ public final class GroupSampler {
         final int prompt, sample;
         final SplittableRandom rng;
         final List<Long> out = new ArrayList<>();
+        final int forced; // 0: ends at <eos> or the length limit; > 0: ends after exactly this many tokens
         long pos;
 
-        Job(int prompt, int sample, SplittableRandom rng) {
+        Job(int prompt, int sample, SplittableRandom rng, int forced) {
             this.prompt = prompt;
             this.sample = sample;
             this.rng = rng;
+            this.forced = forced;
         }
 
         long last() { return out.get(out.size() - 1); }
@@ -223,6 +249,7 @@ public final class GroupSampler {
         /** Appends a token; true when the completion is finished. */
         boolean accept(long tok, SamplerConfig cfg) {
             out.add(tok);
+            if (forced > 0) return out.size() >= forced;
             return tok == cfg.eosTokenId() || out.size() >= cfg.maxCompletionLength();
         }
 

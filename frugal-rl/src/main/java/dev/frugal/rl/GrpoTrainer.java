@@ -112,7 +112,9 @@ public final class GrpoTrainer implements AutoCloseable {
             texts.add(codec.decodeCompletion(c.tokens()));
             lengths[i] = c.tokens().length;
         }
-        double[] r = Rewards.score(rewards, promptPer, texts); // throws before anything changes
+        double[][] each = Rewards.scoreEach(rewards, promptPer, texts); // throws before anything changes
+        double[] r = new double[texts.size()];
+        for (double[] e : each) for (int i = 0; i < r.length; i++) r[i] += e[i];
         double[] adv = Advantages.compute(r, g, cfg.scaleRewards());
         Map<String, Object> m = new LinkedHashMap<>();
         double lossSum = 0, clip = 0, kl = 0;
@@ -147,6 +149,7 @@ public final class GrpoTrainer implements AutoCloseable {
         m.put("step", step);
         m.put("reward", mean(r));
         m.put("reward_std", Advantages.std(r, 0, r.length));
+        if (rewards.size() > 1) for (int k = 0; k < rewards.size(); k++) m.put("rewards/" + rewards.get(k).name(), mean(each[k]));
         m.put("loss", lossSum / cfg.numIterations());
         m.put("kl", kl / cfg.numIterations());
         m.put("clip_ratio", clip / cfg.numIterations());
@@ -214,6 +217,45 @@ public final class GrpoTrainer implements AutoCloseable {
         double s = 0;
         for (double v : x) s += v;
         return x.length == 0 ? Double.NaN : s / x.length;
+    }
+
+    /** File name of the optimizer state inside a checkpoint directory. */
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    /**
+     * Writes AdamW's moments ({@code exp_avg.i}, {@code exp_avg_sq.i}), its per-parameter step counts and this
+     * trainer's step to {@code file}, so that {@link #loadOptimizer} continues the run exactly.
+     */
+    public void saveOptimizer(java.nio.file.Path file) {
+        long[] ps = opt.parameterSteps();
+        StringBuilder sb = new StringBuilder();
+        for (long x : ps) sb.append(sb.isEmpty() ? "" : ",").append(x);
+        dev.frugal.io.SafetensorsWriter.write(file, opt.stateTensors(), Map.of("format", "pt", "parameter_steps",
+                sb.toString(), "optimizer_steps", Long.toString(opt.steps()), "grpo_step", Integer.toString(step),
+                "optimizer", "adamw"));
+    }
+
+    /**
+     * Restores what {@link #saveOptimizer} wrote and sets the step counter to the saved step.
+     *
+     * @throws dev.frugal.UserInputException when the file's state does not fit this policy's parameters
+     */
+    public void loadOptimizer(java.nio.file.Path file) {
+        try (dev.frugal.io.SafetensorsFile f = dev.frugal.io.SafetensorsFile.open(file); Scope s = Scope.open()) {
+            Map<String, String> meta = f.metadata();
+            String stepsText = meta.getOrDefault("parameter_steps", "");
+            long[] ps = stepsText.isEmpty() ? new long[0]
+                    : java.util.Arrays.stream(stepsText.split(",")).mapToLong(Long::parseLong).toArray();
+            Map<String, Tensor> t = new LinkedHashMap<>();
+            for (String n : f.names()) t.put(n, f.tensor(n));
+            try {
+                opt.loadState(t, ps, Long.parseLong(meta.getOrDefault("optimizer_steps", "0")));
+            } catch (IllegalArgumentException e) {
+                throw new dev.frugal.UserInputException(file + " does not fit this policy: " + e.getMessage()
+                        + ": resume from a checkpoint of the same model");
+            }
+            step = Integer.parseInt(meta.getOrDefault("grpo_step", "0"));
+        }
     }
 
     @Override

@@ -13,11 +13,21 @@ public final class Rewards {
      * @throws RewardException naming the reward and the sample when one throws or returns NaN/Inf
      */
     public static double[] score(List<RewardFunction.Named> rewards, List<String> prompts, List<String> completions) {
+        double[][] each = scoreEach(rewards, prompts, completions);
+        double[] total = new double[completions.size()];
+        for (double[] r : each) for (int i = 0; i < total.length; i++) total[i] += r[i];
+        return total;
+    }
+
+    /** Like {@link #score}, one row per reward (in order), not summed. */
+    public static double[][] scoreEach(List<RewardFunction.Named> rewards, List<String> prompts, List<String> completions) {
         if (rewards.isEmpty()) throw new IllegalArgumentException("no reward function given");
         if (prompts.size() != completions.size())
             throw new IllegalArgumentException(prompts.size() + " prompts for " + completions.size() + " completions");
-        double[] total = new double[completions.size()];
-        for (RewardFunction.Named r : rewards) {
+        double[][] each = new double[rewards.size()][completions.size()];
+        for (int k = 0; k < rewards.size(); k++) {
+            RewardFunction.Named r = rewards.get(k);
+            double[] total = each[k];
             for (int i = 0; i < total.length; i++) {
                 double v;
                 try {
@@ -31,10 +41,10 @@ public final class Rewards {
                     throw new RewardException(r.name(), i, "reward '" + r.name() + "' returned " + v + " on sample " + i
                             + " (prompt " + quote(prompts.get(i)) + ", completion " + quote(completions.get(i))
                             + "): rewards must be finite; nothing from this step was applied", null);
-                total[i] += v;
+                total[i] = v;
             }
         }
-        return total;
+        return each;
     }
 
     private static String quote(String s) {

@@ -29,6 +29,56 @@ class GrpoTrainerTest {
         return s;
     }
 
+    /**
+     * A run resumed from step 2 (parameters + {@link GrpoTrainer#saveOptimizer}) takes steps 3–4 bit for bit like the
+     * run that never stopped; without the optimizer state (fresh AdamW moments) it does not.
+     */
+    @Test
+    void resumeWithOptimizerStateIsExact(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        GrpoConfig cfg = GrpoConfig.defaults(4, 6).withLearningRate(1e-2);
+        SamplerConfig sc = new SamplerConfig(SamplingMode.CONTINUOUS, 4, 2, 0, 6, 1.0, 1.0, 3, -1, 0.5);
+        var even = RewardFunction.named("even", (p, c) -> c.chars().filter(ch -> ch == '2' || ch == '4').count());
+        List<String> prompts = List.of("ab", "cde");
+        java.nio.file.Path opt = dir.resolve(GrpoTrainer.OPTIMIZER_FILE);
+        Map<String, float[]> atTwo, straight, resumed, fresh;
+        try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU);
+             GrpoTrainer t = new GrpoTrainer(m, null, cfg, sc, List.of(even), CODEC)) {
+            t.train(prompts);
+            t.train(prompts);
+            t.saveOptimizer(opt);
+            atTwo = snapshot(m);
+            t.train(prompts);
+            t.train(prompts);
+            straight = snapshot(m);
+        }
+        resumed = continueFrom(atTwo, cfg, sc, even, prompts, opt);
+        fresh = continueFrom(atTwo, cfg, sc, even, prompts, null);
+        boolean anyDiffers = false;
+        for (var e : straight.entrySet()) {
+            assertTrue(java.util.Arrays.equals(e.getValue(), resumed.get(e.getKey())), e.getKey() + " differs after resume");
+            anyDiffers |= !java.util.Arrays.equals(e.getValue(), fresh.get(e.getKey()));
+        }
+        assertTrue(anyDiffers, "fresh AdamW moments gave the same parameters: the test would not see lost moments");
+    }
+
+    private static Map<String, float[]> continueFrom(Map<String, float[]> params, GrpoConfig cfg, SamplerConfig sc,
+                                                     RewardFunction.Named reward, List<String> prompts, java.nio.file.Path opt) {
+        try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU)) {
+            try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open();
+                 dev.frugal.tensor.GradMode off = dev.frugal.tensor.GradMode.off()) {
+                m.namedParameters().forEach((k, v) -> v.copyFrom(Tensors.fromFloats(params.get(k), v.shape())));
+            }
+            try (GrpoTrainer t = new GrpoTrainer(m, null, cfg, sc, List.of(reward), CODEC)) {
+                if (opt != null) t.loadOptimizer(opt);
+                else t.resumeAt(2);
+                assertEquals(2, t.step());
+                t.train(prompts);
+                t.train(prompts);
+            }
+            return snapshot(m);
+        }
+    }
+
     @Test
     void failingRewardAppliesNothingAndAGoodOneTrains() {
         try (CausalLM m = Models.loadCausalLM(SamplerIdentityTest.fixture("llama"), Device.CPU)) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -73,6 +74,29 @@ class SamplerIdentityTest {
             var a = GroupSampler.sample(m, prompts, nucleus, pred).completions();
             var b = GroupSampler.sample(m, prompts, nucleus.withMode(SamplingMode.FULL), pred).completions();
             for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i).tokens(), b.get(i).tokens());
+        }
+    }
+
+    /** Replayed lengths: every completion ends at its given length, and the four samplers still agree token for token. */
+    @Test
+    void replayedLengthsAreKeptByEverySampler() {
+        try (CausalLM m = Models.loadCausalLM(fixture("llama"), Device.CPU)) {
+            long vocab = m.config().vocabSize();
+            SplittableRandom r = new SplittableRandom(5);
+            List<long[]> prompts = new ArrayList<>();
+            for (int p = 0; p < 3; p++) prompts.add(new long[] {r.nextLong(vocab), r.nextLong(vocab), r.nextLong(vocab)});
+            int g = 4, maxLen = 9;
+            int[] lengths = new int[prompts.size() * g];
+            for (int i = 0; i < lengths.length; i++) lengths[i] = 1 + r.nextInt(maxLen);
+            SamplerConfig base = new SamplerConfig(SamplingMode.FULL, g, 2, 0, maxLen, 1.0, 1.0, 9, 0, 0.2); // EOS 0 ignored
+            LengthPredictor pred = new LengthPredictor(1.0);
+            List<Completion> ref = null;
+            for (SamplingMode mode : SamplingMode.values()) {
+                List<Completion> c = GroupSampler.replay(m, prompts, base.withMode(mode), pred, lengths).completions();
+                for (int i = 0; i < lengths.length; i++) assertEquals(lengths[i], c.get(i).tokens().length, mode + " " + i);
+                if (ref == null) ref = c;
+                else for (int i = 0; i < ref.size(); i++) assertArrayEquals(ref.get(i).tokens(), c.get(i).tokens(), mode + " " + i);
+            }
         }
     }
 }

@@ -60,4 +60,16 @@ class TaskFamilyTest {
         assertEquals(1.0, reward.fn().score(t.prompt(), t.answer()));
         assertEquals(0.0, reward.fn().score(t.prompt(), t.answer() + "x"));
     }
+
+    @Test
+    void partialCreditCountsCharactersInPlace() {
+        var pc = TaskFamily.partialCredit(Map.of("Rabcd=", "dcba"), 0.5);
+        assertEquals(0.5, pc.fn().score("Rabcd=", "dcba"));
+        assertEquals(0.5 * 3 / 4, pc.fn().score("Rabcd=", "dcbx"));
+        assertEquals(0.5 * 2 / 4, pc.fn().score("Rabcd=", "dc"));       // missing characters count against
+        assertEquals(0.5 * 4 / 6, pc.fn().score("Rabcd=", "dcbaaa"));   // so do extra ones
+        assertEquals(0.0, pc.fn().score("Rabcd=", "abcd"));
+        org.junit.jupiter.api.Assertions.assertThrows(dev.frugal.InvalidSettingException.class,
+                () -> TaskFamily.partialCredit(Map.of(), -1));
+    }
 }

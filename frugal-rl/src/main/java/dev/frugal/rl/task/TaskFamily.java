@@ -91,4 +91,22 @@ public final class TaskFamily {
             return completion.equals(want) ? 1.0 : 0.0;
         });
     }
+
+    /**
+     * Partial credit, a denser reward to add to {@link #exactMatch} (TRL sums a list of rewards): the fraction of the
+     * answer's characters the completion has at the same position, over the longer of the two, so that extra or
+     * missing characters cost too; {@code weight} scales it. A completion that never ended reads with a trailing
+     * {@code …}, which counts as one extra character.
+     */
+    public static RewardFunction.Named partialCredit(java.util.Map<String, String> answers, double weight) {
+        if (!(weight > 0) || Double.isInfinite(weight))
+            throw new dev.frugal.InvalidSettingException("partialCreditWeight", "must be a finite value > 0, got " + weight);
+        return RewardFunction.named("partial_credit", (prompt, completion) -> {
+            String want = answers.get(prompt);
+            if (want == null) throw new IllegalArgumentException("no answer known for prompt " + prompt);
+            int same = 0, n = Math.min(want.length(), completion.length());
+            for (int i = 0; i < n; i++) if (want.charAt(i) == completion.charAt(i)) same++;
+            return weight * same / Math.max(1, Math.max(want.length(), completion.length()));
+        });
+    }
 }
