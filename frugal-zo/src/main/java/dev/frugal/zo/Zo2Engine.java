@@ -23,6 +23,10 @@ import java.util.Map;
  * θ+(−2·z)ε, θ+(1·z)ε, with z drawn in {@code named_parameters()} order, so with fp32 storage the engine reproduces
  * MeZO bit for bit; with bf16/fp16 storage every tier (none, host, disk) and every K gives the same bits as the
  * others. A pending update is applied by {@link #flush()} before evaluation, snapshots and the end of training.
+ *
+ * <p>z comes from the stream {@link ZoHyperparameters#rng()} names: MeZO's (above), or {@link ZoRng#PARALLEL}'s
+ * counter-based one, whose blocks are prepared in one fused pass per chunk by several threads
+ * ({@link ParallelPerturbation}); the tier, K and storage guarantees hold for both.
  */
 public final class Zo2Engine<B> implements AutoCloseable {
     private final StagedModel model;
@@ -71,7 +75,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
         this.offload = offload;
         this.layout = ParameterLayout.of(model, source);
         this.offsets = layout.offsets();
-        this.parallel = hp.rng() == ZoRng.PARALLEL ? new ParallelPerturbation(dev.frugal.tensor.Threads.defaultCount()) : null;
+        this.parallel = hp.rng() == ZoRng.PARALLEL ? new ParallelPerturbation(rngThreads()) : null;
         List<ParamGroup> blocks = model.blockParams();
         boolean inPlace = offload.zeroCopy();
         if (source != null && inPlace) { // everything resident anyway: fill the model's groups
@@ -98,6 +102,16 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size(), offload.device());
         if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory(); // offloading is for bounded memory
+    }
+
+    /**
+     * Threads drawing {@link ZoRng#PARALLEL}'s z (the loader thread and its helpers): the cores the compute threads
+     * leave free, plus the loader's own, at least 1. On a machine whose cores the forwards' GEMMs already fill, helper
+     * threads only preempt OpenBLAS's threads (whose siblings then spin at their barrier), so the loader draws alone.
+     * The numbers do not depend on it.
+     */
+    static int rngThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - dev.frugal.tensor.Threads.defaultCount() + 1);
     }
 
     public OffloadConfig offload() { return offload; }
