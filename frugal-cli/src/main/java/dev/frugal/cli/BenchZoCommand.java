@@ -38,6 +38,10 @@ public final class BenchZoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     JsonLinesOption json;
 
+    @Option(names = "--mid", description = "The full model's width at 4 blocks (69M parameters): side-by-side mode"
+            + " comparisons on a loaded machine, where the full model takes too long.")
+    boolean mid;
+
     @Option(names = "--steps", paramLabel = "N", defaultValue = "5", description = "Timed steps per mode (default 5).")
     int steps;
 
@@ -49,7 +53,7 @@ public final class BenchZoCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--modes", paramLabel = "LIST", split = ",",
-            description = "Modes to run (default all): inmem, host_bf16, disk_bf16, disk_bf16_x2, mezo_torch.")
+            description = "Modes to run (default all): inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2, mezo_torch.")
     List<String> modes;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
@@ -73,6 +77,7 @@ public final class BenchZoCommand implements Callable<Integer> {
         if (steps < 1) throw new InvalidSettingException("--steps", "must be >= 1, got " + steps);
         if (warmup < 0) throw new InvalidSettingException("--warmup", "must be >= 0, got " + warmup);
         if (threads < 1) throw new InvalidSettingException("--bench-threads", "must be >= 1, got " + threads);
+        if (quick && mid) throw new InvalidSettingException("--mid", "and --quick choose different models: pass one");
         // frugal's --device (inherited by every command) selects ZO2's GPU setting: bf16 compute on that device,
         // OPT-1.3B and OPT-6.7B shapes at 1 x 2048 tokens, modes mezo / inmem / zo2 (cpu with --quick: a smoke test)
         String device = spec.root().userObject() instanceof FrugalCommand f ? f.device : null;
@@ -90,7 +95,7 @@ public final class BenchZoCommand implements Callable<Integer> {
         if (modes == null || modes.isEmpty()) run.addAll(List.of(BenchZoMode.values()));
         else for (String m : modes) run.add(BenchZoMode.parse(m));
         PrintWriter out = spec.commandLine().getOut();
-        String size = quick ? "quick" : "full";
+        String size = quick ? "quick" : mid ? "mid" : "full";
         BenchZoShape shape = BenchZoShape.named(size);
         out.printf("bench zo (%s): OPT-style %d blocks x hidden %d, %d heads, ffn %d, vocab %d (%.0fM params), batch"
                         + " %d x %d, %d threads, median of %d steps after %d warm-up%n", size, shape.layers(), shape.hidden(),

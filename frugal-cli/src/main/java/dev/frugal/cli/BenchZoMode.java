@@ -9,6 +9,8 @@ import java.util.Locale;
 enum BenchZoMode {
     /** In-memory fp32 ZO-SGD (MeZO's arithmetic, zero-copy blocks). */
     INMEM,
+    /** {@link #INMEM} with the parallel z stream ({@code ZoRng.PARALLEL}): counter-based, threaded, fused. */
+    INMEM_PARALLEL,
     /** ZO2, host tier in bf16, 2 resident blocks. */
     HOST_BF16,
     /** ZO2, disk tier in bf16, 2 resident blocks. */
@@ -24,12 +26,18 @@ enum BenchZoMode {
     /** Whether this mode runs in Python rather than in a frugal worker JVM. */
     boolean isPeer() { return this == MEZO_TORCH; }
 
+    /** Whether the engine keeps every block in memory in fp32 (the modes that also time the two plain forwards). */
+    boolean inMemory() { return this == INMEM || this == INMEM_PARALLEL; }
+
+    /** Whether the mode draws z with the parallel stream (Java loops: the worker needs C2, not only C1). */
+    boolean parallelRng() { return this == INMEM_PARALLEL; }
+
     /** Depth multiplier over the bench model's block count. */
     int depthFactor() { return this == DISK_BF16_X2 ? 2 : 1; }
 
     static BenchZoMode parse(String s) {
         for (BenchZoMode m : values()) if (m.key().equals(s.trim().toLowerCase(Locale.ROOT))) return m;
-        throw new UserInputException("unknown bench mode '" + s + "': use inmem, host_bf16, disk_bf16, disk_bf16_x2"
+        throw new UserInputException("unknown bench mode '" + s + "': use inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2"
                 + " or mezo_torch");
     }
 }

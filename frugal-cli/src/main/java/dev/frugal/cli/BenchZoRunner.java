@@ -55,9 +55,10 @@ final class BenchZoRunner {
     private List<String> workerCommand(BenchZoMode mode, Path dir) {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xms8m", "-Xmx128m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", // the worker's Java side is glue: C1 code, a smaller code cache
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
+        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xms8m", "-Xmx128m", "-XX:+UseSerialGC"));
+        // the worker's Java side is glue: C1 code, a smaller code cache; the parallel z stream's loops need C2
+        if (!mode.parallelRng()) c.add("-XX:TieredStopAtLevel=1");
+        c.addAll(List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
                 "-cp", System.getProperty("java.class.path"), BenchZoWorker.class.getName(), mode.key(), size,
                 String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), dir.toString()));
         return c;

@@ -25,6 +25,7 @@ final class BenchZoSummary {
         GOALS.put("rss_ratio_disk_vs_inmem", 0.35);
         GOALS.put("rss_growth_disk_x2", 0.05);
         GOALS.put("perturb_overhead", 0.25);
+        GOALS.put("perturb_overhead_parallel", 0.25);
     }
 
     static ObjectNode of(Map<BenchZoMode, JsonNode> results) {
@@ -50,9 +51,20 @@ final class BenchZoSummary {
         Double g = div(value(results, BenchZoMode.DISK_BF16_X2, "peak_rss_mb"), rDisk);
         put(o, "rss_growth_disk_x2", g == null ? null : g - 1);
         put(o, "perturb_overhead", in == null || fwd2 == null ? null : (in - fwd2) / fwd2);
+        // the parallel z stream against the two plain forwards of its own process (the inmem one's if absent)
+        Double inPar = value(results, BenchZoMode.INMEM_PARALLEL, "step_s");
+        Double fwd2Par = value(results, BenchZoMode.INMEM_PARALLEL, "fwd2_s");
+        if (fwd2Par == null) fwd2Par = fwd2;
+        put(o, "perturb_overhead_parallel", inPar == null || fwd2Par == null ? null : (inPar - fwd2Par) / fwd2Par);
         // beyond the keys: CPU seconds per step (all threads), to read wall times on a shared machine
         o.set("step_cpu_s", cpu);
         put(o, "fwd2_cpu_s", value(results, BenchZoMode.INMEM, "fwd2_cpu_s"));
+        put(o, "fwd2_parallel_s", value(results, BenchZoMode.INMEM_PARALLEL, "fwd2_s"));
+        // the same overheads in CPU seconds (all threads of the process): what a loaded machine's wall times hide
+        put(o, "perturb_overhead_cpu", overhead(value(results, BenchZoMode.INMEM, "step_cpu_s"),
+                value(results, BenchZoMode.INMEM, "fwd2_cpu_s")));
+        put(o, "perturb_overhead_parallel_cpu", overhead(value(results, BenchZoMode.INMEM_PARALLEL, "step_cpu_s"),
+                value(results, BenchZoMode.INMEM_PARALLEL, "fwd2_cpu_s")));
         return o;
     }
 
@@ -83,6 +95,8 @@ final class BenchZoSummary {
         JsonNode n = r.get(m);
         return n == null || !n.has(key) || !n.get(key).isNumber() ? null : n.get(key).asDouble();
     }
+
+    private static Double overhead(Double step, Double fwd2) { return step == null || fwd2 == null ? null : (step - fwd2) / fwd2; }
 
     private static Double div(Double a, Double b) { return a == null || b == null || b == 0 ? null : a / b; }
 

@@ -20,6 +20,7 @@ import dev.frugal.zo.LmBatch;
 import dev.frugal.zo.OffloadConfig;
 import dev.frugal.zo.Zo2Engine;
 import dev.frugal.zo.ZoHyperparameters;
+import dev.frugal.zo.ZoRng;
 import dev.frugal.zo.ZoStep;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class BenchZoWorker {
     static ObjectNode run(BenchZoMode mode, BenchZoShape shape, int steps, int warmup, Path dir) throws IOException {
         OptConfig cfg = shape.config(mode.depthFactor());
         OffloadConfig off = switch (mode) {
-            case INMEM -> OffloadConfig.inMemory();
+            case INMEM, INMEM_PARALLEL -> OffloadConfig.inMemory();
             case HOST_BF16 -> OffloadConfig.host(2, DType.BF16);
             case DISK_BF16, DISK_BF16_X2 -> OffloadConfig.disk(2, DType.BF16, Files.createDirectories(dir));
             case MEZO_TORCH -> throw new IllegalArgumentException("mezo_torch runs in Python, not in a frugal worker");
@@ -73,13 +74,17 @@ public final class BenchZoWorker {
         out.put("size", shape.name());
         out.put("layers", cfg.numLayers());
         out.put("params", shape.parameterCount(mode.depthFactor()));
+        ZoHyperparameters hp = mode.parallelRng() ? HP.withRng(ZoRng.PARALLEL) : HP;
+        out.put("rng", hp.rng().name().toLowerCase(java.util.Locale.ROOT));
+        if (mode.parallelRng()) out.put("rng_threads", Math.max(1, Runtime.getRuntime().availableProcessors()
+                - Threads.defaultCount() + 1)); // Zo2Engine.rngThreads()
         CausalLmObjective obj = new CausalLmObjective();
         long t0 = System.nanoTime();
-        boolean eager = mode == BenchZoMode.INMEM;
+        boolean eager = mode.inMemory();
         try (OptModel m = eager ? OptRandomInit.model(cfg, MODEL_SEED, Device.CPU)
                 : OptRandomInit.withoutBlocks(cfg, MODEL_SEED, Device.CPU);
-             Zo2Engine<LmBatch> e = eager ? new Zo2Engine<>(m, obj, HP, off)
-                     : Zo2Engine.streaming(m, OptRandomInit.blocks(cfg, MODEL_SEED), obj, HP, off);
+             Zo2Engine<LmBatch> e = eager ? new Zo2Engine<>(m, obj, hp, off)
+                     : Zo2Engine.streaming(m, OptRandomInit.blocks(cfg, MODEL_SEED), obj, hp, off);
              Scope s = Scope.open()) {
             out.put("setup_s", (System.nanoTime() - t0) / 1e9);
             out.put("stored_mb", e.storedBytes() / 1048576.0);
@@ -88,7 +93,7 @@ public final class BenchZoWorker {
                 ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens()); // (B, T)
             }
             LmBatch batch = LmBatch.of(ids, null); // (B, T), labels = ids
-            if (mode == BenchZoMode.INMEM) {
+            if (mode.inMemory()) {
                 List<Double> f = new ArrayList<>(), fc = new ArrayList<>();
                 int reps = Math.min(steps, FWD2_REPS);
                 for (int i = 0; i < warmup + reps; i++) {

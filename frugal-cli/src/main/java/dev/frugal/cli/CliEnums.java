@@ -6,6 +6,7 @@ import dev.frugal.dp.DpOptimizer;
 import dev.frugal.spark.ParallelMode;
 import dev.frugal.tensor.DType;
 import dev.frugal.zo.OffloadTier;
+import dev.frugal.zo.ZoRng;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -37,7 +38,8 @@ final class CliEnums {
                 .registerConverter(ClippingAlgorithm.class, new AlgorithmConverter())
                 .registerConverter(DpOptimizer.class, new OptimizerConverter())
                 .registerConverter(OffloadTier.class, new OffloadTierConverter())
-                .registerConverter(ParallelMode.class, new ParallelModeConverter());
+                .registerConverter(ParallelMode.class, new ParallelModeConverter())
+                .registerConverter(ZoRng.class, new ZoRngConverter());
     }
 
     static final class ClipModeConverter implements ITypeConverter<ClipMode> {
@@ -58,6 +60,12 @@ final class CliEnums {
     static final class OffloadTierConverter implements ITypeConverter<OffloadTier> {
         @Override
         public OffloadTier convert(String v) { return parse(OffloadTier.class, v); }
+    }
+
+    /** {@code mezo | parallel}. */
+    static final class ZoRngConverter implements ITypeConverter<ZoRng> {
+        @Override
+        public ZoRng convert(String v) { return parse(ZoRng.class, v); }
     }
 
     /** {@code ddp | pertp | 2d}. */

@@ -70,6 +70,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         o.eps = 1e-3;
         o.lr = 2e-3;
         o.seed = 0;
+        o.defaultRng = dev.frugal.zo.ZoRng.MEZO; // the documented output was taken on MeZO's stream
         o.out = out;
         return o;
     }

@@ -47,6 +47,9 @@ final class ZoDistRun {
                 + " --checkpoint-dir");
         Path start = o.resume ? dev.frugal.zo.ZoCheckpoint.latestVerified(ck).orElse(null) : null; // resumed checkpoint
         long from = start == null ? 0 : dev.frugal.zo.ZoCheckpoint.readState(start).completed(); // the first step here
+        if (start != null && dev.frugal.zo.ZoCheckpoint.readState(start).rng() != dev.frugal.zo.ZoRng.MEZO)
+            throw new dev.frugal.InvalidSettingException("--rng", "of " + start + " is parallel, but DistZO2's workers"
+                    + " draw MeZO's z stream: resume it without --spark-master (its trajectory needs the parallel stream)");
         if (o.resume && o.steps <= from)
             throw new dev.frugal.InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + from + " steps"
                     + " the latest checkpoint under " + ck + " has completed: --steps counts from the start of the run");

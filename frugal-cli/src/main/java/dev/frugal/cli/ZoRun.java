@@ -63,7 +63,7 @@ final class ZoRun {
 
     Result run() {
         o.validate(); // every option, before anything is loaded or written
-        ZoHyperparameters hp = o.hyperparameters();
+        ZoHyperparameters hp = o.hyperparameters(device);
         OffloadConfig off = o.offloadConfig().on(device, DType.F32); // the working tier where the model runs
         Path modelDir = Progress.model(out, o.model);
         Path ckpt = null;
@@ -75,6 +75,9 @@ final class ZoRun {
             if (state.runSeed() != hp.seed() || state.eps() != hp.eps() || state.lr() != hp.lr())
                 throw new UserInputException("--resume: " + ckpt + " was trained with --seed " + state.runSeed()
                         + " --eps " + state.eps() + " --lr " + state.lr() + "; pass the same values to continue its trajectory");
+            if (state.rng() != hp.rng())
+                throw new InvalidSettingException("--rng", "(" + CliEnums.spelling(hp.rng()) + ") differs from the z"
+                        + " stream of " + ckpt + ": pass --rng " + CliEnums.spelling(state.rng()) + " to continue its trajectory");
             if (o.steps <= state.completed())
                 throw new InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + state.completed()
                         + " steps the checkpoint " + ckpt.getFileName() + " has completed: --steps counts from the start"

@@ -24,6 +24,7 @@ import dev.frugal.zo.TrainerState;
 import dev.frugal.zo.Zo2Engine;
 import dev.frugal.zo.ZoCheckpoint;
 import dev.frugal.zo.ZoHyperparameters;
+import dev.frugal.zo.ZoRng;
 import dev.frugal.zo.ZoTrainer;
 import dev.frugal.zo.tasks.LmTextData;
 import dev.frugal.zo.tasks.MeanPoolObjective;
@@ -131,6 +132,14 @@ public final class ZoTrainCommand implements Callable<Integer> {
         @Option(names = "--seed", defaultValue = "0", description = "Run seed (z, data order). Default: ${DEFAULT-VALUE}.")
         long seed;
 
+        @Option(names = "--rng", paramLabel = "mezo|parallel", description = "The z stream: parallel (counter-based,"
+                + " drawn by several threads in one pass with the perturbation) or mezo (MeZO's, bit-compatible with"
+                + " the reference). Default: parallel on the CPU; mezo with --device cuda or --spark-master.")
+        ZoRng rng;
+
+        /** The z stream when --rng is not given (quickstart keeps MeZO's: its documented output). */
+        ZoRng defaultRng = ZoRng.PARALLEL;
+
         @Option(names = "--eval-every", defaultValue = "0", description = "Evaluate every N steps (0: at the end).")
         long evalEvery;
 
@@ -205,7 +214,20 @@ public final class ZoTrainCommand implements Callable<Integer> {
             }
         }
 
-        ZoHyperparameters hyperparameters() { return new ZoHyperparameters(eps, lr, weightDecay, seed); }
+        ZoHyperparameters hyperparameters() { return hyperparameters(Device.CPU); }
+
+        /** The settings of a run on {@code device} (--rng resolved: parallel only on the CPU, without Spark). */
+        ZoHyperparameters hyperparameters(Device device) {
+            return new ZoHyperparameters(eps, lr, weightDecay, seed, rng(device));
+        }
+
+        /** --rng, or its default: parallel on the CPU; mezo on a GPU and under --spark-master (their only stream). */
+        ZoRng rng(Device device) {
+            boolean mezoOnly = device.isCuda() || dist.enabled();
+            if (rng == ZoRng.PARALLEL && mezoOnly) throw new InvalidSettingException("--rng", "parallel draws z on the"
+                    + " CPU in one process: use --rng mezo with " + (dist.enabled() ? "--spark-master" : "--device " + device));
+            return rng != null ? rng : mezoOnly ? ZoRng.MEZO : defaultRng;
+        }
     }
 
     /** Resolves {@code minilm} (imported on first use) or a directory. */

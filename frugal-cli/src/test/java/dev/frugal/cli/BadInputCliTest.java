@@ -105,7 +105,8 @@ class BadInputCliTest extends TempHomeCliTest {
                 new Case("--resident-blocks", "0", "--resident-blocks must be >= 1"),
                 new Case("--save-total-limit", "0", "--save-total-limit must be >= 1"),
                 new Case("--offload", "cloud", "--offload"),
-                new Case("--storage-dtype", "int8", "--storage-dtype"))) {
+                new Case("--storage-dtype", "int8", "--storage-dtype"),
+                new Case("--rng", "philox", "--rng"))) {
             String[] args = Stream.concat(Stream.of(base), Stream.of(c.option(), c.value())).toArray(String[]::new);
             Run r = frugal(args);
             assertEquals(Main.EXIT_USAGE, r.code(), c + "\n" + r.describe());
@@ -132,6 +133,8 @@ class BadInputCliTest extends TempHomeCliTest {
         // 12 lines × 16 ids = 192 tokens = 12 sequences of 16, 1 held out: 11 to train on
         assertUserError(frugal(concat(base, "--seq-len", "16", "--batch", "12")), "--batch (12) exceeds the 11 training sequences");
         assertUserError(frugal("zo", "train", "--model", "minilm-typo", "--steps", "1"), "minilm-typo");
+        assertUserError(frugal(concat(base, "--spark-master", "local[2]", "--rng", "parallel")),
+                "--rng parallel draws z on the CPU in one process: use --rng mezo with --spark-master");
         assertFalse(Files.exists(out));
     }
 
@@ -153,6 +156,10 @@ class BadInputCliTest extends TempHomeCliTest {
         Files.writeString(ck.resolve("latest"), "step-00000002");
         Run nothing = frugal(concat(base, "--steps", "2", "--resume"));
         assertUserError(nothing, "--steps (2) must exceed the 2 steps the checkpoint step-00000002 has completed");
+        // zo train's default z stream is the parallel one; the checkpoint records it and refuses the other
+        assertTrue(Files.readString(ck.resolve("step-00000002").resolve("trainer_state.json")).contains("\"PARALLEL\""));
+        assertUserError(frugal(concat(base, "--steps", "5", "--resume", "--rng", "mezo")),
+                "--rng (mezo) differs from the z stream of");
         Run resumed = frugal(concat(base, "--steps", "5", "--resume", "--checkpoint-every", "2", "--save-total-limit", "2"));
         assertEquals(0, resumed.code(), resumed.describe());
         assertTrue(resumed.out().contains("eval loss at the checkpoint (step 2)"), resumed.out());

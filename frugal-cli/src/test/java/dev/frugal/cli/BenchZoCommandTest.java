@@ -34,24 +34,28 @@ class BenchZoCommandTest {
         CommandLine cl = new CommandLine(new BenchZoCommand());
         cl.setOut(new PrintWriter(out, true));
         Path json = tmp.resolve("bench.jsonl");
-        // two of the modes, one step each, to keep the suite fast (each mode is a JVM start and a libtorch load)
-        int code = cl.execute("--quick", "--steps", "1", "--warmup", "0", "--modes", "inmem,disk_bf16", "--json",
+        // three of the modes, one step each, to keep the suite fast (each mode is a JVM start and a libtorch load)
+        int code = cl.execute("--quick", "--steps", "1", "--warmup", "0", "--modes", "inmem,inmem_parallel,disk_bf16", "--json",
                 json.toString(), "--work-dir", tmp.resolve("w").toString());
         assertEquals(0, code, out.toString());
         List<String> lines = out.toString().lines().filter(l -> !l.isBlank()).toList();
         JsonNode s = JSON.readTree(lines.get(lines.size() - 1));
         assertEquals("zo", s.get("bench").asText());
-        for (String k : List.of("inmem", "disk_bf16")) {
+        for (String k : List.of("inmem", "inmem_parallel", "disk_bf16")) {
             assertTrue(s.get("step_s").get(k).asDouble() > 0, k + ": " + s);
             assertTrue(s.get("peak_rss_mb").get(k).asDouble() > 0, k + ": " + s);
         }
         assertTrue(s.get("step_s").get("mezo_torch").isNull());
         assertTrue(s.get("ratio_disk_vs_inmem").asDouble() > 0);
         assertTrue(s.get("fwd2_s").asDouble() > 0);
+        assertTrue(s.get("fwd2_parallel_s").asDouble() > 0);
+        assertTrue(s.get("perturb_overhead_parallel").isNumber(), s.toString());
         for (String k : BenchZoSummary.GOALS.keySet()) assertTrue(s.has(k), "missing " + k);
         List<String> written = Files.readAllLines(json);
-        assertEquals(3, written.size(), "two modes and the summary");
-        assertEquals(s, JSON.readTree(written.get(2)));
+        assertEquals(4, written.size(), "three modes and the summary");
+        assertEquals("parallel", JSON.readTree(written.get(1)).get("rng").asText());
+        assertEquals("mezo", JSON.readTree(written.get(0)).get("rng").asText());
+        assertEquals(s, JSON.readTree(written.get(3)));
         assertFalse(out.toString().contains("FAILED"), out.toString());
     }
 
@@ -104,6 +108,9 @@ class BenchZoCommandTest {
         assertEquals(0.3, s.get("rss_ratio_disk_vs_inmem").asDouble(), 1e-12);
         assertEquals(0.03, s.get("rss_growth_disk_x2").asDouble(), 1e-12);
         assertEquals(0.25, s.get("perturb_overhead").asDouble(), 1e-12);
+        assertTrue(s.get("perturb_overhead_parallel").isNull(), "no inmem_parallel run");
+        r.put(BenchZoMode.INMEM_PARALLEL, node(3.6, 1000, 3.0));
+        assertEquals(0.2, BenchZoSummary.of(r).get("perturb_overhead_parallel").asDouble(), 1e-12);
         r.remove(BenchZoMode.MEZO_TORCH);
         assertTrue(BenchZoSummary.of(r).get("ratio_inmem_vs_mezo_torch").isNull());
     }

@@ -67,6 +67,25 @@ record ParameterLayout(List<String> prefix, List<List<String>> blocks, List<Stri
 
     long[] shape(String name) { return shapes.get(name).clone(); }
 
+    /**
+     * Each parameter's offset in the flattened parameter vector, in {@code named_parameters()} order (prefix, blocks,
+     * suffix): the counter of its first element in {@link ZoRng#PARALLEL}'s stream.
+     */
+    Map<String, Long> offsets() {
+        Map<String, Long> o = new LinkedHashMap<>();
+        long at = 0;
+        List<String> all = new ArrayList<>(prefix);
+        blocks.forEach(all::addAll);
+        all.addAll(suffix);
+        for (String n : all) {
+            o.put(n, at);
+            long numel = 1;
+            for (long d : shapes.get(n)) numel *= d;
+            at += numel;
+        }
+        return Collections.unmodifiableMap(o);
+    }
+
     /** Resident parameters in name order. */
     List<String> resident() {
         List<String> r = new ArrayList<>(prefix);

@@ -14,6 +14,11 @@ import java.util.Map;
  * The z of one step, drawn from a generator seeded with the step seed, one N(0, I) tensor per parameter in
  * {@code named_parameters()} order, regenerated instead of stored. Blocks draw theirs when they stream through (in
  * depth order); the resident prefix is drawn up front and kept, the suffix after the last block.
+ *
+ * <p>{@link ZoRng#MEZO}: libtorch's generator of the step seed, drawn in that order. {@link ZoRng#PARALLEL}: the
+ * counter-based stream of {@link CounterNormals}, each parameter's z its own slice of the step's stream (at the
+ * parameter's offset in the flattened vector), drawn by {@link ParallelPerturbation}'s threads; the order is still
+ * checked, so that both modes are driven the same way.
  */
 final class PerturbationStream implements AutoCloseable {
     private final ParameterLayout layout;
@@ -24,14 +29,42 @@ final class PerturbationStream implements AutoCloseable {
 
     private final DType dtype;
     private final Device device;
+    private final ParallelPerturbation parallel; // null: MeZO's stream
+    private final Map<String, Long> offsets;
+    private final long key;
 
     /** z of {@code dtype} on {@code device}, from that device's generator seeded with {@code seed}. */
     PerturbationStream(ParameterLayout layout, long seed, Device device, DType dtype) {
+        this(layout, seed, device, dtype, null, null);
+    }
+
+    /**
+     * z of step seed {@code seed}: MeZO's stream when {@code parallel} is null, else the counter-based stream drawn by
+     * {@code parallel}'s threads ({@code offsets}: {@link ParameterLayout#offsets()}; fp32 on the CPU only).
+     */
+    PerturbationStream(ParameterLayout layout, long seed, Device device, DType dtype, ParallelPerturbation parallel,
+                       Map<String, Long> offsets) {
         this.layout = layout;
         this.device = device;
         this.dtype = dtype;
-        this.rng = Rng.seeded("zo-z", seed, device);
+        this.parallel = parallel;
+        this.offsets = offsets;
+        this.key = CounterNormals.key(seed);
+        if (parallel != null && (device.isCuda() || dtype != DType.F32))
+            throw new IllegalArgumentException("the parallel z stream draws fp32 on the CPU, not " + dtype + " on " + device);
+        this.rng = parallel == null ? Rng.seeded("zo-z", seed, device) : null;
         drawResident(layout.prefix());
+    }
+
+    /** Whether this is {@link ZoRng#PARALLEL}'s stream. */
+    boolean parallel() { return parallel != null; }
+
+    /** A fresh z tensor of parameter {@code name}, in the caller's scope. */
+    private Tensor fresh(String name) {
+        if (parallel == null) return Tensors.randn(rng, dtype, device, layout.shape(name));
+        Tensor z = Tensors.empty(dtype, device, layout.shape(name));
+        parallel.fill(z, key, offsets.get(name));
+        return z;
     }
 
     /**
@@ -40,7 +73,7 @@ final class PerturbationStream implements AutoCloseable {
      */
     private void drawResident(List<String> names) {
         try (Scope s = Scope.open()) {
-            for (String n : names) resident.put(n, Tensors.randn(rng, dtype, device, layout.shape(n)).keep());
+            for (String n : names) resident.put(n, fresh(n).keep());
         }
     }
 
@@ -57,11 +90,16 @@ final class PerturbationStream implements AutoCloseable {
      * lets a caller free each z as soon as it is used.
      */
     Tensor draw(int i, String name) {
+        return advance(inOrder(i, name), fresh(name));
+    }
+
+    /** Block {@code i}'s parameter list when {@code name} is the next to draw; throws otherwise. */
+    private List<String> inOrder(int i, String name) {
         List<String> names = i == nextBlock ? layout.blocks().get(i) : null;
         if (names == null || !names.get(nextInBlock).equals(name)) throw new IllegalStateException("z must be drawn in"
                 + " parameter order: expected block " + nextBlock + (nextBlock < layout.numBlocks() ? " "
                 + layout.blocks().get(nextBlock).get(nextInBlock) : "") + ", got block " + i + " " + name);
-        return advance(names, Tensors.randn(rng, dtype, device, layout.shape(name)));
+        return names;
     }
 
     /**
@@ -72,7 +110,28 @@ final class PerturbationStream implements AutoCloseable {
     Tensor drawInto(int i, String name, Tensor into) {
         List<String> names = i == nextBlock ? layout.blocks().get(i) : null;
         if (names == null || !names.get(nextInBlock).equals(name)) return draw(i, name); // throws with the message
+        if (parallel != null) {
+            parallel.fill(into, key, offsets.get(name));
+            return advance(names, into);
+        }
         return advance(names, into.normalInPlace(0.0, 1.0, rng));
+    }
+
+    /**
+     * {@link ZoRng#PARALLEL}'s fused pass over block {@code i}'s parameter {@code name} (its working tensor {@code p}):
+     * the update of {@code prev}'s step (when {@code upd} is not null) and θ₊ = θ + zε of this step, z·ε written to
+     * {@code zEps}; both streams advance past {@code name}. The same bits as {@code prev.drawInto}, {@link
+     * Resident#update}, {@code drawInto}, {@code scaleInPlace(ε)}, {@code add_} (see {@link ParallelPerturbation}).
+     */
+    void updateAndPerturb(int i, String name, Tensor p, Tensor zEps, PerturbationStream prev, PendingUpdate upd,
+                          ZoHyperparameters hp) {
+        if (parallel == null || (prev != null && prev.parallel == null))
+            throw new IllegalStateException("the fused pass needs the parallel z stream");
+        List<String> names = inOrder(i, name);
+        if (prev != null) prev.advance(prev.inOrder(i, name), null);
+        parallel.updateAndPerturb(p, zEps, offsets.get(name), prev == null ? 0 : prev.key, prev == null ? null : upd,
+                ZoHyperparameters.decays(name), hp, key);
+        advance(names, zEps);
     }
 
     private Tensor advance(List<String> names, Tensor z) {
@@ -106,7 +165,7 @@ final class PerturbationStream implements AutoCloseable {
     @Override
     public void close() {
         resident.values().forEach(Tensor::close);
-        rng.close();
+        if (rng != null) rng.close();
         resident.clear();
     }
 }

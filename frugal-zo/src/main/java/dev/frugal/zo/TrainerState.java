@@ -14,12 +14,22 @@ import java.util.List;
  * @param weightDecay weight decay
  * @param storage    storage dtype name of the offloaded blocks
  * @param history    every step so far: seed, losses, projected gradient, learning rate
+ * @param rng        the z stream of the run ({@link ZoRng}); absent in checkpoints written before the choice existed,
+ *                   which all used MeZO's
  */
 public record TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
-                           String storage, List<ZoStep> history) {
+                           String storage, List<ZoStep> history, ZoRng rng) {
     public static final String FORMAT = "frugal-zo-checkpoint/1";
 
+    /** A state of a run on MeZO's z stream. */
+    public TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
+                        String storage, List<ZoStep> history) {
+        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, ZoRng.MEZO);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public TrainerState {
+        if (rng == null) rng = ZoRng.MEZO;
         history = List.copyOf(history);
         if (!FORMAT.equals(format)) throw new IllegalArgumentException("unsupported checkpoint format '" + format
                 + "' (this frugal reads " + FORMAT + ")");

@@ -23,6 +23,10 @@ import java.util.Map;
  * θ+(−2·z)ε, θ+(1·z)ε, with z drawn in {@code named_parameters()} order, so with fp32 storage the engine reproduces
  * MeZO bit for bit; with bf16/fp16 storage every tier (none, host, disk) and every K gives the same bits as the
  * others. A pending update is applied by {@link #flush()} before evaluation, snapshots and the end of training.
+ *
+ * <p>z comes from the stream {@link ZoHyperparameters#rng()} names: MeZO's (above), or {@link ZoRng#PARALLEL}'s
+ * counter-based one, whose blocks are prepared in one fused pass per chunk by several threads
+ * ({@link ParallelPerturbation}); the tier, K and storage guarantees hold for both.
  */
 public final class Zo2Engine<B> implements AutoCloseable {
     private final StagedModel model;
@@ -33,6 +37,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final BlockStore store;
     private final BlockStreamer streamer;
     private final WorkingSets zSets; // z·ε of the blocks in flight
+    private final ParallelPerturbation parallel; // the draws of ZoRng.PARALLEL (null: MeZO's stream)
+    private final Map<String, Long> offsets;
+    private boolean fused = true; // PARALLEL: the blocks' update and +εz in one pass with the draws
     private PendingUpdate pending;
 
     /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
@@ -59,11 +66,16 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private Zo2Engine(StagedModel model, BlockSource source, ZoObjective<B> objective, ZoHyperparameters hp,
                       OffloadConfig offload) {
         if (model.blockParams().isEmpty()) throw new IllegalArgumentException("ZO2 needs a model with blocks");
+        if (hp.rng() == ZoRng.PARALLEL && (offload.device().isCuda() || offload.computeDtype() != dev.frugal.tensor.DType.F32))
+            throw new dev.frugal.InvalidSettingException("rng", "parallel draws z on the CPU in fp32; with a "
+                    + offload.device() + " working tier computing in " + offload.computeDtype() + " use mezo");
         this.model = model;
         this.objective = objective;
         this.hp = hp;
         this.offload = offload;
         this.layout = ParameterLayout.of(model, source);
+        this.offsets = layout.offsets();
+        this.parallel = hp.rng() == ZoRng.PARALLEL ? new ParallelPerturbation(rngThreads()) : null;
         List<ParamGroup> blocks = model.blockParams();
         boolean inPlace = offload.zeroCopy();
         if (source != null && inPlace) { // everything resident anyway: fill the model's groups
@@ -90,6 +102,16 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size(), offload.device());
         if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory(); // offloading is for bounded memory
+    }
+
+    /**
+     * Threads drawing {@link ZoRng#PARALLEL}'s z (the loader thread and its helpers): the cores the compute threads
+     * leave free, plus the loader's own, at least 1. On a machine whose cores the forwards' GEMMs already fill, helper
+     * threads only preempt OpenBLAS's threads (whose siblings then spin at their barrier), so the loader draws alone.
+     * The numbers do not depend on it.
+     */
+    static int rngThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - dev.frugal.tensor.Threads.defaultCount() + 1);
     }
 
     public OffloadConfig offload() { return offload; }
@@ -187,8 +209,14 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     /** The z stream of step seed {@code seed}, in the working tier's dtype and on its device. */
     private PerturbationStream stream(long seed) {
-        return new PerturbationStream(layout, seed, offload.device(), offload.computeDtype());
+        return new PerturbationStream(layout, seed, offload.device(), offload.computeDtype(), parallel, offsets);
     }
+
+    /**
+     * Test seam: with {@code false}, {@link ZoRng#PARALLEL} prepares blocks through the reference path (z drawn into
+     * a buffer, then libtorch's update, scale and add, as for MeZO's stream) instead of the fused pass.
+     */
+    void fusedParallelPass(boolean on) { fused = on; }
 
     /**
      * Frees the recycled working sets and z·ε buffers once the blocks of a pass are done (after the last write-back),
@@ -250,6 +278,10 @@ public final class Zo2Engine<B> implements AutoCloseable {
         for (var e : w.entrySet()) {
             Tensor p = e.getValue();
             Tensor buf = zEps.get(e.getKey()); // holds z of step t−1 until the update has used it, then z·ε of step t
+            if (fused && cur.parallel()) { // ZoRng.PARALLEL: update, draws and θ₊ in one pass (same bits)
+                cur.updateAndPerturb(i, e.getKey(), p, buf, prev, upd, hp);
+                continue;
+            }
             if (prev != null) Resident.update(p, prev.drawInto(i, e.getKey(), buf), e.getKey(), upd, hp);
             Tensor ze = cur.drawInto(i, e.getKey(), buf).scaleInPlace(hp.eps());
             p.addInPlace(ze, 1.0);
@@ -370,5 +402,6 @@ public final class Zo2Engine<B> implements AutoCloseable {
         streamer.close();
         store.close();
         zSets.close();
+        if (parallel != null) parallel.close();
     }
 }

@@ -8,13 +8,24 @@ import dev.frugal.InvalidSettingException;
  * @param lr          learning rate (≥ 0)
  * @param weightDecay decoupled weight decay as MeZO applies it: θ ← θ − lr·(g·z + wd·θ), never on biases or norms
  * @param seed        run seed; the seed of step t is derived from it ({@link #stepSeed(long)})
+ * @param rng         where z comes from: MeZO's stream (bit-compatible with the reference) or the parallel
+ *                    counter-based one ({@link ZoRng})
  */
-public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
+public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed, ZoRng rng) {
+    /** MeZO's z stream ({@link ZoRng#MEZO}). */
+    public ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
+        this(eps, lr, weightDecay, seed, ZoRng.MEZO);
+    }
+
     public ZoHyperparameters {
+        if (rng == null) throw new InvalidSettingException("rng", "is required: mezo or parallel");
         if (!(eps > 0) || !Double.isFinite(eps)) throw new InvalidSettingException("eps", "must be > 0 and finite, got " + eps);
         if (!(lr >= 0) || !Double.isFinite(lr)) throw new InvalidSettingException("lr", "must be >= 0 and finite, got " + lr);
         if (!(weightDecay >= 0)) throw new InvalidSettingException("weightDecay", "must be >= 0, got " + weightDecay);
     }
+
+    /** These settings with z from {@code stream}. */
+    public ZoHyperparameters withRng(ZoRng stream) { return new ZoHyperparameters(eps, lr, weightDecay, seed, stream); }
 
     /**
      * The perturbation seed of step {@code t}: a SplitMix64 mix of the run seed and the step, so that every worker

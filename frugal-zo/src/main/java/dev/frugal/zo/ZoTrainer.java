@@ -74,6 +74,9 @@ public final class ZoTrainer<B> {
 
     /** Runs steps {@code from.completed()} .. {@code settings.steps()−1}; returns the state after the last. */
     public TrainerState run(TrainerState from) {
+        ZoRng rng = engine.hyperparameters().rng();
+        if (from.rng() != rng) throw new InvalidSettingException("rng", "is " + rng + " but the run to continue drew z"
+                + " from " + from.rng() + ": resume with the same stream (the other gives another trajectory)");
         List<ZoStep> history = new ArrayList<>(from.history()); // appended to; copied only into a checkpoint's state
         for (long t = from.completed(); t < settings.steps(); t++) {
             long start = System.nanoTime();
@@ -104,12 +107,12 @@ public final class ZoTrainer<B> {
     private TrainerState state(List<ZoStep> history) {
         ZoHyperparameters hp = engine.hyperparameters();
         return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                engine.offload().storageDtype().name(), history);
+                engine.offload().storageDtype().name(), history, hp.rng());
     }
 
     /** The state of a fresh run. */
     public static TrainerState fresh(ZoHyperparameters hp, OffloadConfig off) {
         return new TrainerState(TrainerState.FORMAT, 0, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                off.storageDtype().name(), List.of());
+                off.storageDtype().name(), List.of(), hp.rng());
     }
 }

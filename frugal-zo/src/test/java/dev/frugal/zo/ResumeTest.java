@@ -16,6 +16,8 @@ import dev.frugal.tensor.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stop at step k, resume from the checkpoint, and land on the uninterrupted run's trajectory bit for bit. */
@@ -32,8 +34,10 @@ class ResumeTest {
 
     OffloadConfig offload(String name) { return OffloadConfig.disk(2, DType.BF16, tmp.resolve("off-" + name)); }
 
-    @Test
-    void resumedRunEqualsUninterruptedRun() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ZoRng.class)
+    void resumedRunEqualsUninterruptedRun(ZoRng rng) throws Exception {
+        ZoHyperparameters HP = ResumeTest.HP.withRng(rng);
         Path opt = dev.frugal.model.Fixtures.dir("opt");
         Path full = tmp.resolve("full"), half = tmp.resolve("half");
         TrainerState a;
@@ -64,6 +68,40 @@ class ResumeTest {
             for (String n : x.names()) assertTrue(Tensors.equal(x.tensor(n), y.tensor(n)), n + " differs after resume");
         }
         assertTrue(Files.isRegularFile(full.resolve("latest")));
+        assertEquals(rng, mid.rng(), "the checkpoint records the z stream");
+    }
+
+    /** A checkpoint of one z stream cannot be continued with the other (it would leave the trajectory). */
+    @Test
+    void resumingWithTheOtherStreamIsRefused() {
+        Path opt = dev.frugal.model.Fixtures.dir("opt"), dir = tmp.resolve("mezo");
+        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, OffloadConfig.inMemory())) {
+            new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(1, 0, 1, dir), null, null)
+                    .run(ZoTrainer.fresh(HP, e.offload()));
+        }
+        TrainerState mid = ZoCheckpoint.readState(ZoCheckpoint.latest(dir).orElseThrow());
+        assertEquals(ZoRng.MEZO, mid.rng());
+        ZoHyperparameters par = HP.withRng(ZoRng.PARALLEL);
+        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), par, OffloadConfig.inMemory())) {
+            dev.frugal.InvalidSettingException ex = assertThrows(dev.frugal.InvalidSettingException.class, () ->
+                    new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(2, 0, 1, dir), null, null).run(mid));
+            assertEquals("rng", ex.parameter());
+            assertTrue(ex.getMessage().contains("MEZO") && !ex.getMessage().contains("\n"), ex.getMessage());
+        }
+    }
+
+    /** A state written before the z stream was recorded reads as MeZO's (the only stream there was). */
+    @Test
+    void aStateWithoutRngReadsAsMezo() throws Exception {
+        String json = "{\"format\":\"" + TrainerState.FORMAT + "\",\"completed\":0,\"runSeed\":7,\"eps\":0.001,"
+                + "\"lr\":0.005,\"weightDecay\":0.0,\"storage\":\"F32\",\"history\":[]}";
+        TrainerState st = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, TrainerState.class);
+        assertEquals(ZoRng.MEZO, st.rng());
+        String again = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(new TrainerState(
+                st.format(), 0, 7, 1e-3, 5e-3, 0, "F32", java.util.List.of(), ZoRng.PARALLEL));
+        assertEquals(ZoRng.PARALLEL, new com.fasterxml.jackson.databind.ObjectMapper().readValue(again, TrainerState.class).rng());
     }
 
     @Test

@@ -33,13 +33,14 @@ class StreamedInitTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void streamedBlocksGiveTheEagerStepsBitForBit() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ZoRng.class)
+    void streamedBlocksGiveTheEagerStepsBitForBit(ZoRng rng) {
         for (OffloadConfig off : List.of(OffloadConfig.inMemory(), OffloadConfig.host(2, DType.BF16),
-                OffloadConfig.disk(1, DType.F32, tmp.resolve("d1")))) {
-            Run eager = run(off, false);
-            Run lazy = run(off, true);
-            String what = off.tier() + " K=" + off.residentBlocks() + " " + off.storageDtype();
+                OffloadConfig.disk(1, DType.F32, tmp.resolve("d1-" + rng)))) {
+            Run eager = run(off, false, rng);
+            Run lazy = run(off, true, rng);
+            String what = rng + " " + off.tier() + " K=" + off.residentBlocks() + " " + off.storageDtype();
             assertEquals(eager.steps(), lazy.steps(), what + ": steps");
             assertEquals(eager.params().keySet(), lazy.params().keySet());
             for (String n : eager.params().keySet())
@@ -80,7 +81,8 @@ class StreamedInitTest {
 
     record Run(List<ZoStep> steps, Map<String, float[]> params) {}
 
-    static Run run(OffloadConfig off, boolean streamed) {
+    static Run run(OffloadConfig off, boolean streamed, ZoRng rng) {
+        ZoHyperparameters HP = StreamedInitTest.HP.withRng(rng);
         try (OptModel m = streamed ? OptRandomInit.withoutBlocks(CFG, SEED, Device.CPU)
                 : OptRandomInit.model(CFG, SEED, Device.CPU);
              Zo2Engine<LmBatch> e = streamed

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ZO2's guarantees: with fp32 storage the streamed engine reproduces MeZO bit for bit, and with the same storage
  * dtype every offload tier and every K gives exactly the in-memory run's losses, projected gradients and final
- * parameters, for every architecture in the fixture root.
+ * parameters, for every architecture in the fixture root. The same tier × K × storage guarantee holds for the parallel
+ * z stream ({@link ZoRng#PARALLEL}), whose fused pass also equals its reference path (libtorch ops) bit for bit.
  */
 class Zo2EquivalenceTest {
     static final int STEPS = 3;
@@ -54,13 +55,36 @@ class Zo2EquivalenceTest {
             dirs = s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().toList();
         }
         return dirs.stream().map(d -> DynamicContainer.dynamicContainer(d.getFileName().toString(),
-                Stream.of(DType.F32, DType.BF16).map(dt -> DynamicTest.dynamicTest("storage " + dt, () -> {
-                    Run mem = run(d, OffloadConfig.inMemory(dt), null);
+                Stream.of(ZoRng.values()).flatMap(rng -> Stream.of(DType.F32, DType.BF16).map(dt ->
+                        DynamicTest.dynamicTest("rng " + rng + ", storage " + dt, () -> {
+                    Run mem = run(d, OffloadConfig.inMemory(dt), null, rng);
                     for (int k = 1; k <= 3; k++) {
-                        mem.assertSame(run(d, OffloadConfig.host(k, dt), null), "host K=" + k);
-                        mem.assertSame(run(d, OffloadConfig.disk(k, dt, tmp.resolve("off-" + k)), null), "disk K=" + k);
+                        mem.assertSame(run(d, OffloadConfig.host(k, dt), null, rng), rng + " host K=" + k);
+                        mem.assertSame(run(d, OffloadConfig.disk(k, dt, tmp.resolve("off-" + rng + k)), null, rng),
+                                rng + " disk K=" + k);
                     }
-                }))));
+                })))));
+    }
+
+    /**
+     * The parallel stream's fused pass (update, draws and θ₊ in one Java pass per chunk) against its reference path
+     * (z drawn into a buffer, then libtorch's update, scale and add): the same steps and parameters bit for bit, with
+     * weight decay (the encoder) and without; and a run other than MeZO's.
+     */
+    @TestFactory
+    Stream<DynamicTest> parallelFusedPassEqualsItsReferencePath() throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root())) {
+            dirs = s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().toList();
+        }
+        return dirs.stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> {
+            for (OffloadConfig cfg : List.of(OffloadConfig.inMemory(), OffloadConfig.host(2, DType.BF16))) {
+                Run fused = run(d, cfg, null, ZoRng.PARALLEL, true);
+                fused.assertSame(run(d, cfg, null, ZoRng.PARALLEL, false), "fused vs reference, " + cfg.tier());
+                assertTrue(fused.steps().get(0).lossPlus() != run(d, cfg, null, ZoRng.MEZO, true).steps().get(0).lossPlus(),
+                        "the parallel stream draws other z than MeZO's");
+            }
+        }));
     }
 
     /**
@@ -95,7 +119,12 @@ class Zo2EquivalenceTest {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static Run run(Path dir, OffloadConfig cfg, DType modelDtype) {
+    static Run run(Path dir, OffloadConfig cfg, DType modelDtype) { return run(dir, cfg, modelDtype, ZoRng.MEZO); }
+
+    static Run run(Path dir, OffloadConfig cfg, DType modelDtype, ZoRng rng) { return run(dir, cfg, modelDtype, rng, true); }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Run run(Path dir, OffloadConfig cfg, DType modelDtype, ZoRng rng, boolean fused) {
         boolean encoder = HfConfig.read(dir).modelType().equals("bert");
         try (StagedModel m = encoder ? Models.loadEncoder(dir, Device.CPU) : Models.loadCausalLM(dir, Device.CPU);
              SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"));
@@ -105,7 +134,7 @@ class Zo2EquivalenceTest {
             Object batch = encoder ? new ClassBatch(ids, null, Tensors.fromLongs(new long[] {0, 1}, 2))
                     : LmBatch.of(ids, null);
             ZoObjective obj = encoder ? new SequenceClassificationObjective() : new CausalLmObjective();
-            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42);
+            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42, rng);
             List<ZoStep> steps = new ArrayList<>();
             Map<String, float[]> params = new LinkedHashMap<>();
             if (cfg == null) {
@@ -116,6 +145,7 @@ class Zo2EquivalenceTest {
                 java.util.Set<String> blockNames = new java.util.HashSet<>(); // before the engine empties offloaded groups
                 m.blockParams().forEach(g -> blockNames.addAll(g.names()));
                 try (Zo2Engine e = new Zo2Engine(m, obj, hp, cfg)) {
+                    e.fusedParallelPass(fused);
                     for (int t = 0; t < STEPS; t++) steps.add(e.step(t, batch));
                     e.flush();
                     for (String n : m.parameterNames()) {
