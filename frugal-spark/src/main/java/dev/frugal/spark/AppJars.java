@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  *
  * <p>What is shipped, taken from the driver's class path in order:
  * <ul>
- *   <li>class directories (a Maven build's {@code target/classes}), each packed into a jar under a work folder;</li>
+ *   <li>class directories (a Maven build's {@code target/classes}), each packed into a jar under a work folder
+ *       (deleted when the JVM exits);</li>
  *   <li>frugal's module jars ({@code frugal-*.jar});</li>
  *   <li>the {@code org.bytedeco} jars (a Maven repository path containing {@code /org/bytedeco/}, or a file name
  *       starting with {@code javacpp-}, {@code pytorch-} or {@code openblas-}).</li>
@@ -80,6 +81,8 @@ public final class AppJars {
     static Path pack(Path dir, Path jar) {
         try {
             Files.createDirectories(jar.getParent());
+            jar.getParent().toFile().deleteOnExit();   // deleted at exit after the jar (reverse order of registration)
+            jar.toFile().deleteOnExit();
             Manifest mf = new Manifest();
             mf.getMainAttributes().putValue("Manifest-Version", "1.0");
             try (OutputStream os = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(os, mf);
