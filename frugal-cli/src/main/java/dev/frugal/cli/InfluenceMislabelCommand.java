@@ -40,6 +40,13 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
     @Option(names = "--methods", defaultValue = "all", description = "comma-separated methods (default: ${DEFAULT-VALUE})")
     String methods;
 
+    @Option(names = "--max-grad-norm", defaultValue = "1e-4", description = "the Hessian methods refuse a noisy model"
+            + " with ‖G(θ*) + λθ*‖ above this (default: ${DEFAULT-VALUE})")
+    double maxGradNorm;
+
+    @Option(names = "--force", description = "score a model that has not converged with the Hessian methods anyway")
+    boolean force;
+
     @Option(names = "--json", paramLabel = "FILE", description = "append one JSON object of the figures")
     Path json;
 
@@ -57,7 +64,8 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
             }
             MislabelConfig cfg = new MislabelConfig(training.kind(), training.hiddenUnits(),
                     training.config(data.seed).withCheckpointEvery(0), training.checkpointEvery, flip,
-                    solving.solver(), solving.damping, InfluenceOptions.methods(methods), data.seed);
+                    solving.solver(), solving.damping, InfluenceOptions.methods(methods), data.seed, maxGradNorm,
+                    force);
             long t0 = System.nanoTime();
             MislabelResult r;
             try (ProgressBar bar = InfluenceCommand.bar("methods", cfg.methods().size())) {

@@ -77,4 +77,22 @@ class InfluenceCommandTest {
         assertEquals(2, damping.code());
         assertTrue(damping.err().contains("--damping"), damping.err());
     }
+
+    @Test
+    void mislabelRefusesAnUnconvergedModelUnlessForced() throws Exception {
+        Path f = csv(), js = dir.resolve("mis.json"), png = dir.resolve("mis.png");
+        String[] common = {"--threads", "1", "influence", "mislabel", "--data", f.toString(), "--label", "kind",
+                "--train-size", "40", "--steps", "3", "--methods", "sam-hif,loss", "--json", js.toString(), "--png",
+                png.toString()};
+        Run refused = run(common);
+        assertEquals(2, refused.code(), refused.out());
+        assertTrue(refused.err().contains("has not converged") && refused.err().contains("--force")
+                && refused.err().strip().lines().count() == 1, refused.err());
+        String[] forced = java.util.Arrays.copyOf(common, common.length + 1);
+        forced[common.length] = "--force";
+        Run ok = run(forced);
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("sam-hif") && ok.out().contains("‖G(θ*)‖"), ok.out());
+        assertTrue(Files.readString(js).contains("\"auc_sam_hif\""), Files.readString(js));
+    }
 }

@@ -167,6 +167,10 @@ class SolverTest {
             SolverDivergedException indefinite = assertThrows(SolverDivergedException.class,
                     () -> new IhvpSolver.ConjugateGradient(100, 1e-10).solve(diagonal(1, -2, 3), b));
             assertTrue(indefinite.getMessage().contains("--damping"), indefinite.getMessage());
+            SolverDivergedException indefiniteExact = assertThrows(SolverDivergedException.class,
+                    () -> new IhvpSolver.Exact(100).solve(diagonal(1, -2, 3), b));
+            assertTrue(indefiniteExact.getMessage().contains("--damping")
+                    && indefiniteExact.getMessage().contains("not positive definite"), indefiniteExact.getMessage());
             SolverDivergedException slow = assertThrows(SolverDivergedException.class,
                     () -> new IhvpSolver.ConjugateGradient(1, 1e-10).solve(diagonal(1, 2, 3), b));
             assertTrue(slow.getMessage().contains("did not converge"), slow.getMessage());

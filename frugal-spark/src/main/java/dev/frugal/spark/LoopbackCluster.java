@@ -40,27 +40,44 @@ public final class LoopbackCluster implements AutoCloseable {
      * @param classPath the class path holding Spark and frugal ({@code java.class.path} when run from Maven)
      */
     public static LoopbackCluster start(Path home, String classPath, int workers, int coresPerWorker) {
+        return start(home, classPath, workers, coresPerWorker, false);
+    }
+
+    /**
+     * Starts a cluster like an external one made from a Spark distribution: its {@code SPARK_HOME/jars} holds the
+     * class path's jars except those {@link AppJars} ships (frugal's modules, class directories, JavaCPP / libtorch),
+     * and executors get no extra class path, so an application runs on it only if it ships frugal through
+     * {@code spark.jars} ({@link AppJars#forClassPath}).
+     */
+    public static LoopbackCluster startBare(Path home, String classPath, int workers, int coresPerWorker) {
+        return start(home, classPath, workers, coresPerWorker, true);
+    }
+
+    private static LoopbackCluster start(Path home, String classPath, int workers, int coresPerWorker, boolean bare) {
         try {
             Files.createDirectories(home.resolve("jars"));
             Files.createDirectories(home.resolve("conf"));
             Files.createDirectories(home.resolve("logs"));
             Files.createDirectories(home.resolve("work"));
-            List<String> dirs = new ArrayList<>();
+            List<String> dirs = new ArrayList<>(), jars = new ArrayList<>();
             for (String e : classPath.split(java.io.File.pathSeparator)) {
                 if (e.isBlank()) continue;
                 Path p = Path.of(e).toAbsolutePath();
+                if (bare && AppJars.shipped(p)) continue;
                 if (Files.isDirectory(p)) dirs.add(p.toString());
                 else if (p.toString().endsWith(".jar") && Files.isRegularFile(p)) {
                     Path link = home.resolve("jars").resolve(p.getFileName());
+                    jars.add(p.toString());
                     if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, p);
                 }
             }
             LoopbackCluster c = new LoopbackCluster(home, freePort(), String.join(java.io.File.pathSeparator, dirs));
-            c.processes.add(c.java("master", classPath, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK,
+            String daemonClassPath = bare ? String.join(java.io.File.pathSeparator, jars) : classPath;
+            c.processes.add(c.java("master", daemonClassPath, "org.apache.spark.deploy.master.Master", "--host", LOOPBACK,
                     "--port", Integer.toString(c.masterPort), "--webui-port", Integer.toString(freePort())));
             c.awaitPort(c.masterPort, 60_000);
             for (int w = 0; w < workers; w++)
-                c.processes.add(c.java("worker-" + w, classPath, "org.apache.spark.deploy.worker.Worker", c.masterUrl(),
+                c.processes.add(c.java("worker-" + w, daemonClassPath, "org.apache.spark.deploy.worker.Worker", c.masterUrl(),
                         "--host", LOOPBACK, "--cores", Integer.toString(coresPerWorker), "--memory", "2g",
                         "--webui-port", Integer.toString(freePort()), "--work-dir", home.resolve("work").toString()));
             return c;
@@ -76,6 +93,11 @@ public final class LoopbackCluster implements AutoCloseable {
 
     /** Spark settings an application needs to run on this cluster from a driver on the same machine. */
     public Map<String, String> appConf() {
+        if (dirClassPath.isEmpty()) {
+            return Map.of("spark.driver.host", LOOPBACK, "spark.driver.bindAddress", LOOPBACK,
+                    "spark.executor.memory", "1g", "spark.ui.enabled", "false",
+                    "spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");
+        }
         return Map.of("spark.driver.host", LOOPBACK, "spark.driver.bindAddress", LOOPBACK,
                 "spark.executor.extraClassPath", dirClassPath, "spark.executor.memory", "1g",
                 "spark.ui.enabled", "false", "spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");

@@ -19,11 +19,17 @@ import java.util.Objects;
  * @param damping         δ &gt; 0
  * @param methods         methods compared
  * @param seed            flip seed
+ * @param maxGradNorm     the Hessian methods refuse a noisy model whose ‖G(θ*) + λθ*‖ exceeds this (they assume SAM's
+ *                        fixed point), unless {@code force}
+ * @param force           score an unconverged model with the Hessian methods anyway (its norm is reported)
  */
 public record MislabelConfig(ModelSpec.Kind kind, int hidden, TrainConfig train, int checkpointEvery,
-                             double flipFraction, IhvpSolver solver, double damping, List<Method> methods, long seed) {
+                             double flipFraction, IhvpSolver solver, double damping, List<Method> methods, long seed,
+                             double maxGradNorm, boolean force) {
     public MislabelConfig {
         Objects.requireNonNull(kind, "kind");
+        if (!(maxGradNorm > 0)) throw new dev.frugal.InvalidSettingException("maxGradNorm", "must be > 0, got "
+                + maxGradNorm);
         methods = List.copyOf(methods);
         if (!(flipFraction > 0 && flipFraction < 1)) throw new dev.frugal.InvalidSettingException("flip", "must lie in (0, 1),"
                 + " got " + flipFraction);

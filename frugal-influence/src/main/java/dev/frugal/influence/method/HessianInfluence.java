@@ -69,7 +69,7 @@ public final class HessianInfluence implements InfluenceMethod {
         if (setup.solver() instanceof IhvpSolver.Exact exact) {
             if (matrix == null) {
                 try (Scope s = Scope.open()) {
-                    matrix = exact.matrix(operator()).keep();
+                    matrix = exact.checkedMatrix(operator()).keep();
                 }
             }
             Tensor x = Linalg.solve(matrix, b);

@@ -80,11 +80,36 @@ public sealed interface IhvpSolver permits IhvpSolver.Exact, IhvpSolver.Conjugat
             return m;
         }
 
-        public Tensor solve(LinearOperator a, Tensor b) { return Linalg.solve(matrix(a), b); }
+        /** {@link #matrix}, refused when {@code a} is symmetric and not positive definite. */
+        public Tensor checkedMatrix(LinearOperator a) {
+            Tensor m = matrix(a);
+            if (a.symmetric()) requirePositiveDefinite(m);
+            return m;
+        }
+
+        /**
+         * A symmetric operator (classic IF's H + δI) must be positive definite: at a point that is not a minimum of
+         * the training loss in every direction (an MLP at SAM's fixed point) H has negative eigenvalues, and LU would
+         * invert H + δI with δ below −λ_min(H) without complaint, returning scores dominated by those directions.
+         * The Krylov path refuses the same case on negative curvature.
+         */
+        static void requirePositiveDefinite(Tensor m) {
+            try (Scope s = Scope.open()) {
+                double min = Linalg.eigvalsh(m.add(m.t(), 1).mul(0.5)).narrow(0, 0, 1).itemDouble();
+                if (!(min > 0)) {
+                    throw new SolverDivergedException(String.format(java.util.Locale.ROOT, "--solver exact: the"
+                            + " damped Hessian H + δI is not positive definite (smallest eigenvalue %.3g): the model"
+                            + " is not at a minimum of its loss in every direction; raise --damping by more than %.3g",
+                            min, -min));
+                }
+            }
+        }
+
+        public Tensor solve(LinearOperator a, Tensor b) { return Linalg.solve(checkedMatrix(a), b); }
 
         @Override
         public Tensor solveAll(LinearOperator a, Tensor b, IntConsumer progress) {
-            Tensor x = Linalg.solve(matrix(a), b);
+            Tensor x = Linalg.solve(checkedMatrix(a), b);
             if (progress != null) progress.accept((int) b.size(1));
             return x;
         }

@@ -7,7 +7,9 @@ import dev.frugal.influence.method.ShardScoring;
 import dev.frugal.influence.model.ModelSpec;
 import dev.frugal.influence.sam.SamConfig;
 import dev.frugal.tensor.DType;
+import dev.frugal.spark.AppJars;
 import dev.frugal.tensor.Threads;
+import java.nio.file.Path;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +43,22 @@ public final class SparkInfluence {
     /** One shard's scores. */
     record Rows(int offset, double[][] scores) implements Serializable {}
 
-    /** A Spark configuration for {@code master} (local[N], spark://host:port) with frugal's defaults. */
+    /**
+     * A Spark configuration for {@code master} (local[N], spark://host:port) with frugal's defaults. For any master
+     * other than {@code local…} the executors run in JVMs of their own, so frugal's jars go with the application:
+     * {@code spark.jars} lists {@link AppJars#forClassPath} of this JVM's class path (class directories packed into
+     * jars under {@code java.io.tmpdir}), appended to any {@code spark.jars} already set (e.g. by
+     * {@code -Dspark.jars=…}).
+     */
     public static SparkConf conf(String master) {
-        return new SparkConf().setMaster(master).setAppName("frugal-influence").set("spark.ui.enabled", "false");
+        SparkConf c = new SparkConf().setMaster(master).setAppName("frugal-influence").set("spark.ui.enabled", "false");
+        if (!master.startsWith("local")) {
+            String own = AppJars.sparkJars(AppJars.forClassPath(System.getProperty("java.class.path"),
+                    Path.of(System.getProperty("java.io.tmpdir"), "frugal-spark-jars-" + ProcessHandle.current().pid())));
+            String user = c.get("spark.jars", "");
+            c.set("spark.jars", user.isBlank() ? own : user + "," + own);
+        }
+        return c;
     }
 
     /**

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Scores spread over Spark executors equal the local run's to 1e-6, on local[2] and on a loopback standalone cluster. */
+/**
+ * Scores spread over Spark executors equal the local run's to 1e-6, on local[2] and on a loopback standalone cluster
+ * whose executors get frugal only through the jars the application ships.
+ */
 class SparkInfluenceTest {
     @TempDir
     Path tmp;
@@ -76,11 +79,19 @@ class SparkInfluenceTest {
     void loopbackStandaloneClusterMatchesLocalScores() {
         Dataset train = Dataset.blobs(50, 3, 2, 3), test = Dataset.blobs(6, 3, 2, 4);
         InfluenceSetup setup = setup(train);
-        try (LoopbackCluster cluster = LoopbackCluster.start(tmp.resolve("spark-home"),
+        // A bare cluster (no frugal, no JavaCPP on its executors, like one made from a Spark distribution): the
+        // scores come back only if SparkInfluence.conf ships frugal's jars through spark.jars.
+        try (LoopbackCluster cluster = LoopbackCluster.startBare(tmp.resolve("spark-home"),
                 System.getProperty("java.class.path"), 2, 1)) {
             Map<String, String> conf = new HashMap<>(cluster.appConf());
+            assertTrue(!conf.containsKey("spark.executor.extraClassPath"), "a bare cluster adds no class path");
             SparkConf sconf = SparkInfluence.conf(cluster.masterUrl());
             conf.forEach(sconf::set);
+            List<String> shipped = List.of(sconf.get("spark.jars").split(","));
+            System.out.println("spark.jars: " + shipped);
+            assertTrue(shipped.stream().anyMatch(j -> j.contains("frugal-influence")), "frugal-influence shipped");
+            assertTrue(shipped.stream().anyMatch(j -> j.contains("pytorch")), "libtorch shipped");
+            assertTrue(shipped.stream().noneMatch(j -> j.contains("spark-core")), "Spark itself is not shipped");
             SparkContext sc = new SparkContext(sconf);
             try {
                 compare(sc, setup, test, List.of(Method.SAM_HIF, Method.SAM_GIF), 4);
