@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The z of one step, drawn from a generator seeded with the step seed, one N(0, I) tensor per parameter in
- * {@code named_parameters()} order, regenerated instead of stored. Blocks draw theirs when they stream through (in
- * depth order); the resident prefix is drawn up front and kept, the suffix after the last block.
+ * The z of one step, drawn from a generator seeded with the step seed, one N(0, I) tensor per parameter of its layout
+ * (the tuned ones, {@link ParameterLayout#restrictedTo}) in {@code named_parameters()} order, regenerated instead of
+ * stored. Blocks draw theirs when they stream through (in depth order; blocks with no tuned parameter draw nothing);
+ * the resident prefix is drawn up front and kept, the suffix after the last block that draws.
  */
 final class PerturbationStream implements AutoCloseable {
     private final ParameterLayout layout;
@@ -21,6 +22,7 @@ final class PerturbationStream implements AutoCloseable {
     private final Map<String, Tensor> resident = new LinkedHashMap<>();
     private int nextBlock;
     private int nextInBlock;
+    private boolean suffixDrawn;
 
     private final DType dtype;
     private final Device device;
@@ -32,6 +34,16 @@ final class PerturbationStream implements AutoCloseable {
         this.dtype = dtype;
         this.rng = Rng.seeded("zo-z", seed, device);
         drawResident(layout.prefix());
+        skipEmptyBlocks();
+    }
+
+    /** Moves past blocks with nothing to draw; after the last block, draws the suffix. */
+    private void skipEmptyBlocks() {
+        while (nextBlock < layout.numBlocks() && layout.blocks().get(nextBlock).isEmpty()) nextBlock++;
+        if (nextBlock == layout.numBlocks() && !suffixDrawn) {
+            suffixDrawn = true;
+            drawResident(layout.suffix());
+        }
     }
 
     /**
@@ -78,19 +90,14 @@ final class PerturbationStream implements AutoCloseable {
     private Tensor advance(List<String> names, Tensor z) {
         if (++nextInBlock == names.size()) {
             nextInBlock = 0;
-            if (++nextBlock == layout.numBlocks()) drawSuffix();
+            nextBlock++;
+            skipEmptyBlocks();
         }
         return z;
     }
 
-    private void drawSuffix() { drawResident(layout.suffix()); }
-
     /** z of resident parameter {@code name}; suffix parameters only after the last block. */
     Tensor resident(String name) {
-        if (layout.numBlocks() == 0 && nextBlock == 0 && !layout.suffix().isEmpty() && !resident.containsKey(name)) {
-            nextBlock = -1;
-            drawSuffix();
-        }
         Tensor z = resident.get(name);
         if (z == null) throw new IllegalStateException("z of " + name + " is not drawn yet (suffix parameters come after the blocks)");
         return z;

@@ -14,16 +14,29 @@ import java.util.List;
  * @param weightDecay weight decay
  * @param storage    storage dtype name of the offloaded blocks
  * @param history    every step so far: seed, losses, projected gradient, learning rate
+ * @param tuned      the parameters tuned ({@link TunedParameters#toString()}: {@code all}, {@code head}, ...); a
+ *                   checkpoint written before subsets existed has none and tuned {@code all}
  */
 public record TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
-                           String storage, List<ZoStep> history) {
+                           String storage, List<ZoStep> history, String tuned) {
     public static final String FORMAT = "frugal-zo-checkpoint/1";
+
+    /** A state of a run that tunes every parameter. */
+    public TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
+                        String storage, List<ZoStep> history) {
+        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, TunedParameters.ALL.toString());
+    }
 
     public TrainerState {
         history = List.copyOf(history);
+        if (tuned == null) tuned = TunedParameters.ALL.toString();
+        TunedParameters.parse(tuned); // refuses a spelling this frugal does not know
         if (!FORMAT.equals(format)) throw new IllegalArgumentException("unsupported checkpoint format '" + format
                 + "' (this frugal reads " + FORMAT + ")");
         if (completed != history.size()) throw new IllegalArgumentException("checkpoint says " + completed
                 + " steps completed but records " + history.size());
     }
+
+    /** The tuned subset this state was trained with. */
+    public TunedParameters tunedParameters() { return TunedParameters.parse(tuned); }
 }

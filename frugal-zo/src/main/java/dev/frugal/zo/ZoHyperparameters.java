@@ -8,12 +8,24 @@ import dev.frugal.InvalidSettingException;
  * @param lr          learning rate (≥ 0)
  * @param weightDecay decoupled weight decay as MeZO applies it: θ ← θ − lr·(g·z + wd·θ), never on biases or norms
  * @param seed        run seed; the seed of step t is derived from it ({@link #stepSeed(long)})
+ * @param tuned       the parameters perturbed and updated ({@link TunedParameters#ALL}: every one, MeZO's default)
  */
-public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
+public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed, TunedParameters tuned) {
+    /** Every parameter tuned. */
+    public ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
+        this(eps, lr, weightDecay, seed, TunedParameters.ALL);
+    }
+
     public ZoHyperparameters {
+        if (tuned == null) throw new InvalidSettingException("tuned", "must be given (TunedParameters.ALL for every parameter)");
         if (!(eps > 0) || !Double.isFinite(eps)) throw new InvalidSettingException("eps", "must be > 0 and finite, got " + eps);
         if (!(lr >= 0) || !Double.isFinite(lr)) throw new InvalidSettingException("lr", "must be >= 0 and finite, got " + lr);
         if (!(weightDecay >= 0)) throw new InvalidSettingException("weightDecay", "must be >= 0, got " + weightDecay);
+    }
+
+    /** The same settings tuning {@code subset}. */
+    public ZoHyperparameters withTuned(TunedParameters subset) {
+        return new ZoHyperparameters(eps, lr, weightDecay, seed, subset);
     }
 
     /**

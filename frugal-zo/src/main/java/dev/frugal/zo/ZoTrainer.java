@@ -74,6 +74,10 @@ public final class ZoTrainer<B> {
 
     /** Runs steps {@code from.completed()} .. {@code settings.steps()−1}; returns the state after the last. */
     public TrainerState run(TrainerState from) {
+        TunedParameters tuned = engine.hyperparameters().tuned();
+        if (!from.tunedParameters().equals(tuned)) throw new InvalidSettingException("tuned", "(" + tuned + ") differs"
+                + " from the " + from.tuned() + " the run being continued was trained with: pass the same subset to"
+                + " continue its trajectory");
         List<ZoStep> history = new ArrayList<>(from.history()); // appended to; copied only into a checkpoint's state
         for (long t = from.completed(); t < settings.steps(); t++) {
             long start = System.nanoTime();
@@ -104,12 +108,12 @@ public final class ZoTrainer<B> {
     private TrainerState state(List<ZoStep> history) {
         ZoHyperparameters hp = engine.hyperparameters();
         return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                engine.offload().storageDtype().name(), history);
+                engine.offload().storageDtype().name(), history, hp.tuned().toString());
     }
 
     /** The state of a fresh run. */
     public static TrainerState fresh(ZoHyperparameters hp, OffloadConfig off) {
         return new TrainerState(TrainerState.FORMAT, 0, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                off.storageDtype().name(), List.of());
+                off.storageDtype().name(), List.of(), hp.tuned().toString());
     }
 }
