@@ -109,6 +109,7 @@ final class ZoPlots {
                 ? (o.data == null || o.data.equals("spam-small") ? "(SpamAssassin subset)" : "(SpamAssassin)")
                 : Path.of(o.data == null ? "?" : o.data).getFileName().toString();
         String head = o.task == ZoTrainCommand.Task.spam ? ", head " + o.headInit : "";
+        if (!o.tune.isAll()) head += ", tuning " + o.tune;
         return String.format(java.util.Locale.ROOT, "ZO2 on %s, %s %s: lr %s, ε %s, batch %d × %d tokens, %s offload %s K=%d%s",
                 model, o.task, data, LinePlot.num(o.lr), LinePlot.num(o.eps), o.batch, o.seqLen, o.offload.name().toLowerCase(java.util.Locale.ROOT),
                 o.storageDtype.name().toLowerCase(java.util.Locale.ROOT), o.residentBlocks, head);

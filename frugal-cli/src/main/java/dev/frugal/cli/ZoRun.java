@@ -78,6 +78,9 @@ final class ZoRun {
             if (state.rng() != hp.rng())
                 throw new InvalidSettingException("--rng", "(" + CliEnums.spelling(hp.rng()) + ") differs from the z"
                         + " stream of " + ckpt + ": pass --rng " + CliEnums.spelling(state.rng()) + " to continue its trajectory");
+            if (!state.tunedParameters().equals(hp.tuned()))
+                throw new InvalidSettingException("--tune", "(" + hp.tuned() + ") differs from the " + state.tuned()
+                        + " that " + ckpt + " was trained with; pass --tune " + state.tuned() + " to continue its trajectory");
             if (o.steps <= state.completed())
                 throw new InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + state.completed()
                         + " steps the checkpoint " + ckpt.getFileName() + " has completed: --steps counts from the start"
@@ -98,6 +101,9 @@ final class ZoRun {
         if (o.residentBlocks > blocks && o.offload != dev.frugal.zo.OffloadTier.NONE)
             throw new InvalidSettingException("--resident-blocks", "(" + o.residentBlocks + ") exceeds the " + blocks
                     + " blocks of " + modelDir.getFileName() + ": choose 1.." + blocks + ", or --offload none");
+        if (o.tune instanceof dev.frugal.zo.TunedParameters.HeadAndTopBlocks(int top) && top > blocks)
+            throw new InvalidSettingException("--tune", "(" + o.tune + ") exceeds the " + blocks + " blocks of "
+                    + modelDir.getFileName() + ": choose head+top1..head+top" + blocks);
         int ctx = model.config().maxPositions();
         if (o.seqLen > ctx) throw new InvalidSettingException("--seq-len", "(" + o.seqLen + ") exceeds the " + ctx
                 + " positions of " + modelDir.getFileName() + "'s context: choose at most " + ctx);
@@ -124,9 +130,9 @@ final class ZoRun {
         try (SpamTask task = new SpamTask(split, modelDir.resolve("tokenizer.json"),
                      new SpamTask.Options(o.seqLen, o.batch, 16), device);
              Zo2Engine<ClassBatch> engine = new Zo2Engine<>(h.model, new MeanPoolObjective(), hp, off)) {
-            out.printf("spam: %d train / %d dev / %d test emails, %s, offload %s (K=%d, %s storage)%n",
+            out.printf("spam: %d train / %d dev / %d test emails, %s, offload %s (K=%d, %s storage), tuning %s%n",
                     split.train().size(), split.dev().size(), split.test().size(), modelDir, off.tier(),
-                    off.residentBlocks(), off.storageDtype());
+                    off.residentBlocks(), off.storageDtype(), hp.tuned());
             if (ckpt != null) ZoTrainCommand.loadHead(h.model, ckpt);
             else if (o.headInit == ZoTrainCommand.HeadInit.prototype)
                 Progress.timed(out, "initialising the head from class prototypes of " + split.train().size()
@@ -174,9 +180,9 @@ final class ZoRun {
             BatchSource<LmBatch> train = data.trainBatches(o.batch, hp.seed()); // refuses a batch beyond the data
             CausalLmObjective obj = new CausalLmObjective();
             try (Zo2Engine<LmBatch> engine = new Zo2Engine<>(model, obj, hp, off)) {
-                out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage)%n",
+                out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage), tuning %s%n",
                         data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(), off.residentBlocks(),
-                        off.storageDtype());
+                        off.storageDtype(), hp.tuned());
                 double before = Progress.timed(out, "evaluating on " + eval.size() + " batches",
                         () -> evalLoss(engine, obj, model, eval));
                 long from = state.completed();

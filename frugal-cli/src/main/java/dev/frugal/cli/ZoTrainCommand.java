@@ -21,6 +21,7 @@ import dev.frugal.zo.LmBatch;
 import dev.frugal.zo.OffloadConfig;
 import dev.frugal.zo.OffloadTier;
 import dev.frugal.zo.TrainerState;
+import dev.frugal.zo.TunedParameters;
 import dev.frugal.zo.Zo2Engine;
 import dev.frugal.zo.ZoCheckpoint;
 import dev.frugal.zo.ZoHyperparameters;
@@ -47,7 +48,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tune with zeroth-order SGD (two forward passes per step, no backward).")
-public final class ZoTrainCommand implements Callable<Integer> {
+public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
     enum Task { spam, lm }
 
     /** How the spam head starts: class prototypes of the training emails (≈ the frozen-encoder probe) or zero. */
@@ -61,6 +62,9 @@ public final class ZoTrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     ZoOptions o = new ZoOptions();
+
+    @Override
+    public java.util.Map<String, String> settingFlags() { return java.util.Map.of("tuned", "--tune"); }
 
     @Override
     public Integer call() {
@@ -110,6 +114,12 @@ public final class ZoTrainCommand implements Callable<Integer> {
                 converter = CliEnums.StorageDtypeConverter.class,
                 description = "Storage dtype of offloaded blocks. Default: ${DEFAULT-VALUE}.")
         DType storageDtype = DType.BF16;
+
+        @Option(names = "--tune", defaultValue = "all", paramLabel = "all|head|head+topN|bitfit",
+                converter = TuneConverter.class, description = "Parameters ZO perturbs and updates (the others are"
+                + " frozen): all, head (after the last block), head+topN (and the top N blocks), bitfit (biases and"
+                + " norms, and the head). Default: ${DEFAULT-VALUE}.")
+        TunedParameters tune = TunedParameters.ALL;
 
         @Option(names = "--steps", defaultValue = "100", description = "Training steps. Default: ${DEFAULT-VALUE}.")
         long steps = 100;
@@ -190,6 +200,8 @@ public final class ZoTrainCommand implements Callable<Integer> {
                 dist.mode(); // --parallel against --workers
                 if (task != Task.lm) throw new InvalidSettingException("--spark-master", "trains --task lm; the spam"
                         + " task runs in one process (drop --spark-master)");
+                if (!tune.isAll()) throw new InvalidSettingException("--tune", "(" + tune + ") is not supported with"
+                        + " --spark-master: DistZO2 tunes all parameters (drop --tune)");
             }
             hyperparameters();
             offloadConfig();
@@ -218,7 +230,7 @@ public final class ZoTrainCommand implements Callable<Integer> {
 
         /** The settings of a run on {@code device} (--rng resolved: parallel only on the CPU, without Spark). */
         ZoHyperparameters hyperparameters(Device device) {
-            return new ZoHyperparameters(eps, lr, weightDecay, seed, rng(device));
+            return new ZoHyperparameters(eps, lr, weightDecay, seed, tune, rng(device));
         }
 
         /** --rng, or its default: parallel on the CPU; mezo on a GPU and under --spark-master (their only stream). */
@@ -242,6 +254,19 @@ public final class ZoTrainCommand implements Callable<Integer> {
             case "spam" -> load ? SpamAssassinCorpus.defaultSplit() : null;
             default -> throw new InvalidSettingException("--data", "for --task spam is spam-small or spam, got '" + d + "'");
         };
+    }
+
+    /** {@code --tune}: a wrong spelling is a parameter error naming the option and the spellings allowed. */
+    static final class TuneConverter implements picocli.CommandLine.ITypeConverter<TunedParameters> {
+        @Override
+        public TunedParameters convert(String v) {
+            try {
+                return TunedParameters.parse(v);
+            } catch (InvalidSettingException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + v + "' is not one of all, head, head+topN"
+                        + " (N >= 1 blocks), bitfit");
+            }
+        }
     }
 
     static void loadHead(MeanPoolClassifier m, Path ckpt) {

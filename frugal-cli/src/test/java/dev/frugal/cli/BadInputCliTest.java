@@ -106,7 +106,9 @@ class BadInputCliTest extends TempHomeCliTest {
                 new Case("--save-total-limit", "0", "--save-total-limit must be >= 1"),
                 new Case("--offload", "cloud", "--offload"),
                 new Case("--storage-dtype", "int8", "--storage-dtype"),
-                new Case("--rng", "philox", "--rng"))) {
+                new Case("--rng", "philox", "--rng"),
+                new Case("--tune", "top2", "--tune"),
+                new Case("--tune", "head+top0", "--tune"))) {
             String[] args = Stream.concat(Stream.of(base), Stream.of(c.option(), c.value())).toArray(String[]::new);
             Run r = frugal(args);
             assertEquals(Main.EXIT_USAGE, r.code(), c + "\n" + r.describe());
@@ -128,6 +130,8 @@ class BadInputCliTest extends TempHomeCliTest {
                 out.toString(), "--no-progress", "--steps", "1"};
         assertUserError(frugal(concat(base, "--resident-blocks", Integer.toString(blocks + 1))),
                 "--resident-blocks (" + (blocks + 1) + ") exceeds the " + blocks + " blocks");
+        assertUserError(frugal(concat(base, "--tune", "head+top" + (blocks + 1))),
+                "--tune (head+top" + (blocks + 1) + ") exceeds the " + blocks + " blocks");
         assertUserError(frugal(concat(base, "--seq-len", Integer.toString(ctx + 1))),
                 "--seq-len (" + (ctx + 1) + ") exceeds the " + ctx + " positions");
         // 12 lines × 16 ids = 192 tokens = 12 sequences of 16, 1 held out: 11 to train on

@@ -25,6 +25,9 @@ import java.util.List;
  * parameters one ulp away from the fixtures' after three steps, and a later loss then one float32 ulp away, which
  * the projected gradient magnifies by 1/(2ε). With this order the parameters of every fixture's trajectory are
  * reproduced bit for bit ({@code MezoFixtureTest}).
+ *
+ * <p>With a subset ({@link ZoHyperparameters#tuned}) z is drawn for the tuned parameters only, in the same order, and
+ * the others are never touched: MeZO with {@code requires_grad=False} on the frozen parameters.
  */
 public final class MezoReference<B> {
     private final StagedModel model;
@@ -36,7 +39,8 @@ public final class MezoReference<B> {
         this.model = model;
         this.objective = objective;
         this.hp = hp;
-        this.names = model.parameterNames();
+        this.names = hp.tuned().isAll() ? model.parameterNames()
+                : ParameterLayout.of(model).restrictedTo(hp.tuned()).names(); // requires_grad=False on the others
     }
 
     /** One step with perturbation seed {@code seed}. */

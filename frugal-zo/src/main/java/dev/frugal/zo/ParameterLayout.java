@@ -65,6 +65,48 @@ record ParameterLayout(List<String> prefix, List<List<String>> blocks, List<Stri
 
     int numBlocks() { return blocks.size(); }
 
+    /**
+     * This layout restricted to the parameters {@code tuned} selects (the same blocks, some of them empty; the same
+     * order), for drawing z, perturbing and updating. {@link TunedParameters#ALL} gives this layout itself.
+     *
+     * @throws dev.frugal.InvalidSettingException naming {@code tuned} when it selects nothing, or more blocks than
+     *                                            the model has
+     */
+    ParameterLayout restrictedTo(TunedParameters tuned) {
+        if (tuned.isAll()) return this;
+        int n = numBlocks();
+        if (tuned instanceof TunedParameters.HeadAndTopBlocks(int top) && top > n)
+            throw new dev.frugal.InvalidSettingException("tuned", "(" + tuned + ") names " + top + " blocks but the"
+                    + " model has " + n + ": choose head+top1..head+top" + n + ", or all");
+        List<String> p = prefix.stream().filter(x -> tuned.tunes(x, -1, n)).toList();
+        List<List<String>> b = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int block = i;
+            b.add(blocks.get(i).stream().filter(x -> tuned.tunes(x, block, n)).toList());
+        }
+        List<String> s = suffix.stream().filter(x -> tuned.tunes(x, n, n)).toList();
+        ParameterLayout r = new ParameterLayout(p, Collections.unmodifiableList(b), s, shapes);
+        if (r.names().isEmpty()) throw new dev.frugal.InvalidSettingException("tuned", "(" + tuned + ") selects no"
+                + " parameter of this model" + (suffix.isEmpty() ? ": it has no parameters after its last block (a"
+                + " head tied to the embedding is not a separate head); choose head+topN or all" : ""));
+        return r;
+    }
+
+    /** Every parameter of this layout in order: prefix, blocks, suffix. */
+    List<String> names() {
+        List<String> r = new ArrayList<>(prefix);
+        blocks.forEach(r::addAll);
+        r.addAll(suffix);
+        return r;
+    }
+
+    /** The first block with a parameter in this layout, or {@link #numBlocks()} when none has. */
+    int firstNonEmptyBlock() {
+        int i = 0;
+        while (i < blocks.size() && blocks.get(i).isEmpty()) i++;
+        return i;
+    }
+
     long[] shape(String name) { return shapes.get(name).clone(); }
 
     /**

@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The z of one step, drawn from a generator seeded with the step seed, one N(0, I) tensor per parameter in
- * {@code named_parameters()} order, regenerated instead of stored. Blocks draw theirs when they stream through (in
- * depth order); the resident prefix is drawn up front and kept, the suffix after the last block.
+ * The z of one step, drawn from a generator seeded with the step seed, one N(0, I) tensor per parameter of its layout
+ * (the tuned ones, {@link ParameterLayout#restrictedTo}) in {@code named_parameters()} order, regenerated instead of
+ * stored. Blocks draw theirs when they stream through (in depth order; blocks with no tuned parameter draw nothing);
+ * the resident prefix is drawn up front and kept, the suffix after the last block that draws.
  *
  * <p>{@link ZoRng#MEZO}: libtorch's generator of the step seed, drawn in that order. {@link ZoRng#PARALLEL}: the
  * counter-based stream of {@link CounterNormals}, each parameter's z its own slice of the step's stream (at the
- * parameter's offset in the flattened vector), drawn by {@link ParallelPerturbation}'s threads; the order is still
- * checked, so that both modes are driven the same way.
+ * parameter's offset in the flattened vector of the layout's parameters), drawn by {@link ParallelPerturbation}'s
+ * threads; the order is still checked, so that both modes are driven the same way.
  */
 final class PerturbationStream implements AutoCloseable {
     private final ParameterLayout layout;
@@ -26,6 +27,7 @@ final class PerturbationStream implements AutoCloseable {
     private final Map<String, Tensor> resident = new LinkedHashMap<>();
     private int nextBlock;
     private int nextInBlock;
+    private boolean suffixDrawn;
 
     private final DType dtype;
     private final Device device;
@@ -54,6 +56,16 @@ final class PerturbationStream implements AutoCloseable {
             throw new IllegalArgumentException("the parallel z stream draws fp32 on the CPU, not " + dtype + " on " + device);
         this.rng = parallel == null ? Rng.seeded("zo-z", seed, device) : null;
         drawResident(layout.prefix());
+        skipEmptyBlocks();
+    }
+
+    /** Moves past blocks with nothing to draw; after the last block, draws the suffix. */
+    private void skipEmptyBlocks() {
+        while (nextBlock < layout.numBlocks() && layout.blocks().get(nextBlock).isEmpty()) nextBlock++;
+        if (nextBlock == layout.numBlocks() && !suffixDrawn) {
+            suffixDrawn = true;
+            drawResident(layout.suffix());
+        }
     }
 
     /** Whether this is {@link ZoRng#PARALLEL}'s stream. */
@@ -137,19 +149,14 @@ final class PerturbationStream implements AutoCloseable {
     private Tensor advance(List<String> names, Tensor z) {
         if (++nextInBlock == names.size()) {
             nextInBlock = 0;
-            if (++nextBlock == layout.numBlocks()) drawSuffix();
+            nextBlock++;
+            skipEmptyBlocks();
         }
         return z;
     }
 
-    private void drawSuffix() { drawResident(layout.suffix()); }
-
     /** z of resident parameter {@code name}; suffix parameters only after the last block. */
     Tensor resident(String name) {
-        if (layout.numBlocks() == 0 && nextBlock == 0 && !layout.suffix().isEmpty() && !resident.containsKey(name)) {
-            nextBlock = -1;
-            drawSuffix();
-        }
         Tensor z = resident.get(name);
         if (z == null) throw new IllegalStateException("z of " + name + " is not drawn yet (suffix parameters come after the blocks)");
         return z;

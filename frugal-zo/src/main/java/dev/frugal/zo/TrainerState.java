@@ -16,24 +16,43 @@ import java.util.List;
  * @param history    every step so far: seed, losses, projected gradient, learning rate
  * @param rng        the z stream of the run ({@link ZoRng}); absent in checkpoints written before the choice existed,
  *                   which all used MeZO's
+ * @param tuned      the parameters tuned ({@link TunedParameters#toString()}: {@code all}, {@code head}, ...); a
+ *                   checkpoint written before subsets existed has none and tuned {@code all}
  */
 public record TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
-                           String storage, List<ZoStep> history, ZoRng rng) {
+                           String storage, List<ZoStep> history, ZoRng rng, String tuned) {
     public static final String FORMAT = "frugal-zo-checkpoint/1";
 
-    /** A state of a run on MeZO's z stream. */
+    /** A state of a run on MeZO's z stream that tunes every parameter. */
     public TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
                         String storage, List<ZoStep> history) {
-        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, ZoRng.MEZO);
+        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, ZoRng.MEZO, TunedParameters.ALL.toString());
+    }
+
+    /** A state of a run on {@code rng}'s z stream that tunes every parameter. */
+    public TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
+                        String storage, List<ZoStep> history, ZoRng rng) {
+        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, rng, TunedParameters.ALL.toString());
+    }
+
+    /** A state of a run on MeZO's z stream that tunes {@code tuned}. */
+    public TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
+                        String storage, List<ZoStep> history, String tuned) {
+        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, ZoRng.MEZO, tuned);
     }
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public TrainerState {
         if (rng == null) rng = ZoRng.MEZO;
         history = List.copyOf(history);
+        if (tuned == null) tuned = TunedParameters.ALL.toString();
+        TunedParameters.parse(tuned); // refuses a spelling this frugal does not know
         if (!FORMAT.equals(format)) throw new IllegalArgumentException("unsupported checkpoint format '" + format
                 + "' (this frugal reads " + FORMAT + ")");
         if (completed != history.size()) throw new IllegalArgumentException("checkpoint says " + completed
                 + " steps completed but records " + history.size());
     }
+
+    /** The tuned subset this state was trained with. */
+    public TunedParameters tunedParameters() { return TunedParameters.parse(tuned); }
 }

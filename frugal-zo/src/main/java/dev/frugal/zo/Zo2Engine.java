@@ -27,6 +27,15 @@ import java.util.Map;
  * <p>z comes from the stream {@link ZoHyperparameters#rng()} names: MeZO's (above), or {@link ZoRng#PARALLEL}'s
  * counter-based one, whose blocks are prepared in one fused pass per chunk by several threads
  * ({@link ParallelPerturbation}); the tier, K and storage guarantees hold for both.
+ *
+ * <p>Subsets ({@link ZoHyperparameters#tuned}): only the tuned parameters are perturbed and updated, and z is drawn
+ * for them only (MeZO's stream for that trainable set, {@link TunedParameters}; on the parallel stream a tuned
+ * parameter's z is the slice at its offset in the whole model, the same as in a run that tunes everything); a block
+ * with no tuned parameter is still streamed for the forwards but never written back. When the embedding and the
+ * lowest blocks are all frozen, θ₊ and θ₋ agree on them, so both perturbed forwards share their outputs: the embedding
+ * and those blocks run once per step, not twice ({@link #shareFrozenForwards}; with the head alone tuned the whole
+ * trunk runs once). The reference path ({@code shareFrozenForwards(false)}) runs them twice, as MeZO does; both give
+ * the same bits.
  */
 public final class Zo2Engine<B> implements AutoCloseable {
     private final StagedModel model;
@@ -34,6 +43,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ZoHyperparameters hp;
     private final OffloadConfig offload;
     private final ParameterLayout layout;
+    private final ParameterLayout tuned; // the layout restricted to the tuned parameters (layout itself for all)
+    private boolean shareFrozen = true;
     private final BlockStore store;
     private final BlockStreamer streamer;
     private final WorkingSets zSets; // z·ε of the blocks in flight
@@ -74,6 +85,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
         this.hp = hp;
         this.offload = offload;
         this.layout = ParameterLayout.of(model, source);
+        this.tuned = layout.restrictedTo(hp.tuned());
         this.offsets = layout.offsets();
         this.parallel = hp.rng() == ZoRng.PARALLEL ? new ParallelPerturbation(rngThreads()) : null;
         List<ParamGroup> blocks = model.blockParams();
@@ -118,6 +130,19 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     public ZoHyperparameters hyperparameters() { return hp; }
 
+    /**
+     * Whether the forwards through the frozen embedding and frozen lowest blocks are shared by both perturbed sides
+     * (the default, the fast path) or run once per side (the reference path, MeZO's two full forwards). Both give the
+     * same bits; with every parameter tuned there is nothing to share.
+     */
+    public Zo2Engine<B> shareFrozenForwards(boolean share) {
+        this.shareFrozen = share;
+        return this;
+    }
+
+    /** How many of the lowest blocks are frozen and shared by both perturbed forwards in a step (0 when none is). */
+    public int sharedFrozenBlocks() { return shareFrozen && tuned.prefix().isEmpty() ? tuned.firstNonEmptyBlock() : 0; }
+
     /** Whether an update is waiting to be applied (by the next step's pass or {@link #flush()}). */
     public boolean hasPendingUpdate() { return pending != null; }
 
@@ -156,31 +181,49 @@ public final class Zo2Engine<B> implements AutoCloseable {
             PendingUpdate upd = pending;
             pending = null; // applied by this pass, whatever happens next
             ForwardContext ctx = plus || minus ? objective.context(model, batch) : null;
-            Resident prefix = Resident.perturb(model, layout.prefix(), cur, prev, upd, hp);
-            Tensor hPlus = plus ? objective.embed(model, batch, ctx).keep() : null;
-            Tensor hMinus = minus ? prefix.withMinus(() -> objective.embed(model, batch, ctx).keep()) : null;
+            Resident prefix = Resident.perturb(model, tuned.prefix(), cur, prev, upd, hp);
+            // a frozen embedding and frozen lowest blocks: θ₊ = θ₋ there, one forward serves both sides until block
+            // `shared`, where hShared is split into h₊ and h₋ (the same bits as two forwards: the same operations)
+            boolean share = shareFrozen && tuned.prefix().isEmpty() && (plus || minus);
+            int shared = share ? tuned.firstNonEmptyBlock() : -1;
+            Tensor hShared = share ? objective.embed(model, batch, ctx).keep() : null;
+            Tensor hPlus = plus && !share ? objective.embed(model, batch, ctx).keep() : null;
+            Tensor hMinus = minus && !share ? prefix.withMinus(() -> objective.embed(model, batch, ctx).keep()) : null;
             prefix.dropZ(); // the embedding-sized z·ε is not held while the blocks stream
             // the loader thread applies the update of step t−1 and θ₊ = θ + (1·z)ε to block i+1 (drawing both z) while
             // block i runs its forwards here
             streamer.beginPass((i, w) -> prepare(i, w, cur, prev, upd));
             for (int i = 0; i < layout.numBlocks(); i++) {
+                if (i == shared) { // the first tuned block: the sides part here
+                    hPlus = plus ? hShared : null;
+                    hMinus = minus ? (plus ? hShared.cloneTensor().keep() : hShared) : null;
+                    hShared = null;
+                }
                 try (Scope bs = Scope.open()) {
                     BlockStreamer.Loaded b = streamer.acquire(i);
                     LinkedHashMap<String, Tensor> w = b.working(), zEps = b.prepared();
                     install(i, w);
-                    if (plus) hPlus = advance(i, hPlus, ctx);
-                    for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), -2.0);
-                    if (minus) hMinus = advance(i, hMinus, ctx);
-                    for (var e : w.entrySet()) e.getValue().addInPlace(zEps.get(e.getKey()), 1.0);
+                    if (hShared != null) hShared = advance(i, hShared, ctx); // frozen: no shift, one forward
+                    else {
+                        if (plus) hPlus = advance(i, hPlus, ctx);
+                        for (var e : zEps.entrySet()) w.get(e.getKey()).addInPlace(e.getValue(), -2.0);
+                        if (minus) hMinus = advance(i, hMinus, ctx);
+                        for (var e : zEps.entrySet()) w.get(e.getKey()).addInPlace(e.getValue(), 1.0);
+                    }
                     // the loader reuses z·ε and the working set at once: on a GPU, the queued kernels must be done
                     if (offload.device().isCuda()) Cuda.syncCurrentStream(offload.device());
-                    zSets.recycle(zEps);
+                    boolean dirty = !tuned.blocks().get(i).isEmpty(); // a frozen block is never written back
+                    if (dirty) zSets.recycle(zEps);
                     uninstall(i);
-                    streamer.release(i, w, true);
+                    streamer.release(i, w, dirty);
                 }
             }
+            if (hShared != null) { // every block frozen (the head alone tuned)
+                hPlus = plus ? hShared : null;
+                hMinus = minus ? (plus ? hShared.cloneTensor().keep() : hShared) : null;
+            }
             releaseWorkingMemory();
-            Resident suffix = Resident.perturb(model, layout.suffix(), cur, prev, upd, hp);
+            Resident suffix = Resident.perturb(model, tuned.suffix(), cur, prev, upd, hp);
             try (PerturbationStream again = stream(seed)) {
                 prefix.redraw(again, hp.eps());
             }
@@ -209,7 +252,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     /** The z stream of step seed {@code seed}, in the working tier's dtype and on its device. */
     private PerturbationStream stream(long seed) {
-        return new PerturbationStream(layout, seed, offload.device(), offload.computeDtype(), parallel, offsets);
+        return new PerturbationStream(tuned, seed, offload.device(), offload.computeDtype(), parallel, offsets);
     }
 
     /**
@@ -272,12 +315,14 @@ public final class Zo2Engine<B> implements AutoCloseable {
      */
     private LinkedHashMap<String, Tensor> prepare(int i, LinkedHashMap<String, Tensor> w, PerturbationStream cur,
                                                   PerturbationStream prev, PendingUpdate upd) {
+        List<String> names = tuned.blocks().get(i);
+        if (names.isEmpty()) return new LinkedHashMap<>(); // a frozen block: nothing drawn, nothing shifted
         LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
-        for (var e : w.entrySet()) shapes.put(e.getKey(), e.getValue().shape());
+        for (String n : names) shapes.put(n, w.get(n).shape());
         LinkedHashMap<String, Tensor> zEps = zSets.take(shapes);
-        for (var e : w.entrySet()) {
-            Tensor p = e.getValue();
-            Tensor buf = zEps.get(e.getKey()); // holds z of step t−1 until the update has used it, then z·ε of step t
+        for (var e : zEps.entrySet()) {
+            Tensor p = w.get(e.getKey());
+            Tensor buf = e.getValue(); // holds z of step t−1 until the update has used it, then z·ε of step t
             if (fused && cur.parallel()) { // ZoRng.PARALLEL: update, draws and θ₊ in one pass (same bits)
                 cur.updateAndPerturb(i, e.getKey(), p, buf, prev, upd, hp);
                 continue;
@@ -295,17 +340,17 @@ public final class Zo2Engine<B> implements AutoCloseable {
         PendingUpdate upd = pending;
         try (GradMode g = GradMode.off(); Scope s = Scope.open();
              PerturbationStream prev = stream(upd.seed())) {
-            for (String n : layout.prefix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
+            for (String n : tuned.prefix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
             streamer.beginPass();
             for (int i = 0; i < layout.numBlocks(); i++) {
                 try (Scope bs = Scope.open()) {
                     LinkedHashMap<String, Tensor> w = streamer.acquire(i).working();
-                    Map<String, Tensor> z = prev.block(i);
-                    for (var e : w.entrySet()) Resident.update(e.getValue(), z.get(e.getKey()), e.getKey(), upd, hp);
-                    streamer.release(i, w, true);
+                    Map<String, Tensor> z = prev.block(i); // the tuned parameters' z only
+                    for (var e : z.entrySet()) Resident.update(w.get(e.getKey()), e.getValue(), e.getKey(), upd, hp);
+                    streamer.release(i, w, !z.isEmpty());
                 }
             }
-            for (String n : layout.suffix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
+            for (String n : tuned.suffix()) Resident.update(model.parameter(n), prev.resident(n), n, upd, hp);
         }
         streamer.drain();
         releaseStore();

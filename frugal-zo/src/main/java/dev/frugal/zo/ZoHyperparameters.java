@@ -8,16 +8,28 @@ import dev.frugal.InvalidSettingException;
  * @param lr          learning rate (≥ 0)
  * @param weightDecay decoupled weight decay as MeZO applies it: θ ← θ − lr·(g·z + wd·θ), never on biases or norms
  * @param seed        run seed; the seed of step t is derived from it ({@link #stepSeed(long)})
+ * @param tuned       the parameters perturbed and updated ({@link TunedParameters#ALL}: every one, MeZO's default)
  * @param rng         where z comes from: MeZO's stream (bit-compatible with the reference) or the parallel
  *                    counter-based one ({@link ZoRng})
  */
-public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed, ZoRng rng) {
-    /** MeZO's z stream ({@link ZoRng#MEZO}). */
+public record ZoHyperparameters(double eps, double lr, double weightDecay, long seed, TunedParameters tuned, ZoRng rng) {
+    /** Every parameter tuned, MeZO's z stream ({@link ZoRng#MEZO}). */
     public ZoHyperparameters(double eps, double lr, double weightDecay, long seed) {
-        this(eps, lr, weightDecay, seed, ZoRng.MEZO);
+        this(eps, lr, weightDecay, seed, TunedParameters.ALL, ZoRng.MEZO);
+    }
+
+    /** Every parameter tuned, z from {@code rng}. */
+    public ZoHyperparameters(double eps, double lr, double weightDecay, long seed, ZoRng rng) {
+        this(eps, lr, weightDecay, seed, TunedParameters.ALL, rng);
+    }
+
+    /** {@code tuned} parameters, MeZO's z stream. */
+    public ZoHyperparameters(double eps, double lr, double weightDecay, long seed, TunedParameters tuned) {
+        this(eps, lr, weightDecay, seed, tuned, ZoRng.MEZO);
     }
 
     public ZoHyperparameters {
+        if (tuned == null) throw new InvalidSettingException("tuned", "must be given (TunedParameters.ALL for every parameter)");
         if (rng == null) throw new InvalidSettingException("rng", "is required: mezo or parallel");
         if (!(eps > 0) || !Double.isFinite(eps)) throw new InvalidSettingException("eps", "must be > 0 and finite, got " + eps);
         if (!(lr >= 0) || !Double.isFinite(lr)) throw new InvalidSettingException("lr", "must be >= 0 and finite, got " + lr);
@@ -25,7 +37,12 @@ public record ZoHyperparameters(double eps, double lr, double weightDecay, long 
     }
 
     /** These settings with z from {@code stream}. */
-    public ZoHyperparameters withRng(ZoRng stream) { return new ZoHyperparameters(eps, lr, weightDecay, seed, stream); }
+    public ZoHyperparameters withRng(ZoRng stream) { return new ZoHyperparameters(eps, lr, weightDecay, seed, tuned, stream); }
+
+    /** The same settings tuning {@code subset}. */
+    public ZoHyperparameters withTuned(TunedParameters subset) {
+        return new ZoHyperparameters(eps, lr, weightDecay, seed, subset, rng);
+    }
 
     /**
      * The perturbation seed of step {@code t}: a SplitMix64 mix of the run seed and the step, so that every worker

@@ -77,6 +77,10 @@ public final class ZoTrainer<B> {
         ZoRng rng = engine.hyperparameters().rng();
         if (from.rng() != rng) throw new InvalidSettingException("rng", "is " + rng + " but the run to continue drew z"
                 + " from " + from.rng() + ": resume with the same stream (the other gives another trajectory)");
+        TunedParameters tuned = engine.hyperparameters().tuned();
+        if (!from.tunedParameters().equals(tuned)) throw new InvalidSettingException("tuned", "(" + tuned + ") differs"
+                + " from the " + from.tuned() + " the run being continued was trained with: pass the same subset to"
+                + " continue its trajectory");
         List<ZoStep> history = new ArrayList<>(from.history()); // appended to; copied only into a checkpoint's state
         for (long t = from.completed(); t < settings.steps(); t++) {
             long start = System.nanoTime();
@@ -107,12 +111,12 @@ public final class ZoTrainer<B> {
     private TrainerState state(List<ZoStep> history) {
         ZoHyperparameters hp = engine.hyperparameters();
         return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                engine.offload().storageDtype().name(), history, hp.rng());
+                engine.offload().storageDtype().name(), history, hp.rng(), hp.tuned().toString());
     }
 
     /** The state of a fresh run. */
     public static TrainerState fresh(ZoHyperparameters hp, OffloadConfig off) {
         return new TrainerState(TrainerState.FORMAT, 0, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                off.storageDtype().name(), List.of(), hp.rng());
+                off.storageDtype().name(), List.of(), hp.rng(), hp.tuned().toString());
     }
 }
