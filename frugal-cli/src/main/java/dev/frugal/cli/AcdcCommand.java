@@ -95,12 +95,7 @@ public final class AcdcCommand implements Callable<Integer> {
         Precision p = precision;
         AcdcSettings.Ablation abl = ablation;
         AcdcRun.MetricKind mk = metric;
-        AcdcSettings settings;
-        try {
-            settings = new AcdcSettings(threshold, abl, p, !fullRecompute, edgesPerForward);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--threshold: " + e.getMessage());
-        }
+        AcdcSettings settings = new AcdcSettings(threshold, abl, p, !fullRecompute, edgesPerForward); // refusals name the flag
         if (frugal != null) frugal.configureThreads();
         else dev.frugal.tensor.Threads.configure(dev.frugal.tensor.Threads.defaultCount()); // run standalone
         Device device = frugal != null ? frugal.device() : Device.CPU; // the global --device, as zo train takes it

@@ -111,12 +111,18 @@ class AcdcCommandTest extends TempHomeCliTest {
         }
     }
 
+    /** A threshold the library refuses ({@code InvalidSettingException}) is one line naming {@code --threshold}. */
     @Test
-    void badThresholdAndPrecisionAreOneLineErrors() {
+    void refusedThresholdIsOneLineNamingTheFlag() {
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("acdc", "--model", "planted", "--threshold", "-1",
+                "--out", out.toString()), "--threshold (τ) must be a finite number ≥ 0, got -1.0");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("acdc", "--model", "planted", "--threshold", "Infinity",
+                "--out", out.toString()), "--threshold (τ) must be a finite number ≥ 0");
+    }
+
+    @Test
+    void badPrecisionIsAUsageError() {
         StringWriter o = new StringWriter(), e = new StringWriter();
-        assertEquals(2, run(o, e, "--model", "planted", "--threshold", "-1", "--out", out.toString()));
-        assertTrue(e.toString().contains("threshold"), e.toString());
-        e.getBuffer().setLength(0);
         assertEquals(2, run(o, e, "--model", "planted", "--threshold", "0.1", "--precision", "fp8", "--out", out.toString()));
         assertTrue(e.toString().contains("fp32, pahq"), e.toString());
     }
