@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.UserInputException;
 import dev.frugal.data.FrugalHome;
 import dev.frugal.interp.AcdcRun;
 import dev.frugal.interp.AcdcSettings;
@@ -34,6 +35,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "acdc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find the circuit of a task with ACDC (fp32) or PAHQ (int8 elsewhere, fp32 for the investigated head).")
 public final class AcdcCommand implements Callable<Integer> {
+    private static final java.util.Set<String> BUILT_INS = java.util.Set.of("induction-2l", "induction-2l-wide", "planted",
+            "permuted-gpt");
+
     @ParentCommand
     FrugalCommand frugal;
 
@@ -89,18 +93,14 @@ public final class AcdcCommand implements Callable<Integer> {
         Precision p = precision;
         AcdcSettings.Ablation abl = ablation;
         AcdcRun.MetricKind mk = metric;
-        AcdcSettings settings;
-        try {
-            settings = new AcdcSettings(threshold, abl, p, !fullRecompute, edgesPerForward);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--threshold: " + e.getMessage());
-        }
+        AcdcSettings settings = new AcdcSettings(threshold, abl, p, !fullRecompute, edgesPerForward); // refusals name the flag
         FrugalCommand.configureThreads(spec);
+        Device device = frugal != null ? frugal.device() : Device.CPU; // the global --device, as zo train takes it
         Path zoo = FrugalHome.root().resolve("models").resolve("interp");
         PrintWriter w = spec.commandLine().getOut();
-        try (CausalLM m = loadModel(zoo)) {
+        try (CausalLM m = loadModel(zoo, device)) {
             CircuitTask t = task(m);
-            try (TaskBatch b = t.batch(Rng.seeded("acdc-batch", seed), batch);
+            try (TaskBatch cpu = t.batch(Rng.seeded("acdc-batch", seed), batch); TaskBatch b = cpu.to(device);
                  AcdcRun run = new AcdcRun(m, b, mk, p, abl)) {
                 int total = run.graph().edges().size();
                 Circuit c;
@@ -120,7 +120,14 @@ public final class AcdcCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CausalLM loadModel(Path zoo) {
+    /**
+     * The built-in models (trained and cached on the CPU) or {@code --model DIR} loaded onto {@code device}. A post-LN
+     * OPT is refused before anything runs (one line, exit 2: {@link PatchedForward#refusal}).
+     */
+    private CausalLM loadModel(Path zoo, Device device) {
+        if (!device.equals(Device.CPU) && BUILT_INS.contains(model))
+            throw new UserInputException("--model " + model + " is a built-in model, which runs on the CPU only: drop"
+                    + " --device " + device + ", or give a model directory");
         return switch (model) {
             case "induction-2l" -> ModelZoo.induction2l(zoo);
             case "induction-2l-wide" -> ModelZoo.inductionWide(zoo);
@@ -130,11 +137,11 @@ public final class AcdcCommand implements Callable<Integer> {
                 Path dir = Path.of(model);
                 if (!Files.isDirectory(dir)) throw new ParameterException(spec.commandLine(), "--model " + model
                         + " is neither a directory nor one of induction-2l, induction-2l-wide, planted, permuted-gpt");
-                CausalLM m = Models.loadCausalLM(dir, Device.CPU);
+                CausalLM m = Models.loadCausalLM(dir, device);
                 var why = PatchedForward.refusal(m.config());
                 if (why.isPresent()) {
                     m.close();
-                    throw new ParameterException(spec.commandLine(), "--model " + model + " " + why.get());
+                    throw new UserInputException("--model " + model + " " + why.get());
                 }
                 yield m;
             }

@@ -14,23 +14,33 @@ import picocli.CommandLine.Spec;
         description = "Influence functions for sharpness-aware minimisation: train, score, mislabel, loo.",
         subcommands = {InfluenceTrainCommand.class, InfluenceScoreCommand.class, InfluenceMislabelCommand.class,
                 InfluenceLooCommand.class})
-public final class InfluenceCommand implements Runnable {
+public final class InfluenceCommand implements Runnable, SettingFlags {
+    /** Library parameters whose flag is not their kebab-case name (train, mislabel and loo share these options). */
+    private static final java.util.Map<String, String> FLAGS = java.util.Map.of("maxSteps", "--steps", "method", "--methods");
+
     @Spec
     CommandSpec spec;
+
+    @Override
+    public java.util.Map<String, String> settingFlags() { return FLAGS; }
 
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand (train, score, mislabel, loo)");
     }
 
-    /** Runs {@code body}; bad input (typed influence errors, invalid options) prints one line and returns 2. */
+    /**
+     * Runs {@code body}; typed influence input errors print one line and return 2. Invalid settings
+     * ({@link dev.frugal.InvalidSettingException}) go on to frugal's error report, which names the flag; an
+     * {@link IllegalArgumentException} is a bug and is not dressed up as a user error.
+     */
     static int guarded(CommandSpec spec, Callable<Integer> body) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         try {
             FrugalCommand frugal = (FrugalCommand) spec.root().userObject();
             frugal.configureThreads();
             return body.call();
-        } catch (InfluenceInputException | IllegalArgumentException e) {
+        } catch (InfluenceInputException e) {
             err.println("frugal: " + String.valueOf(e.getMessage()).replace('\n', ' '));
             err.flush();
             return Main.EXIT_USAGE;

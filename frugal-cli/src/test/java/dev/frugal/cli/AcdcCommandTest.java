@@ -63,13 +63,16 @@ class AcdcCommandTest extends TempHomeCliTest {
                     if (!postLn && seen.contains(c.modelType())) continue; // one run per architecture
                     StringWriter o = new StringWriter(), e = new StringWriter();
                     Path dest = out.resolve(d.getFileName());
-                    int rc = run(o, e, "--model", d.toString(), "--threshold", "0.1", "--batch", "2", "--out", dest.toString());
-                    if (postLn) {
-                        assertEquals(2, rc, d + ": " + e);
-                        assertTrue(e.toString().contains("post-LN"), e.toString());
+                    if (postLn) { // through frugal's own error handling: exit 2, one line, nothing written
+                        FrugalCommandTest.Run r = FrugalCommandTest.frugal("acdc", "--model", d.toString(),
+                                "--threshold", "0.1", "--batch", "2", "--out", dest.toString());
+                        FrugalCommandTest.assertUserError(r, "post-LN OPT (do_layer_norm_before: false)");
+                        assertTrue(r.errLines().get(0).contains("--model " + d), r.describe());
+                        assertTrue(!Files.exists(dest.resolve("circuit.json")), "a refused run must write nothing");
                         refused = true;
                         continue;
                     }
+                    int rc = run(o, e, "--model", d.toString(), "--threshold", "0.1", "--batch", "2", "--out", dest.toString());
                     assertEquals(0, rc, d + ": " + e);
                     assertTrue(Files.isRegularFile(dest.resolve("circuit.json")), d + " wrote no circuit");
                     seen.add(c.modelType());
@@ -80,12 +83,46 @@ class AcdcCommandTest extends TempHomeCliTest {
         assertTrue(!seen.isEmpty(), "no pre-LN decoder fixture under " + root + " or " + variants);
     }
 
+    /**
+     * The global {@code --device} reaches the model loader, as for {@code zo train}: {@code --device cpu} runs on the
+     * CPU; {@code --device cuda} runs there when libtorch sees a GPU, and is otherwise one line naming {@code --device},
+     * exit 2 (before this, acdc ignored the option and loaded on the CPU). The built-in models stay on the CPU.
+     */
     @Test
-    void badThresholdAndPrecisionAreOneLineErrors() {
+    void theGlobalDeviceReachesTheLoader() {
+        String opt = FrugalCommandTest.opt();
+        FrugalCommandTest.Run cpu = FrugalCommandTest.frugal("--threads", "1", "--device", "cpu", "acdc", "--model", opt,
+                "--threshold", "0.1", "--batch", "2", "--out", out.resolve("cpu").toString());
+        assertEquals(0, cpu.code(), cpu.describe());
+        assertTrue(Files.isRegularFile(out.resolve("cpu").resolve("circuit.json")), cpu.describe());
+        FrugalCommandTest.Run cuda = FrugalCommandTest.frugal("--threads", "1", "--device", "cuda", "acdc", "--model", opt,
+                "--threshold", "0.1", "--batch", "2", "--out", out.resolve("cuda").toString());
+        if (dev.frugal.tensor.Backend.cudaDeviceCount() == 0) {
+            FrugalCommandTest.assertUserError(cuda, "--device cuda:0 is requested but libtorch sees no CUDA device");
+            assertTrue(!Files.exists(out.resolve("cuda").resolve("circuit.json")), cuda.describe());
+        } else {
+            assertEquals(0, cuda.code(), cuda.describe());
+            FrugalCommandTest.Run pahq = FrugalCommandTest.frugal("--device", "cuda", "acdc", "--model", opt,
+                    "--threshold", "0.1", "--batch", "2", "--precision", "pahq", "--out", out.resolve("pahq").toString());
+            FrugalCommandTest.assertUserError(pahq, "--precision int8 (PAHQ) runs on the CPU only");
+            FrugalCommandTest.Run builtIn = FrugalCommandTest.frugal("--device", "cuda", "acdc", "--model", "planted",
+                    "--threshold", "0.1", "--out", out.resolve("planted").toString());
+            FrugalCommandTest.assertUserError(builtIn, "--model planted is a built-in model, which runs on the CPU only");
+        }
+    }
+
+    /** A threshold the library refuses ({@code InvalidSettingException}) is one line naming {@code --threshold}. */
+    @Test
+    void refusedThresholdIsOneLineNamingTheFlag() {
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("acdc", "--model", "planted", "--threshold", "-1",
+                "--out", out.toString()), "--threshold (τ) must be a finite number ≥ 0, got -1.0");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("acdc", "--model", "planted", "--threshold", "Infinity",
+                "--out", out.toString()), "--threshold (τ) must be a finite number ≥ 0");
+    }
+
+    @Test
+    void badPrecisionIsAUsageError() {
         StringWriter o = new StringWriter(), e = new StringWriter();
-        assertEquals(2, run(o, e, "--model", "planted", "--threshold", "-1", "--out", out.toString()));
-        assertTrue(e.toString().contains("threshold"), e.toString());
-        e.getBuffer().setLength(0);
         assertEquals(2, run(o, e, "--model", "planted", "--threshold", "0.1", "--precision", "fp8", "--out", out.toString()));
         assertTrue(e.toString().contains("fp32, pahq"), e.toString());
     }

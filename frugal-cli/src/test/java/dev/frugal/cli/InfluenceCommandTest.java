@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code frugal influence} on a user's CSV: train, score, loo, and one-line refusals of bad input (exit 2). */
 class InfluenceCommandTest {
@@ -58,6 +60,49 @@ class InfluenceCommandTest {
         assertEquals(0, l.code(), l.err());
         assertTrue(Files.readString(loo).contains("spearman_sam_hif"), Files.readString(loo));
         assertTrue(Files.size(png) > 1000);
+    }
+
+    /**
+     * Each setting the influence library refuses ({@code InvalidSettingException}, no longer a bare
+     * {@code IllegalArgumentException} that the command used to print as if it were the user's) is one line naming
+     * the flag, exit 2, before any training: {@code influence train} with one bad value.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"--rho, -1, --rho", "--micro-batch, -1, --micro-batch", "--weight-decay, -1, --weight-decay",
+            "--batch-size, -1, --batch-size", "--steps, 0, --steps", "--checkpoint-every, -1, --checkpoint-every",
+            "--tolerance, -1, --tolerance", "--hidden, 0, --hidden", "--model, tree, --model"})
+    void refusedTrainingSettingsNameTheirFlag(String flag, String value, String named) throws Exception {
+        Path f = csv(), out = dir.resolve("refused");
+        String[] extra = flag.equals("--hidden") ? new String[] {"--model", "mlp"} : new String[0];
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--threads", "1", "influence", "train",
+                "--data", f.toString(), "--label", "kind", "--train-size", "40", "--out", out.toString(), flag, value));
+        args.addAll(java.util.List.of(extra));
+        FrugalCommandTest.Run r = FrugalCommandTest.frugal(args.toArray(String[]::new));
+        FrugalCommandTest.assertUserError(r, named + " ");
+        assertTrue(!Files.exists(out) || Files.list(out).findAny().isEmpty(), "a refused run must not train: " + r.describe());
+    }
+
+    /** The same for {@code influence score}'s solver settings and {@code mislabel}'s method list. */
+    @Test
+    void refusedScoringSettingsNameTheirFlag() throws Exception {
+        Path f = csv(), model = dir.resolve("m");
+        Run t = run("--threads", "1", "influence", "train", "--data", f.toString(), "--label", "kind", "--train-size",
+                "40", "--rho", "0.2", "--lr", "0.5", "--out", model.toString());
+        assertEquals(0, t.code(), t.err());
+        String out = dir.resolve("s.csv").toString();
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "score", "--model", model.toString(),
+                "--solver", "cg", "--cg-iterations", "0", "--out", out), "--cg-iterations must be >= 1");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "score", "--model", model.toString(),
+                "--solver", "lissa", "--lissa-depth", "0", "--out", out), "--lissa-depth must be >= 1");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "score", "--model", model.toString(),
+                "--solver", "newton", "--out", out), "--solver newton: use exact, cg or lissa");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "score", "--model", model.toString(),
+                "--method", "shapley", "--out", out), "--method 'shapley' is not one of");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "score", "--model", model.toString(),
+                "--max-grad-norm", "0", "--out", out), "--max-grad-norm must be > 0");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "mislabel", "--data", f.toString(),
+                "--label", "kind", "--train-size", "40", "--methods", "if,shapley", "--json", dir.resolve("m.json").toString()),
+                "--methods 'shapley' is not one of");
     }
 
     @Test

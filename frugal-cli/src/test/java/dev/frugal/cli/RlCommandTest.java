@@ -78,6 +78,22 @@ class RlCommandTest {
         assertTrue(Files.isRegularFile(o.resolve("checkpoint-3").resolve("config.json")));
     }
 
+    /**
+     * Each model size of {@code rl pretrain} below its minimum is one line naming its flag, exit 2, before anything is
+     * built (it was an {@code IllegalArgumentException} that surfaced as "unexpected", exit 1).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"--hidden, 0, --hidden must be >= 2", "--layers, 0, --layers must be >= 1",
+            "--heads, 0, --heads must be >= 1", "--kv-heads, 0, --kv-heads must be >= 1",
+            "--intermediate, 0, --intermediate must be >= 1"})
+    void pretrainSizesBelowTheirMinimumNameTheFlag(String flag, String value, String message, @TempDir Path dir) {
+        Path model = dir.resolve("tiny");
+        FrugalCommandTest.Run r = FrugalCommandTest.frugal("--threads", "1", "rl", "pretrain", "--out", model.toString(),
+                "--steps", "1", flag, value, "--no-progress");
+        FrugalCommandTest.assertUserError(r, message);
+        assertTrue(!Files.exists(model.resolve("model.safetensors")), r.describe());
+    }
+
     private void expectUsage(String[] args, String fragment) {
         int rc = run(args);
         String e = err.toString();

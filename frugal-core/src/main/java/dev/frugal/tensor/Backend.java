@@ -88,14 +88,15 @@ public final class Backend {
     /**
      * Checks that a device can be used here.
      *
-     * @throws IllegalArgumentException naming the device and what to do
+     * @throws dev.frugal.InvalidSettingException ({@code device}) naming the device and what to do: a device the user
+     *                                            chose that this machine does not have
      */
     public static void requireDevice(Device device) {
         if (!device.isCuda()) return;
         long n = cudaDeviceCount();
-        if (n == 0) throw new IllegalArgumentException("device " + device + " requested but libtorch sees no CUDA device:"
-                + " build with -Pcuda or launch through the GPU recipe in docs/gpu.md");
-        if (device.index() >= n) throw new IllegalArgumentException("device " + device + " requested but only " + n
-                + " CUDA device(s) are visible");
+        if (n == 0) throw new dev.frugal.InvalidSettingException("device", device + " is requested but libtorch sees no"
+                + " CUDA device: build with -Pcuda or launch through the GPU recipe in docs/gpu.md");
+        if (device.index() >= n) throw new dev.frugal.InvalidSettingException("device", device + " is requested but only "
+                + n + " CUDA device(s) are visible");
     }
 }

@@ -25,8 +25,8 @@ public final class AcdcRun implements AutoCloseable {
     private final GradMode noGrad;
 
     public AcdcRun(CausalLM model, TaskBatch batch, MetricKind kind, Precision precision, AcdcSettings.Ablation ablation) {
+        this.forward = new PatchedForward(model, precision); // refuses first, before grad mode changes
         this.noGrad = GradMode.off();
-        this.forward = new PatchedForward(model, precision);
         this.batch = batch;
         this.ablation = ablation;
         try (Scope s = Scope.open()) {

@@ -17,9 +17,9 @@ public record AcdcSettings(double threshold, Ablation ablation, Precision precis
     public enum Ablation { CORRUPTED, ZERO }
 
     public AcdcSettings {
-        if (!(threshold >= 0) || Double.isInfinite(threshold))
-            throw new IllegalArgumentException("threshold τ must be a finite number ≥ 0, got " + threshold);
-        if (edgesPerForward < 1) throw new IllegalArgumentException("edgesPerForward must be ≥ 1, got " + edgesPerForward);
+        dev.frugal.InvalidSettingException.require(threshold >= 0 && !Double.isInfinite(threshold), "threshold",
+                "(τ) must be a finite number ≥ 0, got " + threshold);
+        dev.frugal.InvalidSettingException.require(edgesPerForward >= 1, "edgesPerForward", "must be ≥ 1, got " + edgesPerForward);
         if (ablation == null || precision == null) throw new IllegalArgumentException("ablation and precision are required");
     }
 

@@ -36,7 +36,7 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
 
         /** From clean logits {@code (B, T, V)} at {@code positions}. */
         public static KlToClean of(Tensor cleanLogits, long[] positions) {
-            Tensor pos = Tensors.fromLongs(positions, positions.length);
+            Tensor pos = Tensors.fromLongs(positions, positions.length).to(cleanLogits.device());
             return new KlToClean(NN.logSoftmax(cleanLogits.indexSelect(1, pos), -1), pos);
         }
 
@@ -74,7 +74,7 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
         }
 
         public static TaskLoss of(Tensor targets, long[] positions) {
-            return new TaskLoss(targets, Tensors.fromLongs(positions, positions.length));
+            return new TaskLoss(targets, Tensors.fromLongs(positions, positions.length).to(targets.device()));
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.frugal.interp;
 
+import dev.frugal.InvalidSettingException;
+import dev.frugal.UserInputException;
 import dev.frugal.model.AttentionParts;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.DecoderConfig;
@@ -46,14 +48,18 @@ public final class PatchedForward implements AutoCloseable {
     private final Map<String, Projection> lowCopies = new HashMap<>(); // module → its low-precision weights
 
     /**
-     * @throws IllegalArgumentException for a post-LN OPT ({@code do_layer_norm_before: false}): its blocks normalise
-     *                                  the sum of the sublayer outputs, so the residual stream is not the sum of the
-     *                                  senders' outputs that ACDC's edges decompose
+     * @throws UserInputException for a post-LN OPT ({@code do_layer_norm_before: false}): its blocks normalise the sum
+     *                            of the sublayer outputs, so the residual stream is not the sum of the senders' outputs
+     *                            that ACDC's edges decompose
+     * @throws InvalidSettingException for int8 (PAHQ) on a GPU: fbgemm's int8 kernels are CPU-only
      */
     public PatchedForward(CausalLM model, Precision precision) {
         refusal(model.config()).ifPresent(why -> {
-            throw new IllegalArgumentException("model " + model.config().source().file() + " " + why);
+            throw new UserInputException("model " + model.config().source().file() + " " + why);
         });
+        if (precision == Precision.INT8 && model.device().isCuda())
+            throw new InvalidSettingException("precision", "int8 (PAHQ) runs on the CPU only (fbgemm's int8 kernels);"
+                    + " on " + model.device() + " use fp32 or bf16");
         this.model = model;
         this.graph = CircuitGraph.of(model.config());
         this.precision = precision;
@@ -312,12 +318,12 @@ public final class PatchedForward implements AutoCloseable {
         if (excluded >= 0) dropped[excluded] = true;
         Tensor out;
         if (!low) { // one fused output projection (includes b_O); per-head outputs only where needed
-            out = p.output(excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, 1, nh, 1)));
+            out = p.output(excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, 1, nh, 1).to(z.device())));
             for (int h = 0; h < nh; h++)
                 if (h != excluded && (record || needs.test(Node.head(l, h)))) outs[h] = p.outputHead(h, z.select(2, h));
         } else {
             Tensor zl = anyPatched || excluded >= 0 // the investigated heads leave the low-precision product (float32)
-                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, 1, nh, 1)) : z;
+                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, 1, nh, 1).to(z.device())) : z;
             ops.lowActive = true;
             try {
                 out = p.output(zl); // (N, T, C), includes b_O
@@ -525,7 +531,7 @@ public final class PatchedForward implements AutoCloseable {
                     for (int ki = 0; ki < k; ki++)
                         for (int j = 0; j < pre.size(); j++)
                             m[(ri * k + ki) * pre.size() + j] = mask[(ki * nr + ri) * senders.size() + pre.get(j)];
-                all = Tensors.fromFloats(m, nr * k, pre.size()).matmul(Tensors.stack(diffs, 0)).view(nr, k, btc); // (R·K, S') @ (S', BTC)
+                all = Tensors.fromFloats(m, nr * k, pre.size()).to(diffs.get(0).device()).matmul(Tensors.stack(diffs, 0)).view(nr, k, btc); // (R·K, S') @ (S', BTC)
             }
             if (!run.isEmpty()) {
                 List<Tensor> diffs = new ArrayList<>();
@@ -535,7 +541,7 @@ public final class PatchedForward implements AutoCloseable {
                     Tensor corr = corrupted == null ? null : corrupted.sender(s);
                     diffs.add(corr == null ? cv.neg() : corr.reshape(1, btc).sub(cv));
                 }
-                Tensor m = Tensors.fromFloats(columns(mask, k * nr, senders.size(), run), k, nr, run.size());
+                Tensor m = Tensors.fromFloats(columns(mask, k * nr, senders.size(), run), k, nr, run.size()).to(diffs.get(0).device());
                 Tensor part = m.matmul(Tensors.stack(diffs, 1)).transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
                 all = all == null ? part.contiguous() : all.add(part);
             }

@@ -23,6 +23,11 @@ public record TaskBatch(Tensor clean, Tensor corrupted, Tensor targets, long[] p
         positions = positions.clone();
     }
 
+    /** The same batch on {@code device} (new handles, closed separately; on the batch's own device, aliases). */
+    public TaskBatch to(dev.frugal.tensor.Device device) {
+        return new TaskBatch(clean.to(device), corrupted.to(device), targets.to(device), positions);
+    }
+
     @Override
     public void close() {
         clean.close();

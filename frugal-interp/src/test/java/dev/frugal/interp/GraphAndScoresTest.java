@@ -43,9 +43,9 @@ class GraphAndScoresTest {
 
     @Test
     void settingsRefuseNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> AcdcSettings.reference(-0.1));
-        assertThrows(IllegalArgumentException.class, () -> AcdcSettings.reference(Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> new AcdcSettings(0.1, AcdcSettings.Ablation.ZERO, Precision.FP32, true, 0));
+        assertThrows(dev.frugal.InvalidSettingException.class, () -> AcdcSettings.reference(-0.1));
+        assertThrows(dev.frugal.InvalidSettingException.class, () -> AcdcSettings.reference(Double.NaN));
+        assertThrows(dev.frugal.InvalidSettingException.class, () -> new AcdcSettings(0.1, AcdcSettings.Ablation.ZERO, Precision.FP32, true, 0));
         assertThrows(IllegalArgumentException.class, () -> TinyGpt2.gpt(10, 30, 1, 4, 8, 16));
         assertEquals(Precision.INT8, Precision.parse("pahq"));
     }

@@ -172,12 +172,18 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
     /**
      * Self-attention of {@code self_attn_layer_norm(h)} (of h itself when post-LN): q/k/v/out projections
      * {@code (C, H·D)}, head h at rows (q, k, v) or columns (out) {@code h·D .. h·D+D}.
+     *
+     * <p>The scale is applied in Hugging Face's order: {@code q = q_proj(x) · D^-0.5}, then attention with scale 1
+     * ({@code OPTAttention} keeps "the original order of scaling", so its eager and SDPA paths both see the scaled q).
+     * {@code (q·s)·k} and {@code (q·k)·s} round differently unless s is a power of two (D = 16, 64, 256); OPT-66B's
+     * D = 128 and small variants (D = 8) are not.
      */
     private final class Attention extends BlockParts.Attention {
         private final String a;
+        private final double scaling = Math.pow(cfg.headDim(), -0.5); // HF: self.head_dim**-0.5
 
         Attention(int layer, ParamGroup g, String l, ForwardContext ctx) {
-            super(layer, g, l, ctx, cfg.numHeads(), cfg.numHeads(), cfg.headDim(), 1.0 / Math.sqrt(cfg.headDim()));
+            super(layer, g, l, ctx, cfg.numHeads(), cfg.numHeads(), cfg.headDim(), 1.0); // q arrives scaled
             this.a = l + "self_attn.";
         }
 
@@ -191,7 +197,7 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
             long b = x.size(0), t = x.size(1);
             int nh = cfg.numHeads(), hd = cfg.headDim();
             LayerOps ops = ctx.ops();
-            Tensor q = linear(ops, g, a + "q_proj", x).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
+            Tensor q = linear(ops, g, a + "q_proj", x).mul(scaling).view(b, t, nh, hd).transpose(1, 2); // (B, H, T, D)
             Tensor k = linear(ops, g, a + "k_proj", x).view(b, t, nh, hd).transpose(1, 2);
             Tensor v = linear(ops, g, a + "v_proj", x).view(b, t, nh, hd).transpose(1, 2);
             return new Tensor[] {q, k, v};
@@ -204,7 +210,8 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
                 case KEY -> "k_proj";
                 case VALUE -> "v_proj";
             };
-            return headRows(n, head, x, cfg.enableBias()); // (B, T, D)
+            Tensor y = headRows(n, head, x, cfg.enableBias()); // (B, T, D)
+            return role == Role.QUERY ? y.mul(scaling) : y; // ready for attend(): scaled as in project()
         }
 
         @Override

@@ -90,8 +90,8 @@ public final class Sources {
         FashionMnist f = FashionMnist.load();
         IdxFile img = f.trainImages();
         int total = img.dims()[0];
-        if (count < 2 || count > total) throw new IllegalArgumentException("Fashion-MNIST subset of " + count
-                + " images: use 2.." + total);
+        if (count < 2 || count > total) throw new dev.frugal.UserInputException("a Fashion-MNIST subset of " + count
+                + " images: use 2.." + total + " (--train-size plus --test-size)");
         long[] perm;
         try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open();
              dev.frugal.tensor.Rng rng = dev.frugal.tensor.Rng.seeded("influence-fmnist", seed)) {

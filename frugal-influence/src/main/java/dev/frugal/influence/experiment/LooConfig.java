@@ -30,8 +30,8 @@ public record LooConfig(ModelSpec.Kind kind, int hidden, int removals, int ldsSu
         Objects.requireNonNull(kind, "kind");
         methods = List.copyOf(methods);
         if (removals < 2) throw new dev.frugal.InvalidSettingException("removals", "must be >= 2, got " + removals);
-        if (ldsSubsets < 0 || !(ldsFraction > 0 && ldsFraction < 1) || ldsTest < 1) {
-            throw new IllegalArgumentException("LDS needs subsets >= 0, a fraction in (0, 1) and >= 1 test example");
-        }
+        dev.frugal.InvalidSettingException.require(ldsSubsets >= 0, "ldsSubsets", "must be >= 0, got " + ldsSubsets);
+        dev.frugal.InvalidSettingException.require(ldsFraction > 0 && ldsFraction < 1, "ldsFraction", "must lie in (0, 1), got " + ldsFraction);
+        dev.frugal.InvalidSettingException.require(ldsTest >= 1, "ldsTest", "must be >= 1 test example, got " + ldsTest);
     }
 }

@@ -33,7 +33,7 @@ public record InfluenceSetup(TrainedModel trained, Dataset train, IhvpSolver sol
             throw new InfluenceInputException("--damping must be a finite value > 0, got " + damping
                     + ": the damped Hessian A + δI needs δ > 0 (try 1e-3)");
         }
-        if (!(maxGradNorm > 0)) throw new IllegalArgumentException("max gradient norm must be > 0, got " + maxGradNorm);
+        dev.frugal.InvalidSettingException.require(maxGradNorm > 0, "maxGradNorm", "must be > 0, got " + maxGradNorm);
         FlatModel m = trained.spec().build();
         if (m.features() != train.features() || m.classes() != train.classes()) {
             throw new InfluenceInputException("the model (" + trained.spec() + ") does not match the data "

@@ -22,7 +22,7 @@ public enum Method {
     /** Parses {@link #cliName()}. */
     public static Method parse(String s) {
         for (Method m : values()) if (m.cliName().equals(s)) return m;
-        throw new IllegalArgumentException("unknown method '" + s + "': use sam-hif, sam-gif, if, tracin or loss");
+        throw new dev.frugal.InvalidSettingException("method", "'" + s + "' is not one of sam-hif, sam-gif, if, tracin, loss");
     }
 
     /** Whether the method inverts a Hessian (and so takes a solver and damping). */

@@ -26,7 +26,7 @@ public record ModelSpec(Kind kind, int features, int hidden, int classes) {
         /** Parses {@link #cliName()}. */
         public static Kind parse(String s) {
             for (Kind k : values()) if (k.cliName().equals(s)) return k;
-            throw new IllegalArgumentException("unknown model '" + s + "': use logreg or mlp");
+            throw new dev.frugal.InvalidSettingException("model", "'" + s + "' is not a model here: use logreg or mlp");
         }
     }
 
@@ -37,8 +37,8 @@ public record ModelSpec(Kind kind, int features, int hidden, int classes) {
                     + classes);
         }
         if ((kind == Kind.MLP) != (hidden > 0) || hidden < 0) {
-            throw new IllegalArgumentException(kind.cliName() + " with " + hidden + " hidden units: an MLP needs hidden"
-                    + " >= 1, logistic regression hidden = 0");
+            throw new dev.frugal.InvalidSettingException("hidden", "is " + hidden + " for " + kind.cliName() + ": an MLP needs hidden >= 1,"
+                    + " logistic regression hidden = 0");
         }
     }
 

@@ -23,13 +23,13 @@ public record SamConfig(double rho, boolean adaptive, double adaptiveEta, int mi
 
     public SamConfig {
         if (!(rho >= 0) || Double.isInfinite(rho)) {
-            throw new IllegalArgumentException("SAM rho must be a finite value >= 0, got " + rho);
+            throw new dev.frugal.InvalidSettingException("rho", "(SAM radius) must be a finite value >= 0, got " + rho);
         }
         if (!(adaptiveEta > 0)) {
-            throw new IllegalArgumentException("adaptive SAM eta must be > 0, got " + adaptiveEta);
+            throw new dev.frugal.InvalidSettingException("adaptiveEta", "(adaptive SAM η) must be > 0, got " + adaptiveEta);
         }
         if (microBatch < 0) {
-            throw new IllegalArgumentException("SAM micro-batch must be >= 0 (0: whole batch), got " + microBatch);
+            throw new dev.frugal.InvalidSettingException("microBatch", "must be >= 0 (0: whole batch), got " + microBatch);
         }
     }
 

@@ -31,11 +31,11 @@ public record TrainConfig(SamConfig sam, BaseOptimizer base, double lr, double m
         if (!(lr > 0) || Double.isInfinite(lr)) throw new dev.frugal.InvalidSettingException("lr", "must be > 0, got " + lr);
         if (!(momentum >= 0 && momentum < 1)) throw new dev.frugal.InvalidSettingException("momentum", "must lie in [0, 1), got "
                 + momentum);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
-        if (batchSize < 0 || maxSteps < 1 || checkpointEvery < 0 || !(tolerance >= 0)) {
-            throw new IllegalArgumentException("need batch size >= 0, max steps >= 1, checkpoint interval >= 0 and"
-                    + " tolerance >= 0; got " + batchSize + ", " + maxSteps + ", " + checkpointEvery + ", " + tolerance);
-        }
+        dev.frugal.InvalidSettingException.require(weightDecay >= 0, "weightDecay", "must be >= 0, got " + weightDecay);
+        dev.frugal.InvalidSettingException.require(batchSize >= 0, "batchSize", "must be >= 0 (0: full batch), got " + batchSize);
+        dev.frugal.InvalidSettingException.require(maxSteps >= 1, "maxSteps", "must be >= 1, got " + maxSteps);
+        dev.frugal.InvalidSettingException.require(checkpointEvery >= 0, "checkpointEvery", "must be >= 0, got " + checkpointEvery);
+        dev.frugal.InvalidSettingException.require(tolerance >= 0, "tolerance", "must be >= 0, got " + tolerance);
         if (dtype != DType.F32 && dtype != DType.F64) {
             throw new IllegalArgumentException("influence training computes in F32 or F64, got " + dtype);
         }

@@ -48,7 +48,7 @@ public sealed interface IhvpSolver permits IhvpSolver.Exact, IhvpSolver.Conjugat
             case "exact" -> new Exact(20_000);
             case "cg" -> new ConjugateGradient(1000, 1e-8);
             case "lissa" -> new Lissa(0, 20_000, 1e-6);
-            default -> throw new IllegalArgumentException("unknown solver '" + s + "': use exact, cg or lissa");
+            default -> throw new dev.frugal.InvalidSettingException("solver", "'" + s + "' is not one of exact, cg, lissa");
         };
     }
 
@@ -121,8 +121,8 @@ public sealed interface IhvpSolver permits IhvpSolver.Exact, IhvpSolver.Conjugat
      */
     record ConjugateGradient(int maxIter, double tol) implements IhvpSolver {
         public ConjugateGradient {
-            if (maxIter < 1 || !(tol > 0)) throw new IllegalArgumentException("CG needs max iterations >= 1 and"
-                    + " tolerance > 0, got " + maxIter + ", " + tol);
+            dev.frugal.InvalidSettingException.require(maxIter >= 1, "cgIterations", "must be >= 1, got " + maxIter);
+            dev.frugal.InvalidSettingException.require(tol > 0, "cgTolerance", "must be > 0, got " + tol);
         }
 
         public String cliName() { return "cg"; }
@@ -138,8 +138,9 @@ public sealed interface IhvpSolver permits IhvpSolver.Exact, IhvpSolver.Conjugat
      */
     record Lissa(double scale, int depth, double tol) implements IhvpSolver {
         public Lissa {
-            if (!(scale >= 0) || depth < 1 || !(tol > 0)) throw new IllegalArgumentException("LiSSA needs scale >= 0"
-                    + " (0: automatic), depth >= 1, tolerance > 0; got " + scale + ", " + depth + ", " + tol);
+            dev.frugal.InvalidSettingException.require(scale >= 0, "lissaScale", "must be >= 0 (0: automatic), got " + scale);
+            dev.frugal.InvalidSettingException.require(depth >= 1, "lissaDepth", "must be >= 1, got " + depth);
+            dev.frugal.InvalidSettingException.require(tol > 0, "lissaTolerance", "must be > 0, got " + tol);
         }
 
         public String cliName() { return "lissa"; }

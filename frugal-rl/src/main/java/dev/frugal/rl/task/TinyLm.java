@@ -34,8 +34,12 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
     public TinyLm {
         if (!arch.equals("llama") && !arch.equals("qwen3"))
             throw new dev.frugal.InvalidSettingException("arch", "'" + arch + "' is not llama or qwen3");
-        if (hidden < 2 || layers < 1 || heads < 1 || kvHeads < 1 || intermediate < 1 || positions < 2)
-            throw new IllegalArgumentException("model sizes must be positive");
+        dev.frugal.InvalidSettingException.require(hidden >= 2, "hidden", "must be >= 2, got " + hidden);
+        dev.frugal.InvalidSettingException.require(layers >= 1, "layers", "must be >= 1, got " + layers);
+        dev.frugal.InvalidSettingException.require(heads >= 1, "heads", "must be >= 1, got " + heads);
+        dev.frugal.InvalidSettingException.require(kvHeads >= 1, "kvHeads", "must be >= 1, got " + kvHeads);
+        dev.frugal.InvalidSettingException.require(intermediate >= 1, "intermediate", "must be >= 1, got " + intermediate);
+        if (positions < 2) throw new IllegalArgumentException("positions must be >= 2, got " + positions); // fixed by the code
         if (hidden % heads != 0 || (hidden / heads) % 2 != 0)
             throw new dev.frugal.InvalidSettingException("hidden", "" + hidden + " must be a multiple of 2·--heads " + heads);
         if (heads % kvHeads != 0) throw new dev.frugal.InvalidSettingException("kvHeads", "" + kvHeads + " must divide --heads " + heads);
