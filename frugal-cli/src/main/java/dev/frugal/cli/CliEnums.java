@@ -3,6 +3,7 @@ package dev.frugal.cli;
 import dev.frugal.dp.ClipMode;
 import dev.frugal.dp.ClippingAlgorithm;
 import dev.frugal.dp.DpOptimizer;
+import dev.frugal.fewshot.BnStatistics;
 import dev.frugal.spark.ParallelMode;
 import dev.frugal.tensor.DType;
 import dev.frugal.zo.OffloadTier;
@@ -37,7 +38,8 @@ final class CliEnums {
                 .registerConverter(ClippingAlgorithm.class, new AlgorithmConverter())
                 .registerConverter(DpOptimizer.class, new OptimizerConverter())
                 .registerConverter(OffloadTier.class, new OffloadTierConverter())
-                .registerConverter(ParallelMode.class, new ParallelModeConverter());
+                .registerConverter(ParallelMode.class, new ParallelModeConverter())
+                .registerConverter(BnStatistics.class, new BnStatisticsConverter());
     }
 
     static final class ClipModeConverter implements ITypeConverter<ClipMode> {
@@ -58,6 +60,11 @@ final class CliEnums {
     static final class OffloadTierConverter implements ITypeConverter<OffloadTier> {
         @Override
         public OffloadTier convert(String v) { return parse(OffloadTier.class, v); }
+    }
+
+    static final class BnStatisticsConverter implements ITypeConverter<BnStatistics> {
+        @Override
+        public BnStatistics convert(String v) { return parse(BnStatistics.class, v); }
     }
 
     /** {@code ddp | pertp | 2d}. */

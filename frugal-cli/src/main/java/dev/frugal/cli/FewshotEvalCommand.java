@@ -1,6 +1,7 @@
 package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frugal.fewshot.BnStatistics;
 import dev.frugal.fewshot.Codebook;
 import dev.frugal.fewshot.Domains;
 import dev.frugal.fewshot.EpisodeSetup;
@@ -88,9 +89,15 @@ public final class FewshotEvalCommand implements Callable<Integer> {
     @Option(names = "--pseudo-queries", paramLabel = "Q", defaultValue = "15", description = "IDP pseudo-queries per class (default: ${DEFAULT-VALUE}).")
     int pseudoQueries;
 
-    @Option(names = "--idp-batch-stats", description = "IDP: classify with BN batch statistics after alignment, as the authors'"
-            + " code (default: the aligned running statistics).")
-    boolean idpBatchStats;
+    @Option(names = "--idp-bn", paramLabel = "MODE", defaultValue = "annealed", description = "IDP: BN statistics during the"
+            + " alignment and at inference: annealed (running statistics moved toward the pseudo-batches with the authors' annealed"
+            + " momentum, every forward normalised by them) | train-mode (loss forward with batch statistics, inference with the"
+            + " running ones) | authors (batch statistics during alignment and inference, as the authors' code) | source"
+            + " (= idp-no-bn-align) (default: ${DEFAULT-VALUE}).")
+    BnStatistics idpBn;
+
+    @Option(names = "--idp-lr", paramLabel = "LR", defaultValue = "1e-3", description = "IDP: Adam learning rate on BN's γ, β (default: ${DEFAULT-VALUE}, the authors').")
+    double idpLr;
 
     @Option(names = "--finetune-backbone", description = "fine-tuning: also train the backbone (default: frozen, linear head only).")
     boolean finetuneBackbone;
@@ -131,7 +138,7 @@ public final class FewshotEvalCommand implements Callable<Integer> {
         IdpConfig idp;
         try {
             setup = new EpisodeSetup(ways, shots, queries, episodes, seed);
-            idp = IdpConfig.defaults().withSteps(idpSteps).withPseudoQueries(pseudoQueries).withBatchStatsAtInference(idpBatchStats);
+            idp = IdpConfig.defaults().withSteps(idpSteps).withPseudoQueries(pseudoQueries).withBn(idpBn).withLr(idpLr);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -72,6 +72,14 @@ class FewshotCommandTest {
     }
 
     @Test
+    void unknownBnStatisticsModeNamesTheOption() {
+        Run r = run("fewshot", "eval", "--pretrained", pretrained.toString(), "--method", "idp", "--target", "mnist",
+                "--episodes", "1", "--idp-bn", "batch");
+        assertBadInput(r, "--idp-bn");
+        assertTrue(r.err().contains("annealed"), r.err());
+    }
+
+    @Test
     void fewerClassesThanWaysIsOneLineExit2() throws IOException {
         Path t = folder("three", 3, 20);
         assertBadInput(evalOn(t), "3 classes");

@@ -8,40 +8,37 @@ package dev.frugal.fewshot;
  * @param pseudoQueries augmented pseudo-queries per class made from the support images (authors: 75 / N = 15)
  * @param codebook      use the codebook proxies as the second view (ablation "codebook off": the second view is
  *                      the target feature itself)
- * @param bnAlign       BN layers in training mode with the annealed momentum 0.1 / (1 + e^step), and batch statistics
- *                      at inference, as the authors' code (ablation "BN alignment off": source running statistics
- *                      throughout, only γ, β train)
+ * @param bn            which statistics BN normalises with during the alignment and at inference ({@link BnStatistics};
+ *                      ablation "BN alignment off": {@link BnStatistics#SOURCE})
  * @param kl            add KL(p_proxy ‖ p_target) (ablation "KL off")
  * @param logitScale    scale of the min–max-scaled reconstruction scores fed to softmax
- * @param batchStatsAtInference classify the episode with BN batch statistics (support and query batches normalised
- *                      separately), as the authors' code leaves the model in training mode; default false: the running
- *                      statistics, which the alignment moved toward the target with the annealed momentum (measured
- *                      here: batch statistics cost 16 points on MNIST, docs/fewshot.md)
  */
-public record IdpConfig(int steps, double lr, int pseudoQueries, boolean codebook, boolean bnAlign, boolean kl, double logitScale,
-        boolean batchStatsAtInference) implements java.io.Serializable {
+public record IdpConfig(int steps, double lr, int pseudoQueries, boolean codebook, BnStatistics bn, boolean kl,
+        double logitScale) implements java.io.Serializable {
 
     public IdpConfig {
         if (steps < 0) throw new dev.frugal.InvalidSettingException("steps", "must be ≥ 0, got " + steps);
         if (!(lr > 0)) throw new dev.frugal.InvalidSettingException("lr", "must be > 0, got " + lr);
         if (pseudoQueries < 1) throw new dev.frugal.InvalidSettingException("pseudoQueries", "must be ≥ 1, got " + pseudoQueries);
+        if (bn == null) throw new dev.frugal.InvalidSettingException("bn", "must be one of SOURCE, ANNEALED, TRAIN_MODE, AUTHORS, got null");
         if (!(logitScale > 0)) throw new dev.frugal.InvalidSettingException("logitScale", "must be > 0, got " + logitScale);
     }
 
-    /** The authors' defaults (50 steps, Adam 1e-3, 15 pseudo-queries per class), everything on, scale 10. */
-    public static IdpConfig defaults() { return new IdpConfig(50, 1e-3, 15, true, true, true, 10, false); }
+    /**
+     * The authors' defaults (50 steps, Adam 1e-3, 15 pseudo-queries per class), everything on, the statistics
+     * alignment normalised consistently ({@link BnStatistics#ANNEALED}), scale 10.
+     */
+    public static IdpConfig defaults() { return new IdpConfig(50, 1e-3, 15, true, BnStatistics.ANNEALED, true, 10); }
 
-    public IdpConfig withSteps(int s) { return new IdpConfig(s, lr, pseudoQueries, codebook, bnAlign, kl, logitScale, batchStatsAtInference); }
+    public IdpConfig withSteps(int s) { return new IdpConfig(s, lr, pseudoQueries, codebook, bn, kl, logitScale); }
 
-    public IdpConfig withPseudoQueries(int q) { return new IdpConfig(steps, lr, q, codebook, bnAlign, kl, logitScale, batchStatsAtInference); }
+    public IdpConfig withLr(double l) { return new IdpConfig(steps, l, pseudoQueries, codebook, bn, kl, logitScale); }
 
-    public IdpConfig withCodebook(boolean on) { return new IdpConfig(steps, lr, pseudoQueries, on, bnAlign, kl, logitScale, batchStatsAtInference); }
+    public IdpConfig withPseudoQueries(int q) { return new IdpConfig(steps, lr, q, codebook, bn, kl, logitScale); }
 
-    public IdpConfig withBnAlign(boolean on) { return new IdpConfig(steps, lr, pseudoQueries, codebook, on, kl, logitScale, batchStatsAtInference); }
+    public IdpConfig withCodebook(boolean on) { return new IdpConfig(steps, lr, pseudoQueries, on, bn, kl, logitScale); }
 
-    public IdpConfig withKl(boolean on) { return new IdpConfig(steps, lr, pseudoQueries, codebook, bnAlign, on, logitScale, batchStatsAtInference); }
+    public IdpConfig withBn(BnStatistics b) { return new IdpConfig(steps, lr, pseudoQueries, codebook, b, kl, logitScale); }
 
-    public IdpConfig withBatchStatsAtInference(boolean on) {
-        return new IdpConfig(steps, lr, pseudoQueries, codebook, bnAlign, kl, logitScale, on);
-    }
+    public IdpConfig withKl(boolean on) { return new IdpConfig(steps, lr, pseudoQueries, codebook, bn, on, logitScale); }
 }
