@@ -83,10 +83,10 @@ public final class FewshotEvalCommand implements Callable<Integer> {
             + " (default: $FRUGAL_HOME/fewshot/SOURCE-ARCH, written by `frugal fewshot pretrain`).")
     Path pretrained;
 
-    @Option(names = "--idp-steps", paramLabel = "N", defaultValue = "50", description = "IDP alignment steps per episode (default: ${DEFAULT-VALUE}, the authors').")
+    @Option(names = "--idp-steps", paramLabel = "N", defaultValue = "10", description = "IDP alignment steps per episode (default: ${DEFAULT-VALUE}; the authors': 50).")
     int idpSteps;
 
-    @Option(names = "--pseudo-queries", paramLabel = "Q", defaultValue = "15", description = "IDP pseudo-queries per class (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pseudo-queries", paramLabel = "Q", defaultValue = "5", description = "IDP pseudo-queries per class (default: ${DEFAULT-VALUE}; the authors': 15).")
     int pseudoQueries;
 
     @Option(names = "--idp-bn", paramLabel = "MODE", defaultValue = "annealed", description = "IDP: BN statistics during the"
@@ -96,7 +96,8 @@ public final class FewshotEvalCommand implements Callable<Integer> {
             + " (= idp-no-bn-align) (default: ${DEFAULT-VALUE}).")
     BnStatistics idpBn;
 
-    @Option(names = "--idp-lr", paramLabel = "LR", defaultValue = "1e-3", description = "IDP: Adam learning rate on BN's γ, β (default: ${DEFAULT-VALUE}, the authors').")
+    @Option(names = "--idp-lr", paramLabel = "LR", defaultValue = "2e-2", description = "IDP: Adam learning rate on BN's γ, β (default: ${DEFAULT-VALUE}, chosen on"
+            + " validation episodes; the authors': 1e-3).")
     double idpLr;
 
     @Option(names = "--finetune-backbone", description = "fine-tuning: also train the backbone (default: frozen, linear head only).")
