@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -46,11 +47,15 @@ public final class BenchFewshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "3 episodes per cell, IDP with 10 steps and 5 pseudo-queries per class (a smoke run).")
+    @Option(names = "--quick", description = "3 episodes per cell (a smoke run).")
     boolean quick;
 
-    @Option(names = "--episodes", paramLabel = "N", description = "Episodes per cell (default 200; --quick 3).")
+    @Option(names = "--episodes", paramLabel = "N", description = "Episodes per cell of the main table (default 200; --quick 3).")
     Integer episodes;
+
+    @Option(names = "--ablation-episodes", paramLabel = "N", description = "Episodes per cell of the 5-shot ablation table"
+            + " (default: a quarter of --episodes, at least 1).")
+    Integer ablationEpisodes;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary JSON line here.")
     Path json;
@@ -63,7 +68,10 @@ public final class BenchFewshotCommand implements Callable<Integer> {
         FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         int n = episodes != null ? episodes : quick ? 3 : 200;
-        IdpConfig idp = quick ? IdpConfig.defaults().withSteps(10).withPseudoQueries(5) : IdpConfig.defaults();
+        if (n < 1) throw new ParameterException(spec.commandLine(), "--episodes: must be ≥ 1, got " + n);
+        int na = ablationEpisodes != null ? ablationEpisodes : Math.max(1, n / 4);
+        if (na < 1) throw new ParameterException(spec.commandLine(), "--ablation-episodes: must be ≥ 1, got " + na);
+        IdpConfig idp = IdpConfig.defaults(); // 10 steps × 5 pseudo-queries, lr 2e-2, annealed BN statistics (docs/fewshot.md)
         PretrainedFiles files = PretrainedFiles.defaultFor("fmnist", Backbone.RESNET10);
         if (!Files.isRegularFile(files.backbone()) || !Files.isRegularFile(files.codebook())) {
             PretrainConfig pc = quick ? new PretrainConfig(PretrainConfig.defaults().backbone(), 200, 64, 0.05, 100, 20, 1L) : PretrainConfig.defaults();
@@ -81,8 +89,8 @@ public final class BenchFewshotCommand implements Callable<Integer> {
         int alignN = 0;
         try (ResNet net = ResNet.load(files.backbone(), null); MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"), false)) {
             Tensor u = Codebook.load(files.codebook(), net.config().featureDim());
-            o.printf(Locale.ROOT, "bench fewshot: backbone %s, %d episodes per cell, 5-way, 15 queries, IDP %d steps × %d pseudo-queries%s%n",
-                    files.backbone(), n, idp.steps(), idp.pseudoQueries(), quick ? " (quick)" : "");
+            o.printf(Locale.ROOT, "bench fewshot: backbone %s, %d episodes per cell (ablations %d), 5-way, 15 queries, IDP %d steps × %d pseudo-queries, lr %s%s%n",
+                    files.backbone(), n, na, idp.steps(), idp.pseudoQueries(), idp.lr(), quick ? " (quick)" : "");
             o.flush();
             List<ImageSet> sets = new ArrayList<>();
             for (DomainName d : DomainName.TARGETS) sets.add(Domains.load(d, net.config().imageSize()));
@@ -103,7 +111,7 @@ public final class BenchFewshotCommand implements Callable<Integer> {
                 FewshotPlots.episode(sets.get(2), new dev.frugal.vision.EpisodeSampler(sets.get(2), 5, 5, 15, 1L).episode(0),
                         "glyphs: episode 0 (5-way 5-shot, seed 1)", out.resolve("episode.png"));
             }
-            EpisodeSetup setup5 = EpisodeSetup.fiveWay(5, n, 1L);
+            EpisodeSetup setup5 = EpisodeSetup.fiveWay(5, na, 1L);
             for (IdpVariant v : List.of(IdpVariant.NO_CODEBOOK, IdpVariant.NO_BN_ALIGN, IdpVariant.NO_KL)) {
                 try (FewShotEvaluator ev = new FewShotEvaluator(net, u, v.apply(idp), FinetuneConfig.defaults())) {
                     for (ImageSet set : sets) ablations.add(FewshotCells.run(ev, MethodName.IDP, v.label(), set, setup5, log));
@@ -115,7 +123,10 @@ public final class BenchFewshotCommand implements Callable<Integer> {
         summary.put("bench", "fewshot");
         summary.put("quick", quick);
         summary.put("episodes", n);
+        summary.put("ablation_episodes", na);
         summary.put("idp_steps", idp.steps());
+        summary.put("idp_pseudo_queries", idp.pseudoQueries());
+        summary.put("idp_lr", idp.lr());
         List<FewshotCells.Cell> all = new ArrayList<>(cells);
         all.addAll(ablations);
         for (int shots : new int[] {1, 5}) {
@@ -145,7 +156,8 @@ public final class BenchFewshotCommand implements Callable<Integer> {
         for (int shots : new int[] {1, 5}) {
             int s = shots;
             FewshotPlots.accuracyBars(all.stream().filter(c -> c.shots() == s).toList(), String.format(Locale.ROOT,
-                    "Fashion-MNIST → targets, 5-way %d-shot, %d episodes per bar (ResNet-10 16-32-64-64)", shots, n),
+                    "Fashion-MNIST → targets, 5-way %d-shot, %d episodes per bar%s (ResNet-10 16-32-64-64)", shots, n,
+                    shots == 5 && na != n ? ", ablations " + na : ""),
                     out.resolve("accuracy_" + shots + "shot.png"));
         }
         String line;

@@ -3,6 +3,7 @@ package dev.frugal.cli;
 import dev.frugal.dp.ClipMode;
 import dev.frugal.dp.ClippingAlgorithm;
 import dev.frugal.dp.DpOptimizer;
+import dev.frugal.fewshot.BnStatistics;
 import dev.frugal.spark.ParallelMode;
 import dev.frugal.tensor.DType;
 import dev.frugal.zo.OffloadTier;
@@ -39,7 +40,8 @@ final class CliEnums {
                 .registerConverter(DpOptimizer.class, new OptimizerConverter())
                 .registerConverter(OffloadTier.class, new OffloadTierConverter())
                 .registerConverter(ParallelMode.class, new ParallelModeConverter())
-                .registerConverter(ZoRng.class, new ZoRngConverter());
+                .registerConverter(ZoRng.class, new ZoRngConverter())
+                .registerConverter(BnStatistics.class, new BnStatisticsConverter());
     }
 
     static final class ClipModeConverter implements ITypeConverter<ClipMode> {
@@ -66,6 +68,11 @@ final class CliEnums {
     static final class ZoRngConverter implements ITypeConverter<ZoRng> {
         @Override
         public ZoRng convert(String v) { return parse(ZoRng.class, v); }
+    }
+
+    static final class BnStatisticsConverter implements ITypeConverter<BnStatistics> {
+        @Override
+        public BnStatistics convert(String v) { return parse(BnStatistics.class, v); }
     }
 
     /** {@code ddp | pertp | 2d}. */

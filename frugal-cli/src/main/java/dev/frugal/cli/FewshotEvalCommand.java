@@ -1,6 +1,7 @@
 package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frugal.fewshot.BnStatistics;
 import dev.frugal.fewshot.Codebook;
 import dev.frugal.fewshot.Domains;
 import dev.frugal.fewshot.EpisodeSetup;
@@ -78,15 +79,22 @@ public final class FewshotEvalCommand implements Callable<Integer> {
             + " (default: $FRUGAL_HOME/fewshot/SOURCE-ARCH, written by `frugal fewshot pretrain`).")
     Path pretrained;
 
-    @Option(names = "--idp-steps", paramLabel = "N", defaultValue = "50", description = "IDP alignment steps per episode (default: ${DEFAULT-VALUE}, the authors').")
+    @Option(names = "--idp-steps", paramLabel = "N", defaultValue = "10", description = "IDP alignment steps per episode (default: ${DEFAULT-VALUE}; the authors': 50).")
     int idpSteps;
 
-    @Option(names = "--pseudo-queries", paramLabel = "Q", defaultValue = "15", description = "IDP pseudo-queries per class (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pseudo-queries", paramLabel = "Q", defaultValue = "5", description = "IDP pseudo-queries per class (default: ${DEFAULT-VALUE}; the authors': 15).")
     int pseudoQueries;
 
-    @Option(names = "--idp-batch-stats", description = "IDP: classify with BN batch statistics after alignment, as the authors'"
-            + " code (default: the aligned running statistics).")
-    boolean idpBatchStats;
+    @Option(names = "--idp-bn", paramLabel = "MODE", defaultValue = "annealed", description = "IDP: BN statistics during the"
+            + " alignment and at inference: annealed (running statistics moved toward the pseudo-batches with the authors' annealed"
+            + " momentum, every forward normalised by them) | train-mode (loss forward with batch statistics, inference with the"
+            + " running ones) | authors (batch statistics during alignment and inference, as the authors' code) | source"
+            + " (= idp-no-bn-align) (default: ${DEFAULT-VALUE}).")
+    BnStatistics idpBn;
+
+    @Option(names = "--idp-lr", paramLabel = "LR", defaultValue = "2e-2", description = "IDP: Adam learning rate on BN's γ, β (default: ${DEFAULT-VALUE}, chosen on"
+            + " validation episodes; the authors': 1e-3).")
+    double idpLr;
 
     @Option(names = "--finetune-backbone", description = "fine-tuning: also train the backbone (default: frozen, linear head only).")
     boolean finetuneBackbone;
@@ -127,7 +135,7 @@ public final class FewshotEvalCommand implements Callable<Integer> {
         IdpConfig idp;
         try {
             setup = new EpisodeSetup(ways, shots, queries, episodes, seed);
-            idp = IdpConfig.defaults().withSteps(idpSteps).withPseudoQueries(pseudoQueries).withBatchStatsAtInference(idpBatchStats);
+            idp = IdpConfig.defaults().withSteps(idpSteps).withPseudoQueries(pseudoQueries).withBn(idpBn).withLr(idpLr);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -72,6 +72,15 @@ class FewshotCommandTest {
     }
 
     @Test
+    void unknownBnStatisticsModeNamesTheOption() {
+        Run r = run("fewshot", "eval", "--pretrained", pretrained.toString(), "--method", "idp", "--target", "mnist",
+                "--episodes", "1", "--idp-bn", "batch");
+        // a picocli parameter error: exit 2, the option and the allowed modes named (then picocli's usage)
+        assertEquals(Main.EXIT_USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("'--idp-bn': 'batch' is not one of source, annealed, train-mode, authors"), r.err());
+    }
+
+    @Test
     void fewerClassesThanWaysIsOneLineExit2() throws IOException {
         Path t = folder("three", 3, 20);
         assertBadInput(evalOn(t), "3 classes");

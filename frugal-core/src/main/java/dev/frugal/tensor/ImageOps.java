@@ -179,15 +179,27 @@ public final class ImageOps {
 
     /**
      * Runs {@code work} with oneDNN off and restores the previous setting after it: the convolutional trainers (depth,
-     * few-shot pretraining and adaptation) all need this, see {@link #setOneDnnEnabled}.
+     * few-shot pretraining and adaptation) all need this, see {@link #setOneDnnEnabled}. The setting is process-wide,
+     * so concurrent callers (Spark tasks in one executor JVM) share one count: the first turns oneDNN off, the last to
+     * leave restores it; otherwise one task's restore switched oneDNN back on under another task still running.
      */
     public static <T> T withoutOneDnn(java.util.function.Supplier<T> work) {
-        boolean was = oneDnnEnabled();
-        setOneDnnEnabled(false);
+        synchronized (ONE_DNN_LOCK) {
+            if (oneDnnOffCount++ == 0) {
+                oneDnnBefore = oneDnnEnabled();
+                setOneDnnEnabled(false);
+            }
+        }
         try {
             return work.get();
         } finally {
-            setOneDnnEnabled(was);
+            synchronized (ONE_DNN_LOCK) {
+                if (--oneDnnOffCount == 0) setOneDnnEnabled(oneDnnBefore);
+            }
         }
     }
+
+    private static final Object ONE_DNN_LOCK = new Object();
+    private static int oneDnnOffCount;      // callers inside withoutOneDnn, guarded by ONE_DNN_LOCK
+    private static boolean oneDnnBefore;    // the setting to restore when the count returns to 0
 }

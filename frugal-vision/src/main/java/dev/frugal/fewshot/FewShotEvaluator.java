@@ -30,6 +30,11 @@ public final class FewShotEvaluator implements AutoCloseable {
     private final Tensor projector; // (d, d) M = Uᵀ(UUᵀ + λI)⁻¹U of the codebook U (IDP Eq. 1)
     private final IdpConfig idp;
     private final FinetuneConfig finetune;
+    /**
+     * Below this annealed momentum ({@code 0.1 / (1 + e^step)} from step 9 on) {@link BnStatistics#ANNEALED} skips the
+     * statistics forward: all later steps together would move the statistics by under 2e-5 of the gap.
+     */
+    static final double MIN_STAT_MOMENTUM = 1e-4;
 
     /** @param codebook U (m, d) of the source; the evaluator keeps its own projector and does not take U over */
     public FewShotEvaluator(ResNet base, Tensor codebook, IdpConfig idp, FinetuneConfig finetune) {
@@ -140,8 +145,10 @@ public final class FewShotEvaluator implements AutoCloseable {
      * {@code P = T M} (Eq. 1, {@code M = Uᵀ(UUᵀ+λI)⁻¹U} of the codebook); both views are classified by the FRN
      * reconstruction from the pseudo-support, and only BN's γ, β step on
      * <pre>  L = CE(s(T), y) + CE(s(P), y) + KL(softmax s(P) ‖ softmax s(T))</pre>
-     * with the BN momentum annealed as {@code 0.1 / (1 + e^step)}. The episode's queries are then classified by FRN
-     * with the aligned backbone: running statistics by default, batch statistics (the authors' code) on request.
+     * The BN statistics follow {@link IdpConfig#bn()}: with {@link BnStatistics#ANNEALED} (default) each step first
+     * moves the running statistics toward the pseudo-batch's with momentum {@code 0.1 / (1 + e^step)} (the authors'
+     * annealing), then takes the loss on a forward normalised by the running statistics. The episode's queries are
+     * then classified by FRN with the aligned backbone.
      */
     private Tensor idp(ImageSet set, Episode e, Tensor sx, Tensor qx, long seed, double[] millis) {
         work.copyFrom(base);
@@ -149,19 +156,27 @@ public final class FewShotEvaluator implements AutoCloseable {
         Augmenter augmenter = new Augmenter(AugmentConfig.standard());
         List<float[]> shots = e.supportImages(set);
         int ways = e.ways(), k = e.shots(), pq = idp.pseudoQueries();
-        boolean bnAlign = idp.bnAlign();
+        BnStatistics bnMode = idp.bn();
+        boolean trainMode = bnMode.trainModeAlignment();
         long t0 = System.nanoTime();
         List<Tensor> bn = work.setTrainable(ResNet.Trainable.BN_ONLY);
         Tensor pqy = Tensors.fromLongs(Episode.labels(ways, pq), (long) ways * pq).keep();
         try (AdamW opt = new AdamW(bn, AdamWConfig.defaults().withLr(idp.lr()).withWeightDecay(0))) {
             for (int step = 0; step < idp.steps(); step++) {
                 try (Scope s = Scope.open()) {
-                    if (bnAlign) work.setMomentum(0.1 / (1 + Math.exp(step)));
+                    double momentum = 0.1 / (1 + Math.exp(step));                          // the authors' annealing
+                    if (bnMode.movesStatistics()) work.setMomentum(momentum);
                     List<float[]> toAugment = new ArrayList<>();
                     for (int n = 0; n < ways; n++) for (int j = 0; j < pq; j++) toAugment.add(shots.get(n * k + j % k));
                     List<float[]> batch = new ArrayList<>(shots);
                     batch.addAll(augmenter.apply(toAugment, set.channels(), set.size(), rng));
-                    Tensor f = work.localFeatures(set.stack(batch), bnAlign);               // (N·K + N·Q', r, d)
+                    Tensor x = set.stack(batch);                                             // (N·K + N·Q', C, S, S)
+                    if (bnMode == BnStatistics.ANNEALED && momentum >= MIN_STAT_MOMENTUM) {
+                        try (GradMode off = GradMode.off()) {
+                            work.featureMap(x, true);                                        // running stats ← pseudo-batch
+                        }
+                    }
+                    Tensor f = work.localFeatures(x, trainMode);                            // (N·K + N·Q', r, d)
                     long r = f.size(1), d = f.size(2);
                     Tensor sup = f.narrow(0, 0, (long) ways * k).reshape(ways, k * r, d);   // (N, K·r, d)
                     Tensor t = f.narrow(0, (long) ways * k, (long) ways * pq);             // (N·Q', r, d)
@@ -183,7 +198,7 @@ public final class FewShotEvaluator implements AutoCloseable {
         work.setTrainable(ResNet.Trainable.NONE);
         pqy.close();
         millis[0] = (System.nanoTime() - t0) / 1e6;
-        Tensor out = frn(work, bnAlign && idp.batchStatsAtInference(), sx, qx, e);
+        Tensor out = frn(work, bnMode.batchStatsAtInference(), sx, qx, e);
         work.setMomentum(ResNet.DEFAULT_MOMENTUM);
         return out;
     }

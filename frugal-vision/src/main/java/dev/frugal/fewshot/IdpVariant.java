@@ -8,18 +8,22 @@ public enum IdpVariant {
     FULL,
     /** Second view = the target features themselves instead of their codebook reconstructions. */
     NO_CODEBOOK,
-    /** BN layers keep the source running statistics throughout (only γ, β train). */
+    /** BN layers keep the source running statistics throughout (only γ, β train): {@link BnStatistics#SOURCE}. */
     NO_BN_ALIGN,
     /** No KL term between the two views. */
     NO_KL;
 
-    /** {@code config} with this variant's switches. */
+    /**
+     * {@code config} with this variant's switches; the variants other than {@link #NO_BN_ALIGN} keep {@code config}'s
+     * statistics mode unless it is {@link BnStatistics#SOURCE}, which they replace by the default.
+     */
     public IdpConfig apply(IdpConfig config) {
+        BnStatistics aligned = config.bn() == BnStatistics.SOURCE ? IdpConfig.defaults().bn() : config.bn();
         return switch (this) {
-            case FULL -> config.withCodebook(true).withBnAlign(true).withKl(true);
-            case NO_CODEBOOK -> config.withCodebook(false).withBnAlign(true).withKl(true);
-            case NO_BN_ALIGN -> config.withCodebook(true).withBnAlign(false).withKl(true);
-            case NO_KL -> config.withCodebook(true).withBnAlign(true).withKl(false);
+            case FULL -> config.withCodebook(true).withBn(aligned).withKl(true);
+            case NO_CODEBOOK -> config.withCodebook(false).withBn(aligned).withKl(true);
+            case NO_BN_ALIGN -> config.withCodebook(true).withBn(BnStatistics.SOURCE).withKl(true);
+            case NO_KL -> config.withCodebook(true).withBn(aligned).withKl(false);
         };
     }
 

@@ -7,6 +7,8 @@ import dev.frugal.tensor.Tensor;
 import dev.frugal.vision.ImageSet;
 import dev.frugal.vision.ResNetConfig;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,14 +16,27 @@ import org.junit.jupiter.api.Test;
  * above chance for the pretrained features, and a second run with the same seed is bit-identical.
  */
 class FewShotEndToEndTest {
+    private static ImageSet source;
+    private static ImageSet target;
+    private static Pretrainer.Result p;
+
+    @BeforeAll
+    static void pretrain() {
+        source = Domains.load(DomainName.FMNIST, 28).limit(300);
+        target = Domains.load(DomainName.MNIST, 28).limit(40);
+        PretrainConfig cfg = new PretrainConfig(new ResNetConfig(dev.frugal.vision.Backbone.RESNET10, 1, List.of(8, 16, 32, 32), 28),
+                40, 32, 0.05, 20, 5, 7L);
+        p = Pretrainer.run(source, cfg, null);
+    }
+
+    @AfterAll
+    static void close() {
+        p.backbone().close();
+        p.codebook().close();
+    }
 
     @Test
     void everyMethodRunsOnTheSameSeededEpisodesBitIdentically() {
-        ImageSet source = Domains.load(DomainName.FMNIST, 28).limit(300);
-        ImageSet target = Domains.load(DomainName.MNIST, 28).limit(40);
-        PretrainConfig cfg = new PretrainConfig(new ResNetConfig(dev.frugal.vision.Backbone.RESNET10, 1, List.of(8, 16, 32, 32), 28),
-                40, 32, 0.05, 20, 5, 7L);
-        Pretrainer.Result p = Pretrainer.run(source, cfg, null);
         Tensor u = p.codebook();
         assertEquals(source.classCount() * 5L, u.size(0));
         EpisodeSetup setup = EpisodeSetup.fiveWay(1, 3, 11L);
@@ -41,9 +56,31 @@ class FewShotEndToEndTest {
                 if (m == MethodName.IDP) assertTrue(a.get(0).alignMillis() > 0, "IDP alignment time not measured");
             }
             assertTrue(mean > 0.25, "mean accuracy " + mean + " is not above 5-way chance (0.2)");
-        } finally {
-            p.backbone().close();
-            u.close();
+        }
+    }
+
+    /**
+     * The BN-statistics modes, with γ, β held still (lr 1e-30, far below a float's resolution at their size): without
+     * a statistics update IDP classifies exactly as FRN; {@link BnStatistics#ANNEALED} moves the running statistics
+     * exactly as BN training mode does (same pseudo-batches, same annealed momenta) while its loss forward uses the
+     * running statistics, so both classify the queries alike.
+     */
+    @Test
+    void bnStatisticsModesMoveOnlyTheStatisticsTheyClaim() {
+        EpisodeSetup setup = EpisodeSetup.fiveWay(5, 3, 13L);
+        IdpConfig still = IdpConfig.defaults().withSteps(3).withPseudoQueries(2).withLr(1e-30);
+        FinetuneConfig ft = FinetuneConfig.defaults();
+        List<Long> frn = run(MethodName.FRN, still, ft, setup);
+        assertEquals(frn, run(MethodName.IDP, still.withBn(BnStatistics.SOURCE), ft, setup), "SOURCE with γ, β still ≠ FRN");
+        assertEquals(frn, run(MethodName.IDP, still.withBn(BnStatistics.ANNEALED).withSteps(0), ft, setup), "0 steps ≠ FRN");
+        assertEquals(run(MethodName.IDP, still.withBn(BnStatistics.TRAIN_MODE), ft, setup),
+                run(MethodName.IDP, still.withBn(BnStatistics.ANNEALED), ft, setup),
+                "ANNEALED's statistics differ from training mode's statistics update");
+    }
+
+    private static List<Long> run(MethodName m, IdpConfig idp, FinetuneConfig ft, EpisodeSetup setup) {
+        try (FewShotEvaluator ev = new FewShotEvaluator(p.backbone(), p.codebook(), idp, ft)) {
+            return accuracies(FewShotExperiment.run(ev, m, target, setup, null));
         }
     }
 
