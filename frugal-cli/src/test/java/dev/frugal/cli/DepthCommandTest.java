@@ -55,6 +55,9 @@ class DepthCommandTest extends TempHomeCliTest {
         assertTrue(Files.readAllLines(run.resolve("metrics.jsonl")).getFirst().contains("\"loss\""));
         assertUsageError("--resume", "--threads", "1", "depth", "train", "--data", good.getParent().toString(), "--out", run.toString(),
                 "--vibration", "on", "--epochs", "1");
+        // resuming a vibration-on run with the vibration path off: the checkpoint's setting named, exit 2
+        assertUsageError("--vibration", "--threads", "1", "depth", "train", "--data", good.getParent().toString(), "--out",
+                run.toString(), "--vibration", "off", "--resume", "--epochs", "2");
         assertEquals(0, run("--threads", "1", "depth", "eval", "--run", run.toString(), "--data", good.getParent().toString()), err.toString());
         assertTrue(Files.exists(run.resolve("depth-seq_000.png")));
         assertTrue(out.toString().contains("AbsRel"), out.toString());

@@ -81,6 +81,13 @@ class FewshotCommandTest {
     }
 
     @Test
+    void unknownTargetOrSourceIsOneLineExit2() {
+        assertBadInput(evalOn(dir.resolve("no-such-domain")), "no-such-domain");
+        assertBadInput(run("fewshot", "pretrain", "--source", "no-such-source", "--steps", "1", "--out",
+                dir.resolve("bad-source").toString()), "no-such-source");
+    }
+
+    @Test
     void fewerClassesThanWaysIsOneLineExit2() throws IOException {
         Path t = folder("three", 3, 20);
         assertBadInput(evalOn(t), "3 classes");

@@ -44,7 +44,7 @@ public final class DepthTrainer implements AutoCloseable {
 
     public DepthTrainer(DepthPoseModel model, TrainConfig cfg, Snippets data, Intrinsics intrinsics) {
         if (intrinsics.width() != model.config().width() || intrinsics.height() != model.config().height())
-            throw new IllegalArgumentException("sequences are " + intrinsics.width() + "x" + intrinsics.height() + " but the model was built for "
+            throw new dev.frugal.UserInputException("sequences are " + intrinsics.width() + "x" + intrinsics.height() + " but the model was built for "
                     + model.config().width() + "x" + model.config().height());
         this.model = model;
         this.cfg = cfg;
@@ -165,13 +165,15 @@ public final class DepthTrainer implements AutoCloseable {
 
     /** Restores model, moments and step from a checkpoint written by {@link #save}. */
     public void resume(Path file) {
-        if (!Files.exists(file)) throw new IllegalArgumentException(file + " does not exist: nothing to resume");
-        model.params().load(file);
-        try (SafetensorsFile f = SafetensorsFile.open(file); GradMode off = GradMode.off(); Scope s = Scope.open()) {
+        if (!Files.exists(file)) throw new dev.frugal.UserInputException(file + " does not exist: nothing to resume");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) { // the setting first: its mismatch also shows as shapes
             String vib = f.metadata().get("vibration");
             if (vib != null && Boolean.parseBoolean(vib) != model.config().vibration())
-                throw new IllegalArgumentException(file + " was trained with vibration " + (Boolean.parseBoolean(vib) ? "on" : "off")
+                throw new dev.frugal.UserInputException(file + " was trained with vibration " + (Boolean.parseBoolean(vib) ? "on" : "off")
                         + "; resume with the same --vibration");
+        }
+        model.params().load(file);
+        try (SafetensorsFile f = SafetensorsFile.open(file); GradMode off = GradMode.off(); Scope s = Scope.open()) {
             for (int i = 0; i < params.size(); i++) {
                 m[i].copyFrom(f.tensor("adam.m." + names.get(i), DType.F32));
                 v[i].copyFrom(f.tensor("adam.v." + names.get(i), DType.F32));

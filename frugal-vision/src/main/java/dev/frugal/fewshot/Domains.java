@@ -36,14 +36,14 @@ public final class Domains {
     /**
      * The domain {@code nameOrDir}: a built-in name ({@link DomainName}) or a folder of class folders.
      *
-     * @throws IllegalArgumentException when it is neither (the message lists the names)
+     * @throws dev.frugal.UserInputException when it is neither (the message lists the names)
      */
     public static ImageSet resolve(String nameOrDir, int size) {
         DomainName d = DomainName.find(nameOrDir);
         if (d != null) return load(d, size);
         Path p = Path.of(nameOrDir);
         if (Files.isDirectory(p)) return ImageFolder.read(p, size, 1);
-        throw new IllegalArgumentException("target '" + nameOrDir + "' is neither a domain (" + DomainName.choices()
+        throw new dev.frugal.UserInputException("target '" + nameOrDir + "' is neither a domain (" + DomainName.choices()
                 + ") nor a folder of class folders");
     }
 

@@ -85,10 +85,10 @@ public final class Params implements AutoCloseable {
         try (SafetensorsFile f = SafetensorsFile.open(file); GradMode off = GradMode.off(); Scope s = Scope.open()) {
             for (var e : all().entrySet()) {
                 if (!f.contains(e.getKey()))
-                    throw new IllegalArgumentException(file + " lacks " + e.getKey() + ": it was written by a different model (vibration on/off, widths?)");
+                    throw new dev.frugal.UserInputException(file + " lacks " + e.getKey() + ": it was written by a different model (vibration on/off, widths?)");
                 Tensor src = f.tensor(e.getKey(), DType.F32);
                 if (!java.util.Arrays.equals(src.shape(), e.getValue().shape()))
-                    throw new IllegalArgumentException(file + ": " + e.getKey() + " has shape " + java.util.Arrays.toString(src.shape())
+                    throw new dev.frugal.UserInputException(file + ": " + e.getKey() + " has shape " + java.util.Arrays.toString(src.shape())
                             + ", the model " + java.util.Arrays.toString(e.getValue().shape()));
                 e.getValue().copyFrom(src);
             }
