@@ -60,11 +60,12 @@ public final class BenchFewshotCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary JSON line here.")
     Path json;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/bench-fewshot", description = "metrics.jsonl and PNGs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", description = "metrics.jsonl and PNGs (default: $FRUGAL_HOME/runs/bench-fewshot).")
     Path out;
 
     @Override
     public Integer call() {
+        out = RunDirs.resolve(out, "bench-fewshot"); // $FRUGAL_HOME/runs/NAME unless --out, as every command
         FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         int n = episodes != null ? episodes : quick ? 3 : 200;

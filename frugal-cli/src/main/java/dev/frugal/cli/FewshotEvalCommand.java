@@ -110,11 +110,12 @@ public final class FewshotEvalCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON object per (method, target): method, target, shots, episodes, acc, ci.")
     Path json;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/fewshot", description = "metrics.jsonl and PNGs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR", description = "metrics.jsonl and PNGs (default: $FRUGAL_HOME/runs/fewshot).")
     Path out;
 
     @Override
     public Integer call() {
+        out = RunDirs.resolve(out, "fewshot"); // $FRUGAL_HOME/runs/NAME unless --out, as every command
         List<MethodName> ms = new ArrayList<>();
         List<IdpVariant> variants = new ArrayList<>(); // parallel to ms: the IDP variant, or null
         for (String m : methods) {

@@ -65,6 +65,17 @@ class FewshotCommandTest {
     }
 
     @Test
+    void withoutOutTheRunGoesUnderTheFrugalHome() throws IOException {
+        Path runs = dev.frugal.data.FrugalHome.root().resolve("runs").resolve("fewshot");
+        Files.deleteIfExists(runs.resolve("metrics.jsonl"));
+        Run r = run("fewshot", "eval", "--pretrained", pretrained.toString(), "--method", "protonet", "--target", "mnist",
+                "--shots", "1", "--episodes", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(runs.resolve("metrics.jsonl")) > 0, "no metrics.jsonl in " + runs);
+        assertTrue(r.out().contains(runs.resolve("metrics.jsonl").toString()), r.out());
+    }
+
+    @Test
     void checkpointOfAnotherArchitectureIsOneLineExit2() {
         Run r = run("fewshot", "eval", "--pretrained", pretrained.toString(), "--backbone", "resnet12", "--method", "protonet",
                 "--target", "mnist", "--episodes", "1");
