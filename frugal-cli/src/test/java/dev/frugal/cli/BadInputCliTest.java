@@ -108,7 +108,9 @@ class BadInputCliTest extends TempHomeCliTest {
                 new Case("--storage-dtype", "int8", "--storage-dtype"),
                 new Case("--rng", "philox", "--rng"),
                 new Case("--tune", "top2", "--tune"),
-                new Case("--tune", "head+top0", "--tune"))) {
+                new Case("--tune", "head+top0", "--tune"),
+                new Case("--spsa-samples", "0", "--spsa-samples must be >= 1"),
+                new Case("--spsa-samples", "4", "--spsa-samples (4) > 1 needs --tune head"))) {
             String[] args = Stream.concat(Stream.of(base), Stream.of(c.option(), c.value())).toArray(String[]::new);
             Run r = frugal(args);
             assertEquals(Main.EXIT_USAGE, r.code(), c + "\n" + r.describe());
