@@ -69,7 +69,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         o.seqLen = 64;
         o.eps = 1e-3;
         o.lr = 1.0;
-        o.spsaSamples = 16; // MeZO's n-SPSA: 16 perturbations of the head per step over one trunk forward (README)
+        o.spsaSamples = 32; // MeZO's n-SPSA: 32 perturbations of the head per step over one trunk forward (README)
         o.seed = 0;
         o.defaultRng = dev.frugal.zo.ZoRng.MEZO; // the documented output was taken on MeZO's stream
         o.out = out;
