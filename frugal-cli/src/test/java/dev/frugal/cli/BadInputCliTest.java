@@ -149,6 +149,28 @@ class BadInputCliTest extends TempHomeCliTest {
     }
 
     @Test
+    void zoNSpsaRunsWithTheHeadAndItsCheckpointRefusesAnotherN() throws IOException {
+        Path data = idsFile(12), out = home.resolve("nspsa");
+        String gpt2 = Path.of(opt()).resolveSibling("gpt2").toString(); // a fixture with a head of its own
+        String[] base = {"zo", "train", "--model", gpt2, "--task", "lm", "--data", data.toString(), "--out",
+                out.toString(), "--no-progress", "--seq-len", "16", "--batch", "2", "--offload", "host", "--threads", "1",
+                "--tune", "head", "--rng", "mezo"};
+        Run first = frugal(concat(base, "--steps", "2", "--spsa-samples", "3", "--checkpoint-every", "2"));
+        assertEquals(0, first.code(), first.describe());
+        List<JsonNode> steps = metrics(out).stream().filter(n -> n.path("event").asText().equals("step")).toList();
+        assertEquals(2, steps.size());
+        for (JsonNode s : steps) {
+            assertEquals(3, s.get("spsa_samples").asInt(), s.toString());
+            assertEquals(3, s.get("projected_grads").size(), s.toString());
+        }
+        assertTrue(Files.readString(out.resolve("checkpoints/step-00000002/trainer_state.json")).contains("\"samples\" : 3"));
+        assertUserError(frugal(concat(base, "--steps", "4", "--resume", "--spsa-samples", "2")),
+                "--spsa-samples (2) differs from the 3 that");
+        Run resumed = frugal(concat(base, "--steps", "3", "--resume", "--spsa-samples", "3"));
+        assertEquals(0, resumed.code(), resumed.describe());
+    }
+
+    @Test
     void zoResumeCountsOnlyTheStepsItRunsAndKeepsOneLinePerStep() throws IOException {
         Path data = idsFile(12), out = home.resolve("run");
         String[] base = {"zo", "train", "--model", opt(), "--task", "lm", "--data", data.toString(), "--out",
