@@ -68,7 +68,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         o.batch = 8;
         o.seqLen = 64;
         o.eps = 1e-3;
-        o.lr = 0.3;
+        o.lr = 1.0;
+        o.spsaSamples = 32; // MeZO's n-SPSA: 32 perturbations of the head per step over one trunk forward (README)
         o.seed = 0;
         o.defaultRng = dev.frugal.zo.ZoRng.MEZO; // the documented output was taken on MeZO's stream
         o.out = out;
@@ -93,8 +94,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             return 0;
         }
         w.printf(Locale.ROOT, "frugal quickstart: ZO2 (MeZO's ZO-SGD, blocks streamed from a bf16 host tier, 2 resident) on"
-                + " MiniLM + SpamAssassin, tuning the %s (encoder frozen), %d steps, lr %s, eps %s, batch %d x %d tokens%n",
-                o.tune, o.steps, LinePlot.num(o.lr), LinePlot.num(o.eps), o.batch, o.seqLen);
+                + " MiniLM + SpamAssassin, tuning the %s (encoder frozen), %d steps of %d perturbations (n-SPSA), lr %s,"
+                + " eps %s, batch %d x %d tokens%n",
+                o.tune, o.steps, o.spsaSamples, LinePlot.num(o.lr), LinePlot.num(o.eps), o.batch, o.seqLen);
         w.flush();
         long t0 = System.nanoTime();
         QuickstartRun.Outcome r = new QuickstartRun(o, frugal.device(), w).run();

@@ -110,6 +110,7 @@ final class ZoPlots {
                 : Path.of(o.data == null ? "?" : o.data).getFileName().toString();
         String head = o.task == ZoTrainCommand.Task.spam ? ", head " + o.headInit : "";
         if (!o.tune.isAll()) head += ", tuning " + o.tune;
+        if (o.spsaSamples > 1) head += ", n-SPSA n=" + o.spsaSamples;
         return String.format(java.util.Locale.ROOT, "ZO2 on %s, %s %s: lr %s, ε %s, batch %d × %d tokens, %s offload %s K=%d%s",
                 model, o.task, data, LinePlot.num(o.lr), LinePlot.num(o.eps), o.batch, o.seqLen, o.offload.name().toLowerCase(java.util.Locale.ROOT),
                 o.storageDtype.name().toLowerCase(java.util.Locale.ROOT), o.residentBlocks, head);

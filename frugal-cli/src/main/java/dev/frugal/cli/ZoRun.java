@@ -81,6 +81,10 @@ final class ZoRun {
             if (!state.tunedParameters().equals(hp.tuned()))
                 throw new InvalidSettingException("--tune", "(" + hp.tuned() + ") differs from the " + state.tuned()
                         + " that " + ckpt + " was trained with; pass --tune " + state.tuned() + " to continue its trajectory");
+            if (state.samples() != hp.samples())
+                throw new InvalidSettingException("--spsa-samples", "(" + hp.samples() + ") differs from the "
+                        + state.samples() + " that " + ckpt + " was trained with; pass --spsa-samples " + state.samples()
+                        + " to continue its trajectory");
             if (o.steps <= state.completed())
                 throw new InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + state.completed()
                         + " steps the checkpoint " + ckpt.getFileName() + " has completed: --steps counts from the start"
@@ -271,6 +275,10 @@ final class ZoRun {
         m.put("loss_plus", s.lossPlus());
         m.put("loss_minus", s.lossMinus());
         m.put("projected_grad", s.projectedGradient());
+        if (s.samples() > 1) { // n-SPSA: the losses and projected_grad above are means over the n perturbations
+            m.put("spsa_samples", s.samples());
+            m.put("projected_grads", s.sampleGradients());
+        }
         m.put("seed", s.seed());
         m.put("step_s", seconds);
         m.put("rss_mb", PeakRss.currentMb());

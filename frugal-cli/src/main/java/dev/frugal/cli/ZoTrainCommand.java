@@ -64,7 +64,7 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
     ZoOptions o = new ZoOptions();
 
     @Override
-    public java.util.Map<String, String> settingFlags() { return java.util.Map.of("tuned", "--tune"); }
+    public java.util.Map<String, String> settingFlags() { return java.util.Map.of("tuned", "--tune", "samples", "--spsa-samples"); }
 
     @Override
     public Integer call() {
@@ -120,6 +120,11 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
                 + " frozen): all, head (after the last block), head+topN (and the top N blocks), bitfit (biases and"
                 + " norms, and the head). Default: ${DEFAULT-VALUE}.")
         TunedParameters tune = TunedParameters.ALL;
+
+        @Option(names = "--spsa-samples", defaultValue = "1", paramLabel = "N", description = "Perturbations per step"
+                + " (MeZO's n-SPSA: the projected gradient averaged over N perturbations of the same batch); N > 1 needs"
+                + " --tune head. Default: ${DEFAULT-VALUE}.")
+        int spsaSamples = 1;
 
         @Option(names = "--steps", defaultValue = "100", description = "Training steps. Default: ${DEFAULT-VALUE}.")
         long steps = 100;
@@ -203,6 +208,10 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
                 if (!tune.isAll()) throw new InvalidSettingException("--tune", "(" + tune + ") is not supported with"
                         + " --spark-master: DistZO2 tunes all parameters (drop --tune)");
             }
+            if (spsaSamples < 1) throw new InvalidSettingException("--spsa-samples", "must be >= 1, got " + spsaSamples);
+            if (spsaSamples > 1 && !(tune instanceof TunedParameters.Head))
+                throw new InvalidSettingException("--spsa-samples", "(" + spsaSamples + ") > 1 needs --tune head (n-SPSA"
+                        + " perturbs the head only, over one shared forward of the frozen trunk), got --tune " + tune);
             hyperparameters();
             offloadConfig();
             loopSettings();
@@ -230,7 +239,7 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
 
         /** The settings of a run on {@code device} (--rng resolved: parallel only on the CPU, without Spark). */
         ZoHyperparameters hyperparameters(Device device) {
-            return new ZoHyperparameters(eps, lr, weightDecay, seed, tune, rng(device));
+            return new ZoHyperparameters(eps, lr, weightDecay, seed, tune, rng(device), spsaSamples);
         }
 
         /** --rng, or its default: parallel on the CPU; mezo on a GPU and under --spark-master (their only stream). */

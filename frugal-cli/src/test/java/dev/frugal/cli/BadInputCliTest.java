@@ -108,7 +108,9 @@ class BadInputCliTest extends TempHomeCliTest {
                 new Case("--storage-dtype", "int8", "--storage-dtype"),
                 new Case("--rng", "philox", "--rng"),
                 new Case("--tune", "top2", "--tune"),
-                new Case("--tune", "head+top0", "--tune"))) {
+                new Case("--tune", "head+top0", "--tune"),
+                new Case("--spsa-samples", "0", "--spsa-samples must be >= 1"),
+                new Case("--spsa-samples", "4", "--spsa-samples (4) > 1 needs --tune head"))) {
             String[] args = Stream.concat(Stream.of(base), Stream.of(c.option(), c.value())).toArray(String[]::new);
             Run r = frugal(args);
             assertEquals(Main.EXIT_USAGE, r.code(), c + "\n" + r.describe());
@@ -144,6 +146,28 @@ class BadInputCliTest extends TempHomeCliTest {
 
     private static String[] concat(String[] a, String... b) {
         return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    @Test
+    void zoNSpsaRunsWithTheHeadAndItsCheckpointRefusesAnotherN() throws IOException {
+        Path data = idsFile(12), out = home.resolve("nspsa");
+        String gpt2 = Path.of(opt()).resolveSibling("gpt2").toString(); // a fixture with a head of its own
+        String[] base = {"zo", "train", "--model", gpt2, "--task", "lm", "--data", data.toString(), "--out",
+                out.toString(), "--no-progress", "--seq-len", "16", "--batch", "2", "--offload", "host", "--threads", "1",
+                "--tune", "head", "--rng", "mezo"};
+        Run first = frugal(concat(base, "--steps", "2", "--spsa-samples", "3", "--checkpoint-every", "2"));
+        assertEquals(0, first.code(), first.describe());
+        List<JsonNode> steps = metrics(out).stream().filter(n -> n.path("event").asText().equals("step")).toList();
+        assertEquals(2, steps.size());
+        for (JsonNode s : steps) {
+            assertEquals(3, s.get("spsa_samples").asInt(), s.toString());
+            assertEquals(3, s.get("projected_grads").size(), s.toString());
+        }
+        assertTrue(Files.readString(out.resolve("checkpoints/step-00000002/trainer_state.json")).contains("\"samples\" : 3"));
+        assertUserError(frugal(concat(base, "--steps", "4", "--resume", "--spsa-samples", "2")),
+                "--spsa-samples (2) differs from the 3 that");
+        Run resumed = frugal(concat(base, "--steps", "3", "--resume", "--spsa-samples", "3"));
+        assertEquals(0, resumed.code(), resumed.describe());
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The quickstart's setting, short: the head alone tuned from zero on MiniLM (blocks streamed from the bf16 host tier),
- * here on the embedded spam-small subset with few steps and tokens, lowers the held-out loss below ln 2. Its accuracy
+ * with 32 perturbations per step (n-SPSA), here on the embedded spam-small subset with few steps and tokens, lowers the held-out loss below ln 2. Its accuracy
  * is not asserted: on spam-small's 60 test emails (binomial SE 6 points) a short run moves it by noise (40 steps:
  * 0.700 → 0.683); the rise beyond noise needs the full run on 587 emails (README).
  */
@@ -22,6 +22,7 @@ class QuickstartSettingTest extends TempHomeCliTest {
     void theQuickstartSettingLowersHeldOutLossOnASubset() {
         ZoTrainCommand.ZoOptions o = QuickstartCommand.settings(STEPS, home.resolve("run"));
         assertEquals(new TunedParameters.Head(), o.tune, "the quickstart tunes the head alone (README: why)");
+        assertEquals(32, o.spsaSamples, "the quickstart averages 32 perturbations per step (n-SPSA; README: why)");
         o.data = "spam-small";
         o.seqLen = 16;
         o.progress.off = true;

@@ -43,8 +43,33 @@ public final class MezoReference<B> {
                 : ParameterLayout.of(model).restrictedTo(hp.tuned()).names(); // requires_grad=False on the others
     }
 
-    /** One step with perturbation seed {@code seed}. */
+    /**
+     * One step with perturbation seed {@code seed}. With n-SPSA ({@link ZoHyperparameters#samples()} n &gt; 1): the n
+     * perturbations k = 0..n−1, seeds {@link ZoHyperparameters#perturbationSeed}(seed, k), each run as above on the same
+     * batch (each leaves θ at MeZO's restored θ, drift included, before the next), then the n updates
+     * θ ← θ − ((lr/n)·gₖ)·zₖ [− ((lr/n)·wd)·θ] in order k = 0..n−1: θ − lr·(1/n)·Σₖ gₖ·zₖ (MeZO, Appendix, n-SPSA).
+     */
     public ZoStep step(long step, long seed, B batch) {
+        int n = hp.samples();
+        if (n > 1) {
+            double[] g = new double[n];
+            double plus = 0, minus = 0, mean = 0;
+            for (int k = 0; k < n; k++) {
+                PerturbedLosses l = perturbedLosses(ZoHyperparameters.perturbationSeed(seed, k), batch);
+                g[k] = projectedGradient(l.lossPlus(), l.lossMinus(), hp.eps());
+                plus += l.lossPlus();
+                minus += l.lossMinus();
+                mean += g[k];
+            }
+            for (int k = 0; k < n; k++) {
+                try (GradMode gm = GradMode.off(); Scope s = Scope.open();
+                     Rng rng = rng(ZoHyperparameters.perturbationSeed(seed, k))) {
+                    update(rng, g[k], hp.lr() / n);
+                }
+            }
+            return new ZoStep(step, seed, plus / n, minus / n, mean / n, hp.lr(),
+                    java.util.Arrays.stream(g).boxed().toList());
+        }
         PerturbedLosses l = perturbedLosses(seed, batch);
         double grad = projectedGradient(l.lossPlus(), l.lossMinus(), hp.eps());
         update(seed, grad);

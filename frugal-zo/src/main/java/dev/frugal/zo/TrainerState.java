@@ -18,9 +18,11 @@ import java.util.List;
  *                   which all used MeZO's
  * @param tuned      the parameters tuned ({@link TunedParameters#toString()}: {@code all}, {@code head}, ...); a
  *                   checkpoint written before subsets existed has none and tuned {@code all}
+ * @param samples    n-SPSA's perturbations per step ({@link ZoHyperparameters#samples()}); a checkpoint written before
+ *                   n-SPSA existed has none (read as 0) and used one
  */
 public record TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
-                           String storage, List<ZoStep> history, ZoRng rng, String tuned) {
+                           String storage, List<ZoStep> history, ZoRng rng, String tuned, int samples) {
     public static final String FORMAT = "frugal-zo-checkpoint/1";
 
     /** A state of a run on MeZO's z stream that tunes every parameter. */
@@ -41,8 +43,16 @@ public record TrainerState(String format, long completed, long runSeed, double e
         this(format, completed, runSeed, eps, lr, weightDecay, storage, history, ZoRng.MEZO, tuned);
     }
 
+    /** A state of a run with one perturbation per step. */
+    public TrainerState(String format, long completed, long runSeed, double eps, double lr, double weightDecay,
+                        String storage, List<ZoStep> history, ZoRng rng, String tuned) {
+        this(format, completed, runSeed, eps, lr, weightDecay, storage, history, rng, tuned, 1);
+    }
+
     @com.fasterxml.jackson.annotation.JsonCreator
     public TrainerState {
+        if (samples == 0) samples = 1; // written before n-SPSA: one perturbation per step
+        if (samples < 0) throw new IllegalArgumentException("checkpoint says " + samples + " perturbations per step");
         if (rng == null) rng = ZoRng.MEZO;
         history = List.copyOf(history);
         if (tuned == null) tuned = TunedParameters.ALL.toString();

@@ -87,6 +87,10 @@ public final class Zo2Engine<B> implements AutoCloseable {
         this.layout = ParameterLayout.of(model, source);
         this.tuned = layout.restrictedTo(hp.tuned());
         this.offsets = layout.offsets();
+        if (hp.samples() > 1 && (!tuned.prefix().isEmpty() || tuned.firstNonEmptyBlock() < layout.numBlocks()))
+            throw new dev.frugal.InvalidSettingException("samples", "(" + hp.samples() + " perturbations per step, "
+                    + "n-SPSA) needs the tuned parameters to lie after the blocks (tune head); '" + hp.tuned()
+                    + "' tunes the embedding or a block: use samples 1 with it");
         this.parallel = hp.rng() == ZoRng.PARALLEL ? new ParallelPerturbation(rngThreads()) : null;
         List<ParamGroup> blocks = model.blockParams();
         boolean inPlace = offload.zeroCopy();
@@ -152,8 +156,12 @@ public final class Zo2Engine<B> implements AutoCloseable {
     /** Step {@code t} with the seed derived from the run seed. */
     public ZoStep step(long t, B batch) { return step(t, hp.stepSeed(t), batch); }
 
-    /** Step {@code t} with perturbation seed {@code seed}; its update stays pending. */
+    /**
+     * Step {@code t} with perturbation seed {@code seed}; its update stays pending. With n-SPSA (samples n &gt; 1,
+     * tuned parameters after the blocks only) see {@link #stepSamples}: its update is applied at once.
+     */
     public ZoStep step(long t, long seed, B batch) {
+        if (hp.samples() > 1) return stepSamples(t, seed, batch);
         PerturbedLosses l = perturbedLosses(t, seed, batch, PerturbedSides.BOTH);
         double grad = MezoReference.projectedGradient(l.lossPlus(), l.lossMinus(), hp.eps());
         defer(seed, grad, hp.lr());
@@ -250,6 +258,71 @@ public final class Zo2Engine<B> implements AutoCloseable {
         }
     }
 
+    /**
+     * n-SPSA (MeZO, Appendix): the frozen trunk runs once (every block frozen, so θ₊ and θ₋ of every perturbation
+     * agree there: the same bits as 2n full forwards), then for k = 0..n−1, zₖ drawn from
+     * {@link ZoHyperparameters#perturbationSeed}(seed, k), the head goes through MeZO's θ+(1·zₖ)ε, θ+(−2·zₖ)ε,
+     * θ+(1·zₖ)ε with ℓ₊ₖ and ℓ₋ₖ from the shared hidden states (B, T, C), gₖ = (ℓ₊ₖ − ℓ₋ₖ)/(2ε); then the n updates
+     * θ ← θ − ((lr/n)·gₖ)·zₖ [− ((lr/n)·wd)·θ] in order, applied at once (the head is resident: nothing to defer).
+     * {@link MezoReference#step} does the same per parameter, so the bits agree. The step logs the means of the
+     * losses and of the gₖ, and every gₖ.
+     */
+    private ZoStep stepSamples(long t, long seed, B batch) {
+        int n = hp.samples();
+        double[] g = new double[n], plus = new double[n], minus = new double[n];
+        forwardMany(List.of(batch), (h, b, ctx) -> { // h: the trunk's output (B, T, C), shared by all 2n losses
+            for (int k = 0; k < n; k++) {
+                try (Scope ks = Scope.open();
+                     PerturbationStream cur = stream(ZoHyperparameters.perturbationSeed(seed, k))) {
+                    Resident head = Resident.perturb(model, tuned.suffix(), cur, null, null, hp);
+                    try (Scope ls = Scope.open()) {
+                        plus[k] = objective.loss(model, h, b, ctx).itemDouble();
+                    }
+                    head.toMinus();
+                    try (Scope ls = Scope.open()) {
+                        minus[k] = objective.loss(model, h, b, ctx).itemDouble();
+                    }
+                    head.restore();
+                }
+                if (!Double.isFinite(plus[k]) || !Double.isFinite(minus[k]))
+                    throw new NonFiniteLossException(t, plus[k], minus[k]);
+                g[k] = MezoReference.projectedGradient(plus[k], minus[k], hp.eps());
+            }
+            return null;
+        });
+        samplePass(false, seed, g, hp.lr());
+        double lp = 0, lm = 0, mean = 0;
+        for (int k = 0; k < n; k++) {
+            lp += plus[k];
+            lm += minus[k];
+            mean += g[k];
+        }
+        return new ZoStep(t, seed, lp / n, lm / n, mean / n, hp.lr(), java.util.Arrays.stream(g).boxed().toList());
+    }
+
+    /**
+     * The n updates of an n-SPSA step with {@code lr}/n each; with {@code shifts} (a replay) first each perturbation's
+     * three shifts without forwards, for MeZO's rounding drift, so a replica ends with the bits of one that ran it.
+     */
+    private void samplePass(boolean shifts, long seed, double[] g, double lr) {
+        int n = g.length;
+        try (GradMode gm = GradMode.off(); Scope s = Scope.open()) {
+            for (int k = 0; shifts && k < n; k++) {
+                try (Scope ks = Scope.open();
+                     PerturbationStream cur = stream(ZoHyperparameters.perturbationSeed(seed, k))) {
+                    Resident.perturb(model, tuned.suffix(), cur, null, null, hp).restore();
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                long sk = ZoHyperparameters.perturbationSeed(seed, k);
+                try (Scope us = Scope.open(); PerturbationStream z = stream(sk)) {
+                    PendingUpdate upd = new PendingUpdate(sk, g[k], lr / n);
+                    for (String name : tuned.suffix()) Resident.update(model.parameter(name), z.resident(name), name, upd, hp);
+                }
+            }
+        }
+    }
+
     /** The z stream of step seed {@code seed}, in the working tier's dtype and on its device. */
     private PerturbationStream stream(long seed) {
         return new PerturbationStream(tuned, seed, offload.device(), offload.computeDtype(), parallel, offsets);
@@ -304,6 +377,14 @@ public final class Zo2Engine<B> implements AutoCloseable {
      * ran the step.
      */
     public void replay(ZoStep logged) {
+        if (logged.samples() != hp.samples()) throw new IllegalArgumentException("step " + logged.step() + " was run"
+                + " with " + logged.samples() + " perturbations, this engine runs " + hp.samples());
+        if (hp.samples() > 1) {
+            flush();
+            samplePass(true, logged.seed(), logged.sampleGradients().stream()
+                    .mapToDouble(Double::doubleValue).toArray(), logged.lr());
+            return;
+        }
         perturbedLosses(logged.step(), logged.seed(), null, PerturbedSides.NONE);
         defer(logged.seed(), logged.projectedGradient(), logged.lr());
     }

@@ -81,6 +81,10 @@ public final class ZoTrainer<B> {
         if (!from.tunedParameters().equals(tuned)) throw new InvalidSettingException("tuned", "(" + tuned + ") differs"
                 + " from the " + from.tuned() + " the run being continued was trained with: pass the same subset to"
                 + " continue its trajectory");
+        int samples = engine.hyperparameters().samples();
+        if (from.samples() != samples) throw new InvalidSettingException("samples", "(" + samples + ") differs from the "
+                + from.samples() + " perturbations per step of the run being continued: pass the same n to continue its"
+                + " trajectory");
         List<ZoStep> history = new ArrayList<>(from.history()); // appended to; copied only into a checkpoint's state
         for (long t = from.completed(); t < settings.steps(); t++) {
             long start = System.nanoTime();
@@ -111,12 +115,12 @@ public final class ZoTrainer<B> {
     private TrainerState state(List<ZoStep> history) {
         ZoHyperparameters hp = engine.hyperparameters();
         return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                engine.offload().storageDtype().name(), history, hp.rng(), hp.tuned().toString());
+                engine.offload().storageDtype().name(), history, hp.rng(), hp.tuned().toString(), hp.samples());
     }
 
     /** The state of a fresh run. */
     public static TrainerState fresh(ZoHyperparameters hp, OffloadConfig off) {
         return new TrainerState(TrainerState.FORMAT, 0, hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                off.storageDtype().name(), List.of(), hp.rng(), hp.tuned().toString());
+                off.storageDtype().name(), List.of(), hp.rng(), hp.tuned().toString(), hp.samples());
     }
 }

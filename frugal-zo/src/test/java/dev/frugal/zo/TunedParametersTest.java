@@ -199,14 +199,18 @@ class TunedParametersTest {
 
     /** {@link Zo2EquivalenceTest#run} with a subset; {@code cfg == null} runs the MeZO reference. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static Run run(Path dir, OffloadConfig cfg, TunedParameters t, boolean share) {
+    static Run run(Path dir, OffloadConfig cfg, TunedParameters t, boolean share) { return run(dir, cfg, t, share, 1); }
+
+    /** {@link #run(Path, OffloadConfig, TunedParameters, boolean)} with {@code samples} perturbations per step. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Run run(Path dir, OffloadConfig cfg, TunedParameters t, boolean share, int samples) {
         boolean encoder = HfConfig.read(dir).modelType().equals("bert");
         try (StagedModel m = load(dir); SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"));
              Scope s = Scope.open()) {
             Tensor ids = ref.tensor("input_ids");
             Object batch = encoder ? new ClassBatch(ids, null, Tensors.fromLongs(new long[] {0, 1}, 2)) : LmBatch.of(ids, null);
             ZoObjective obj = encoder ? new SequenceClassificationObjective() : new CausalLmObjective();
-            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42, t);
+            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42, t).withSamples(samples);
             Map<String, float[]> initial = new LinkedHashMap<>();
             for (String n : m.parameterNames()) initial.put(n, m.parameter(n).toFloatArray());
             java.util.Set<String> tuned = new java.util.HashSet<>(ParameterLayout.of(m).restrictedTo(t).names());
