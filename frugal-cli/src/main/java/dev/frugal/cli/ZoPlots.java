@@ -57,11 +57,16 @@ final class ZoPlots {
         return out;
     }
 
-    /** The loss chart: per-step train loss (mean of L(θ+εz) and L(θ−εz)) faint, its EMA, eval loss as points. */
+    /**
+     * The loss chart: per-step train loss (mean of L(θ+εz) and L(θ−εz), over the n perturbations with n-SPSA) faint,
+     * its EMA, eval loss as points.
+     */
     static LinePlot lossPlot(List<JsonNode> lines, String title) {
         TreeMap<Long, Double> loss = series(lines, "loss");
         LinePlot p = new LinePlot(title, "step", "loss (cross-entropy, nats)");
-        p.noisy("train loss, mean of L(θ+εz) and L(θ−εz)", xs(loss), ys(loss));
+        boolean nSpsa = lines.stream().anyMatch(l -> l.path("spsa_samples").asInt(1) > 1);
+        p.noisy(nSpsa ? "train loss, mean of L(θ+εzₖ) and L(θ−εzₖ) over the n perturbations"
+                : "train loss, mean of L(θ+εz) and L(θ−εz)", xs(loss), ys(loss));
         TreeMap<Long, Double> ev = series(lines, "eval_loss");
         if (ev.size() >= 1 && loss.size() >= 1) p.points("held-out eval loss", xs(ev), ys(ev));
         return p;
