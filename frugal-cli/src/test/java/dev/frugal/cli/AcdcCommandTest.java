@@ -90,7 +90,7 @@ class AcdcCommandTest extends TempHomeCliTest {
      */
     @Test
     void theGlobalDeviceReachesTheLoader() {
-        String opt = FrugalCommandTest.opt();
+        String opt = dev.frugal.model.Fixtures.dir("gpt2").toString(); // always pre-LN (an OPT fixture may be post-LN, refused)
         FrugalCommandTest.Run cpu = FrugalCommandTest.frugal("--threads", "1", "--device", "cpu", "acdc", "--model", opt,
                 "--threshold", "0.1", "--batch", "2", "--out", out.resolve("cpu").toString());
         assertEquals(0, cpu.code(), cpu.describe());
