@@ -85,6 +85,7 @@ final class LinePlot {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(1100).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         Styler st = chart.getStyler();
+        st.setChartTitleFont(titleFont(st.getChartTitleFont(), title, chart.getWidth()));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotBackgroundColor(Color.WHITE);
@@ -186,6 +187,22 @@ final class LinePlot {
         if (range == 0) range = Math.abs(hi) > 0 ? Math.abs(hi) : 1;
         int decimals = (int) Math.max(0, Math.min(6, Math.ceil(-Math.log10(range / 5))));
         return decimals == 0 ? "#,##0" : "0." + "0".repeat(decimals);
+    }
+
+    /**
+     * The title's font, made smaller (down to 9 pt) until a title that says all that ran fits the chart's width (XChart
+     * centres the title over the plot area, which leaves ~120 px of the width to the axis titles and tick labels).
+     */
+    static java.awt.Font titleFont(java.awt.Font font, String title, int width) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        try {
+            java.awt.Font f = font;
+            while (f.getSize2D() > 9 && g.getFontMetrics(f).stringWidth(title) > width - 120) f = f.deriveFont(f.getSize2D() - 0.5f);
+            return f;
+        } finally {
+            g.dispose();
+        }
     }
 
     /** A number for a title: up to 3 significant digits, plain or scientific, e.g. 1e-3, 0.05, 16. */

@@ -89,6 +89,21 @@ class PlotsTest {
     }
 
     @Test
+    void aLongTitleFitsTheChartsWidth() {
+        ZoTrainCommand.ZoOptions o = QuickstartCommand.settings(150, Path.of("/tmp/x"));
+        String t = ZoPlots.title(o);
+        XYChart c = new LinePlot(t, "step", "loss").series("a", new double[] {0, 1}, new double[] {0, 1}).chart();
+        java.awt.Font f = c.getStyler().getChartTitleFont();
+        java.awt.Graphics2D g = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB).createGraphics();
+        int w = g.getFontMetrics(f).stringWidth(t);
+        g.dispose();
+        assertTrue(w <= c.getWidth() - 120, "title " + w + " px wide at " + f.getSize2D() + " pt on a " + c.getWidth() + " px chart: " + t);
+        assertTrue(f.getSize2D() >= 9, "title font " + f.getSize2D());
+        LinePlot shortOne = new LinePlot("short", "step", "loss").series("a", new double[] {0, 1}, new double[] {0, 1});
+        assertTrue(shortOne.chart().getStyler().getChartTitleFont().getSize2D() > f.getSize2D(), "a short title keeps the default size");
+    }
+
+    @Test
     void singlePointAndEmptyChartsAreNotWritten(@TempDir Path dir) {
         assertFalse(new LinePlot("t", "x", "y").write(dir.resolve("empty.png")));
         assertFalse(new LinePlot("t", "x", "y").points("one", new double[] {3}, new double[] {0.98}).write(dir.resolve("one.png")));
