@@ -104,17 +104,8 @@ class NSpsaTest {
         Path dir = lmWithHead();
         ZoHyperparameters hp = ResumeTest.HP.withTuned(TunedParameters.parse("head")).withSamples(N);
         Path full = tmp.resolve("full"), half = tmp.resolve("half");
-        TrainerState a;
-        try (CausalLM m = Models.loadCausalLM(dir, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off("a"))) {
-            a = new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, full), null,
-                    null).run(ZoTrainer.fresh(hp, e.offload()));
-        }
-        try (CausalLM m = Models.loadCausalLM(dir, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off("b"))) {
-            new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(3, 0, 3, half), null,
-                    null).run(ZoTrainer.fresh(hp, e.offload()));
-        }
+        TrainerState a = ResumeTest.train(dir, hp, off("a"), 6, full, null);
+        ResumeTest.train(dir, hp, off("b"), 3, half, null);
         Path ck = ZoCheckpoint.latest(half).orElseThrow();
         TrainerState mid = ZoCheckpoint.readState(ck);
         assertEquals(N, mid.samples());
@@ -125,14 +116,9 @@ class NSpsaTest {
                     ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, half), null, null).run(mid));
             assertEquals("samples", x.parameter());
         }
-        TrainerState b;
-        try (CausalLM m = Models.loadCausalLM(ck, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off("d"))) {
-            b = new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, half), null,
-                    null).run(mid);
-        }
+        TrainerState b = ResumeTest.train(ck, hp, off("d"), 6, half, mid);
         assertEquals(a.history(), b.history(), "step scalars after resume");
-        assertSameWeights(ZoCheckpoint.latest(full).orElseThrow(), ZoCheckpoint.latest(half).orElseThrow());
+        ResumeTest.assertSameLatestWeights(full, half);
 
         // a replica that replays the logged scalars (no forward) ends on the same bits
         try (CausalLM m = Models.loadCausalLM(dir, Device.CPU);
@@ -160,14 +146,6 @@ class NSpsaTest {
         assertEquals(1, st.samples());
         assertEquals(1, st.history().get(0).samples());
         assertEquals(List.of(), st.history().get(0).sampleGradients());
-    }
-
-    static void assertSameWeights(Path a, Path b) {
-        try (SafetensorsFile x = SafetensorsFile.open(a.resolve("model.safetensors"));
-             SafetensorsFile y = SafetensorsFile.open(b.resolve("model.safetensors")); Scope s = Scope.open()) {
-            assertEquals(x.names(), y.names());
-            for (String n : x.names()) assertTrue(Tensors.equal(x.tensor(n), y.tensor(n)), n + " differs after resume");
-        }
     }
 
     OffloadConfig off(String name) { return OffloadConfig.disk(2, DType.BF16, tmp.resolve("off-" + name)); }

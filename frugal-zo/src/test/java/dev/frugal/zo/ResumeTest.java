@@ -34,39 +34,43 @@ class ResumeTest {
 
     OffloadConfig offload(String name) { return OffloadConfig.disk(2, DType.BF16, tmp.resolve("off-" + name)); }
 
+    /**
+     * Trains the model in {@code dir} (a fixture or a checkpoint) with {@code hp} on {@link #data} up to {@code steps} in
+     * all, from {@code from} ({@code null}: a fresh run), checkpointing every 3 steps into {@code checkpoints}.
+     */
+    static TrainerState train(Path dir, ZoHyperparameters hp, OffloadConfig off, long steps, Path checkpoints,
+                              TrainerState from) {
+        try (CausalLM m = Models.loadCausalLM(dir, Device.CPU);
+             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off)) {
+            return new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(steps, 0, 3, checkpoints),
+                    null, null).run(from != null ? from : ZoTrainer.fresh(hp, e.offload()));
+        }
+    }
+
+    /** The latest checkpoints under {@code a} and {@code b} hold the same tensors, bit for bit. */
+    static void assertSameLatestWeights(Path a, Path b) {
+        Path fa = ZoCheckpoint.latest(a).orElseThrow(), fb = ZoCheckpoint.latest(b).orElseThrow();
+        try (SafetensorsFile x = SafetensorsFile.open(fa.resolve("model.safetensors"));
+             SafetensorsFile y = SafetensorsFile.open(fb.resolve("model.safetensors")); Scope s = Scope.open()) {
+            assertEquals(x.names(), y.names());
+            for (String n : x.names()) assertTrue(Tensors.equal(x.tensor(n), y.tensor(n)), n + " differs after resume");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ZoRng.class)
     void resumedRunEqualsUninterruptedRun(ZoRng rng) throws Exception {
         ZoHyperparameters HP = ResumeTest.HP.withRng(rng);
         Path opt = dev.frugal.model.Fixtures.dir("opt");
         Path full = tmp.resolve("full"), half = tmp.resolve("half");
-        TrainerState a;
-        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("a"))) {
-            a = new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, full), null, null)
-                    .run(ZoTrainer.fresh(HP, e.offload()));
-        }
-        // an interrupted run: only the first 3 steps
-        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("b"))) {
-            new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(3, 0, 3, half), null, null)
-                    .run(ZoTrainer.fresh(HP, e.offload()));
-        }
+        TrainerState a = train(opt, HP, offload("a"), 6, full, null);
+        train(opt, HP, offload("b"), 3, half, null); // an interrupted run: only the first 3 steps
         Path ck = ZoCheckpoint.latest(half).orElseThrow();
         TrainerState mid = ZoCheckpoint.readState(ck);
         assertEquals(3, mid.completed());
-        TrainerState b;
-        try (CausalLM m = Models.loadCausalLM(ck, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, offload("c"))) {
-            b = new ZoTrainer<>(m, e, data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, half), null, null).run(mid);
-        }
+        TrainerState b = train(ck, HP, offload("c"), 6, half, mid);
         assertEquals(a.history(), b.history(), "step scalars after resume");
-        Path fa = ZoCheckpoint.latest(full).orElseThrow(), fb = ZoCheckpoint.latest(half).orElseThrow();
-        try (SafetensorsFile x = SafetensorsFile.open(fa.resolve("model.safetensors"));
-             SafetensorsFile y = SafetensorsFile.open(fb.resolve("model.safetensors")); Scope s = Scope.open()) {
-            assertEquals(x.names(), y.names());
-            for (String n : x.names()) assertTrue(Tensors.equal(x.tensor(n), y.tensor(n)), n + " differs after resume");
-        }
+        assertSameLatestWeights(full, half);
         assertTrue(Files.isRegularFile(full.resolve("latest")));
         assertEquals(rng, mid.rng(), "the checkpoint records the z stream");
     }

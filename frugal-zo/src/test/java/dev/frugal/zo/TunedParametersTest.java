@@ -124,17 +124,8 @@ class TunedParametersTest {
         Path opt = Zo2EquivalenceTest.root().resolve("opt");
         ZoHyperparameters hp = ResumeTest.HP.withTuned(TunedParameters.parse("head+top1"));
         Path full = tmp.resolve("full"), half = tmp.resolve("half");
-        TrainerState a;
-        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off("a"))) {
-            a = new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, full), null,
-                    null).run(ZoTrainer.fresh(hp, e.offload()));
-        }
-        try (CausalLM m = Models.loadCausalLM(opt, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off("b"))) {
-            new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(3, 0, 3, half), null,
-                    null).run(ZoTrainer.fresh(hp, e.offload()));
-        }
+        TrainerState a = ResumeTest.train(opt, hp, off("a"), 6, full, null);
+        ResumeTest.train(opt, hp, off("b"), 3, half, null);
         Path ck = ZoCheckpoint.latest(half).orElseThrow();
         TrainerState mid = ZoCheckpoint.readState(ck);
         assertEquals("head+top1", mid.tuned());
@@ -144,19 +135,9 @@ class TunedParametersTest {
                     ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, half), null, null).run(mid));
             assertTrue(x.getMessage().contains("head+top1"), x.getMessage());
         }
-        TrainerState b;
-        try (CausalLM m = Models.loadCausalLM(ck, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp, off("d"))) {
-            b = new ZoTrainer<>(m, e, ResumeTest.data(m.config().vocabSize()), new ZoTrainer.Settings(6, 0, 3, half), null,
-                    null).run(mid);
-        }
+        TrainerState b = ResumeTest.train(ck, hp, off("d"), 6, half, mid);
         assertEquals(a.history(), b.history(), "step scalars after resume");
-        Path fa = ZoCheckpoint.latest(full).orElseThrow(), fb = ZoCheckpoint.latest(half).orElseThrow();
-        try (SafetensorsFile x = SafetensorsFile.open(fa.resolve("model.safetensors"));
-             SafetensorsFile y = SafetensorsFile.open(fb.resolve("model.safetensors")); Scope s = Scope.open()) {
-            assertEquals(x.names(), y.names());
-            for (String n : x.names()) assertTrue(Tensors.equal(x.tensor(n), y.tensor(n)), n + " differs after resume");
-        }
+        ResumeTest.assertSameLatestWeights(full, half);
     }
 
     @Test
