@@ -115,7 +115,8 @@ class MezoFixtureTest {
         for (int i = 0; i < first.size(); i++) assertEquals(first.get(i).asDouble(), z[i], 0.0, "z[" + i + "]");
     }
 
-    private static LmBatch batch(JsonNode ref) {
+    /** The fixture's batch ({@code input_ids} of mezo_reference.json). */
+    static LmBatch batch(JsonNode ref) {
         long[][] ids = new long[ref.get("input_ids").size()][];
         for (int i = 0; i < ids.length; i++) {
             JsonNode row = ref.get("input_ids").get(i);

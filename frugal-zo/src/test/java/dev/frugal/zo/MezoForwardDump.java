@@ -60,7 +60,7 @@ public final class MezoForwardDump {
             MezoReference<LmBatch> mezo = new MezoReference<>(model, new CausalLmObjective(), hp);
             for (int i = 0; i < step; i++) {
                 JsonNode st = ref.get("steps").get(i);
-                mezo.perturbedLosses(st.get("seed").asLong(), batch(ref)); // +1, −2, +1: the restore drift included
+                mezo.perturbedLosses(st.get("seed").asLong(), MezoFixtureTest.batch(ref)); // +1, −2, +1: the restore drift included
                 mezo.update(st.get("seed").asLong(), st.get("projected_grad").asDouble());
             }
             if (step >= 0) {
@@ -69,7 +69,7 @@ public final class MezoForwardDump {
                 if (minus) perturb(model, seed, -2, hp.eps());
             }
             for (String n : model.parameterNames()) dump.put("param/" + n, model.parameter(n).cloneTensor().keep());
-            LmBatch b = batch(ref);
+            LmBatch b = MezoFixtureTest.batch(ref);
             Recorder rec = new Recorder();
             Tensor logits = model.logits(b.inputIds(), null, null, rec); // (B, T, V)
             rec.put("logits", logits);
@@ -211,16 +211,6 @@ public final class MezoForwardDump {
         long b = ids.size(0), t = ids.size(1);
         Tensor ignored = Tensors.full(LmLoss.IGNORE_INDEX, dev.frugal.tensor.DType.I64, Device.CPU, b, 1);
         return Tensors.cat(List.of(ids.narrow(1, 1, t - 1), ignored), 1).reshape(b * t);
-    }
-
-    private static LmBatch batch(JsonNode ref) {
-        long[][] ids = new long[ref.get("input_ids").size()][];
-        for (int i = 0; i < ids.length; i++) {
-            JsonNode row = ref.get("input_ids").get(i);
-            ids[i] = new long[row.size()];
-            for (int j = 0; j < row.size(); j++) ids[i][j] = row.get(j).asLong();
-        }
-        return LmBatch.of(Tensors.fromLongs(ids), null);
     }
 
     /** Plain ops that keep a copy of every output under the Python dump's names. */
