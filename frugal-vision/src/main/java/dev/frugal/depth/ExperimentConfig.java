@@ -19,9 +19,9 @@ public record ExperimentConfig(int width, int height, int trainSequences, int te
         intensities = List.copyOf(intensities);
     }
 
-    /** The bench's full setting: 80×64, 6+2 sequences of 60 frames per intensity, 4 epochs, 3 seeds. */
+    /** The bench's full setting: 80×64, 6+2 sequences of 60 frames per intensity, 8 epochs (696 steps), 3 seeds. */
     public static ExperimentConfig full() {
-        return new ExperimentConfig(80, 64, 6, 2, 60, 4, 4, List.of(1L, 2L, 3L), List.of(VibrationIntensity.values()), 2024);
+        return new ExperimentConfig(80, 64, 6, 2, 60, 8, 4, List.of(1L, 2L, 3L), List.of(VibrationIntensity.values()), 2024);
     }
 
     /** A smoke run: 64×48, 2+1 sequences of 12 frames, 1 epoch, 3 seeds. */

@@ -9,14 +9,14 @@ import java.util.List;
 /**
  * Monodepth2's U-Net depth decoder: from the deepest level up, {@code x = ELU(conv3(x))}, ×2 nearest upsampling,
  * concatenation with the encoder's skip feature, {@code ELU(conv3(·))}; at the four finest levels a sigmoid
- * disparity head. Output disparities in (0, 1), finest first: {@code (B, 1, H/2^s, W/2^s)} for s = 0…3.
+ * disparity head whose bias starts at {@code initialLogit} (see {@link ModelConfig#initialDisparity()}). Output disparities in (0, 1), finest first: {@code (B, 1, H/2^s, W/2^s)} for s = 0…3.
  */
 final class DepthDecoder {
     static final int SCALES = 4;
     private final Params p;
     private final long[] enc, dec;
 
-    DepthDecoder(Params p, long[] encWidths, long[] decWidths) {
+    DepthDecoder(Params p, long[] encWidths, long[] decWidths, double initialLogit) {
         this.p = p;
         this.enc = encWidths.clone();
         this.dec = decWidths.clone();
@@ -25,7 +25,10 @@ final class DepthDecoder {
             Layers.conv(p, "depth_dec.up" + i + ".0", in, dec[i], 3, true);
             long in1 = dec[i] + (i > 0 ? enc[i - 1] : 0);
             Layers.conv(p, "depth_dec.up" + i + ".1", in1, dec[i], 3, true);
-            if (i < SCALES) Layers.conv(p, "depth_dec.disp" + i, dec[i], 1, 3, true);
+            if (i < SCALES) {
+                p.weight("depth_dec.disp" + i + ".weight", dec[i] * 9, 1, dec[i], 3, 3);
+                p.constant("depth_dec.disp" + i + ".bias", initialLogit, 1);
+            }
         }
     }
 

@@ -24,17 +24,18 @@ public final class DepthPoseModel implements AutoCloseable {
         this.cfg = cfg;
         this.params = new Params(Rng.seeded("depth-init", seed));
         depthEncoder = new ResNetEncoder(params, "depth_enc", 3, cfg.encoderWidths());
-        depthDecoder = new DepthDecoder(params, cfg.encoderWidths(), cfg.decoderWidths());
+        double disp0 = cfg.initialDisparity();
+        depthDecoder = new DepthDecoder(params, cfg.encoderWidths(), cfg.decoderWidths(), Math.log(disp0 / (1 - disp0)));
         poseEncoder = new ResNetEncoder(params, "pose_enc", 6, cfg.encoderWidths());
         long c = cfg.encoderWidths()[4];
         if (cfg.vibration()) {
             vibration = new VibrationBranch(params, cfg.vibHidden());
             fusion = new FourierFusion(params, c, cfg.bottleneck(cfg.height()), cfg.bottleneck(cfg.width()), cfg.vibHidden());
-            poseDecoder = new PoseDecoder(params, c + cfg.vibHidden(), cfg.poseWidth());
+            poseDecoder = new PoseDecoder(params, c + cfg.vibHidden(), cfg.poseWidth(), cfg.poseScale());
         } else {
             vibration = null;
             fusion = null;
-            poseDecoder = new PoseDecoder(params, c, cfg.poseWidth());
+            poseDecoder = new PoseDecoder(params, c, cfg.poseWidth(), cfg.poseScale());
         }
     }
 
