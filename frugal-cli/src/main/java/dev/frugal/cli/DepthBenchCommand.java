@@ -2,7 +2,6 @@ package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.frugal.data.FrugalHome;
 import dev.frugal.depth.DepthExperiment;
 import dev.frugal.depth.DepthTrainer;
 import dev.frugal.depth.ExperimentConfig;
@@ -43,7 +42,7 @@ public final class DepthBenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     JsonLinesOption json;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs and metrics.jsonl go (default $FRUGAL_HOME/bench/depth).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs and metrics.jsonl go (default $FRUGAL_HOME/runs/bench-depth, --quick: bench-depth-quick).")
     Path out;
 
     @Override
@@ -51,7 +50,7 @@ public final class DepthBenchCommand implements Callable<Integer> {
         int threads = spec.root().userObject() instanceof FrugalCommand f ? f.configureThreads() : 2;
         if (!(spec.root().userObject() instanceof FrugalCommand)) dev.frugal.tensor.Threads.configure(threads);
         ExperimentConfig cfg = quick ? ExperimentConfig.quick() : ExperimentConfig.full();
-        Path dir = out != null ? out : FrugalHome.root().resolve("bench").resolve(quick ? "depth-quick" : "depth");
+        Path dir = RunDirs.resolve(out, quick ? "bench-depth-quick" : "bench-depth");
         Files.createDirectories(dir);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "bench depth%s: %dx%d, %d+%d sequences x %d frames per intensity, %d epochs, batch %d, seeds %s, %d threads%n",
@@ -59,6 +58,7 @@ public final class DepthBenchCommand implements Callable<Integer> {
                 cfg.batchSize(), cfg.seeds(), threads);
         o.flush();
         List<Double> renderMs = new ArrayList<>();
+        Map<VibrationIntensity, Double> flatAbsRel = new java.util.EnumMap<>(VibrationIntensity.class);
         ForkJoinPool pool = new ForkJoinPool(threads);
         long t0 = System.nanoTime();
         List<DepthExperiment.Run> runs;
@@ -69,6 +69,12 @@ public final class DepthBenchCommand implements Callable<Integer> {
                 public void rendered(VibrationIntensity vi, int sequences, double ms) {
                     renderMs.add(ms);
                     log.write(Map.of("rendered", vi.cliName(), "sequences", sequences, "ms_per_frame", ms));
+                }
+
+                @Override
+                public void flatBaseline(VibrationIntensity vi, dev.frugal.depth.DepthMetrics flat) {
+                    flatAbsRel.put(vi, flat.absRel());
+                    log.write(Map.of("flat_baseline", vi.cliName(), "abs_rel", flat.absRel()));
                 }
 
                 @Override
@@ -134,6 +140,8 @@ public final class DepthBenchCommand implements Callable<Integer> {
                 js.put("absrel_sd_" + model + "_" + vi.cliName(), a[1]);
                 js.put("ate_sd_" + model + "_" + vi.cliName(), t[1]);
             }
+            o.printf(Locale.ROOT, "%-10s %-7s %10.4f%n", vi.cliName(), "flat", flatAbsRel.get(vi));
+            js.put("absrel_flat_" + vi.cliName(), flatAbsRel.get(vi));
         }
         for (boolean vib : new boolean[] {false, true})
             js.put("train_s_per_epoch_" + (vib ? "v2" : "vision"),

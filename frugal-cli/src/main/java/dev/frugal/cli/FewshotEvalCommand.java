@@ -59,6 +59,10 @@ public final class FewshotEvalCommand implements Callable<Integer> {
     @Option(names = "--episodes", paramLabel = "N", defaultValue = "100", description = "Episodes (default: ${DEFAULT-VALUE}; the literature: 600).")
     int episodes;
 
+    @Option(names = "--first-episode", paramLabel = "F", defaultValue = "0", description = "Run episodes F … F+N−1 (default: ${DEFAULT-VALUE}):"
+            + " with the same seed they continue an earlier run of episodes 0 … F−1 exactly, and the per-episode metrics pool.")
+    int firstEpisode;
+
     @Option(names = "--ways", paramLabel = "N", defaultValue = "5", description = "Classes per episode (default: ${DEFAULT-VALUE}).")
     int ways;
 
@@ -135,7 +139,7 @@ public final class FewshotEvalCommand implements Callable<Integer> {
         EpisodeSetup setup;
         IdpConfig idp;
         try {
-            setup = new EpisodeSetup(ways, shots, queries, episodes, seed);
+            setup = new EpisodeSetup(ways, shots, queries, episodes, seed, firstEpisode);
             idp = IdpConfig.defaults().withSteps(idpSteps).withPseudoQueries(pseudoQueries).withBn(idpBn).withLr(idpLr);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -92,6 +92,14 @@ class FewshotCommandTest {
     }
 
     @Test
+    void negativeFirstEpisodeNamesTheSetting() {
+        Run r = run("fewshot", "eval", "--pretrained", pretrained.toString(), "--method", "protonet", "--target", "mnist",
+                "--episodes", "1", "--first-episode", "-1");
+        assertEquals(Main.EXIT_USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("firstEpisode") && r.err().contains("-1"), r.err());
+    }
+
+    @Test
     void unknownTargetOrSourceIsOneLineExit2() {
         assertBadInput(evalOn(dir.resolve("no-such-domain")), "no-such-domain");
         assertBadInput(run("fewshot", "pretrain", "--source", "no-such-source", "--steps", "1", "--out",

@@ -24,6 +24,9 @@ public final class DepthExperiment {
         void step(VibrationIntensity intensity, boolean vibration, long seed, DepthTrainer.Step step, long totalSteps);
 
         void finished(Run run);
+
+        /** The depth errors of a flat (constant) prediction on this intensity's test sequences: what learning nothing scores. */
+        default void flatBaseline(VibrationIntensity intensity, DepthMetrics flat) {}
     }
 
     public static List<Run> run(ExperimentConfig cfg, ForkJoinPool renderPool, Listener listener) {
@@ -40,6 +43,7 @@ public final class DepthExperiment {
                 (i < cfg.trainSequences() ? train : test).add(g.sequence());
             }
             listener.rendered(vi, n, ms);
+            listener.flatBaseline(vi, flat(test, ModelConfig.small(cfg.height(), cfg.width(), false)));
             Snippets data = new Snippets(train);
             for (boolean vib : new boolean[] {false, true}) {
                 for (long seed : cfg.seeds()) {
@@ -74,6 +78,17 @@ public final class DepthExperiment {
             }
         }
         return runs;
+    }
+
+    /** Depth metrics of a constant map (median-scaled, so any constant) over every frame of {@code test}. */
+    public static DepthMetrics flat(List<Sequence> test, ModelConfig mc) {
+        List<DepthMetrics> dm = new ArrayList<>();
+        for (Sequence q : test) {
+            float[] one = new float[q.width() * q.height()];
+            java.util.Arrays.fill(one, 1f);
+            for (float[] gt : q.depth()) dm.add(DepthMetrics.of(one, gt, mc.minDepth(), mc.maxDepth(), true));
+        }
+        return DepthMetrics.mean(dm);
     }
 
     static double mean(List<Double> xs) { return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN); }

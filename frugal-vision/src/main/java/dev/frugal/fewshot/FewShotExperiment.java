@@ -19,11 +19,9 @@ public final class FewShotExperiment {
     /** Seed of the method's randomness in episode {@code index}. */
     public static long methodSeed(long seed, int index) { return EpisodeSampler.episodeSeed(seed ^ 0x5DEECE66DL, index); }
 
-    /** Episodes {@code 0 … episodes−1}. */
+    /** The setup's episodes ({@link EpisodeSetup#indices()}). */
     public static List<EpisodeResult> run(FewShotEvaluator ev, MethodName method, ImageSet set, EpisodeSetup setup, Progress progress) {
-        int[] all = new int[setup.episodes()];
-        for (int i = 0; i < all.length; i++) all[i] = i;
-        return run(ev, method, set, setup, all, progress);
+        return run(ev, method, set, setup, setup.indices(), progress);
     }
 
     /** The given episodes only (in the given order). */

@@ -52,6 +52,10 @@ class FewShotEndToEndTest {
                 // a single episode alone (a Spark partition) equals the same episode inside a full run
                 List<EpisodeResult> alone = FewShotExperiment.run(ev, m, target, setup, new int[] {2}, null);
                 assertEquals(a.get(2).accuracy(), alone.get(0).accuracy(), m + ": episode 2 alone differs");
+                // a run that starts at episode 1 continues the first run: its results are episodes 1 and 2 of it
+                List<EpisodeResult> cont = FewShotExperiment.run(ev, m, target, new EpisodeSetup(5, 1, 15, 2, 11L, 1), null);
+                assertEquals(List.of(1, 2), cont.stream().map(EpisodeResult::index).toList(), m + ": continued run's episode indices");
+                assertEquals(accuracies(a).subList(1, 3), accuracies(cont), m + ": a run from episode 1 differs from episodes 1-2 of the full run");
                 mean += Summary.of(a).mean() / MethodName.values().length;
                 if (m == MethodName.IDP) assertTrue(a.get(0).alignMillis() > 0, "IDP alignment time not measured");
             }

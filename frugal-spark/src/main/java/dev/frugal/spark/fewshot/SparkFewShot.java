@@ -57,7 +57,7 @@ public final class SparkFewShot {
     public static List<EpisodeResult> run(SparkContext sc, Job job, int partitions) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         sc.setJobDescription("frugal fewshot " + job.method().cliName() + " on " + job.target() + " (" + job.setup().episodes() + " episodes)");
-        List<Integer> idx = IntStream.range(0, job.setup().episodes()).boxed().toList();
+        List<Integer> idx = IntStream.of(job.setup().indices()).boxed().toList();
         List<EpisodeResult> out = new ArrayList<>(jsc.parallelize(idx, partitions).mapPartitions(new EpisodeTask(job)).collect());
         out.sort(Comparator.comparingInt(EpisodeResult::index));
         return out;
