@@ -96,7 +96,7 @@ class FewshotCommandTest {
         Run r = run("fewshot", "eval", "--pretrained", pretrained.toString(), "--method", "protonet", "--target", "mnist",
                 "--episodes", "1", "--first-episode", "-1");
         assertEquals(Main.EXIT_USAGE, r.code(), r.err());
-        assertTrue(r.err().contains("firstEpisode") && r.err().contains("-1"), r.err());
+        assertTrue(r.err().contains("--first-episode must be ≥ 0, got -1"), r.err());
     }
 
     @Test
