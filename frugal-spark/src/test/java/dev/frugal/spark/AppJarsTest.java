@@ -28,7 +28,6 @@ class AppJarsTest {
         String cp = String.join(File.pathSeparator, List.of(classes.toString(), frugal.toString(), spark.toString(),
                 torch.toString(), jackson.toString(), tmp.resolve("missing.jar").toString()));
         List<Path> shipped = AppJars.forClassPath(cp, tmp.resolve("work"));
-        System.out.println("shipped: " + shipped);
         assertEquals(3, shipped.size(), shipped.toString());
         assertEquals(frugal, shipped.get(1));
         assertEquals(torch, shipped.get(2));
