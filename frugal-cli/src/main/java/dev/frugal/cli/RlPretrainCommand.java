@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -66,7 +66,7 @@ public final class RlPretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the init and the task stream (default 0).")
     long seed = 0;
 
-    @Option(names = "--held-out", paramLabel = "N", description = "Held-out prompts for the exact-match score (default 200).")
+    @Option(names = "--held-out", paramLabel = "N", description = "Held-out prompts for the exact-match score (default 200, at most 2000).")
     int heldOut = 200;
 
     @Mixin
@@ -77,7 +77,9 @@ public final class RlPretrainCommand implements Callable<Integer> {
         if (steps < 1) throw new ParameterException(spec.commandLine(), "--steps must be >= 1, got " + steps);
         if (batch < 1) throw new ParameterException(spec.commandLine(), "--batch must be >= 1, got " + batch);
         if (!(lr > 0)) throw new ParameterException(spec.commandLine(), "--lr must be > 0, got " + lr);
-        TinyLm shape = new TinyLm(arch, hidden, layers, heads, kvHeads, intermediate, 64);
+        if (heldOut < 1 || heldOut > TaskFamily.RESERVED)
+            throw new ParameterException(spec.commandLine(), "--held-out must be in [1, " + TaskFamily.RESERVED + "], got " + heldOut);
+        TinyLm shape = new TinyLm(arch, hidden, layers, heads, kvHeads, intermediate, TinyLm.POSITIONS);
         FrugalCommand.configureThreads(spec);
         PrintWriter o = spec.commandLine().getOut();
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
@@ -92,20 +94,23 @@ public final class RlPretrainCommand implements Callable<Integer> {
             try (ProgressBar bar = progress.bar("pretrain", steps, "steps")) {
                 loss = Pretrainer.train(m, seed, steps, batch, lr, s -> { if (bar != null) bar.stepTo(s); });
             }
-            double em = Pretrainer.exactMatch(m, TaskFamily.heldOut(seed + 1_000_003L, heldOut, Set.of()));
+            List<dev.frugal.rl.task.Task> held = TaskFamily.heldOut(heldOut);
+            double em = Pretrainer.exactMatch(m, held);
+            double sampled = Pretrainer.sampledExactMatch(m, held, 4, 1.0, 1.0, dev.frugal.rl.task.TaskGrpoRun.EVAL_SEED);
             Models.save(m, tmp);
             Map<String, Object> info = new LinkedHashMap<>();
-            info.put("task_family", "frugal-rl char tasks: add, reverse, sort, count, repeat");
+            info.put("task_family", "frugal-rl char tasks: add, reverse, sort, count, repeat; 0-3 restatements");
             info.put("vocab", dev.frugal.rl.task.CharVocab.CHARS);
             info.put("seed", seed);
             info.put("tasks_seen", (long) steps * batch);
             info.put("final_loss", loss);
             info.put("held_out_exact_match", em);
+            info.put("held_out_exact_match_sampled", sampled);
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("task_family.json").toFile(), info);
             FileTrees.delete(out);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            o.printf(Locale.ROOT, "loss (last 20 steps) %.4f; held-out greedy exact match %.3f (%d prompts); %.1f s; saved %s%n",
-                    loss, em, heldOut, (System.nanoTime() - t0) / 1e9, out);
+            o.printf(Locale.ROOT, "loss (last 20 steps) %.4f; held-out exact match (%d prompts): greedy %.3f, sampled at T=1"
+                    + " %.3f (4 per prompt); %.1f s; saved %s%n", loss, heldOut, em, sampled, (System.nanoTime() - t0) / 1e9, out);
         }
         return 0;
     }

@@ -68,7 +68,7 @@ public final class RlTrainCommand implements Callable<Integer> {
     @Option(names = "--num-generations", paramLabel = "G", description = "Completions per prompt (default 8).")
     int numGenerations = 8;
 
-    @Option(names = "--max-completion-length", paramLabel = "L", description = "New tokens per completion at most (default 25).")
+    @Option(names = "--max-completion-length", paramLabel = "L", description = "New tokens per completion at most (default 52: the longest taught completion).")
     int maxCompletionLength = TaskFamily.maxAnswerTokens();
 
     @Option(names = "--learning-rate", paramLabel = "LR", description = "AdamW learning rate (default 1e-4).")
@@ -116,8 +116,12 @@ public final class RlTrainCommand implements Callable<Integer> {
     @Option(names = "--save-steps", paramLabel = "K", description = "Checkpoint every K steps (default 20).")
     int saveSteps = 20;
 
-    @Option(names = "--held-out", paramLabel = "N", description = "Held-out prompts (default 200).")
+    @Option(names = "--held-out", paramLabel = "N", description = "Held-out prompts (default 200, at most 2000).")
     int heldOut = 200;
+
+    @Option(names = "--eval-samples", paramLabel = "K", description = "Completions sampled per held-out prompt for the"
+            + " held-out reward (default 4; the same random numbers at every evaluation).")
+    int evalSamples = 4;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the prompt stream and the samplers (default 42).")
     long seed = 42;
@@ -142,6 +146,9 @@ public final class RlTrainCommand implements Callable<Integer> {
         if (maxCompletionLength < 1)
             throw new ParameterException(spec.commandLine(), "--max-completion-length must be >= 1, got " + maxCompletionLength);
         if (evalSteps < 1 || saveSteps < 1) throw new ParameterException(spec.commandLine(), "--eval-steps and --save-steps must be >= 1");
+        if (heldOut < 1 || heldOut > TaskFamily.RESERVED)
+            throw new ParameterException(spec.commandLine(), "--held-out must be in [1, " + TaskFamily.RESERVED + "], got " + heldOut);
+        if (evalSamples < 1) throw new ParameterException(spec.commandLine(), "--eval-samples must be >= 1, got " + evalSamples);
         if (!(partialCreditWeight >= 0) || Double.isInfinite(partialCreditWeight))
             throw new ParameterException(spec.commandLine(), "--partial-credit-weight must be a finite value >= 0, got "
                     + partialCreditWeight);
@@ -166,7 +173,7 @@ public final class RlTrainCommand implements Callable<Integer> {
         try (CausalLM policy = Models.loadCausalLM(policyDir, Device.CPU);
              CausalLM ref = beta > 0 ? Models.loadCausalLM(refModel != null ? refModel : model, Device.CPU) : null;
              TaskGrpoRun run = new TaskGrpoRun(policy, ref, cfg, sc, seed, batch / numGenerations, heldOut,
-                     family.path("seed").asLong(), family.path("tasks_seen").asLong(), partialCreditWeight);
+                     partialCreditWeight);
              MetricsLog log = new MetricsLog(outputDir.resolve("metrics.jsonl"), resumeFrom != null)) {
             if (startStep > 0) {
                 run.skip(startStep);
@@ -182,13 +189,15 @@ public final class RlTrainCommand implements Callable<Integer> {
                     numGenerations, maxCompletionLength, cfg.lossType(), beta, epsilon, cfg.epsilonHigh(), numIterations,
                     learningRate, mode, budget > 0 ? "budget " + kvBudgetMb + " MB" : Integer.toString(microGroupSize), seed);
             o.flush();
-            List<double[]> curve = new ArrayList<>(), evals = new ArrayList<>();
-            double start = run.evaluate();
+            List<double[]> curve = new ArrayList<>(), evals = new ArrayList<>(), greedyEvals = new ArrayList<>();
+            double start = run.evaluateSampled(evalSamples), startGreedy = run.evaluate();
             evals.add(new double[] {startStep, start});
-            log.write(Map.of("step", startStep, "eval/exact_match", start));
-            o.printf(Locale.ROOT, "held-out exact match at step %d: %.3f (%d prompts)%n", startStep, start, heldOut);
+            greedyEvals.add(new double[] {startStep, startGreedy});
+            log.write(Map.of("step", startStep, "eval/exact_match", start, "eval/exact_match_greedy", startGreedy));
+            o.printf(Locale.ROOT, "held-out exact match at step %d: sampled %.3f (%d prompts x %d), greedy %.3f%n", startStep,
+                    start, heldOut, evalSamples, startGreedy);
             o.flush();
-            double last = start;
+            double last = start, lastGreedy = startGreedy;
             long t0 = System.nanoTime();
             try (ProgressBar bar = progress.bar("grpo", maxSteps, "steps")) {
                 if (bar != null) bar.stepTo(startStep);
@@ -197,9 +206,12 @@ public final class RlTrainCommand implements Callable<Integer> {
                     // the exact-match part (comparable with the held-out points) when partial credit is added
                     curve.add(new double[] {step, (double) m.getOrDefault("rewards/exact_match", m.get("reward"))});
                     if (step % evalSteps == 0 || step == maxSteps) {
-                        last = run.evaluate();
+                        last = run.evaluateSampled(evalSamples);
+                        lastGreedy = run.evaluate();
                         evals.add(new double[] {step, last});
+                        greedyEvals.add(new double[] {step, lastGreedy});
                         m.put("eval/exact_match", last);
+                        m.put("eval/exact_match_greedy", lastGreedy);
                     }
                     m.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
                     log.write(m);
@@ -208,16 +220,16 @@ public final class RlTrainCommand implements Callable<Integer> {
                         bar.setExtraMessage(String.format(Locale.ROOT, " reward %.2f, held-out %.2f", m.get("reward"), last));
                     }
                     if (step % saveSteps == 0 || step == maxSteps) checkpoint(policy, run.trainer(), step, identity);
-                    RlPlot.rewardCurve(curve, evals, "GRPO on the task family (" + mode + " sampling, G=" + numGenerations + ")",
+                    RlPlot.rewardCurve(curve, evals, greedyEvals, "GRPO on the task family (" + mode + " sampling, G=" + numGenerations + ")",
                             outputDir.resolve("reward_curve.png"));
                 }
             }
             Path fin = outputDir.resolve("final");
             atomicSave(policy, fin, null);
             Files.copy(model.resolve("task_family.json"), fin.resolve("task_family.json"), StandardCopyOption.REPLACE_EXISTING);
-            o.printf(Locale.ROOT, "held-out exact match: %.3f -> %.3f (%+.1f points, %.2fx) in %.1f s; %s%n", start, last,
-                    100 * (last - start), last / Math.max(start, 1e-9), (System.nanoTime() - t0) / 1e9,
-                    outputDir.resolve("reward_curve.png"));
+            o.printf(Locale.ROOT, "held-out exact match: sampled %.3f -> %.3f (%+.1f points, %.2fx), greedy %.3f -> %.3f;"
+                            + " %.1f s; %s%n", start, last, 100 * (last - start), last / Math.max(start, 1e-9), startGreedy,
+                    lastGreedy, (System.nanoTime() - t0) / 1e9, outputDir.resolve("reward_curve.png"));
         }
         return 0;
     }

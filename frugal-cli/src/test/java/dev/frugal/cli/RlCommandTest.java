@@ -54,7 +54,8 @@ class RlCommandTest {
         assertEquals(0, run(train(model, o)), err.toString());
         List<String> lines = Files.readAllLines(o.resolve("metrics.jsonl"));
         assertEquals(3, lines.size(), lines.toString()); // the start evaluation, then 2 steps
-        assertTrue(lines.get(1).contains("\"reward\"") && lines.get(1).contains("\"eval/exact_match\""), lines.get(1));
+        assertTrue(lines.get(1).contains("\"reward\"") && lines.get(1).contains("\"eval/exact_match\"")
+                && lines.get(1).contains("\"eval/exact_match_greedy\""), lines.get(1));
         assertTrue(Files.size(o.resolve("reward_curve.png")) > 1000);
         assertTrue(Files.isRegularFile(o.resolve("checkpoint-2").resolve("trainer_state.json")));
         assertTrue(Files.isRegularFile(o.resolve("final").resolve("model.safetensors")));
@@ -64,7 +65,9 @@ class RlCommandTest {
         expectUsage(train(model, o, "--micro-group-size", "5"), "g must be <= G");
         expectUsage(train(model, o, "--kv-budget-mb", "0.0001"), "smaller than one sequence");
         expectUsage(train(model, o, "--max-completion-length", "0"), "--max-completion-length must be >= 1");
-        expectUsage(train(model, o, "--max-completion-length", "60"), "exceeds the model's 64 positions");
+        expectUsage(train(model, o, "--max-completion-length", "90"), "exceeds the model's 96 positions");
+        expectUsage(train(model, o, "--held-out", "2001"), "--held-out must be in [1, 2000]");
+        expectUsage(train(model, o, "--eval-samples", "0"), "--eval-samples must be >= 1");
         expectUsage(train(model, o, "--beta", "0.1", "--ref-model", fixture("qwen3").toString()),
                 "the reference must have the policy's architecture");
         expectUsage(train(model, o, "--beta", "0.1", "--ref-model", fixture("llama").toString()), "vocabulary");

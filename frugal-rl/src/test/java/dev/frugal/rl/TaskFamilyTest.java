@@ -13,12 +13,16 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The task family: answers checked independently, lengths spread widely, the vocabulary round-trips, held-out is unseen. */
+/**
+ * The task family: answers checked independently, restatements as documented, lengths spread widely, the vocabulary
+ * round-trips, training streams never show a held-out prompt.
+ */
 class TaskFamilyTest {
     @Test
     void answersAreRightAndLengthsVary() {
-        List<Task> tasks = new TaskFamily(3).take(2000);
+        List<Task> tasks = new TaskFamily(3).take(20_000);
         Map<TaskKind, Integer> seen = new EnumMap<>(TaskKind.class);
+        int[] restated = new int[4];
         int minLen = Integer.MAX_VALUE, maxLen = 0;
         for (Task t : tasks) {
             seen.merge(t.kind(), 1, Integer::sum);
@@ -36,29 +40,52 @@ class TaskFamilyTest {
                 case REPEAT -> body.substring(0, body.indexOf('*')).repeat(Integer.parseInt(body.substring(body.indexOf('*') + 1)));
             };
             assertEquals(want, t.answer(), t.prompt());
-            long[] p = CharVocab.encodePrompt(t.prompt()), a = CharVocab.encodeAnswer(t.answer());
+            // the completion: k copies of the body, each followed by ';', then the answer
+            String c = t.completion();
+            int k = (c.length() - want.length()) / (body.length() + 1);
+            assertEquals((body + ";").repeat(k) + want, c, t.prompt());
+            restated[k]++;
+            assertEquals(want, TaskFamily.finalAnswer(c));
+            long[] p = CharVocab.encodePrompt(t.prompt()), a = CharVocab.encodeAnswer(c);
             assertTrue(p.length <= TaskFamily.maxPromptTokens() && a.length <= TaskFamily.maxAnswerTokens(), t.toString());
-            assertEquals(t.answer(), CharVocab.decode(a));
+            assertEquals(c, CharVocab.decode(a));
             assertTrue(CharVocab.finished(a));
             minLen = Math.min(minLen, a.length);
             maxLen = Math.max(maxLen, a.length);
         }
         assertEquals(TaskKind.values().length, seen.size());
+        // 0, 1, 2, 3 restatements with probabilities 0.7, 0.1, 0.1, 0.1 (20,000 draws: ±1 % is > 3 standard errors)
+        assertEquals(0.7, restated[0] / 20_000.0, 0.012);
+        for (int k = 1; k < 4; k++) assertEquals(0.1, restated[k] / 20_000.0, 0.01, "k = " + k);
         assertEquals(2, minLen);   // one character + <eos>
         assertEquals(TaskFamily.maxAnswerTokens(), maxLen);
     }
 
     @Test
-    void heldOutExcludesAndRewardMatchesExactly() {
-        Set<String> train = new java.util.HashSet<>();
-        new TaskFamily(1).take(5000).forEach(t -> train.add(t.prompt()));
-        List<Task> held = TaskFamily.heldOut(2, 300, train);
-        assertEquals(300, held.size());
-        held.forEach(t -> assertTrue(!train.contains(t.prompt()), t.prompt()));
-        Task t = held.get(0);
-        var reward = TaskFamily.exactMatch(Map.of(t.prompt(), t.answer()));
-        assertEquals(1.0, reward.fn().score(t.prompt(), t.answer()));
-        assertEquals(0.0, reward.fn().score(t.prompt(), t.answer() + "x"));
+    void trainingStreamsNeverShowAHeldOutPrompt() {
+        List<Task> held = TaskFamily.heldOut(TaskFamily.RESERVED);
+        assertEquals(held, TaskFamily.heldOut(TaskFamily.RESERVED)); // fixed
+        Set<String> heldPrompts = new java.util.HashSet<>();
+        held.forEach(t -> heldPrompts.add(t.prompt()));
+        int overlapInRawStream = 0;
+        for (Task t : new TaskFamily(1).take(20_000)) if (heldPrompts.contains(t.prompt())) overlapInRawStream++;
+        assertTrue(overlapInRawStream > 100, "the raw stream does repeat held-out prompts: " + overlapInRawStream);
+        for (Task t : TaskFamily.training(1).take(20_000))
+            assertTrue(!heldPrompts.contains(t.prompt()) && !TaskFamily.isHeldOut(t.prompt()), t.prompt());
+        org.junit.jupiter.api.Assertions.assertThrows(dev.frugal.InvalidSettingException.class,
+                () -> TaskFamily.heldOut(TaskFamily.RESERVED + 1));
+    }
+
+    @Test
+    void rewardGradesTheTextAfterTheLastRestatement() {
+        var reward = TaskFamily.exactMatch(Map.of("Rabc=", "cba"));
+        assertEquals(1.0, reward.fn().score("Rabc=", "cba"));
+        assertEquals(1.0, reward.fn().score("Rabc=", "abc;abc;cba"));
+        assertEquals(1.0, reward.fn().score("Rabc=", "xyz;cba"));            // restatements are not graded
+        assertEquals(0.0, reward.fn().score("Rabc=", "cba;abc"));
+        assertEquals(0.0, reward.fn().score("Rabc=", "cbax"));
+        assertEquals(0.0, reward.fn().score("Rabc=", "abc;cba…"));           // never ended
+        assertEquals(0.5 * 2 / 3, TaskFamily.partialCredit(Map.of("Rabc=", "cba"), 0.5).fn().score("Rabc=", "abc;cbx"));
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
 public final class CharVocab {
     public static final long PAD = 0, BOS = 1, EOS = 2;
     /** Characters after the three special tokens, in id order. */
-    public static final String CHARS = "0123456789abcdefgh+=*:ACKRS";
+    public static final String CHARS = "0123456789abcdefgh+=*:ACKRS;";
     private static final Map<Character, Long> IDS = new HashMap<>();
 
     static {

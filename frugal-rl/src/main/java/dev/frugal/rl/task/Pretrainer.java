@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * Supervised training of a {@link TinyLm} on the task family: cross-entropy on the answer tokens ({@code <eos>}
- * included) given the prompt, AdamW, batches drawn fresh from a seeded {@link TaskFamily}. Meant to stop early, where
+ * Supervised training of a {@link TinyLm} on the task family: cross-entropy on the taught completion's tokens
+ * (restatements, answer and {@code <eos>}) given the prompt, AdamW, batches drawn fresh from a seeded
+ * {@link TaskFamily#training} stream (no held-out prompt). Meant to stop early, where
  * the model is partly right, so that GRPO has something to improve.
  */
 public final class Pretrainer {
@@ -29,7 +30,7 @@ public final class Pretrainer {
     public static double train(CausalLM model, long seed, int steps, int batch, double lr, IntConsumer onStep) {
         List<Tensor> params = new ArrayList<>(model.namedParameters().values());
         for (Tensor p : params) p.requiresGrad(true);
-        TaskFamily tasks = new TaskFamily(seed);
+        TaskFamily tasks = TaskFamily.training(seed);
         double tail = 0;
         int tailN = 0;
         try (AdamW opt = new AdamW(params, new AdamWConfig(lr, 0.9, 0.98, 1e-8, 0.01))) {
@@ -51,13 +52,13 @@ public final class Pretrainer {
         return tail / Math.max(1, tailN);
     }
 
-    /** Mean cross-entropy of the answer tokens: input = prompt ++ answer, right-padded. */
+    /** Mean cross-entropy of the completion tokens: input = prompt ++ completion, right-padded. */
     static Tensor loss(CausalLM model, List<Task> batch) {
         int b = batch.size(), t = 0;
         List<long[]> seqs = new ArrayList<>();
         List<Integer> promptLens = new ArrayList<>();
         for (Task k : batch) {
-            long[] p = CharVocab.encodePrompt(k.prompt()), a = CharVocab.encodeAnswer(k.answer());
+            long[] p = CharVocab.encodePrompt(k.prompt()), a = CharVocab.encodeAnswer(k.completion());
             long[] s = java.util.Arrays.copyOf(p, p.length + a.length);
             System.arraycopy(a, 0, s, p.length, a.length);
             seqs.add(s);
@@ -81,8 +82,9 @@ public final class Pretrainer {
     }
 
     /**
-     * Exact-match rate of greedy decoding on {@code tasks}: prompts of equal length decode together in one batch
-     * (no padding, plain KV cache), each until {@code <eos>} or {@link TaskFamily#maxAnswerTokens()} tokens.
+     * Exact-match rate of greedy decoding on {@code tasks} (the {@link TaskFamily#finalAnswer} of a completion that
+     * ended): prompts of equal length decode together in one batch (no padding, plain KV cache), each until
+     * {@code <eos>} or {@link TaskFamily#maxAnswerTokens()} tokens.
      */
     public static double exactMatch(CausalLM model, List<Task> tasks) {
         java.util.Map<Integer, List<Task>> byLen = new java.util.TreeMap<>();
@@ -94,9 +96,35 @@ public final class Pretrainer {
             for (int i = 0; i < b; i++) prompts[i] = CharVocab.encodePrompt(group.get(i).prompt());
             long[][] out = greedy(model, prompts, TaskFamily.maxAnswerTokens());
             for (int i = 0; i < b; i++)
-                if (CharVocab.finished(out[i]) && CharVocab.decode(out[i]).equals(group.get(i).answer())) ok++;
+                if (CharVocab.finished(out[i])
+                        && TaskFamily.finalAnswer(CharVocab.decode(out[i])).equals(group.get(i).answer())) ok++;
         }
         return (double) ok / tasks.size();
+    }
+
+    /**
+     * Exact-match rate of sampled completions on {@code tasks}: {@code samples} per prompt at the given temperature and
+     * nucleus mass, each from its own generator keyed by ({@code seed}, prompt, sample) as GRPO samples, so two calls
+     * with the same seed draw with the same random numbers (an evaluation's noise is then the policy's change, not
+     * the dice). This is the reward GRPO maximises, on prompts it never trains on.
+     */
+    public static double sampledExactMatch(CausalLM model, List<Task> tasks, int samples, double temperature,
+                                           double topP, long seed) {
+        List<long[]> prompts = new ArrayList<>();
+        for (Task k : tasks) prompts.add(CharVocab.encodePrompt(k.prompt()));
+        // all at once: the tiny model's keys and values for every completion fit easily, and one wide step per token
+        // beats many narrow ones
+        dev.frugal.rl.SamplerConfig cfg = new dev.frugal.rl.SamplerConfig(dev.frugal.rl.SamplingMode.FULL, samples,
+                samples, 0, TaskFamily.maxAnswerTokens(), temperature, topP, seed, CharVocab.EOS, 0.2);
+        dev.frugal.rl.GroupSampler.Result r;
+        try (dev.frugal.tensor.GradMode g = dev.frugal.tensor.GradMode.off()) {
+            r = dev.frugal.rl.GroupSampler.sample(model, prompts, cfg, null);
+        }
+        int ok = 0;
+        for (dev.frugal.rl.Completion c : r.completions())
+            if (CharVocab.finished(c.tokens())
+                    && TaskFamily.finalAnswer(CharVocab.decode(c.tokens())).equals(tasks.get(c.prompt()).answer())) ok++;
+        return (double) ok / r.completions().size();
     }
 
     /** Greedy continuation of equal-length prompts {@code (B, P)}, {@code steps} tokens each. */

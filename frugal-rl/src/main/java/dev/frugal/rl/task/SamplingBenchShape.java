@@ -9,9 +9,9 @@ package dev.frugal.rl.task;
  */
 public enum SamplingBenchShape {
     TRAINED("trained", null),
-    /** Llama, 8 layers, C = 256, 8 heads = 8 KV heads (D = 32), F = 256, 64 positions: 3.7 M parameters, 14.7 MB;
-     *  2·8·256·4 B = 16 KB of keys and values per position, ≈ 670 KB per 42-position sequence. */
-    KV_HEAVY("kv-heavy", new TinyLm("llama", 256, 8, 8, 8, 256, 64));
+    /** Llama, 8 layers, C = 256, 8 heads = 8 KV heads (D = 32), F = 256, 96 positions: 3.7 M parameters, 14.7 MB;
+     *  2·8·256·4 B = 16 KB of keys and values per position, ≈ 1.1 MB per 69-position sequence. */
+    KV_HEAVY("kv-heavy", new TinyLm("llama", 256, 8, 8, 8, 256, TinyLm.POSITIONS));
 
     private final String optionName;
     private final TinyLm spec;

@@ -45,8 +45,11 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
         if (heads % kvHeads != 0) throw new dev.frugal.InvalidSettingException("kvHeads", "" + kvHeads + " must divide --heads " + heads);
     }
 
-    /** The default shape: 4 layers, C = 128, 4 heads (2 KV heads), F = 384, 64 positions (≈ 0.6 M parameters). */
-    public static TinyLm defaults(String arch) { return new TinyLm(arch, 128, 4, 4, 2, 384, 64); }
+    /** Positions of a task-family model: the longest prompt and the longest taught completion fit (17 + 52). */
+    public static final int POSITIONS = 96;
+
+    /** The default shape: 4 layers, C = 128, 4 heads (2 KV heads), F = 384, 96 positions (≈ 0.8 M parameters). */
+    public static TinyLm defaults(String arch) { return new TinyLm(arch, 128, 4, 4, 2, 384, POSITIONS); }
 
     public int headDim() { return hidden / heads; }
 
