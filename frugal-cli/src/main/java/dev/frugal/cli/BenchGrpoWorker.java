@@ -31,10 +31,20 @@ import java.util.stream.Collectors;
  * the allocator keeps for them; not the runtime, as {@code torch.cuda.max_memory_allocated} leaves out the CUDA
  * context): {@code mem_peak_mb} = weights + (peak RSS during sampling − RSS when sampling starts). The JVM, its JIT
  * and classes, and libtorch's thread pools are up before that, by the warm-up. {@code rss_peak_mb} is the whole
- * process's peak RSS (VmHWM) during sampling.
+ * process's peak RSS (VmHWM) during sampling. On a CUDA device ({@link #DEVICE_PROPERTY}) {@code mem_peak_mb} is the
+ * caching allocator's peak allocated bytes during sampling, weights included: {@code torch.cuda.max_memory_allocated}.
  */
 public final class BenchGrpoWorker {
     private BenchGrpoWorker() {}
+
+    /** System property naming the device the worker decodes on (default cpu). */
+    static final String DEVICE_PROPERTY = "frugal.bench.device";
+
+    private static Device device() {
+        Device d = Device.parse(System.getProperty(DEVICE_PROPERTY, "cpu"));
+        dev.frugal.tensor.Backend.requireDevice(d);
+        return d;
+    }
 
     /** args: mode model prompts G g L seed threads completionsFile [lengthsFile warmLengthsFile] */
     public static void main(String[] a) throws IOException {
@@ -51,8 +61,9 @@ public final class BenchGrpoWorker {
         Path out = Path.of(a[8]);
         int[] replay = a.length > 9 ? readInts(Path.of(a[9])) : null, warmLens = a.length > 10 ? readInts(Path.of(a[10])) : null;
         Tensors.zeros(1).close(); // libtorch up
+        Device device = device();
         double base = PeakRss.currentMb();
-        try (CausalLM m = Models.loadCausalLM(model, Device.CPU); GradMode off = GradMode.off()) {
+        try (CausalLM m = Models.loadCausalLM(model, device); GradMode off = GradMode.off()) {
             long weightBytes = 0;
             for (var t : m.namedParameters().values()) weightBytes += t.nbytes();
             LengthPredictor pred = new LengthPredictor(1.0);
@@ -73,11 +84,20 @@ public final class BenchGrpoWorker {
             // warm-up of the code paths (classes, JIT, thread pools) on one prompt, two samples, three tokens
             GroupSampler.sample(m, warm.subList(0, 1), new SamplerConfig(SamplingMode.CONTINUOUS, 2, 1, 0, 3, 1.0, 1.0,
                     seed + 5, CharVocab.EOS, 0.2), null);
+            if (device.isCuda()) {
+                dev.frugal.tensor.Cuda.syncDevice(device);
+                r.put("gpu_peak_reset", dev.frugal.tensor.Cuda.resetPeak(device));
+            }
             boolean reset = PeakRss.reset();
             double start = PeakRss.currentMb();
             List<long[]> ps = prompts(seed, prompts);
             var res = replay == null ? GroupSampler.sample(m, ps, cfg, pred) : GroupSampler.replay(m, ps, cfg, pred, replay);
             double peak = PeakRss.peakMb();
+            java.util.OptionalLong gpuPeak = java.util.OptionalLong.empty();
+            if (device.isCuda()) {
+                dev.frugal.tensor.Cuda.syncDevice(device);
+                gpuPeak = dev.frugal.tensor.Cuda.peakAllocatedBytes(device);
+            }
             var st = res.stats();
             r.put("mode", mode.optionName());
             r.put("slots", st.slots());
@@ -92,7 +112,10 @@ public final class BenchGrpoWorker {
             r.put("rss_start_mb", start);
             r.put("rss_peak_mb", peak);
             r.put("peak_reset", reset);
-            r.put("mem_peak_mb", reset ? weightBytes / 1048576.0 + peak - start : peak - base);
+            if (device.isCuda()) { // the allocator's own peak, weights included; NaN when this libtorch cannot say
+                r.put("device", device.toString());
+                r.put("mem_peak_mb", gpuPeak.isPresent() ? gpuPeak.getAsLong() / 1048576.0 : Double.NaN);
+            } else r.put("mem_peak_mb", reset ? weightBytes / 1048576.0 + peak - start : peak - base);
             r.put("grouping", st.grouping());
             if (mode == SamplingMode.INFINITE) {
                 int[] lens = res.completions().stream().mapToInt(c -> c.tokens().length).toArray();
@@ -122,7 +145,7 @@ public final class BenchGrpoWorker {
         long seed = Long.parseLong(a[6]);
         Threads.configure(Integer.parseInt(a[7]));
         int[] replay = a.length > 9 ? readInts(Path.of(a[9])) : null, warmLens = a.length > 10 ? readInts(Path.of(a[10])) : null;
-        try (CausalLM m = Models.loadCausalLM(model, Device.CPU); GradMode off = GradMode.off()) {
+        try (CausalLM m = Models.loadCausalLM(model, device()); GradMode off = GradMode.off()) {
             SamplerConfig cfg = new SamplerConfig(SamplingMode.MICRO, g, micro, 0, len, 1.0, 1.0, seed, CharVocab.EOS, 0.2);
             List<long[]> warm = prompts(seed + 17, 4 * prompts), ps = prompts(seed, prompts);
             LengthPredictor pred = new LengthPredictor(1.0);

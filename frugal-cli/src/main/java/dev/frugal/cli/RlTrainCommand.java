@@ -74,6 +74,10 @@ public final class RlTrainCommand implements Callable<Integer> {
     @Option(names = "--learning-rate", paramLabel = "LR", description = "AdamW learning rate (default 1e-4).")
     double learningRate = 1e-4;
 
+    @Option(names = "--lr-scheduler-type", paramLabel = "T", description = "linear (default, as TRL: from --learning-rate"
+            + " down to 0 over --max-steps) | constant.")
+    String lrSchedulerType = "linear";
+
     @Option(names = "--beta", paramLabel = "B", description = "KL weight to the reference, k3 estimator (default 0).")
     double beta = 0;
 
@@ -148,6 +152,9 @@ public final class RlTrainCommand implements Callable<Integer> {
         if (evalSteps < 1 || saveSteps < 1) throw new ParameterException(spec.commandLine(), "--eval-steps and --save-steps must be >= 1");
         if (heldOut < 1 || heldOut > TaskFamily.RESERVED)
             throw new ParameterException(spec.commandLine(), "--held-out must be in [1, " + TaskFamily.RESERVED + "], got " + heldOut);
+        if (!lrSchedulerType.equals("linear") && !lrSchedulerType.equals("constant"))
+            throw new ParameterException(spec.commandLine(), "--lr-scheduler-type '" + lrSchedulerType
+                    + "' is not one of linear, constant");
         if (evalSamples < 1) throw new ParameterException(spec.commandLine(), "--eval-samples must be >= 1, got " + evalSamples);
         if (!(partialCreditWeight >= 0) || Double.isInfinite(partialCreditWeight))
             throw new ParameterException(spec.commandLine(), "--partial-credit-weight must be a finite value >= 0, got "
@@ -184,10 +191,10 @@ public final class RlTrainCommand implements Callable<Integer> {
                 run.trainer().loadOptimizer(optState);
             }
             o.printf(Locale.ROOT, "rl train: %s policy %s (%,d parameters); %d steps x %d prompts x G=%d, L=%d, %s loss,"
-                            + " beta %.3g, eps [%.2f, %.2f], mu %d, lr %.1e, sampling %s (g=%s), seed %d%n",
+                            + " beta %.3g, eps [%.2f, %.2f], mu %d, lr %.1e (%s), sampling %s (g=%s), seed %d%n",
                     policy.config().source().modelType(), policyDir, policy.parameterCount(), maxSteps, batch / numGenerations,
                     numGenerations, maxCompletionLength, cfg.lossType(), beta, epsilon, cfg.epsilonHigh(), numIterations,
-                    learningRate, mode, budget > 0 ? "budget " + kvBudgetMb + " MB" : Integer.toString(microGroupSize), seed);
+                    learningRate, lrSchedulerType, mode, budget > 0 ? "budget " + kvBudgetMb + " MB" : Integer.toString(microGroupSize), seed);
             o.flush();
             List<double[]> curve = new ArrayList<>(), evals = new ArrayList<>(), greedyEvals = new ArrayList<>();
             double start = run.evaluateSampled(evalSamples), startGreedy = run.evaluate();
@@ -202,7 +209,11 @@ public final class RlTrainCommand implements Callable<Integer> {
             try (ProgressBar bar = progress.bar("grpo", maxSteps, "steps")) {
                 if (bar != null) bar.stepTo(startStep);
                 for (int step = startStep + 1; step <= maxSteps; step++) {
+                    double lr = lrSchedulerType.equals("linear") ? GrpoTrainer.linearSchedule(learningRate, step, maxSteps)
+                            : learningRate;
+                    run.trainer().setLearningRate(lr);
                     Map<String, Object> m = new LinkedHashMap<>(run.step());
+                    m.put("learning_rate", lr);
                     // the exact-match part (comparable with the held-out points) when partial credit is added
                     curve.add(new double[] {step, (double) m.getOrDefault("rewards/exact_match", m.get("reward"))});
                     if (step % evalSteps == 0 || step == maxSteps) {

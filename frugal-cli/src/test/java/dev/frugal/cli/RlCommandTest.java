@@ -97,6 +97,14 @@ class RlCommandTest {
         assertTrue(!Files.exists(model.resolve("model.safetensors")), r.describe());
     }
 
+    /** The GPU setting of the bench is refused on the CPU before anything is built (it would take hours). */
+    @Test
+    void theQwen3BenchShapeNeedsCuda(@TempDir Path dir) {
+        FrugalCommandTest.Run r = FrugalCommandTest.frugal("--threads", "1", "bench", "grpo-sampling", "--quick", "--shape",
+                "qwen3-1.7b", "--model", dir.toString());
+        FrugalCommandTest.assertUserError(r, "--shape qwen3-1.7b is the GPU setting");
+    }
+
     private void expectUsage(String[] args, String fragment) {
         int rc = run(args);
         String e = err.toString();

@@ -88,6 +88,17 @@ public final class GrpoTrainer implements AutoCloseable {
 
     public LengthPredictor predictor() { return predictor; }
 
+    /** The AdamW learning rate of the next steps (a schedule sets it before each step). */
+    public void setLearningRate(double lr) { opt.setLr(lr); }
+
+    /**
+     * TRL's {@code lr_scheduler_type="linear"} (its default, no warm-up): the rate of step {@code step} (1-based) of
+     * {@code maxSteps} is {@code lr · (maxSteps − step + 1) / maxSteps}, from {@code lr} down to {@code lr / maxSteps}.
+     */
+    public static double linearSchedule(double lr, int step, int maxSteps) {
+        return lr * (maxSteps - step + 1) / (double) maxSteps;
+    }
+
     /**
      * One GRPO step on {@code prompts} (P texts; the batch is P·G completions).
      *

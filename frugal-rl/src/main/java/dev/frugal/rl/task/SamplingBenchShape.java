@@ -11,7 +11,13 @@ public enum SamplingBenchShape {
     TRAINED("trained", null),
     /** Llama, 8 layers, C = 256, 8 heads = 8 KV heads (D = 32), F = 256, 96 positions: 3.7 M parameters, 14.7 MB;
      *  2·8·256·4 B = 16 KB of keys and values per position, ≈ 1.1 MB per 69-position sequence. */
-    KV_HEAVY("kv-heavy", new TinyLm("llama", 256, 8, 8, 8, 256, TinyLm.POSITIONS));
+    KV_HEAVY("kv-heavy", new TinyLm("llama", 256, 8, 8, 8, 256, TinyLm.POSITIONS)),
+    /**
+     * The GPU setting: Qwen3-1.7B's shapes (28 layers, C = 2048, 16 heads of 128, 8 KV heads, F = 6144, vocabulary
+     * 151,936, tied head: 1.72 B parameters, 6.9 GB in fp32), random weights, 2·28·8·128·4 B = 224 KB of keys and
+     * values per position. For {@code --device cuda}; on a CPU it would take hours.
+     */
+    QWEN3_1_7B("qwen3-1.7b", new TinyLm("qwen3", 2048, 28, 16, 8, 6144, TinyLm.POSITIONS, 151_936));
 
     private final String optionName;
     private final TinyLm spec;

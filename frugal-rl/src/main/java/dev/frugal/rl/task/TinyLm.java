@@ -29,8 +29,16 @@ import java.util.Map;
  * @param kvHeads     key/value heads (divides heads)
  * @param intermediate SwiGLU width
  * @param positions   max_position_embeddings
+ * @param vocab       vocab_size ({@link CharVocab#size()} for a task-family model; larger for a benchmark shape whose
+ *                    LM head should cost what a real model's does)
  */
-public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads, int intermediate, int positions) {
+public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads, int intermediate, int positions,
+                     int vocab) {
+    /** A task-family model: the vocabulary is {@link CharVocab}'s. */
+    public TinyLm(String arch, int hidden, int layers, int heads, int kvHeads, int intermediate, int positions) {
+        this(arch, hidden, layers, heads, kvHeads, intermediate, positions, CharVocab.size());
+    }
+
     public TinyLm {
         if (!arch.equals("llama") && !arch.equals("qwen3"))
             throw new dev.frugal.InvalidSettingException("arch", "'" + arch + "' is not llama or qwen3");
@@ -40,6 +48,8 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
         dev.frugal.InvalidSettingException.require(kvHeads >= 1, "kvHeads", "must be >= 1, got " + kvHeads);
         dev.frugal.InvalidSettingException.require(intermediate >= 1, "intermediate", "must be >= 1, got " + intermediate);
         if (positions < 2) throw new IllegalArgumentException("positions must be >= 2, got " + positions); // fixed by the code
+        if (vocab < CharVocab.size()) throw new IllegalArgumentException("vocab " + vocab + " < the task vocabulary's "
+                + CharVocab.size());
         if (hidden % heads != 0 || (hidden / heads) % 2 != 0)
             throw new dev.frugal.InvalidSettingException("hidden", "" + hidden + " must be a multiple of 2·--heads " + heads);
         if (heads % kvHeads != 0) throw new dev.frugal.InvalidSettingException("kvHeads", "" + kvHeads + " must divide --heads " + heads);
@@ -55,13 +65,27 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
 
     /** Writes a freshly initialised model to {@code dir} and loads it. */
     public CausalLM create(Path dir, long seed, Device device) {
+        write(dir, seed);
+        return Models.loadCausalLM(dir, device);
+    }
+
+    /** Parameters of this shape (tied head: the embedding counts once). */
+    public long parameterCount() {
+        long d = headDim(), q = (long) heads * d, kv = (long) kvHeads * d;
+        long block = q * hidden + 2 * kv * hidden + (long) hidden * q + 3L * intermediate * hidden + 2L * hidden
+                + (arch.equals("qwen3") ? 2 * d : 0);
+        return (long) vocab * hidden + layers * block + hidden;
+    }
+
+    /** Writes a freshly initialised model (config.json + model.safetensors, fp32) to {@code dir}. */
+    public void write(Path dir, long seed) {
         try {
             Files.createDirectories(dir);
             ObjectMapper om = new ObjectMapper();
             ObjectNode c = om.createObjectNode();
             c.putArray("architectures").add(arch.equals("llama") ? "LlamaForCausalLM" : "Qwen3ForCausalLM");
             c.put("model_type", arch);
-            c.put("vocab_size", CharVocab.size());
+            c.put("vocab_size", vocab);
             c.put("hidden_size", hidden);
             c.put("intermediate_size", intermediate);
             c.put("num_hidden_layers", layers);
@@ -85,7 +109,7 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
         try (Rng rng = Rng.seeded("init", seed); Scope s = Scope.open()) {
             Map<String, Tensor> w = new LinkedHashMap<>();
             long d = headDim(), q = (long) heads * d, kv = (long) kvHeads * d;
-            w.put("model.embed_tokens.weight", normal(rng, CharVocab.size(), hidden));
+            w.put("model.embed_tokens.weight", normal(rng, vocab, hidden));
             for (int i = 0; i < layers; i++) {
                 String l = "model.layers." + i + ".";
                 w.put(l + "self_attn.q_proj.weight", normal(rng, q, hidden));
@@ -105,7 +129,6 @@ public record TinyLm(String arch, int hidden, int layers, int heads, int kvHeads
             w.put("model.norm.weight", Tensors.ones(hidden));
             SafetensorsWriter.write(dir.resolve("model.safetensors"), w, Map.of("format", "pt"));
         }
-        return Models.loadCausalLM(dir, device);
     }
 
     private static Tensor normal(Rng rng, long... shape) {
