@@ -68,6 +68,7 @@ class RlCommandTest {
         expectUsage(train(model, o, "--max-completion-length", "90"), "exceeds the model's 96 positions");
         expectUsage(train(model, o, "--held-out", "2001"), "--held-out must be in [1, 2000]");
         expectUsage(train(model, o, "--eval-samples", "0"), "--eval-samples must be >= 1");
+        expectUsage(train(model, o, "--lr-scheduler-type", "cosine"), "--lr-scheduler-type 'cosine'");
         expectUsage(train(model, o, "--beta", "0.1", "--ref-model", fixture("qwen3").toString()),
                 "the reference must have the policy's architecture");
         expectUsage(train(model, o, "--beta", "0.1", "--ref-model", fixture("llama").toString()), "vocabulary");

@@ -103,4 +103,12 @@ class GrpoLossTest {
         var e = assertThrows(dev.frugal.InvalidSettingException.class, () -> LossType.parse("ppo"));
         assertTrue(e.getMessage().contains("grpo, dr_grpo, dapo"), e.getMessage());
     }
+
+    /** TRL's linear schedule without warm-up: lr at step 1, lr / T at step T, straight in between. */
+    @Test
+    void linearLearningRateSchedule() {
+        assertEquals(1e-3, GrpoTrainer.linearSchedule(1e-3, 1, 4), 1e-18);
+        assertEquals(7.5e-4, GrpoTrainer.linearSchedule(1e-3, 2, 4), 1e-18);
+        assertEquals(2.5e-4, GrpoTrainer.linearSchedule(1e-3, 4, 4), 1e-18);
+    }
 }
