@@ -47,8 +47,10 @@ public final class InfluenceCommand implements Runnable, SettingFlags {
         }
     }
 
-    /** A progress bar on stderr. */
-    static ProgressBar bar(String task, long max) {
-        return Progress.onStderr(task, max);
+    /** A progress bar on stderr, or one that draws nothing with {@code --no-progress} (so callers need no null checks). */
+    static ProgressBar bar(String task, long max, ProgressOption progress) {
+        if (progress.shown()) return Progress.onStderr(task, max);
+        return new me.tongfei.progressbar.ProgressBarBuilder().setTaskName(task).setInitialMax(max)
+                .setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(line -> { })).build();
     }
 }

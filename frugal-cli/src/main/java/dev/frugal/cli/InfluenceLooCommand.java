@@ -31,6 +31,9 @@ public final class InfluenceLooCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
+    ProgressOption progress;
+
+    @Mixin
     InfluenceOptions.Data data;
     @Mixin
     InfluenceOptions.Training training;
@@ -63,7 +66,7 @@ public final class InfluenceLooCommand implements Callable<Integer> {
                     solving.damping, InfluenceOptions.methods(methods), data.seed);
             long t0 = System.nanoTime();
             LooResult r;
-            try (ProgressBar bar = InfluenceCommand.bar("retrain", removals + ldsSubsets)) {
+            try (ProgressBar bar = InfluenceCommand.bar("retrain", removals + ldsSubsets, progress)) {
                 r = LeaveOneOut.run(split, cfg, (phase, k) -> bar.stepTo(phase.equals("lds") ? removals + k : k));
             }
             double wall = (System.nanoTime() - t0) / 1e9;

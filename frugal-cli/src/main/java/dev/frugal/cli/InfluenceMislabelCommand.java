@@ -28,6 +28,9 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
+    ProgressOption progress;
+
+    @Mixin
     InfluenceOptions.Data data;
     @Mixin
     InfluenceOptions.Training training;
@@ -59,7 +62,7 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
         return InfluenceCommand.guarded(spec, () -> {
             PrintWriter o = spec.commandLine().getOut();
             Split split;
-            try (ProgressBar bar = InfluenceCommand.bar("load " + data.data, 1)) {
+            try (ProgressBar bar = InfluenceCommand.bar("load " + data.data, 1, progress)) {
                 split = data.ref().load(bar::stepTo);
             }
             MislabelConfig cfg = new MislabelConfig(training.kind(), training.hiddenUnits(),
@@ -68,7 +71,7 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
                     force);
             long t0 = System.nanoTime();
             MislabelResult r;
-            try (ProgressBar bar = InfluenceCommand.bar("methods", cfg.methods().size())) {
+            try (ProgressBar bar = InfluenceCommand.bar("methods", cfg.methods().size(), progress)) {
                 r = Mislabel.run(split.train(), split.test(), cfg, (phase, k) -> {
                     if (phase.equals("methods")) bar.stepTo(k);
                 });

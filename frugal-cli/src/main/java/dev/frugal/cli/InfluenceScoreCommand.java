@@ -39,6 +39,9 @@ public final class InfluenceScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
+    ProgressOption progress;
+
+    @Mixin
     InfluenceOptions.Solving solving;
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "a directory from 'influence train'")
@@ -87,7 +90,7 @@ public final class InfluenceScoreCommand implements Callable<Integer> {
                     split.test().size())).toArray());
             long t0 = System.nanoTime();
             double[][] scores;
-            try (ProgressBar bar = InfluenceCommand.bar("score " + m.cliName(), test.size())) {
+            try (ProgressBar bar = InfluenceCommand.bar("score " + m.cliName(), test.size(), progress)) {
                 InfluenceSetup setup = InfluenceSetup.of(tm, split.train()).withSolver(solving.solver(), solving.damping)
                         .withConvergence(maxGradNorm, force).withDtype(DType.F64).withProgress(bar::stepTo);
                 if (sparkMaster != null) {

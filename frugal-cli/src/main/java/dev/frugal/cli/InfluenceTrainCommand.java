@@ -26,6 +26,9 @@ public final class InfluenceTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
+    ProgressOption progress;
+
+    @Mixin
     InfluenceOptions.Data data;
     @Mixin
     InfluenceOptions.Training training;
@@ -44,7 +47,7 @@ public final class InfluenceTrainCommand implements Callable<Integer> {
                     split.train().classes()).build();
             long t0 = System.nanoTime();
             TrainedModel tm;
-            try (ProgressBar bar = InfluenceCommand.bar("SAM training", cfg.maxSteps())) {
+            try (ProgressBar bar = InfluenceCommand.bar("SAM training", cfg.maxSteps(), progress)) {
                 tm = SamTrainer.train(model, split.train(), cfg, null, out, bar::stepTo);
             }
             TrajectoryStore.save(out, tm, data.ref().metadata());

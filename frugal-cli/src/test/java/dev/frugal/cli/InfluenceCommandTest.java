@@ -43,10 +43,21 @@ class InfluenceCommandTest {
     @Test
     void trainScoreAndLooOnACsv() throws Exception {
         Path f = csv(), model = dir.resolve("m");
-        Run t = run("--threads", "1", "influence", "train", "--data", f.toString(), "--label", "kind", "--train-size",
-                "40", "--rho", "0.2", "--lr", "0.5", "--checkpoint-every", "20", "--out", model.toString());
+        // --no-progress: the bar (drawn on System.err) stays silent
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream realErr = System.err;
+        Run t;
+        System.setErr(new java.io.PrintStream(stderr, true));
+        try {
+            t = run("--threads", "1", "influence", "train", "--data", f.toString(), "--label", "kind", "--train-size",
+                    "40", "--rho", "0.2", "--lr", "0.5", "--checkpoint-every", "20", "--out", model.toString(),
+                    "--no-progress");
+        } finally {
+            System.setErr(realErr);
+        }
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("(converged)"), t.out());
+        assertTrue(!stderr.toString().contains("SAM training"), stderr.toString());
         Path top = dir.resolve("top.json");
         Run s = run("--threads", "1", "influence", "score", "--model", model.toString(), "--method", "sam-hif",
                 "--solver", "cg", "--damping", "1e-4", "--out", top.toString(), "--top-k", "3");
