@@ -42,7 +42,8 @@ public final class BenchGrpoDevice {
         Threads.configure(threads);
         Path jsonFile = json;
         PrintWriter o = new PrintWriter(System.out, true);
-        int rc = new BenchGrpoRunner(model, quick ? 2 : 8, 32, 8, 1, shape, device, threads,
+        int rc = new BenchGrpoRunner(model, BenchGrpoRunner.prompts(quick), BenchGrpoRunner.DEFAULT_G,
+                BenchGrpoRunner.DEFAULT_MICRO, BenchGrpoRunner.DEFAULT_SEED, shape, device, threads,
                 line -> { if (jsonFile != null) JsonLinesOption.append(jsonFile, List.of(line)); }).run(o);
         o.flush();
         System.exit(rc);

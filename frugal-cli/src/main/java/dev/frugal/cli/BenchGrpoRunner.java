@@ -38,6 +38,12 @@ import java.util.function.Consumer;
 record BenchGrpoRunner(Path dir, int prompts, int g, int micro, long seed, SamplingBenchShape shape, Device device,
                        int threads, Consumer<String> json) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The bench's defaults: G, g and the seed of prompts and samplers (the paper's G = 32, g = 8). */
+    static final int DEFAULT_G = 32, DEFAULT_MICRO = 8;
+    static final long DEFAULT_SEED = 1;
+
+    /** Prompts per run: 8, or 2 with {@code --quick}. */
+    static int prompts(boolean quick) { return quick ? 2 : 8; }
 
     /** Runs the bench in a temporary directory (replayed lengths, the wide model), removed afterwards. */
     int run(PrintWriter o) throws IOException, InterruptedException {
@@ -162,15 +168,10 @@ record BenchGrpoRunner(Path dir, int prompts, int g, int micro, long seed, Sampl
         return 0;
     }
 
-    /**
-     * System properties of a worker JVM: unlimited JavaCPP memory, the device, and the GPU recipe's JavaCPP/library
-     * settings when this JVM has them (docs/gpu.md).
-     */
+    /** System properties of a worker JVM: {@link BenchZoRunner#nativeOptions()} and the device. */
     private List<String> workerProperties() {
-        List<String> c = new ArrayList<>(List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-Dorg.bytedeco.javacpp.maxBytes=0", "-D" + BenchGrpoWorker.DEVICE_PROPERTY + "=" + device));
-        for (String p : List.of("javacpp.platform.extension", "org.bytedeco.javacpp.pathsFirst", "java.library.path"))
-            if (System.getProperty(p) != null) c.add("-D" + p + "=" + System.getProperty(p));
+        List<String> c = new ArrayList<>(BenchZoRunner.nativeOptions());
+        c.add("-D" + BenchGrpoWorker.DEVICE_PROPERTY + "=" + device);
         return c;
     }
 

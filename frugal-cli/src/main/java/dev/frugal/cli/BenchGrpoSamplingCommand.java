@@ -36,13 +36,13 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--num-generations", paramLabel = "G", description = "Completions per prompt (default 32).")
-    int g = 32;
+    int g = BenchGrpoRunner.DEFAULT_G;
 
     @Option(names = "--micro-group-size", paramLabel = "g", description = "Decode slots of micro/continuous/infinite (default 8).")
-    int micro = 8;
+    int micro = BenchGrpoRunner.DEFAULT_MICRO;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of prompts and samplers (default 1).")
-    long seed = 1;
+    long seed = BenchGrpoRunner.DEFAULT_SEED;
 
     @Option(names = "--shape", paramLabel = "S", defaultValue = "kv-heavy", converter = ShapeConverter.class,
             description = "kv-heavy (default: a wider Llama with random weights, 8 layers, C=256, 8 KV heads, F=256,"
@@ -75,7 +75,7 @@ public final class BenchGrpoSamplingCommand implements Callable<Integer> {
             throw new dev.frugal.UserInputException("no model at " + dir + ": run 'frugal rl pretrain --out " + dir
                     + "' first, or give --model DIR");
         int threads = spec.root().userObject() instanceof FrugalCommand f ? f.configureThreads() : 1;
-        return new BenchGrpoRunner(dir, quick ? 2 : 8, g, micro, seed, shape, device, threads, json::append)
+        return new BenchGrpoRunner(dir, BenchGrpoRunner.prompts(quick), g, micro, seed, shape, device, threads, json::append)
                 .run(spec.commandLine().getOut());
     }
 }

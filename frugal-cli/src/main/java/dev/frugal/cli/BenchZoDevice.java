@@ -124,10 +124,8 @@ public final class BenchZoDevice {
     static List<String> workerCommand(String mode, String size, int steps, int warmup, Device device) {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-Dorg.bytedeco.javacpp.maxBytes=0"));
-        for (String p : List.of("javacpp.platform.extension", "org.bytedeco.javacpp.pathsFirst", "java.library.path"))
-            if (System.getProperty(p) != null) c.add("-D" + p + "=" + System.getProperty(p));
+        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx2g"));
+        c.addAll(BenchZoRunner.nativeOptions());
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchZoDeviceWorker.class.getName(), mode, size,
                 String.valueOf(steps), String.valueOf(warmup), device.toString()));
         return c;

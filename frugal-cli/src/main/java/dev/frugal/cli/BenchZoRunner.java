@@ -131,6 +131,18 @@ final class BenchZoRunner {
     }
 
     /**
+     * JVM options a worker needs besides the class path: unlimited JavaCPP memory, and the GPU recipe's JavaCPP/library
+     * settings when this JVM has them (docs/gpu.md), so that a worker finds the same CUDA glue as its parent.
+     */
+    static List<String> nativeOptions() {
+        List<String> c = new java.util.ArrayList<>(List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+                "-Dorg.bytedeco.javacpp.maxBytes=0"));
+        for (String p : List.of("javacpp.platform.extension", "org.bytedeco.javacpp.pathsFirst", "java.library.path"))
+            if (System.getProperty(p) != null) c.add("-D" + p + "=" + System.getProperty(p));
+        return c;
+    }
+
+    /**
      * Runs {@code cmd} with {@code env} added to this process's environment and returns the last JSON line of its
      * stdout, or {@code {"mode":key,"error":...}} with the tail of its stderr when it failed.
      */

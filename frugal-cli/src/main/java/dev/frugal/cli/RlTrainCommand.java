@@ -172,6 +172,10 @@ public final class RlTrainCommand implements Callable<Integer> {
         Path policyDir = resumeFrom != null ? resumeFrom : model;
         JsonNode family = readJson(model.resolve("task_family.json"), "--model " + model
                 + " has no task_family.json: give a directory written by 'frugal rl pretrain'");
+        if (!CharVocab.CHARS.equals(family.path("vocab").asText()))
+            throw new dev.frugal.UserInputException("--model " + model + " was pretrained on another version of the task"
+                    + " family (vocabulary '" + family.path("vocab").asText() + "', this frugal's '" + CharVocab.CHARS
+                    + "'): run 'frugal rl pretrain' again");
         Map<String, Object> identity = identity(cfg, mode);
         int startStep = 0;
         if (resumeFrom != null) startStep = checkResume(resumeFrom, identity);

@@ -75,6 +75,14 @@ class RlCommandTest {
         expectUsage(train(model, dir.resolve("run2"), "--resume-from", o.resolve("checkpoint-2").toString(), "--seed", "43"),
                 "resume with the same settings");
         expectUsage(train(model, o, "--loss-type", "ppo"), "--loss-type 'ppo'");
+        // a model pretrained on an older task family (another vocabulary) is named, not trained on
+        Path stale = dir.resolve("stale");
+        Files.createDirectories(stale);
+        for (String f : List.of("config.json", "model.safetensors"))
+            Files.copy(model.resolve(f), stale.resolve(f));
+        Files.writeString(stale.resolve("task_family.json"), Files.readString(model.resolve("task_family.json"))
+                .replace(dev.frugal.rl.task.CharVocab.CHARS, "0123456789abcdefgh+=*:ACKRS"));
+        expectUsage(train(stale, dir.resolve("run3")), "pretrained on another version of the task family");
         expectUsage(train(model, o, "--sampling", "magic"), "--sampling 'magic'");
         // the resumed run with the same settings continues from step 2 to 3
         assertEquals(0, run(train(model, o, "--resume-from", o.resolve("checkpoint-2").toString(), "--max-steps", "3")),
