@@ -51,9 +51,19 @@ public final class BenchZoWorker {
         BenchZoShape shape = BenchZoShape.named(args[1]);
         int steps = Integer.parseInt(args[2]), warmup = Integer.parseInt(args[3]), threads = Integer.parseInt(args[4]);
         Path dir = Path.of(args[5]);
+        var jvm = PeakRss.breakdownMb(); // the JVM alone, before libtorch loads
         Threads.configure(threads);
         boolean trimmed = NativeMemory.returnFreedMemory(); // every mode alike (offloaded engines would set it anyway)
+        try (Scope s = Scope.open()) {
+            Tensors.zeros(1).add(Tensors.ones(1)); // libtorch's CPU kernels loaded and run once
+        }
+        var libtorch = PeakRss.breakdownMb();
         ObjectNode out = run(mode, shape, steps, warmup, dir);
+        // where the resident set comes from: the JVM, libtorch loaded, after the engine's set-up, at the end
+        ObjectNode rss = out.putObject("rss_breakdown_mb");
+        rss.set("jvm", json(jvm));
+        rss.set("libtorch", json(libtorch));
+        rss.set("end", json(PeakRss.breakdownMb()));
         out.put("threads", threads);
         out.put("malloc_returns_freed", trimmed);
         out.put("openblas_threads", Threads.openBlas().orElse(-1));
@@ -87,6 +97,7 @@ public final class BenchZoWorker {
                      : Zo2Engine.streaming(m, OptRandomInit.blocks(cfg, MODEL_SEED), obj, hp, off);
              Scope s = Scope.open()) {
             out.put("setup_s", (System.nanoTime() - t0) / 1e9);
+            out.set("rss_after_setup_mb", json(PeakRss.breakdownMb()));
             out.put("stored_mb", e.storedBytes() / 1048576.0);
             Tensor ids;
             try (Rng data = Rng.seeded("bench-data", 7)) {
@@ -126,6 +137,12 @@ public final class BenchZoWorker {
             out.put("last_loss_plus", last.lossPlus());
         }
         return out;
+    }
+
+    private static ObjectNode json(java.util.Map<String, Double> m) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        m.forEach((k, v) -> o.put(k, Math.round(v * 10) / 10.0));
+        return o;
     }
 
     private static com.fasterxml.jackson.databind.node.ArrayNode array(ObjectNode o, List<Double> xs) {

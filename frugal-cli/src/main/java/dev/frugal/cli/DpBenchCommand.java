@@ -41,10 +41,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code frugal bench dp [--quick]}: training throughput and peak memory of non-private training and of three DP-SGD
- * clipping algorithms on a seeded GPT-2-style LM (6 blocks, hidden 256, 4 heads, vocab 8192, sequence 128, batch 16,
- * 2 threads), each mode in a fresh JVM so that peak RSS is its own. The last line printed is one JSON object with
- * tokens/s (median over the timed steps), peak RSS and the ratios.
+ * {@code frugal bench dp [--quick | --size quick|full|large]}: training throughput and peak memory of non-private
+ * training and of three DP-SGD clipping algorithms on a seeded GPT-2-style LM (full: 6 blocks, hidden 256, 4 heads,
+ * vocab 8192, sequence 128, batch 16, 2 threads; large: GPT-2-small's width and vocabulary, where the explicit
+ * baseline's per-sample gradients take several GB), each mode in a fresh JVM so that peak RSS is its own. The last
+ * line printed is one JSON object with tokens/s (median over the timed steps), peak RSS and the ratios.
  */
 @Command(name = "dp", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark DP-SGD clipping (flashdp, explicit, ghost) against non-private training.")
@@ -52,14 +53,55 @@ public final class DpBenchCommand implements Callable<Integer> {
     /** What one mode trains with: plain autograd, or DP-SGD with one of the clipping algorithms. */
     enum Mode { nondp, flashdp, explicit, ghost }
 
+    /**
+     * The bench model and batch.
+     *
+     * @param timed timed steps when {@code --steps} is not given
+     */
+    enum Size {
+        /** A smoke run: 2 blocks, sequence 64, batch 8. */
+        quick(2, 256, 4, 8192, 64, 8, 3),
+        /** The default: 6 blocks, hidden 256 (6.8M parameters), sequence 128, batch 16. */
+        full(6, 256, 4, 8192, 128, 16, 5),
+        /**
+         * GPT-2-small's width, heads, depth and vocabulary (124M parameters, tied head), sequence 64, batch 16: the
+         * explicit baseline's per-sample gradients are B × 124M floats, 7.9 GB.
+         */
+        large(12, 768, 12, 50257, 64, 16, 3);
+
+        final int blocks, hidden, heads, vocab, seq, batch, timed;
+
+        Size(int blocks, int hidden, int heads, int vocab, int seq, int batch, int timed) {
+            this.blocks = blocks;
+            this.hidden = hidden;
+            this.heads = heads;
+            this.vocab = vocab;
+            this.seq = seq;
+            this.batch = batch;
+            this.timed = timed;
+        }
+
+        /** Parameters of the model (tied head counted once). */
+        long parameters() {
+            long h = hidden;
+            return (long) vocab * h + (long) seq * h + 2 * h + blocks * (12 * h * h + 13 * h);
+        }
+    }
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "2 blocks, sequence 64, batch 8, 3 timed steps (a smoke run).")
+    @Option(names = "--quick", description = "Same as --size quick: 2 blocks, sequence 64, batch 8, 3 timed steps.")
     boolean quick;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Timed steps (>= 1) after 1 warm-up step (default 5).")
-    int steps = 5;
+    @Option(names = "--size", paramLabel = "SIZE", description = "quick, full (default: 6 blocks x 256, sequence 128,"
+            + " batch 16) or large (GPT-2-small: 12 blocks x 768, 12 heads, vocab 50257, sequence 64, batch 16; the"
+            + " explicit baseline then holds 7.9 GB of per-sample gradients, minutes per mode).")
+    Size size;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Timed steps (>= 1) after 1 warm-up step (default 5;"
+            + " 3 with --size quick or large).")
+    Integer steps;
 
     /** Threads per mode: the global {@code --threads}, default 2 (the setting); children get it here. */
     @Option(names = "--worker-threads", hidden = true, paramLabel = "N")
@@ -77,31 +119,39 @@ public final class DpBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (mode == null && spec != null && spec.root().userObject() instanceof FrugalCommand f && f.threads != null)
             threads = f.threads;
-        if (steps < 1) throw new InvalidSettingException("--steps", "must be >= 1, got " + steps);
-        int blocks = quick ? 2 : 6, seq = quick ? 64 : 128, batch = quick ? 8 : 16, timed = quick ? 3 : Math.max(1, steps);
+        if (steps != null && steps < 1) throw new InvalidSettingException("--steps", "must be >= 1, got " + steps);
+        if (quick && size != null && size != Size.quick)
+            throw new InvalidSettingException("--quick", "and --size " + size + " choose different models: pass one");
+        Size z = quick ? Size.quick : size == null ? Size.full : size;
+        int timed = steps == null ? z.timed : steps;
         PrintWriter o = spec.commandLine().getOut();
         if (mode != null) {
-            o.println(runMode(mode, blocks, seq, batch, timed));
+            o.println(runMode(mode, z, timed));
             o.flush();
             return 0;
         }
+        o.printf(Locale.ROOT, "bench dp (%s): GPT-2-style %d blocks x hidden %d, %d heads, vocab %d (%.1fM parameters),"
+                + " sequence %d, batch %d, %d threads, median of %d steps after 1 warm-up%n", z, z.blocks, z.hidden,
+                z.heads, z.vocab, z.parameters() / 1e6, z.seq, z.batch, threads, timed);
         Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         o.printf("%-10s %12s %12s%n", "mode", "tokens/s", "peak RSS MB");
         for (Mode mode : Mode.values()) {
-            String m = mode.name(), line = child(mode);
+            String m = mode.name(), line = child(mode, z, timed);
             lines.add(line);
             tps.put(m, field(line, "tokens_per_s"));
             rss.put(m, field(line, "peak_rss_mb"));
             o.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", m, tps.get(m), rss.get(m));
             o.flush();
         }
-        String last = String.format(Locale.ROOT, "{\"bench\":\"dp\",\"quick\":%s,\"shape\":{\"blocks\":%d,\"hidden\":256,"
-                        + "\"heads\":4,\"vocab\":8192,\"seq\":%d,\"batch\":%d,\"threads\":%d},\"tokens_per_s\":%s,"
-                        + "\"peak_rss_mb\":%s,\"ratio_flashdp_vs_nondp\":%.4f,\"ratio_flashdp_vs_explicit\":%.4f,"
-                        + "\"ratio_flashdp_vs_ghost\":%.4f,\"mem_ratio_flashdp_vs_nondp\":%.4f}", quick, blocks, seq, batch,
-                threads, obj(tps), obj(rss), tps.get("flashdp") / tps.get("nondp"), tps.get("flashdp") / tps.get("explicit"),
-                tps.get("flashdp") / tps.get("ghost"), rss.get("flashdp") / rss.get("nondp"));
+        String last = String.format(Locale.ROOT, "{\"bench\":\"dp\",\"quick\":%s,\"size\":\"%s\",\"shape\":{\"blocks\":%d,"
+                        + "\"hidden\":%d,\"heads\":%d,\"vocab\":%d,\"seq\":%d,\"batch\":%d,\"threads\":%d,\"params\":%d},"
+                        + "\"tokens_per_s\":%s,\"peak_rss_mb\":%s,\"ratio_flashdp_vs_nondp\":%.4f,"
+                        + "\"ratio_flashdp_vs_explicit\":%.4f,\"ratio_flashdp_vs_ghost\":%.4f,\"mem_ratio_flashdp_vs_nondp\":%.4f,"
+                        + "\"mem_ratio_flashdp_vs_explicit\":%.4f}", z == Size.quick, z, z.blocks, z.hidden, z.heads, z.vocab,
+                z.seq, z.batch, threads, z.parameters(), obj(tps), obj(rss), tps.get("flashdp") / tps.get("nondp"),
+                tps.get("flashdp") / tps.get("explicit"), tps.get("flashdp") / tps.get("ghost"),
+                rss.get("flashdp") / rss.get("nondp"), rss.get("flashdp") / rss.get("explicit"));
         lines.add(last);
         json.append(lines.toArray(String[]::new));
         lines.forEach(o::println);
@@ -125,12 +175,11 @@ public final class DpBenchCommand implements Callable<Integer> {
     }
 
     /** Runs one mode in a fresh JVM with the same class path; returns its JSON line. */
-    private String child(Mode m) throws IOException, InterruptedException {
+    private String child(Mode m, Size z, int timed) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
                 "-cp", System.getProperty("java.class.path"), DpBenchCommand.class.getName(), "--mode", m.name(),
-                "--worker-threads", Integer.toString(threads), "--steps", Integer.toString(steps)));
-        if (quick) cmd.add("--quick");
+                "--worker-threads", Integer.toString(threads), "--steps", Integer.toString(timed), "--size", z.name()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
         Process p = pb.start();
@@ -144,9 +193,10 @@ public final class DpBenchCommand implements Callable<Integer> {
     }
 
     /** One mode in this process: build the model, warm up, time {@code timed} steps. */
-    static String runMode(Mode m, int blocks, int seq, int batch, int timed) {
+    static String runMode(Mode m, Size z, int timed) {
         Threads.configure(Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "2")));
-        try (CausalLM model = seededGpt2(blocks, 256, 4, 8192, seq); Rng data = Rng.seeded("bench-data", 1);
+        int seq = z.seq, batch = z.batch, vocab = z.vocab;
+        try (CausalLM model = seededGpt2(z.blocks, z.hidden, z.heads, vocab, seq); Rng data = Rng.seeded("bench-data", 1);
              Rng noise = Rng.seeded("bench-noise", 2)) {
             LinkedHashMap<String, Tensor> params = model.namedParameters();
             DpEngine engine = switch (m) {
@@ -161,7 +211,7 @@ public final class DpBenchCommand implements Callable<Integer> {
             double[] secs = new double[timed];
             for (int s = -1; s < timed; s++) {
                 try (Scope sc = Scope.open()) {
-                    Tensor ids = Tensors.randint(0, 8192, data, batch, seq);
+                    Tensor ids = Tensors.randint(0, vocab, data, batch, seq);
                     long t0 = System.nanoTime();
                     if (engine == null) {
                         Tensor loss = perSampleLoss(model, ids, LayerOps.PLAIN).mean();

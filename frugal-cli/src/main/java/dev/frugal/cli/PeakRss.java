@@ -34,6 +34,23 @@ final class PeakRss {
         }
     }
 
+    /**
+     * The resident set now, split as the kernel counts it, in MiB: {@code rss} (VmRSS), {@code anon} (RssAnon: heaps,
+     * malloc, tensors), {@code file} (RssFile: mapped files, mostly the shared libraries' touched pages) and
+     * {@code shmem}; the JVM's heap ({@code heap_used}) for reference. Empty where {@code /proc} has no such fields.
+     */
+    static java.util.Map<String, Double> breakdownMb() {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        String[][] fields = {{"rss", "VmRSS:"}, {"anon", "RssAnon:"}, {"file", "RssFile:"}, {"shmem", "RssShmem:"}};
+        for (String[] f : fields) {
+            double v = field(f[1]);
+            if (v >= 0) m.put(f[0], v);
+        }
+        Runtime rt = Runtime.getRuntime();
+        m.put("heap_used", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
+        return m;
+    }
+
     private static double field(String name) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status")))

@@ -262,6 +262,30 @@ class BadInputCliTest extends TempHomeCliTest {
         assertTrue(help.out().contains("generation_config.json") && help.out().contains("samples"), help.out());
     }
 
+    // ---- bench dp -------------------------------------------------------------------------------------------------
+
+    @Test
+    void benchDpRefusesConflictingSizesAndBadStepsBeforeBuildingAModel() {
+        assertUserError(frugal("bench", "dp", "--quick", "--size", "large"), "--quick");
+        assertUserError(frugal("bench", "dp", "--size", "large", "--steps", "0"), "--steps must be >= 1, got 0");
+        Run unknown = frugal("bench", "dp", "--size", "huge");
+        assertEquals(Main.EXIT_USAGE, unknown.code(), unknown.describe());
+        assertTrue(unknown.err().contains("huge"), unknown.describe());
+    }
+
+    @Test
+    void benchDpLargeIsGpt2SmallAndItsPerSampleGradientsTakeSeveralGigabytes() {
+        DpBenchCommand.Size large = DpBenchCommand.Size.large;
+        assertEquals(768, large.hidden);
+        assertEquals(12, large.heads);
+        assertEquals(12, large.blocks);
+        assertEquals(50257, large.vocab);
+        // GPT-2 small has 124,439,808 parameters with 1024 positions; the bench keeps `seq` of them
+        assertEquals(124_439_808L - (1024L - large.seq) * 768, large.parameters());
+        double perSampleGb = 4.0 * large.batch * large.parameters() / 1e9;
+        assertTrue(perSampleGb > 4, "the explicit baseline's per-sample gradients: " + perSampleGb + " GB");
+    }
+
     // ---- dp train -------------------------------------------------------------------------------------------------
 
     @Test

@@ -35,7 +35,8 @@ import scala.runtime.AbstractFunction1;
  *       rank 0 logs the step to the driver and writes the periodic checkpoints. The gather goes through the driver's
  *       relay or Spark's allGather ({@link ScalarTransport}).</li>
  * </ol>
- * Returns text lines to the driver: rank 0 the history; every rank a digest of its final parameters.
+ * Returns text lines to the driver: rank 0 the history; every rank a digest of its final parameters and the time of each
+ * step's forwards and exchange ({@link StepPhases}).
  */
 final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<String>> implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -94,9 +95,9 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                 double setup = (System.nanoTime() - started) / 1e9;
                 long bytes = 0, loop = System.nanoTime();
                 // 3. train
-                StringBuilder times = new StringBuilder();
+                StringBuilder times = new StringBuilder(), phases = new StringBuilder();
                 for (long t = start; t < o.steps(); t++) {
-                    long stepStart = System.nanoTime();
+                    long stepStart = System.nanoTime(), fwdNs, xchgNs;
                     ctx.killTaskIfInterrupted();
                     if (t == o.failAtStep() && ctx.stageAttemptNumber() == 0 && rank == Math.min(1, n - 1))
                         throw new IllegalStateException("injected failure before step " + t + " (testing)");
@@ -104,16 +105,21 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                     PerturbedLosses l;
                     try (Scope s = Scope.open()) {
                         LmBatch shard = LmBatchSource.shard(data.batch(t), role.shard(), role.shards());
+                        long f0 = System.nanoTime();
                         l = engine.perturbedLosses(t, seed, shard, role.sides());
+                        fwdNs = System.nanoTime() - f0;
                     } catch (NonFiniteLossException e) {
                         l = new PerturbedLosses(Double.NaN, Double.NaN);
+                        fwdNs = 0;
                     }
                     String msg = ScalarExchange.encode(t, l);
+                    long x0 = System.nanoTime();
                     String[] gathered = switch (o.transport()) {
                         case BARRIER_ALL_GATHER -> ctx.allGather(msg);
                         case DRIVER_RELAY -> log.gather(ctx.stageAttemptNumber(), t, rank, n, msg,
                                 ctx::killTaskIfInterrupted);
                     };
+                    xchgNs = System.nanoTime() - x0;
                     bytes += ScalarExchange.payloadBytes(gathered);
                     ZoStep step = ScalarExchange.combine(t, seed, gathered, o.mode(), hp.eps(), hp.lr());
                     if (!Double.isFinite(step.projectedGradient())) {
@@ -124,6 +130,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                     history.add(step);
                     if (rank == 0) log.append(step);
                     times.append(times.isEmpty() ? "" : ",").append((System.nanoTime() - stepStart) / 1e9);
+                    phases.append(phases.isEmpty() ? "" : ",").append(fwdNs / 1e9).append(':').append(xchgNs / 1e9);
                     if (flushesAfter(t) || t + 1 == o.steps()) {
                         engine.flush();
                         if (rank == 0) ZoCheckpoint.save(ckRoot, model, engine, state(hp, history));
@@ -132,6 +139,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
                 engine.flush();
                 double train = (System.nanoTime() - loop) / 1e9;
                 out.add("digest " + rank + " " + ReplicaDigest.of(model, engine));
+                if (!phases.isEmpty()) out.add("phases " + rank + " " + phases);
                 if (rank == 0) {
                     out.add("attempt " + ctx.stageAttemptNumber());
                     out.add("resumed " + c + " " + logged);

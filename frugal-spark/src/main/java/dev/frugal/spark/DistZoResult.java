@@ -18,10 +18,11 @@ import java.util.List;
  * @param bytesPerStep   payload bytes gathered per step (all workers' messages), independent of model size
  * @param secondsPerStep rank 0's mean wall time per trained step (forwards, exchange, update, checkpoints)
  * @param stepSeconds    rank 0's wall time of each trained step: forwards, exchange, log (checkpoints excluded)
+ * @param phases         where the steps' time went (forwards, waiting for the others, transport, the rest, Spark)
  */
 public record DistZoResult(List<ZoStep> history, Path finalCheckpoint, List<String> replicaDigests, int stageAttempt,
                            long resumedFrom, long replayedTo, double setupSeconds, double seconds, double bytesPerStep, double secondsPerStep,
-                           List<Double> stepSeconds) {
+                           List<Double> stepSeconds, StepPhases phases) {
     public DistZoResult {
         history = List.copyOf(history);
         replicaDigests = List.copyOf(replicaDigests);

@@ -109,6 +109,7 @@ public final class DistZoTrainer {
         long resumed = 0, replayed = 0, bytes = 0;
         double setup = 0, train = 0;
         List<Double> times = new ArrayList<>();
+        Map<Integer, List<double[]>> phases = new TreeMap<>();
         for (String l : lines) {
             String[] f = l.split(" ", 2);
             switch (f[0]) {
@@ -127,6 +128,15 @@ public final class DistZoTrainer {
                 case "bytes" -> bytes = Long.parseLong(f[1]);
                 case "train" -> train = Double.parseDouble(f[1]);
                 case "times" -> { for (String x : f[1].split(",")) times.add(Double.parseDouble(x)); }
+                case "phases" -> {
+                    String[] d = f[1].split(" ");
+                    List<double[]> steps = new ArrayList<>();
+                    for (String x : d[1].split(",")) {
+                        String[] fx = x.split(":");
+                        steps.add(new double[] {Double.parseDouble(fx[0]), Double.parseDouble(fx[1])});
+                    }
+                    phases.put(Integer.parseInt(d[0]), steps);
+                }
                 case "step" -> history.add(ReplayRecords.parse(f[1]));
                 case "checkpoint" -> ck = Path.of(f[1]);
                 default -> throw new IllegalStateException("unexpected worker output: " + l);
@@ -135,7 +145,8 @@ public final class DistZoTrainer {
         history.sort(java.util.Comparator.comparingLong(ZoStep::step));
         long trained = history.size() - Math.max(resumed, replayed);
         return new DistZoResult(history, ck, List.copyOf(digests.values()), attempt, resumed, replayed, setup, seconds,
-                trained > 0 ? (double) bytes / trained : 0, trained > 0 ? train / trained : 0, times);
+                trained > 0 ? (double) bytes / trained : 0, trained > 0 ? train / trained : 0, times,
+                new StepPhases(times, phases, seconds - setup - train, trained));
     }
 
     /** A non-finite loss stopped every worker at the same step. */

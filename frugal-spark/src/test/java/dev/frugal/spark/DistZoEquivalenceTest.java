@@ -80,6 +80,15 @@ class DistZoEquivalenceTest {
     }
 
     static void report(String name, DistZoResult r) {
+        // every rank times every trained step; rank 0's forwards and exchange lie inside its step
+        StepPhases p = r.phases();
+        assertEquals(r.replicaDigests().size(), p.perRank().size(), name + ": phases from every rank");
+        for (var steps : p.perRank().values()) assertEquals(r.stepSeconds().size(), steps.size(), name + ": steps timed");
+        for (int i = 0; i < r.stepSeconds().size(); i++) {
+            double[] f = p.perRank().get(0).get(i);
+            assertTrue(f[0] > 0 && f[1] >= 0 && f[0] + f[1] <= r.stepSeconds().get(i), name + ": step " + i + " phases "
+                    + java.util.Arrays.toString(f) + " vs " + r.stepSeconds().get(i) + " s");
+        }
         double dg = 0;
         for (int i = 0; i < single.size(); i++)
             dg = Math.max(dg, Math.abs(single.get(i).projectedGradient() - r.history().get(i).projectedGradient()));
