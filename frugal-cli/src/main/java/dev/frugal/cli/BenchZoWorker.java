@@ -86,8 +86,6 @@ public final class BenchZoWorker {
         out.put("params", shape.parameterCount(mode.depthFactor()));
         ZoHyperparameters hp = mode.parallelRng() ? HP.withRng(ZoRng.PARALLEL) : HP;
         out.put("rng", hp.rng().name().toLowerCase(java.util.Locale.ROOT));
-        if (mode.parallelRng()) out.put("rng_threads", Math.max(1, Runtime.getRuntime().availableProcessors()
-                - Threads.defaultCount() + 1)); // Zo2Engine.rngThreads()
         CausalLmObjective obj = new CausalLmObjective();
         long t0 = System.nanoTime();
         boolean eager = mode.inMemory();
@@ -97,6 +95,10 @@ public final class BenchZoWorker {
                      : Zo2Engine.streaming(m, OptRandomInit.blocks(cfg, MODEL_SEED), obj, hp, off);
              Scope s = Scope.open()) {
             out.put("setup_s", (System.nanoTime() - t0) / 1e9);
+            if (mode.parallelRng()) {
+                out.put("rng_threads", e.drawThreads());
+                out.put("rng_inline", e.preparesInline());
+            }
             out.set("rss_after_setup_mb", json(PeakRss.breakdownMb()));
             out.put("stored_mb", e.storedBytes() / 1048576.0);
             Tensor ids;

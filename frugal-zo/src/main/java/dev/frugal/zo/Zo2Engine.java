@@ -51,6 +51,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
     private final ParallelPerturbation parallel; // the draws of ZoRng.PARALLEL (null: MeZO's stream)
     private final Map<String, Long> offsets;
     private boolean fused = true; // PARALLEL: the blocks' update and +εz in one pass with the draws
+    private boolean inlineDraws; // PARALLEL: blocks prepared on the compute thread by every core, not by the loader
     private PendingUpdate pending;
 
     /** An engine over {@code model} with every block resident now (moved into the offload tier here). */
@@ -91,7 +92,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
             throw new dev.frugal.InvalidSettingException("samples", "(" + hp.samples() + " perturbations per step, "
                     + "n-SPSA) needs the tuned parameters to lie after the blocks (tune head); '" + hp.tuned()
                     + "' tunes the embedding or a block: use samples 1 with it");
-        this.parallel = hp.rng() == ZoRng.PARALLEL ? new ParallelPerturbation(rngThreads()) : null;
+        this.inlineDraws = hp.rng() == ZoRng.PARALLEL && drawsInline();
+        this.parallel = hp.rng() == ZoRng.PARALLEL
+                ? new ParallelPerturbation(inlineDraws ? Runtime.getRuntime().availableProcessors() : rngThreads()) : null;
         List<ParamGroup> blocks = model.blockParams();
         boolean inPlace = offload.zeroCopy();
         if (source != null && inPlace) { // everything resident anyway: fill the model's groups
@@ -129,6 +132,22 @@ public final class Zo2Engine<B> implements AutoCloseable {
     static int rngThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() - dev.frugal.tensor.Threads.defaultCount() + 1);
     }
+
+    /**
+     * Whether {@link ZoRng#PARALLEL}'s blocks are prepared (update, draws, +εz) on the compute thread, by a pool as
+     * large as the machine, right before each block's forwards, instead of by the loader thread while the previous
+     * block computes: when the compute threads fill every core ({@link #rngThreads()} is 1), drawing beside the
+     * forwards preempts one of OpenBLAS's threads, and its siblings wait for it at every barrier (measured: the
+     * loader's single-threaded draws cost about twice their own time in forwards). Between two blocks' GEMMs the cores
+     * are idle, so all of them draw. The numbers are the same either way (a pure function of offsets).
+     */
+    static boolean drawsInline() { return rngThreads() == 1 && Runtime.getRuntime().availableProcessors() > 1; }
+
+    /** Threads drawing {@link ZoRng#PARALLEL}'s z (0 with MeZO's stream). */
+    public int drawThreads() { return parallel == null ? 0 : parallel.threads(); }
+
+    /** Whether {@link ZoRng#PARALLEL}'s blocks are prepared on the compute thread ({@link #drawsInline()}). */
+    public boolean preparesInline() { return inlineDraws; }
 
     public OffloadConfig offload() { return offload; }
 
@@ -200,7 +219,7 @@ public final class Zo2Engine<B> implements AutoCloseable {
             prefix.dropZ(); // the embedding-sized z·ε is not held while the blocks stream
             // the loader thread applies the update of step t−1 and θ₊ = θ + (1·z)ε to block i+1 (drawing both z) while
             // block i runs its forwards here
-            streamer.beginPass((i, w) -> prepare(i, w, cur, prev, upd));
+            streamer.beginPass(inlineDraws ? null : (i, w) -> prepare(i, w, cur, prev, upd));
             for (int i = 0; i < layout.numBlocks(); i++) {
                 if (i == shared) { // the first tuned block: the sides part here
                     hPlus = plus ? hShared : null;
@@ -209,7 +228,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
                 }
                 try (Scope bs = Scope.open()) {
                     BlockStreamer.Loaded b = streamer.acquire(i);
-                    LinkedHashMap<String, Tensor> w = b.working(), zEps = b.prepared();
+                    LinkedHashMap<String, Tensor> w = b.working();
+                    LinkedHashMap<String, Tensor> zEps = inlineDraws ? prepare(i, w, cur, prev, upd) : b.prepared();
                     install(i, w);
                     if (hShared != null) hShared = advance(i, hShared, ctx); // frozen: no shift, one forward
                     else {
@@ -333,6 +353,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
      * a buffer, then libtorch's update, scale and add, as for MeZO's stream) instead of the fused pass.
      */
     void fusedParallelPass(boolean on) { fused = on; }
+
+    /** Test seam: {@link ZoRng#PARALLEL}'s blocks prepared on the compute thread (true) or the loader thread (false). */
+    void inlineParallelDraws(boolean on) { inlineDraws = on && parallel != null; }
 
     /**
      * Frees the recycled working sets and z·ε buffers once the blocks of a pass are done (after the last write-back),

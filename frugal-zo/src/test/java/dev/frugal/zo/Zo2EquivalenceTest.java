@@ -81,6 +81,9 @@ class Zo2EquivalenceTest {
             for (OffloadConfig cfg : List.of(OffloadConfig.inMemory(), OffloadConfig.host(2, DType.BF16))) {
                 Run fused = run(d, cfg, null, ZoRng.PARALLEL, true);
                 fused.assertSame(run(d, cfg, null, ZoRng.PARALLEL, false), "fused vs reference, " + cfg.tier());
+                // blocks prepared by the loader thread beside the forwards, or by all cores on the compute thread
+                fused.assertSame(run(d, cfg, null, ZoRng.PARALLEL, true, false), "inline vs loader, " + cfg.tier());
+                fused.assertSame(run(d, cfg, null, ZoRng.PARALLEL, true, true), "loader vs inline, " + cfg.tier());
                 assertTrue(fused.steps().get(0).lossPlus() != run(d, cfg, null, ZoRng.MEZO, true).steps().get(0).lossPlus(),
                         "the parallel stream draws other z than MeZO's");
             }
@@ -123,8 +126,13 @@ class Zo2EquivalenceTest {
 
     static Run run(Path dir, OffloadConfig cfg, DType modelDtype, ZoRng rng) { return run(dir, cfg, modelDtype, rng, true); }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     static Run run(Path dir, OffloadConfig cfg, DType modelDtype, ZoRng rng, boolean fused) {
+        return run(dir, cfg, modelDtype, rng, fused, null);
+    }
+
+    /** {@code inline}: the parallel stream's blocks prepared on the compute thread or the loader's (null: as chosen). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Run run(Path dir, OffloadConfig cfg, DType modelDtype, ZoRng rng, boolean fused, Boolean inline) {
         boolean encoder = HfConfig.read(dir).modelType().equals("bert");
         try (StagedModel m = encoder ? Models.loadEncoder(dir, Device.CPU) : Models.loadCausalLM(dir, Device.CPU);
              SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"));
@@ -146,6 +154,7 @@ class Zo2EquivalenceTest {
                 m.blockParams().forEach(g -> blockNames.addAll(g.names()));
                 try (Zo2Engine e = new Zo2Engine(m, obj, hp, cfg)) {
                     e.fusedParallelPass(fused);
+                    if (inline != null) e.inlineParallelDraws(inline);
                     for (int t = 0; t < STEPS; t++) steps.add(e.step(t, batch));
                     e.flush();
                     for (String n : m.parameterNames()) {
