@@ -32,14 +32,14 @@ import java.util.List;
  * One mode of {@code frugal bench zo} in this (fresh) JVM: builds the seeded random-weight model the way the mode
  * needs it (offloaded modes stream the blocks straight into their tier, so the fp32 model is never resident), runs
  * warm-up and timed ZO steps, and prints one JSON object as its last stdout line: the step times, their median, the
- * peak resident memory of the process ({@code VmHWM}), and for {@code inmem} also {@code fwd2_s}, the median time of
- * the two plain forwards one step needs.
+ * peak resident memory of the process ({@code VmHWM}), and for the in-memory modes also {@code fwd2_s}, the median time
+ * of the two plain forwards one step needs, each pair timed right before a step.
  *
  * <p>Usage: {@code BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR}.
  */
 public final class BenchZoWorker {
     static final long MODEL_SEED = 20250301;
-    /** Timed repetitions of the two plain forwards (after the warm-up); the ZO steps get {@code steps}. */
+    /** Timed repetitions of the two plain forwards in the GPU worker ({@link BenchZoDeviceWorker}), after its warm-up. */
     static final int FWD2_REPS = 3;
     static final ZoHyperparameters HP = new ZoHyperparameters(1e-3, 1e-6, 0.0, 42);
 
@@ -106,31 +106,32 @@ public final class BenchZoWorker {
                 ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens()); // (B, T)
             }
             LmBatch batch = LmBatch.of(ids, null); // (B, T), labels = ids
-            if (mode.inMemory()) {
-                List<Double> f = new ArrayList<>(), fc = new ArrayList<>();
-                int reps = Math.min(steps, FWD2_REPS);
-                for (int i = 0; i < warmup + reps; i++) {
+            // in-memory modes also time the two plain forwards a step needs, interleaved with the steps (a pair of
+            // forwards right before each step), so that a machine whose speed drifts during the process moves both
+            List<Double> f = new ArrayList<>(), fc = new ArrayList<>();
+            List<Double> times = new ArrayList<>(), cpu = new ArrayList<>();
+            ZoStep last = null;
+            for (int t = 0; t < warmup + steps; t++) {
+                if (mode.inMemory()) {
                     long a = System.nanoTime(), c = cpuNanos();
                     plainLoss(m, obj, batch);
                     plainLoss(m, obj, batch);
-                    if (i >= warmup) {
+                    if (t >= warmup) {
                         f.add((System.nanoTime() - a) / 1e9);
                         fc.add((cpuNanos() - c) / 1e9);
                     }
                 }
-                out.put("fwd2_s", median(f));
-                out.put("fwd2_cpu_s", median(fc));
-                out.set("fwd2_all_s", array(out, f));
-            }
-            List<Double> times = new ArrayList<>(), cpu = new ArrayList<>();
-            ZoStep last = null;
-            for (int t = 0; t < warmup + steps; t++) {
                 long a = System.nanoTime(), c = cpuNanos();
                 last = e.step(t, batch);
                 if (t >= warmup) {
                     times.add((System.nanoTime() - a) / 1e9);
                     cpu.add((cpuNanos() - c) / 1e9);
                 }
+            }
+            if (mode.inMemory()) {
+                out.put("fwd2_s", median(f));
+                out.put("fwd2_cpu_s", median(fc));
+                out.set("fwd2_all_s", array(out, f));
             }
             e.flush();
             out.put("step_s", median(times));
