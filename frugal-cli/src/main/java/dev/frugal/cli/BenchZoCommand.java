@@ -53,7 +53,8 @@ public final class BenchZoCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--modes", paramLabel = "LIST", split = ",",
-            description = "Modes to run (default all): inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2, mezo_torch.")
+            description = "Modes to run (default all): inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2,"
+                    + " host_bf16_parallel, disk_bf16_parallel, mezo_torch.")
     List<String> modes;
 
     @Option(names = "--work-dir", paramLabel = "DIR",

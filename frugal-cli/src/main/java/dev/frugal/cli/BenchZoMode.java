@@ -17,6 +17,13 @@ enum BenchZoMode {
     DISK_BF16,
     /** The disk mode on a model twice as deep: ZO2's memory must not grow with depth. */
     DISK_BF16_X2,
+    /**
+     * {@link #HOST_BF16} with the parallel z stream: with the forwards filling the cores, blocks are prepared on the
+     * compute thread, so no block's z·ε is prepared ahead (one z·ε set instead of two).
+     */
+    HOST_BF16_PARALLEL,
+    /** {@link #DISK_BF16} with the parallel z stream (see {@link #HOST_BF16_PARALLEL}). */
+    DISK_BF16_PARALLEL,
     /** The peer: princeton-nlp/MeZO's step in PyTorch (Debian's python3-torch), {@code bench/peers/mezo_torch.py}. */
     MEZO_TORCH;
 
@@ -30,14 +37,14 @@ enum BenchZoMode {
     boolean inMemory() { return this == INMEM || this == INMEM_PARALLEL; }
 
     /** Whether the mode draws z with the parallel stream (Java loops: the worker needs C2, not only C1). */
-    boolean parallelRng() { return this == INMEM_PARALLEL; }
+    boolean parallelRng() { return this == INMEM_PARALLEL || this == HOST_BF16_PARALLEL || this == DISK_BF16_PARALLEL; }
 
     /** Depth multiplier over the bench model's block count. */
     int depthFactor() { return this == DISK_BF16_X2 ? 2 : 1; }
 
     static BenchZoMode parse(String s) {
         for (BenchZoMode m : values()) if (m.key().equals(s.trim().toLowerCase(Locale.ROOT))) return m;
-        throw new UserInputException("unknown bench mode '" + s + "': use inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2"
-                + " or mezo_torch");
+        throw new UserInputException("unknown bench mode '" + s + "': use inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2,"
+                + " host_bf16_parallel, disk_bf16_parallel or mezo_torch");
     }
 }

@@ -56,6 +56,11 @@ final class BenchZoSummary {
         Double fwd2Par = value(results, BenchZoMode.INMEM_PARALLEL, "fwd2_s");
         if (fwd2Par == null) fwd2Par = fwd2;
         put(o, "perturb_overhead_parallel", inPar == null || fwd2Par == null ? null : (inPar - fwd2Par) / fwd2Par);
+        // beyond the keys: the offloaded modes with the parallel stream (no z·ε prepared ahead)
+        put(o, "ratio_host_parallel_vs_inmem", div(value(results, BenchZoMode.HOST_BF16_PARALLEL, "step_s"), in));
+        put(o, "ratio_disk_parallel_vs_inmem", div(value(results, BenchZoMode.DISK_BF16_PARALLEL, "step_s"), in));
+        put(o, "rss_ratio_host_parallel_vs_inmem", div(value(results, BenchZoMode.HOST_BF16_PARALLEL, "peak_rss_mb"), rIn));
+        put(o, "rss_ratio_disk_parallel_vs_inmem", div(value(results, BenchZoMode.DISK_BF16_PARALLEL, "peak_rss_mb"), rIn));
         // beyond the keys: CPU seconds per step (all threads), to read wall times on a shared machine
         o.set("step_cpu_s", cpu);
         put(o, "fwd2_cpu_s", value(results, BenchZoMode.INMEM, "fwd2_cpu_s"));

@@ -75,8 +75,8 @@ public final class BenchZoWorker {
         OptConfig cfg = shape.config(mode.depthFactor());
         OffloadConfig off = switch (mode) {
             case INMEM, INMEM_PARALLEL -> OffloadConfig.inMemory();
-            case HOST_BF16 -> OffloadConfig.host(2, DType.BF16);
-            case DISK_BF16, DISK_BF16_X2 -> OffloadConfig.disk(2, DType.BF16, Files.createDirectories(dir));
+            case HOST_BF16, HOST_BF16_PARALLEL -> OffloadConfig.host(2, DType.BF16);
+            case DISK_BF16, DISK_BF16_X2, DISK_BF16_PARALLEL -> OffloadConfig.disk(2, DType.BF16, Files.createDirectories(dir));
             case MEZO_TORCH -> throw new IllegalArgumentException("mezo_torch runs in Python, not in a frugal worker");
         };
         ObjectNode out = new ObjectMapper().createObjectNode();

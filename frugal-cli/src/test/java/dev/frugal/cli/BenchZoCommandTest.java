@@ -111,6 +111,12 @@ class BenchZoCommandTest {
         assertTrue(s.get("perturb_overhead_parallel").isNull(), "no inmem_parallel run");
         r.put(BenchZoMode.INMEM_PARALLEL, node(3.6, 1000, 3.0));
         assertEquals(0.2, BenchZoSummary.of(r).get("perturb_overhead_parallel").asDouble(), 1e-12);
+        assertTrue(BenchZoSummary.of(r).get("rss_ratio_disk_parallel_vs_inmem").isNull(), "no disk_bf16_parallel run");
+        r.put(BenchZoMode.DISK_BF16_PARALLEL, node(5.2, 280, null));
+        r.put(BenchZoMode.HOST_BF16_PARALLEL, node(4.4, 580, null));
+        assertEquals(0.28, BenchZoSummary.of(r).get("rss_ratio_disk_parallel_vs_inmem").asDouble(), 1e-12);
+        assertEquals(0.58, BenchZoSummary.of(r).get("rss_ratio_host_parallel_vs_inmem").asDouble(), 1e-12);
+        assertEquals(1.3, BenchZoSummary.of(r).get("ratio_disk_parallel_vs_inmem").asDouble(), 1e-12);
         r.remove(BenchZoMode.MEZO_TORCH);
         assertTrue(BenchZoSummary.of(r).get("ratio_inmem_vs_mezo_torch").isNull());
     }
