@@ -68,6 +68,11 @@ public final class BenchZoCommand implements Callable<Integer> {
     @Option(names = "--no-setup", description = "Do not apt-get install python3-torch / libopenblas0-openmp when missing.")
     boolean noSetup;
 
+    @Option(names = "--profile", description = "Instead of the modes: one forward of the model part by part (embedding,"
+            + " layer norms, projections, attention core, fc1, activation, fc2, residual adds, LM head, loss) in frugal"
+            + " and in the PyTorch peer, side by side, with the peer's ATen ops (--steps forwards after --warmup).")
+    boolean profile;
+
     @Option(names = "--from", paramLabel = "FILE",
             description = "Summarise mode lines from earlier --json files instead of running (the last line per mode wins).")
     List<Path> from;
@@ -79,6 +84,7 @@ public final class BenchZoCommand implements Callable<Integer> {
         if (warmup < 0) throw new InvalidSettingException("--warmup", "must be >= 0, got " + warmup);
         if (threads < 1) throw new InvalidSettingException("--bench-threads", "must be >= 1, got " + threads);
         if (quick && mid) throw new InvalidSettingException("--mid", "and --quick choose different models: pass one");
+        if (profile && modes != null) throw new InvalidSettingException("--profile", "runs no modes: drop --modes");
         // frugal's --device (inherited by every command) selects ZO2's GPU setting: bf16 compute on that device,
         // OPT-1.3B and OPT-6.7B shapes at 1 x 2048 tokens, modes mezo / inmem / zo2 (cpu with --quick: a smoke test)
         String device = spec.root().userObject() instanceof FrugalCommand f ? f.device : null;
@@ -92,6 +98,7 @@ public final class BenchZoCommand implements Callable<Integer> {
                 throw new IllegalStateException("interrupted", e);
             }
         }
+        if (profile) return profile(spec.commandLine().getOut());
         List<BenchZoMode> run = new ArrayList<>();
         if (modes == null || modes.isEmpty()) run.addAll(List.of(BenchZoMode.values()));
         else for (String m : modes) run.add(BenchZoMode.parse(m));
@@ -123,6 +130,41 @@ public final class BenchZoCommand implements Callable<Integer> {
             if (workDir == null) deleteTree(dir);
         }
         return report(out, results);
+    }
+
+    /** {@code --profile}: frugal's and the peer's forward, part by part, side by side; the JSON line last. */
+    private int profile(PrintWriter out) {
+        String size = quick ? "quick" : mid ? "mid" : "full";
+        BenchZoShape shape = BenchZoShape.named(size);
+        out.printf("bench zo --profile (%s): one forward of the OPT-style model (%d blocks x hidden %d, batch %d x %d),"
+                        + " %d threads, median of %d forwards after %d warm-up%n", size, shape.layers(), shape.hidden(),
+                shape.batch(), shape.tokens(), threads, steps, warmup);
+        out.flush();
+        JsonNode[] r = new BenchZoRunner(threads, steps, warmup, size, python, !noSetup, out).profile();
+        ObjectNode sum = json().createObjectNode();
+        sum.put("bench", "zo-profile");
+        sum.put("size", size);
+        sum.put("threads", threads);
+        sum.set("frugal", r[0]);
+        sum.set("torch", r[1]);
+        for (JsonNode side : r) if (side.has("error")) out.println("  " + side.path("mode").asText() + " FAILED: " + side.get("error").asText());
+        if (!r[0].has("error") && !r[1].has("error")) {
+            out.printf("%n%-16s %12s %12s %8s%n", "part", "frugal ms", "torch ms", "ratio");
+            for (String part : BenchZoProfile.PARTS) {
+                double f = r[0].path("parts_ms").path(part).asDouble(), t = r[1].path("parts_ms").path(part).asDouble();
+                out.printf(Locale.ROOT, "%-16s %12.1f %12.1f %8.2f%n", part, f, t, t > 0 ? f / t : Double.NaN);
+            }
+            double f = r[0].path("forward_s").asDouble(), t = r[1].path("forward_s").asDouble();
+            out.printf(Locale.ROOT, "%-16s %12.1f %12.1f %8.2f%n", "forward", 1e3 * f, 1e3 * t, f / t);
+            sum.put("ratio_forward_frugal_vs_torch", f / t);
+            out.println("\nthe peer's ATen ops (torch.autograd.profiler, self CPU ms, one forward):");
+            r[1].path("aten_self_ms").fields().forEachRemaining(e ->
+                    out.printf(Locale.ROOT, "  %-36s %10.1f%n", e.getKey(), e.getValue().asDouble()));
+        }
+        json.append(sum.toString());
+        out.println(sum);
+        out.flush();
+        return r[0].has("error") || r[1].has("error") ? 1 : 0;
     }
 
     /** {@code --from}: the summary of mode lines already measured (e.g. modes run separately). */

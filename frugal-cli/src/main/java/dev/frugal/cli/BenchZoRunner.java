@@ -52,6 +52,30 @@ final class BenchZoRunner {
         }
     }
 
+    /**
+     * {@code --profile}: one forward of the bench model part by part in a frugal worker ({@link BenchZoProfile}, C1 as
+     * the in-memory worker) and in the peer ({@code bench/peers/forward_profile.py}); {@code steps} profiled forwards
+     * after {@code warmup}. Returns {frugal's JSON, the peer's JSON} (an {@code error} object for a side that failed).
+     */
+    JsonNode[] profile() {
+        try {
+            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Xms8m", "-Xmx128m", "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1"));
+            java.addAll(nativeOptions());
+            java.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchZoProfile.class.getName(), size,
+                    String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads)));
+            JsonNode frugal = exec(BenchZoMode.INMEM, java);
+            List<String> py = peerCommand(peerScript("forward_profile.py"), "--forwards");
+            return new JsonNode[] {frugal, exec(BenchZoMode.MEZO_TORCH, py)};
+        } catch (IOException | IllegalStateException e) {
+            return new JsonNode[] {error(BenchZoMode.INMEM, e.getMessage()), error(BenchZoMode.MEZO_TORCH, e.getMessage())};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new JsonNode[] {error(BenchZoMode.INMEM, "interrupted"), error(BenchZoMode.MEZO_TORCH, "interrupted")};
+        }
+    }
+
     private List<String> workerCommand(BenchZoMode mode, Path dir) {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -65,19 +89,23 @@ final class BenchZoRunner {
     }
 
     private List<String> peerCommand() throws IOException, InterruptedException {
-        Path script = peerScript();
+        return peerCommand(peerScript("mezo_torch.py"), "--steps");
+    }
+
+    /** {@code script} under Debian's PyTorch (installed first when missing), with the bench's size and counts. */
+    private List<String> peerCommand(Path script, String countOption) throws IOException, InterruptedException {
         if (!peerReady()) {
             if (!setup) throw new IllegalStateException(python + " cannot import torch (or libopenblas0-openmp is"
                     + " missing): run 'apt-get install python3-torch libopenblas0-openmp', or drop --no-setup");
             installPeer();
         }
-        return List.of(python, script.toString(), "--size", size, "--steps", String.valueOf(steps), "--warmup",
+        return List.of(python, script.toString(), "--size", size, countOption, String.valueOf(steps), "--warmup",
                 String.valueOf(warmup), "--threads", String.valueOf(threads));
     }
 
-    /** {@code bench/peers/mezo_torch.py} under the working directory or above this class's jar/classes. */
-    static Path peerScript() {
-        Path rel = Path.of("bench", "peers", "mezo_torch.py");
+    /** {@code bench/peers/NAME} under the working directory or above this class's jar/classes. */
+    static Path peerScript(String name) {
+        Path rel = Path.of("bench", "peers", name);
         List<Path> starts = new ArrayList<>();
         starts.add(Path.of("").toAbsolutePath());
         try {

@@ -92,6 +92,33 @@ class BenchZoCommandTest {
                 "a ZO2 step moves every bf16 block up and back");
     }
 
+    /**
+     * {@code --profile}'s frugal side: the timed forward computes the plain forward's loss bit for bit, every part it
+     * times is one of the parts the peer times, and the exclusive times add up to the whole forward.
+     */
+    @Test
+    void profiledForwardIsThePlainForwardAndItsPartsAddUp() {
+        BenchZoShape shape = BenchZoShape.QUICK;
+        try (dev.frugal.model.opt.OptModel m = dev.frugal.model.opt.OptRandomInit.model(shape.config(1),
+                BenchZoWorker.MODEL_SEED, dev.frugal.tensor.Device.CPU);
+             dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open();
+             dev.frugal.tensor.Rng data = dev.frugal.tensor.Rng.seeded("bench-data", 7)) {
+            dev.frugal.tensor.Tensor ids = dev.frugal.tensor.Tensors.randint(0, shape.vocab(), data, shape.batch(), shape.tokens());
+            double plain = BenchZoWorker.plainLoss(m, new dev.frugal.zo.CausalLmObjective(), dev.frugal.zo.LmBatch.of(ids, null));
+            BenchZoProfile.Timer timer = new BenchZoProfile.Timer();
+            long t0 = System.nanoTime();
+            double profiled = BenchZoProfile.forward(m, ids, timer);
+            double wholeMs = (System.nanoTime() - t0) / 1e6;
+            assertEquals(plain, profiled, 0.0, "the profiled forward is the plain one");
+            assertTrue(List.of(BenchZoProfile.PARTS).containsAll(timer.parts()), "parts " + timer.parts());
+            for (String p : List.of("embedding", "layer_norm", "qkv_proj", "attention_core", "fc1", "fc2", "lm_head", "loss"))
+                assertTrue(timer.ms(p) > 0, p + " was not timed");
+            double sum = 0;
+            for (String p : BenchZoProfile.PARTS) sum += timer.ms(p);
+            assertTrue(sum <= wholeMs && sum >= 0.5 * wholeMs, "parts " + sum + " ms of a " + wholeMs + " ms forward");
+        }
+    }
+
     @Test
     void ratiosFollowTheIssueDefinitions() {
         Map<BenchZoMode, JsonNode> r = new EnumMap<>(BenchZoMode.class);

@@ -37,11 +37,12 @@ public final class DistZoBench {
     public static final Shape QUICK = new Shape("quick", new RandomOpt(2048, 128, 2, 4, 512, 64), 8, 32, 8, 2);
 
     /**
-     * A step of seconds (h 512, 6 blocks, V 16384, about 27M parameters; global batch 64 × 128, 6 steps): every
+     * A step of seconds (h 512, 6 blocks, V 16384, about 27M parameters; global batch 32 × 128, 8 steps): every
      * replica repeats the perturbation of the whole model (the serial part), so the forwards, which the workers split,
-     * must dominate it for a speedup near 2; at 16 × 64 tokens the perturbation is a fifth of a single worker's step.
+     * must dominate it for a speedup near 2; at 16 × 64 tokens the perturbation is a large share of a step. (At 64 ×
+     * 128 the two workers contend for memory bandwidth and the speedups fall again: docs/distzo2.md.)
      */
-    public static final Shape LARGE = new Shape("large", new RandomOpt(16384, 512, 6, 8, 2048, 128), 64, 128, 6, 2);
+    public static final Shape LARGE = new Shape("large", new RandomOpt(16384, 512, 6, 8, 2048, 128), 32, 128, 8, 2);
 
     /** The shape named {@code quick}, {@code small} or {@code large}. */
     public static Shape named(String name) {
