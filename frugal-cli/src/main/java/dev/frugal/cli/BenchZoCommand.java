@@ -68,6 +68,12 @@ public final class BenchZoCommand implements Callable<Integer> {
     @Option(names = "--no-setup", description = "Do not apt-get install python3-torch / libopenblas0-openmp when missing.")
     boolean noSetup;
 
+    @Option(names = "--malloc", paramLabel = "POLICY", defaultValue = "auto", description = "glibc's handling of freed"
+            + " tensors in frugal's processes: auto (default: what the engine picks, reuse in memory, return when"
+            + " offloading), reuse (fast: activations stay mapped) or return (bounded: every large block unmapped when"
+            + " freed).")
+    String malloc;
+
     @Option(names = "--profile", description = "Instead of the modes: one forward of the model part by part (embedding,"
             + " layer norms, projections, attention core, fc1, activation, fc2, residual adds, LM head, loss) in frugal"
             + " and in the PyTorch peer, side by side, with the peer's ATen ops (--steps forwards after --warmup).")
@@ -84,6 +90,8 @@ public final class BenchZoCommand implements Callable<Integer> {
         if (warmup < 0) throw new InvalidSettingException("--warmup", "must be >= 0, got " + warmup);
         if (threads < 1) throw new InvalidSettingException("--bench-threads", "must be >= 1, got " + threads);
         if (quick && mid) throw new InvalidSettingException("--mid", "and --quick choose different models: pass one");
+        if (!List.of("auto", "reuse", "return").contains(malloc))
+            throw new InvalidSettingException("--malloc", "must be auto, reuse or return, got '" + malloc + "'");
         if (profile && modes != null) throw new InvalidSettingException("--profile", "runs no modes: drop --modes");
         // frugal's --device (inherited by every command) selects ZO2's GPU setting: bf16 compute on that device,
         // OPT-1.3B and OPT-6.7B shapes at 1 x 2048 tokens, modes mezo / inmem / zo2 (cpu with --quick: a smoke test)
@@ -111,7 +119,7 @@ public final class BenchZoCommand implements Callable<Integer> {
                 threads, steps, warmup);
         out.flush();
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("frugal-bench-zo");
-        BenchZoRunner runner = new BenchZoRunner(threads, steps, warmup, size, python, !noSetup, out);
+        BenchZoRunner runner = new BenchZoRunner(threads, steps, warmup, size, python, !noSetup, out).malloc(malloc);
         Map<BenchZoMode, JsonNode> results = new EnumMap<>(BenchZoMode.class);
         List<String> lines = new ArrayList<>();
         try {
@@ -140,7 +148,7 @@ public final class BenchZoCommand implements Callable<Integer> {
                         + " %d threads, median of %d forwards after %d warm-up%n", size, shape.layers(), shape.hidden(),
                 shape.batch(), shape.tokens(), threads, steps, warmup);
         out.flush();
-        JsonNode[] r = new BenchZoRunner(threads, steps, warmup, size, python, !noSetup, out).profile();
+        JsonNode[] r = new BenchZoRunner(threads, steps, warmup, size, python, !noSetup, out).malloc(malloc).profile();
         ObjectNode sum = json().createObjectNode();
         sum.put("bench", "zo-profile");
         sum.put("size", size);

@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * (and lists its ATen ops from {@code torch.autograd.profiler}), so {@code frugal bench zo --profile} can print them
  * side by side. Prints one JSON object: {@code {"side":"frugal","forward_s":..,"parts_ms":{..},...}}.
  *
- * <p>Usage: {@code BenchZoProfile SIZE FORWARDS WARMUP THREADS}.
+ * <p>Usage: {@code BenchZoProfile SIZE FORWARDS WARMUP THREADS [MALLOC]} (MALLOC as {@link BenchZoWorker}'s: by
+ * default the in-memory engine's policy, {@code reuse}).
  */
 public final class BenchZoProfile {
     /** The parts, in forward order (the keys of {@code parts_ms}, the same as the peer's). */
@@ -42,16 +43,18 @@ public final class BenchZoProfile {
     private BenchZoProfile() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) throw new IllegalArgumentException("usage: BenchZoProfile SIZE FORWARDS WARMUP THREADS");
+        if (args.length != 4 && args.length != 5)
+            throw new IllegalArgumentException("usage: BenchZoProfile SIZE FORWARDS WARMUP THREADS [MALLOC]");
         BenchZoShape shape = BenchZoShape.named(args[0]);
         int forwards = Integer.parseInt(args[1]), warmup = Integer.parseInt(args[2]), threads = Integer.parseInt(args[3]);
         Threads.configure(threads);
-        NativeMemory.returnFreedMemory();
+        BenchZoWorker.malloc(args.length == 5 ? args[4] : "auto", true);
         OptConfig cfg = shape.config(1);
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("side", "frugal");
         out.put("size", shape.name());
         out.put("threads", threads);
+        out.put("malloc", NativeMemory.policy().name().toLowerCase(java.util.Locale.ROOT));
         try (OptModel m = OptRandomInit.model(cfg, BenchZoWorker.MODEL_SEED, Device.CPU); Scope s = Scope.open();
              Rng data = Rng.seeded("bench-data", 7)) {
             Tensor ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens()); // (B, T)

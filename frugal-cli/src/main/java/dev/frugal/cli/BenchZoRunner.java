@@ -28,6 +28,7 @@ final class BenchZoRunner {
     private final String python;
     private final boolean setup;
     private final PrintWriter log;
+    private String malloc = "auto";
 
     BenchZoRunner(int threads, int steps, int warmup, String size, String python, boolean setup, PrintWriter log) {
         this.threads = threads;
@@ -37,6 +38,12 @@ final class BenchZoRunner {
         this.python = python;
         this.setup = setup;
         this.log = log;
+    }
+
+    /** glibc's policy for freed memory in the frugal processes: auto (the engine's choice per mode), reuse or return. */
+    BenchZoRunner malloc(String policy) {
+        this.malloc = policy;
+        return this;
     }
 
     /** The mode's JSON object, or {@code {"mode":..,"error":..}} when it could not run. */
@@ -64,7 +71,7 @@ final class BenchZoRunner {
                     "-XX:TieredStopAtLevel=1"));
             java.addAll(nativeOptions());
             java.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchZoProfile.class.getName(), size,
-                    String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads)));
+                    String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), malloc));
             JsonNode frugal = exec(BenchZoMode.INMEM, java);
             List<String> py = peerCommand(peerScript("forward_profile.py"), "--forwards");
             return new JsonNode[] {frugal, exec(BenchZoMode.MEZO_TORCH, py)};
@@ -84,7 +91,7 @@ final class BenchZoRunner {
         if (!mode.parallelRng()) c.add("-XX:TieredStopAtLevel=1");
         c.addAll(List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
                 "-cp", System.getProperty("java.class.path"), BenchZoWorker.class.getName(), mode.key(), size,
-                String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), dir.toString()));
+                String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), dir.toString(), malloc));
         return c;
     }
 

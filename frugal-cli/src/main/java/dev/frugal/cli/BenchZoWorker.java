@@ -35,7 +35,9 @@ import java.util.List;
  * peak resident memory of the process ({@code VmHWM}), and for the in-memory modes also {@code fwd2_s}, the median time
  * of the two plain forwards one step needs, each pair timed right before a step.
  *
- * <p>Usage: {@code BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR}.
+ * <p>Usage: {@code BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR [MALLOC]}, MALLOC {@code auto} (default: the
+ * policy the engine picks for the mode, {@code NativeMemory.reuseFreedMemory()} in memory and
+ * {@code returnFreedMemory()} offloaded), {@code reuse} or {@code return} (every mode alike).
  */
 public final class BenchZoWorker {
     static final long MODEL_SEED = 20250301;
@@ -46,14 +48,15 @@ public final class BenchZoWorker {
     private BenchZoWorker() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 6) throw new IllegalArgumentException("usage: BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR");
+        if (args.length != 6 && args.length != 7)
+            throw new IllegalArgumentException("usage: BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR [MALLOC]");
         BenchZoMode mode = BenchZoMode.parse(args[0]);
         BenchZoShape shape = BenchZoShape.named(args[1]);
         int steps = Integer.parseInt(args[2]), warmup = Integer.parseInt(args[3]), threads = Integer.parseInt(args[4]);
         Path dir = Path.of(args[5]);
         var jvm = PeakRss.breakdownMb(); // the JVM alone, before libtorch loads
         Threads.configure(threads);
-        boolean trimmed = NativeMemory.returnFreedMemory(); // every mode alike (offloaded engines would set it anyway)
+        boolean applied = malloc(args.length == 7 ? args[6] : "auto", mode.inMemory());
         try (Scope s = Scope.open()) {
             Tensors.zeros(1).add(Tensors.ones(1)); // libtorch's CPU kernels loaded and run once
         }
@@ -65,10 +68,24 @@ public final class BenchZoWorker {
         rss.set("libtorch", json(libtorch));
         rss.set("end", json(PeakRss.breakdownMb()));
         out.put("threads", threads);
-        out.put("malloc_returns_freed", trimmed);
+        out.put("malloc", NativeMemory.policy().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("malloc_applied", applied);
         out.put("openblas_threads", Threads.openBlas().orElse(-1));
         out.put("peak_rss_mb", peakRssMb());
         System.out.println(new ObjectMapper().writeValueAsString(out));
+    }
+
+    /**
+     * Sets glibc's policy for freed memory before anything is allocated: {@code reuse}, {@code return}, or
+     * {@code auto}, the engine's own choice for the mode (reuse in memory, return when offloading).
+     */
+    static boolean malloc(String policy, boolean inMemory) {
+        return switch (policy) {
+            case "reuse" -> NativeMemory.reuseFreedMemory();
+            case "return" -> NativeMemory.returnFreedMemory();
+            case "auto" -> inMemory ? NativeMemory.reuseFreedMemory() : NativeMemory.returnFreedMemory();
+            default -> throw new IllegalArgumentException("malloc policy '" + policy + "': use auto, reuse or return");
+        };
     }
 
     static ObjectNode run(BenchZoMode mode, BenchZoShape shape, int steps, int warmup, Path dir) throws IOException {

@@ -46,5 +46,11 @@ class OffloadConfigTest {
         assertTrue(NativeMemory.returnFreedMemory());
         assertTrue(NativeMemory.returnFreedMemory());
         assertTrue(NativeMemory.returnsFreedMemory());
+        // the fast policy replaces it, and back: the last call sets the process's policy
+        assertTrue(NativeMemory.reuseFreedMemory());
+        assertEquals(NativeMemory.Policy.REUSE, NativeMemory.policy());
+        assertFalse(NativeMemory.returnsFreedMemory());
+        assertTrue(NativeMemory.returnFreedMemory());
+        assertEquals(NativeMemory.Policy.RETURN, NativeMemory.policy());
     }
 }
