@@ -41,7 +41,7 @@ class OffloadConfigTest {
     }
 
     @Test
-    void offloadingMakesMallocReturnFreedMemory() {
+    void mallocPoliciesAreProcessWideAndTheLastCallWins() {
         // glibc here: the setting is accepted and idempotent
         assertTrue(NativeMemory.returnFreedMemory());
         assertTrue(NativeMemory.returnFreedMemory());
