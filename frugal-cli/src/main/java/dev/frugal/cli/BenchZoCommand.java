@@ -68,10 +68,11 @@ public final class BenchZoCommand implements Callable<Integer> {
     @Option(names = "--no-setup", description = "Do not apt-get install python3-torch / libopenblas0-openmp when missing.")
     boolean noSetup;
 
-    @Option(names = "--malloc", paramLabel = "POLICY", defaultValue = "reuse", description = "glibc's handling of freed"
-            + " tensors in frugal's processes, every mode alike: reuse (default, what the engines set: freed activations"
-            + " stay mapped for the next ones) or return (every block of 256 KB or more unmapped when freed: the least"
-            + " memory, page faults on every activation).")
+    @Option(names = "--malloc", paramLabel = "POLICY", defaultValue = "engine", description = "glibc's handling of freed"
+            + " tensors in frugal's processes: engine (default: what each mode's engine sets, reuse in memory, return"
+            + " when offloading), or every mode alike: reuse (freed activations stay mapped for the next ones: fast) or"
+            + " return (every block of 256 KB or more unmapped when freed: the least memory, page faults on every"
+            + " activation).")
     String malloc;
 
     @Option(names = "--profile", description = "Instead of the modes: one forward of the model part by part (embedding,"
@@ -90,8 +91,8 @@ public final class BenchZoCommand implements Callable<Integer> {
         if (warmup < 0) throw new InvalidSettingException("--warmup", "must be >= 0, got " + warmup);
         if (threads < 1) throw new InvalidSettingException("--bench-threads", "must be >= 1, got " + threads);
         if (quick && mid) throw new InvalidSettingException("--mid", "and --quick choose different models: pass one");
-        if (!List.of("reuse", "return").contains(malloc))
-            throw new InvalidSettingException("--malloc", "must be reuse or return, got '" + malloc + "'");
+        if (!List.of("engine", "reuse", "return").contains(malloc))
+            throw new InvalidSettingException("--malloc", "must be engine, reuse or return, got '" + malloc + "'");
         if (profile && modes != null) throw new InvalidSettingException("--profile", "runs no modes: drop --modes");
         // frugal's --device (inherited by every command) selects ZO2's GPU setting: bf16 compute on that device,
         // OPT-1.3B and OPT-6.7B shapes at 1 x 2048 tokens, modes mezo / inmem / zo2 (cpu with --quick: a smoke test)

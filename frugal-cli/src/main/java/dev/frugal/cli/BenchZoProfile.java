@@ -32,8 +32,8 @@ import java.util.function.Supplier;
  * (and lists its ATen ops from {@code torch.autograd.profiler}), so {@code frugal bench zo --profile} can print them
  * side by side. Prints one JSON object: {@code {"side":"frugal","forward_s":..,"parts_ms":{..},...}}.
  *
- * <p>Usage: {@code BenchZoProfile SIZE FORWARDS WARMUP THREADS [MALLOC]} (MALLOC as {@link BenchZoWorker}'s,
- * default {@code reuse}).
+ * <p>Usage: {@code BenchZoProfile SIZE FORWARDS WARMUP THREADS [MALLOC]} (MALLOC as {@link BenchZoWorker}'s; by
+ * default the in-memory engine's, {@code reuse}).
  */
 public final class BenchZoProfile {
     /** The parts, in forward order (the keys of {@code parts_ms}, the same as the peer's). */
@@ -48,7 +48,7 @@ public final class BenchZoProfile {
         BenchZoShape shape = BenchZoShape.named(args[0]);
         int forwards = Integer.parseInt(args[1]), warmup = Integer.parseInt(args[2]), threads = Integer.parseInt(args[3]);
         Threads.configure(threads);
-        BenchZoWorker.malloc(args.length == 5 ? args[4] : "reuse");
+        BenchZoWorker.malloc(args.length == 5 ? args[4] : "engine", true);
         OptConfig cfg = shape.config(1);
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("side", "frugal");

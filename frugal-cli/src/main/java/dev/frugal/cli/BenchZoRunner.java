@@ -28,7 +28,7 @@ final class BenchZoRunner {
     private final String python;
     private final boolean setup;
     private final PrintWriter log;
-    private String malloc = "reuse";
+    private String malloc = "engine";
 
     BenchZoRunner(int threads, int steps, int warmup, String size, String python, boolean setup, PrintWriter log) {
         this.threads = threads;
@@ -40,7 +40,7 @@ final class BenchZoRunner {
         this.log = log;
     }
 
-    /** glibc's policy for freed memory in the frugal processes: reuse (the engines' default) or return. */
+    /** glibc's policy for freed memory in the frugal processes: engine (each mode's engine's choice), reuse or return. */
     BenchZoRunner malloc(String policy) {
         this.malloc = policy;
         return this;

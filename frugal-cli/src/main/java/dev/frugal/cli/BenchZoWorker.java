@@ -35,8 +35,9 @@ import java.util.List;
  * peak resident memory of the process ({@code VmHWM}), and for the in-memory modes also {@code fwd2_s}, the median time
  * of the two plain forwards one step needs, each pair timed right before a step.
  *
- * <p>Usage: {@code BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR [MALLOC]}, MALLOC {@code reuse} (default: what
- * the engine sets, {@code NativeMemory.reuseFreedMemory()}) or {@code return} ({@code returnFreedMemory()}).
+ * <p>Usage: {@code BenchZoWorker MODE SIZE STEPS WARMUP THREADS DIR [MALLOC]}, MALLOC {@code engine} (default: the
+ * policy the engine sets for the mode, {@code NativeMemory.reuseFreedMemory()} in memory and
+ * {@code returnFreedMemory()} offloaded), {@code reuse} or {@code return} (every mode alike).
  */
 public final class BenchZoWorker {
     static final long MODEL_SEED = 20250301;
@@ -55,7 +56,7 @@ public final class BenchZoWorker {
         Path dir = Path.of(args[5]);
         var jvm = PeakRss.breakdownMb(); // the JVM alone, before libtorch loads
         Threads.configure(threads);
-        boolean applied = malloc(args.length == 7 ? args[6] : "reuse");
+        boolean applied = malloc(args.length == 7 ? args[6] : "engine", mode.inMemory());
         try (Scope s = Scope.open()) {
             Tensors.zeros(1).add(Tensors.ones(1)); // libtorch's CPU kernels loaded and run once
         }
@@ -74,12 +75,16 @@ public final class BenchZoWorker {
         System.out.println(new ObjectMapper().writeValueAsString(out));
     }
 
-    /** Sets glibc's policy for freed memory before anything is allocated: {@code reuse} or {@code return}. */
-    static boolean malloc(String policy) {
+    /**
+     * Sets glibc's policy for freed memory before anything is allocated: {@code reuse}, {@code return}, or
+     * {@code engine}, the engine's own choice for the mode (reuse in memory, return when offloading).
+     */
+    static boolean malloc(String policy, boolean inMemory) {
         return switch (policy) {
             case "reuse" -> NativeMemory.reuseFreedMemory();
             case "return" -> NativeMemory.returnFreedMemory();
-            default -> throw new IllegalArgumentException("malloc policy '" + policy + "': use reuse or return");
+            case "engine" -> inMemory ? NativeMemory.reuseFreedMemory() : NativeMemory.returnFreedMemory();
+            default -> throw new IllegalArgumentException("malloc policy '" + policy + "': use engine, reuse or return");
         };
     }
 

@@ -120,8 +120,10 @@ public final class Zo2Engine<B> implements AutoCloseable {
         int k = inPlace ? Math.min(2, blocks.size()) : offload.tier() == OffloadTier.NONE ? blocks.size()
                 : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size(), offload.device());
-        // freed activations reused without page faults, at most 2 malloc arenas (unless the process chose a policy)
-        if (!offload.device().isCuda() && NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
+        // offloading is for bounded memory: freed tensors go back to the OS at once; in memory, for speed: freed
+        // activations are reused without page faults (unless the process chose a policy already)
+        if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory();
+        else if (!offload.device().isCuda() && NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
     }
 
     /**
