@@ -274,6 +274,14 @@ class BadInputCliTest extends TempHomeCliTest {
     }
 
     @Test
+    void benchZoAndDistZoRefuseBadSettingsBeforeStartingAnything() {
+        assertUserError(frugal("bench", "zo", "--malloc", "sometimes"), "--malloc must be engine, reuse or return");
+        assertUserError(frugal("bench", "zo", "--profile", "--modes", "inmem"), "--profile runs no modes");
+        assertUserError(frugal("bench", "dist-zo", "--size", "huge"), "unknown dist-zo bench size 'huge'");
+        assertUserError(frugal("bench", "dist-zo", "--quick", "--size", "large"), "--quick");
+    }
+
+    @Test
     void benchDpLargeIsGpt2SmallAndItsPerSampleGradientsTakeSeveralGigabytes() {
         DpBenchCommand.Size large = DpBenchCommand.Size.large;
         assertEquals(768, large.hidden);
