@@ -19,8 +19,10 @@ import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import dev.frugal.tensor.Threads;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -58,21 +60,21 @@ public final class BenchZoProfile {
         try (OptModel m = OptRandomInit.model(cfg, BenchZoWorker.MODEL_SEED, Device.CPU); Scope s = Scope.open();
              Rng data = Rng.seeded("bench-data", 7)) {
             Tensor ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens()); // (B, T)
-            Map<String, double[]> perForward = new LinkedHashMap<>();
-            for (String p : PARTS) perForward.put(p, new double[forwards]);
-            double[] total = new double[forwards];
+            Map<String, List<Double>> perForward = new LinkedHashMap<>();
+            for (String p : PARTS) perForward.put(p, new ArrayList<>());
+            List<Double> total = new ArrayList<>();
             for (int f = 0; f < warmup + forwards; f++) {
                 Timer timer = new Timer();
                 long t0 = System.nanoTime();
                 forward(m, ids, timer);
                 long t = System.nanoTime() - t0;
                 if (f < warmup) continue;
-                total[f - warmup] = t / 1e9;
-                for (String p : PARTS) perForward.get(p)[f - warmup] = timer.ms(p);
+                total.add(t / 1e9);
+                for (String p : PARTS) perForward.get(p).add(timer.ms(p));
             }
-            out.put("forward_s", median(total));
+            out.put("forward_s", BenchZoWorker.median(total));
             ObjectNode parts = out.putObject("parts_ms");
-            for (String p : PARTS) parts.put(p, Math.round(median(perForward.get(p)) * 100) / 100.0);
+            for (String p : PARTS) parts.put(p, Math.round(BenchZoWorker.median(perForward.get(p)) * 100) / 100.0);
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));
     }
@@ -148,11 +150,5 @@ public final class BenchZoProfile {
         public Tensor mlp(MlpParts parts, Tensor residual) {
             return timer.time("activation", () -> LayerOps.super.mlp(parts, residual));
         }
-    }
-
-    private static double median(double[] xs) {
-        double[] v = xs.clone();
-        java.util.Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -66,13 +66,8 @@ final class BenchZoRunner {
      */
     JsonNode[] profile() {
         try {
-            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Xms8m", "-Xmx128m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1"));
-            java.addAll(nativeOptions());
-            java.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchZoProfile.class.getName(), size,
-                    String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), malloc));
-            JsonNode frugal = exec(BenchZoMode.INMEM, java);
+            JsonNode frugal = exec(BenchZoMode.INMEM, javaCommand(false, BenchZoProfile.class, size, String.valueOf(steps),
+                    String.valueOf(warmup), String.valueOf(threads), malloc));
             List<String> py = peerCommand(peerScript("forward_profile.py"), "--forwards");
             return new JsonNode[] {frugal, exec(BenchZoMode.MEZO_TORCH, py)};
         } catch (IOException | IllegalStateException e) {
@@ -84,14 +79,21 @@ final class BenchZoRunner {
     }
 
     private List<String> workerCommand(BenchZoMode mode, Path dir) {
-        List<String> c = new ArrayList<>();
-        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xms8m", "-Xmx128m", "-XX:+UseSerialGC"));
-        // the worker's Java side is glue: C1 code, a smaller code cache; the parallel z stream's loops need C2
-        if (!mode.parallelRng()) c.add("-XX:TieredStopAtLevel=1");
-        c.addAll(List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
-                "-cp", System.getProperty("java.class.path"), BenchZoWorker.class.getName(), mode.key(), size,
-                String.valueOf(steps), String.valueOf(warmup), String.valueOf(threads), dir.toString(), malloc));
+        return javaCommand(mode.parallelRng(), BenchZoWorker.class, mode.key(), size, String.valueOf(steps),
+                String.valueOf(warmup), String.valueOf(threads), dir.toString(), malloc);
+    }
+
+    /**
+     * A worker JVM running {@code main} with {@code args}: this JVM's class path, a small heap, serial GC and C1 code
+     * (the worker's Java side is glue), or C2 with {@code c2} (the parallel z stream's loops need it).
+     */
+    private static List<String> javaCommand(boolean c2, Class<?> main, String... args) {
+        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xms8m", "-Xmx128m", "-XX:+UseSerialGC"));
+        if (!c2) c.add("-XX:TieredStopAtLevel=1");
+        c.addAll(nativeOptions());
+        c.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        c.addAll(List.of(args));
         return c;
     }
 

@@ -14,8 +14,9 @@ import java.util.Optional;
  * of MB for a model streamed block by block, more with one arena per thread). {@link #returnFreedMemory()} fixes the
  * threshold: every allocation of 256 KB or more is its own mapping, unmapped when freed, so the resident set follows
  * the tensors alive. It costs page faults on each large allocation: every activation of a forward lands on fresh,
- * zeroed pages (measured with {@code frugal bench zo --profile}: 30 % of a forward of the bench model, 3.73 s against
- * 2.56 s; the element-wise ops 3–6× slower, the GEMMs 1.3×).
+ * zeroed pages (measured with {@code frugal bench zo --profile} on the bench model: a forward took 4.47 s under it
+ * against 3.10 s under {@link #reuseFreedMemory()}; layer norms, ReLU and residual adds 3.8–4.4× slower, the GEMMs
+ * 1.2–1.4×).
  *
  * <p>{@link #reuseFreedMemory()} is the fast policy: glibc's largest fixed mmap threshold (32 MB) and a 64 MB trim
  * threshold, so activations come back from the heap already mapped; the process keeps up to its peak of live

@@ -40,7 +40,7 @@ public final class DistZoBench {
      * A step of seconds (h 512, 6 blocks, V 16384, about 27M parameters; global batch 32 × 128, 8 steps): every
      * replica repeats the perturbation of the whole model (the serial part), so the forwards, which the workers split,
      * must dominate it for a speedup near 2; at 16 × 64 tokens the perturbation is a large share of a step. (At 64 ×
-     * 128 the two workers contend for memory bandwidth and the speedups fall again: docs/distzo2.md.)
+     * 128 the speedups fell again, most likely from the two workers contending for memory: docs/distzo2.md.)
      */
     public static final Shape LARGE = new Shape("large", new RandomOpt(16384, 512, 6, 8, 2048, 128), 32, 128, 8, 2);
 

@@ -140,8 +140,8 @@ public final class Zo2Engine<B> implements AutoCloseable {
      * Whether {@link ZoRng#PARALLEL}'s blocks are prepared (update, draws, +εz) on the compute thread, by a pool as
      * large as the machine, right before each block's forwards, instead of by the loader thread while the previous
      * block computes: when the compute threads fill every core ({@link #rngThreads()} is 1), drawing beside the
-     * forwards preempts one of OpenBLAS's threads, and its siblings wait for it at every barrier (measured: the
-     * loader's single-threaded draws cost about twice their own time in forwards). Between two blocks' GEMMs the cores
+     * forwards preempts one of OpenBLAS's threads, and its siblings wait for it at every barrier (on the 2-core VM the
+     * loader's single-threaded draws added about twice their own time to a step: docs/zo2-bench.md). Between two blocks' GEMMs the cores
      * are idle, so all of them draw. The numbers are the same either way (a pure function of offsets).
      */
     static boolean drawsInline() { return rngThreads() == 1 && Runtime.getRuntime().availableProcessors() > 1; }
