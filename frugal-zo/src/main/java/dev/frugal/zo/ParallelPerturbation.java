@@ -77,6 +77,57 @@ final class ParallelPerturbation implements AutoCloseable {
         });
     }
 
+    /**
+     * A streamed parameter's whole step over its elements {@code offset .. offset+n−1} ({@link DiskStreamEngine}),
+     * element j read from {@code src} at index j (fp32, or bf16 when {@code srcBf16}): when {@code upd} is not null the
+     * update of the previous step as in {@link #updateAndPerturb}; then, when {@code perturb}, MeZO's three shifts with
+     * zε = z·ε of {@code curKey}: θ₊ = θ + zε, θ₋ = θ₊ + (−2)·zε, θ = θ₋ + zε, with θ₊ and θ₋ written to {@code plus} and
+     * {@code minus} (fp32; either may be null). The final θ goes to {@code out} (null: not kept), in fp32 or in bf16
+     * ({@code outBf16}, rounded to nearest even as libtorch's cast). Per element the float operations are those of
+     * {@link Zo2Engine}'s pass over the parameter (update, {@code add_(zε)}, {@code add_(zε, −2)}, {@code add_(zε)},
+     * the tier's cast): the same bits.
+     */
+    void streamed(MemorySegment src, boolean srcBf16, MemorySegment plus, MemorySegment minus, MemorySegment out,
+                  boolean outBf16, long offset, long n, long prevKey, PendingUpdate upd, boolean decays,
+                  ZoHyperparameters hp, long curKey, boolean perturb) {
+        boolean update = upd != null;
+        float lrg = update ? (float) (upd.lr() * upd.grad()) : 0f;
+        boolean wd = update && decays && hp.weightDecay() > 0;
+        float lrwd = wd ? (float) (upd.lr() * hp.weightDecay()) : 0f;
+        float eps = (float) hp.eps();
+        forChunks(n, (from, len) -> {
+            long sPrev = prevKey + (offset + from + 1) * CounterNormals.GAMMA;
+            long sCur = curKey + (offset + from + 1) * CounterNormals.GAMMA;
+            for (long j = from, end = from + len; j < end; j++, sPrev += CounterNormals.GAMMA, sCur += CounterNormals.GAMMA) {
+                float t = srcBf16 ? Float.intBitsToFloat((src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j) & 0xFFFF) << 16)
+                        : src.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j);
+                if (update) {
+                    float d = (float) CounterNormals.ziggurat(CounterNormals.mix64(sPrev)) * lrg;
+                    if (wd) d = d + t * lrwd;
+                    t = t - d;
+                }
+                if (perturb) {
+                    float z = (float) CounterNormals.ziggurat(CounterNormals.mix64(sCur)) * eps;
+                    float p = t + z;
+                    float m = p + -2f * z; // −2·zε is exact: one rounding, as libtorch's fused add_(zε, −2)
+                    t = m + z;
+                    if (plus != null) plus.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, p);
+                    if (minus != null) minus.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, m);
+                }
+                if (out == null) continue;
+                if (outBf16) out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j, bf16(t));
+                else out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, t);
+            }
+        });
+    }
+
+    /** fp32 → bf16 bits, round to nearest even (NaN to the canonical quiet NaN), as c10's {@code BFloat16}. */
+    static short bf16(float f) {
+        if (Float.isNaN(f)) return (short) 0x7FC0;
+        int bits = Float.floatToRawIntBits(f);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
     @FunctionalInterface
     private interface ChunkTask {
         void run(long from, long n);

@@ -1,0 +1,426 @@
+package dev.frugal.zo;
+
+import dev.frugal.InvalidSettingException;
+import dev.frugal.model.AttentionParts;
+import dev.frugal.model.BlockSource;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.ForwardContext;
+import dev.frugal.model.LayerOps;
+import dev.frugal.model.LmLoss;
+import dev.frugal.model.ParamGroup;
+import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.NN;
+import dev.frugal.tensor.NativeMemory;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * ZO-SGD for a decoder larger than memory: every parameter (blocks, embedding and head alike) lives on disk, one file
+ * each, and is brought in one tensor, or one chunk of rows, at a time, for as long as one operation needs it. Nothing
+ * model-sized is ever resident: not a block, not the embedding, not a z.
+ *
+ * <p>Both perturbed forwards run as one batch of 2B rows, the first B at θ₊ = θ + εz and the last B at θ₋ = θ − εz,
+ * through a {@link LayerOps} that, when the forward reaches a parameter, runs one fused pass over its stored values
+ * ({@link ParallelPerturbation#streamed}): the pending update of the previous step applied, θ₊ and θ₋ written into two
+ * working buffers, and θ restored by MeZO's third shift written back in the storage dtype. Each operation then uses θ₊
+ * for the first B rows and θ₋ for the last B; operations without parameters see the 2B rows as one batch (elementwise,
+ * so per row the same). Every element's z depends only on the step key and the element's offset
+ * ({@link ZoRng#PARALLEL}'s counter-based stream), so each parameter is visited once per step and z drawn once (twice
+ * with the pending update's), in any order and any chunking. The embedding's rows for the batch's tokens are computed
+ * on the fly without writing (the tied LM head's pass over the whole table writes them back later), and a weight
+ * larger than the chunk (the LM head, OPT-6.7B's MLP) is multiplied chunk of rows by chunk of rows.
+ *
+ * <p>Resident parameters (embedding, positions, final norm) are stored in fp32, the blocks in the storage dtype: per
+ * element the arithmetic is that of {@link Zo2Engine} on the disk tier with the parallel stream, so the losses,
+ * projected gradients and parameters equal its bit for bit (a test holds it to that on the fixtures' OPT models).
+ *
+ * <p>Scope: OPT decoders (every parameter reached through {@link LayerOps#linear}, {@link LayerOps#layerNorm} or
+ * {@link LayerOps#embedding}), unpadded batches, every parameter tuned, one perturbation per step, the parallel
+ * stream. Memory: four buffers of the chunk's size (read, write, θ₊, θ₋) plus activations; the work per step: one
+ * read and one write of every stored byte and two draws per element.
+ */
+public final class DiskStreamEngine implements AutoCloseable {
+    /** Default chunk: 16 Mi elements (64 MB per fp32 buffer). */
+    public static final long DEFAULT_CHUNK = 1L << 24;
+
+    /** Where one step's time went (seconds; {@code other} is the rest: copies, elementwise ops, the loss). */
+    public record Phases(double step, double read, double write, double perturb, double compute, double other,
+                         long bytesRead) {
+        /** The step's bound: the largest of compute, disk read and perturbation. */
+        public double bound() { return Math.max(compute, Math.max(read, perturb)); }
+    }
+
+    private final StagedModel model;
+    private final CausalLM lm;
+    private final ZoHyperparameters hp;
+    private final ParameterLayout layout;
+    private final Map<String, Long> offsets;
+    private final ParameterFiles files;
+    private final ParallelPerturbation parallel;
+    private final long elems; // buffer size in elements
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment readBuf;
+    private final MemorySegment writeBuf;
+    private final MemorySegment plusBuf;
+    private final MemorySegment minusBuf;
+    private final Map<Long, String> placeholderNames = new HashMap<>();
+    private final List<Tensor> placeholders = new ArrayList<>();
+    private final Set<String> visited = new HashSet<>();
+    private final DualOps ops = new DualOps();
+    private PendingUpdate pending;
+    // the step in progress
+    private PendingUpdate upd;
+    private long prevKey;
+    private long curKey;
+    private long half;
+    private long perturbNanos;
+    private long computeNanos;
+    private Phases last;
+
+    /**
+     * Moves {@code model}'s resident parameters and {@code blocks}' parameters (taken one block at a time) to files in
+     * {@code dir}: resident ones in fp32, block ones in {@code storage}; the model keeps placeholders.
+     *
+     * @param model  an OPT decoder whose embedding and head are loaded; its block groups empty or holding the
+     *               blocks {@code blocks} takes
+     * @param chunk  the most elements materialised at once per perturbed copy (raised to a row of the widest matrix)
+     * @throws InvalidSettingException when the model, stream, tuned set, samples or storage dtype is not supported
+     */
+    public DiskStreamEngine(StagedModel model, BlockSource blocks, ZoHyperparameters hp, DType storage, Path dir,
+                            long chunk) {
+        if (!(model instanceof CausalLM c) || !model.config().modelType().equals("opt"))
+            throw new InvalidSettingException("model", "(" + model.config().modelType() + ") is not supported by the"
+                    + " disk-streamed engine: it runs OPT decoders; use the ZO2 engine (Zo2Engine) for others");
+        if (hp.rng() != ZoRng.PARALLEL) throw new InvalidSettingException("rng", "must be parallel for the"
+                + " disk-streamed engine: it draws z for any chunk of any parameter, which MeZO's sequential stream cannot");
+        if (!hp.tuned().isAll()) throw new InvalidSettingException("tuned", "(" + hp.tuned() + ") is not supported by"
+                + " the disk-streamed engine: it tunes every parameter; use all");
+        if (hp.samples() != 1) throw new InvalidSettingException("samples", "must be 1 for the disk-streamed engine, got "
+                + hp.samples());
+        if (storage != DType.F32 && storage != DType.BF16) throw new InvalidSettingException("storage", "must be fp32"
+                + " or bf16 for the disk-streamed engine, got " + storage);
+        if (chunk < 1) throw new IllegalArgumentException("chunk must be >= 1, got " + chunk);
+        if (model.device().isCuda()) throw new InvalidSettingException("device", "must be the CPU for the disk-streamed engine");
+        this.model = model;
+        this.lm = c;
+        this.hp = hp;
+        this.layout = ParameterLayout.of(model, blocks);
+        this.offsets = layout.offsets();
+        long widest = 1;
+        for (String n : layout.names()) {
+            long[] s = layout.shape(n);
+            widest = Math.max(widest, s.length == 1 ? s[0] : Tensors.numel(s) / s[0]);
+        }
+        this.elems = Math.max(chunk, widest);
+        this.readBuf = arena.allocate(elems * 4, 64);
+        this.writeBuf = arena.allocate(elems * 4, 64);
+        this.plusBuf = arena.allocate(elems * 4, 64);
+        this.minusBuf = arena.allocate(elems * 4, 64);
+        NativeMemory.returnFreedMemory(); // bounded memory: what libtorch frees goes back to the OS at once
+        this.files = new ParameterFiles(dir);
+        try {
+            for (String n : layout.resident()) {
+                files.create(n, model.parameter(n), DType.F32, writeBuf, elems);
+                groupOf(n).put(n, placeholder(n)); // frees the resident tensor
+            }
+            List<ParamGroup> groups = model.blockParams();
+            for (int i = 0; i < blocks.numBlocks(); i++) {
+                LinkedHashMap<String, Tensor> b = blocks.take(i);
+                for (var e : b.entrySet()) {
+                    files.create(e.getKey(), e.getValue(), storage, writeBuf, elems);
+                    e.getValue().close();
+                    groups.get(i).put(e.getKey(), placeholder(e.getKey()));
+                }
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.parallel = new ParallelPerturbation(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** With {@link #DEFAULT_CHUNK}. */
+    public DiskStreamEngine(StagedModel model, BlockSource blocks, ZoHyperparameters hp, DType storage, Path dir) {
+        this(model, blocks, hp, storage, dir, DEFAULT_CHUNK);
+    }
+
+    private Tensor placeholder(String name) {
+        try (Scope s = Scope.open()) {
+            Tensor t = Tensors.empty(DType.F32, Device.CPU, 1).keep();
+            placeholders.add(t);
+            placeholderNames.put(t.dataAddress(), name);
+            return t;
+        }
+    }
+
+    private String nameOf(Tensor placeholder) {
+        String n = placeholderNames.get(placeholder.dataAddress());
+        if (n == null) throw new IllegalStateException("a parameter reached the forward outside the engine's ops");
+        return n;
+    }
+
+    private ParamGroup groupOf(String name) {
+        for (ParamGroup g : model.stages()) if (g.contains(name)) return g;
+        throw new IllegalStateException("no stage holds " + name);
+    }
+
+    /** Bytes on disk. */
+    public long storedBytes() { return files.storedBytes(); }
+
+    /** Elements materialised at most per perturbed copy (the chunk, raised to the widest row). */
+    public long chunkElements() { return elems; }
+
+    /** Where the last step's time went (null before the first step). */
+    public Phases lastPhases() { return last; }
+
+    /** Whether an update is waiting to be applied (by the next step or {@link #flush()}). */
+    public boolean hasPendingUpdate() { return pending != null; }
+
+    /** Step {@code t} with the seed derived from the run seed; its update stays pending. */
+    public ZoStep step(long t, LmBatch batch) {
+        if (batch.mask() != null) throw new IllegalArgumentException("the disk-streamed engine takes unpadded batches"
+                + " (mask null): pad-free sequences of one length");
+        long seed = hp.stepSeed(t);
+        long b = batch.inputIds().size(0), len = batch.inputIds().size(1);
+        long t0 = System.nanoTime();
+        double r0 = files.readSeconds(), w0 = files.writeSeconds();
+        long bytes0 = files.bytesRead(), p0 = perturbNanos, c0 = computeNanos;
+        upd = pending;
+        pending = null; // applied by this pass, whatever happens next
+        prevKey = upd == null ? 0 : CounterNormals.key(upd.seed());
+        curKey = CounterNormals.key(seed);
+        half = b;
+        visited.clear();
+        double lossPlus, lossMinus;
+        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
+            ForwardContext ctx = new ForwardContext(2 * b, len, null, null, ops, true, Device.CPU);
+            Tensor ids = Tensors.cat(List.of(batch.inputIds(), batch.inputIds()), 0); // (2B, T): B at θ₊, B at θ₋
+            Tensor h = lm.embed(ids, ctx).keep();
+            for (int i = 0; i < layout.numBlocks(); i++) {
+                try (Scope bs = Scope.open()) {
+                    Tensor next = model.block(i, h, ctx).keep();
+                    h.close();
+                    h = next;
+                }
+            }
+            try (Scope hs = Scope.open()) {
+                Tensor logits = lm.head(h, ctx); // (2B, T, V)
+                lossPlus = LmLoss.causal(logits.narrow(0, 0, b), batch.labels()).itemDouble();
+                lossMinus = LmLoss.causal(logits.narrow(0, b, b), batch.labels()).itemDouble();
+            }
+            h.close();
+            for (String n : layout.names()) if (!visited.contains(n)) writeBack(n, true); // e.g. the positions
+        } finally {
+            upd = null;
+        }
+        long end = System.nanoTime();
+        double read = files.readSeconds() - r0, write = files.writeSeconds() - w0;
+        double perturb = (perturbNanos - p0) / 1e9, compute = (computeNanos - c0) / 1e9, step = (end - t0) / 1e9;
+        last = new Phases(step, read, write, perturb, compute, step - read - write - perturb - compute,
+                files.bytesRead() - bytes0);
+        if (!Double.isFinite(lossPlus) || !Double.isFinite(lossMinus))
+            throw new NonFiniteLossException(t, lossPlus, lossMinus);
+        double grad = MezoReference.projectedGradient(lossPlus, lossMinus, hp.eps());
+        pending = new PendingUpdate(seed, grad, hp.lr());
+        return new ZoStep(t, seed, lossPlus, lossMinus, grad, hp.lr());
+    }
+
+    /** Applies the pending update to every stored parameter; a no-op when nothing is pending. */
+    public void flush() {
+        if (pending == null) return;
+        upd = pending;
+        prevKey = CounterNormals.key(upd.seed());
+        visited.clear();
+        try {
+            for (String n : layout.names()) writeBack(n, false);
+        } finally {
+            upd = null;
+            pending = null;
+        }
+    }
+
+    /** Parameter {@code name} as an fp32 tensor in the caller's scope (flushes first). */
+    public Tensor parameter(String name) {
+        flush();
+        long numel = files.numel(name);
+        DType st = files.dtype(name);
+        Tensor out = Tensors.empty(DType.F32, Device.CPU, files.shape(name));
+        try (Scope s = Scope.open()) {
+            Tensor flat = out.reshape(numel);
+            for (long from = 0; from < numel; from += elems) {
+                long n = Math.min(elems, numel - from);
+                files.read(name, from, n, readBuf);
+                flat.narrow(0, from, n).copyFrom(Tensors.viewOf(readBuf.asSlice(0, n * st.bytes()), st, n));
+            }
+        }
+        return out;
+    }
+
+    /** Every parameter name, in {@code named_parameters()} order. */
+    public List<String> parameterNames() { return layout.names(); }
+
+    /**
+     * The pass of elements {@code from .. from+n−1} of {@code name}: read, pending update, θ₊ to {@code plus} and θ₋
+     * to {@code minus} (either may be null) when {@code perturb}, the final θ written back.
+     */
+    private void pass(String name, long from, long n, MemorySegment plus, MemorySegment minus, boolean perturb) {
+        if (from == 0 && !visited.add(name)) throw new IllegalStateException("parameter " + name + " is used twice"
+                + " in one forward: the disk-streamed engine visits each parameter once per step");
+        boolean bf16 = files.dtype(name) == DType.BF16;
+        files.read(name, from, n, readBuf);
+        long t0 = System.nanoTime();
+        parallel.streamed(readBuf, bf16, plus, minus, writeBuf, bf16, offsets.get(name) + from, n, prevKey, upd,
+                ZoHyperparameters.decays(name), hp, curKey, perturb);
+        perturbNanos += System.nanoTime() - t0;
+        files.write(name, from, n, writeBuf);
+    }
+
+    /** A whole parameter through {@link #pass} chunk by chunk, its θ₊ and θ₋ not kept. */
+    private void writeBack(String name, boolean perturb) {
+        long numel = files.numel(name);
+        for (long from = 0; from < numel; from += elems) pass(name, from, Math.min(elems, numel - from), null, null, perturb);
+    }
+
+    /** θ₊ and θ₋ of elements {@code from .. from+n−1} of a small parameter as fresh tensors {@code (n)}. */
+    private Tensor[] small(String name, long from, long n) {
+        Tensor p = Tensors.empty(DType.F32, Device.CPU, n), m = Tensors.empty(DType.F32, Device.CPU, n);
+        pass(name, from, n, segment(p), segment(m), true);
+        return new Tensor[] {p, m};
+    }
+
+    /**
+     * θ₊ and θ₋ of rows {@code rows} of table {@code name} {@code (V, C)}, computed from the stored values without
+     * writing back (the table's own pass does that): fresh tensors {@code (rows, C)}.
+     */
+    private Tensor[] rows(String name, long[] rows) {
+        long cols = files.shape(name)[1];
+        boolean bf16 = files.dtype(name) == DType.BF16;
+        Tensor p = Tensors.empty(DType.F32, Device.CPU, rows.length, cols);
+        Tensor m = Tensors.empty(DType.F32, Device.CPU, rows.length, cols);
+        MemorySegment ps = segment(p), ms = segment(m);
+        for (int u = 0; u < rows.length; u++) {
+            files.read(name, rows[u] * cols, cols, readBuf);
+            long t0 = System.nanoTime();
+            parallel.streamed(readBuf, bf16, ps.asSlice(u * cols * 4), ms.asSlice(u * cols * 4), null, false,
+                    offsets.get(name) + rows[u] * cols, cols, prevKey, upd, ZoHyperparameters.decays(name), hp, curKey, true);
+            perturbNanos += System.nanoTime() - t0;
+        }
+        return new Tensor[] {p, m};
+    }
+
+    private static MemorySegment segment(Tensor t) {
+        return MemorySegment.ofAddress(t.dataAddress()).reinterpret(t.numel() * 4);
+    }
+
+    private Tensor timed(Supplier<Tensor> f) {
+        long t0 = System.nanoTime();
+        Tensor r = f.get();
+        computeNanos += System.nanoTime() - t0;
+        return r;
+    }
+
+    private Tensor sides(Tensor plus, Tensor minus) { return Tensors.cat(List.of(plus, minus), 0); }
+
+    /** The ops of the 2B-row forward: rows 0..B−1 at θ₊, rows B..2B−1 at θ₋, each parameter materialised once. */
+    private final class DualOps implements LayerOps {
+        @Override
+        public Tensor linear(String module, Tensor x, Tensor w, Tensor b) {
+            String wn = nameOf(w), bn = b == null ? null : nameOf(b);
+            long[] shape = files.shape(wn);
+            long out = shape[0], in = shape[1], rowsPerChunk = Math.max(1, elems / in);
+            Tensor xp = x.narrow(0, 0, half), xm = x.narrow(0, half, half);
+            List<Tensor> yp = new ArrayList<>(), ym = new ArrayList<>();
+            for (long r0 = 0; r0 < out; r0 += rowsPerChunk) {
+                long r = Math.min(rowsPerChunk, out - r0);
+                pass(wn, r0 * in, r * in, plusBuf, minusBuf, true);
+                Tensor wp = Tensors.viewOf(plusBuf.asSlice(0, r * in * 4), DType.F32, r, in);
+                Tensor wm = Tensors.viewOf(minusBuf.asSlice(0, r * in * 4), DType.F32, r, in);
+                Tensor[] bias = bn == null ? null : small(bn, r0, r);
+                yp.add(timed(() -> NN.linear(xp, wp, bias == null ? null : bias[0])));
+                ym.add(timed(() -> NN.linear(xm, wm, bias == null ? null : bias[1])));
+            }
+            int last = x.dim() - 1;
+            return yp.size() == 1 ? sides(yp.get(0), ym.get(0)) : sides(Tensors.cat(yp, last), Tensors.cat(ym, last));
+        }
+
+        @Override
+        public Tensor conv1d(String module, Tensor x, Tensor w, Tensor b) {
+            throw new UnsupportedOperationException("the disk-streamed engine runs OPT decoders (nn.Linear), not Conv1D");
+        }
+
+        @Override
+        public Tensor embedding(String module, Tensor table, Tensor ids) {
+            String name = nameOf(table);
+            long vocab = files.shape(name)[0];
+            long[] all = ids.contiguous().toLongArray();
+            TreeMap<Long, Integer> index = new TreeMap<>();
+            for (long id : all) {
+                if (id < 0 || id >= vocab) throw new IllegalArgumentException("id " + id + " is outside " + name
+                        + "'s " + vocab + " rows");
+                index.put(id, 0);
+            }
+            long[] rows = new long[index.size()];
+            int u = 0;
+            for (var e : index.entrySet()) {
+                rows[u] = e.getKey();
+                e.setValue(u++);
+            }
+            long[] at = new long[all.length];
+            for (int i = 0; i < all.length; i++) at[i] = index.get(all[i]);
+            Tensor[] r = rows(name, rows);
+            Tensor idx = Tensors.fromLongs(at, ids.shape());
+            return sides(NN.embedding(r[0], idx.narrow(0, 0, half)), NN.embedding(r[1], idx.narrow(0, half, half)));
+        }
+
+        @Override
+        public Tensor layerNorm(String module, Tensor x, Tensor w, Tensor b, double eps) {
+            if (w == null && b == null) return timed(() -> NN.layerNorm(x, null, null, eps));
+            Tensor[] ws = w == null ? null : small(nameOf(w), 0, files.numel(nameOf(w)));
+            Tensor[] bs = b == null ? null : small(nameOf(b), 0, files.numel(nameOf(b)));
+            Tensor xp = x.narrow(0, 0, half), xm = x.narrow(0, half, half);
+            Tensor p = timed(() -> NN.layerNorm(xp, ws == null ? null : ws[0], bs == null ? null : bs[0], eps));
+            Tensor m = timed(() -> NN.layerNorm(xm, ws == null ? null : ws[1], bs == null ? null : bs[1], eps));
+            return sides(p, m);
+        }
+
+        @Override
+        public Tensor rmsNorm(String module, Tensor x, Tensor w, double eps) {
+            throw new UnsupportedOperationException("the disk-streamed engine runs OPT decoders (LayerNorm), not RMSNorm");
+        }
+
+        /** The norm and projections on all 2B rows (through the ops above), attention per side, the output on all. */
+        @Override
+        public Tensor attention(AttentionParts parts, Tensor residual) {
+            Tensor[] qkv = parts.project(parts.norm(residual));
+            Tensor p = timed(() -> parts.attend(qkv[0].narrow(0, 0, half), qkv[1].narrow(0, 0, half), qkv[2].narrow(0, 0, half)));
+            Tensor m = timed(() -> parts.attend(qkv[0].narrow(0, half, half), qkv[1].narrow(0, half, half),
+                    qkv[2].narrow(0, half, half)));
+            return parts.output(sides(p, m));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (parallel != null) parallel.close();
+        files.close();
+        placeholders.forEach(Tensor::close);
+        placeholders.clear();
+        arena.close();
+    }
+}
