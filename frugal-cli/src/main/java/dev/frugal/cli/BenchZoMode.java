@@ -24,6 +24,12 @@ enum BenchZoMode {
     HOST_BF16_PARALLEL,
     /** {@link #DISK_BF16} with the parallel z stream (see {@link #HOST_BF16_PARALLEL}). */
     DISK_BF16_PARALLEL,
+    /**
+     * Beyond memory: an OPT-6.7B-shaped model (random weights drawn straight to disk, bf16 blocks) through
+     * {@link dev.frugal.zo.DiskStreamEngine} at a short sequence ({@link BenchZoShape#OPT_6_7B_SHORT}), whatever the
+     * bench size. Not in the default set: minutes per step, 14 GB of disk.
+     */
+    DISK_BF16_OPT67B,
     /** The peer: princeton-nlp/MeZO's step in PyTorch (Debian's python3-torch), {@code bench/peers/mezo_torch.py}. */
     MEZO_TORCH;
 
@@ -37,7 +43,12 @@ enum BenchZoMode {
     boolean inMemory() { return this == INMEM || this == INMEM_PARALLEL; }
 
     /** Whether the mode draws z with the parallel stream (Java loops: the worker needs C2, not only C1). */
-    boolean parallelRng() { return this == INMEM_PARALLEL || this == HOST_BF16_PARALLEL || this == DISK_BF16_PARALLEL; }
+    boolean parallelRng() {
+        return this == INMEM_PARALLEL || this == HOST_BF16_PARALLEL || this == DISK_BF16_PARALLEL || this == DISK_BF16_OPT67B;
+    }
+
+    /** Whether {@code --modes} left out runs this mode. */
+    boolean inDefaultSet() { return this != DISK_BF16_OPT67B; }
 
     /** Depth multiplier over the bench model's block count. */
     int depthFactor() { return this == DISK_BF16_X2 ? 2 : 1; }
@@ -45,6 +56,6 @@ enum BenchZoMode {
     static BenchZoMode parse(String s) {
         for (BenchZoMode m : values()) if (m.key().equals(s.trim().toLowerCase(Locale.ROOT))) return m;
         throw new UserInputException("unknown bench mode '" + s + "': use inmem, inmem_parallel, host_bf16, disk_bf16, disk_bf16_x2,"
-                + " host_bf16_parallel, disk_bf16_parallel or mezo_torch");
+                + " host_bf16_parallel, disk_bf16_parallel, disk_bf16_opt67b or mezo_torch");
     }
 }

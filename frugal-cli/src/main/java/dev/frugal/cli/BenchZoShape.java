@@ -33,6 +33,12 @@ record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, i
     /** OPT-6.7B's shapes: 32 blocks, hidden 4096, 32 heads, ffn 16384, 1 × 2048 tokens. */
     static final BenchZoShape OPT_6_7B = new BenchZoShape("opt-6.7b", 50272, 4096, 32, 32, 16384, 2048, 1, 2048);
 
+    /**
+     * OPT-6.7B's shapes at a short sequence (1 × 32 tokens), for the disk-streamed mode on the CPU: 6.66B parameters,
+     * 13.4 GB in bf16, whose fp32 copy (26.6 GB) does not fit this machine's memory.
+     */
+    static final BenchZoShape OPT_6_7B_SHORT = new BenchZoShape("opt-6.7b-short", 50272, 4096, 32, 32, 16384, 2048, 1, 32);
+
     static BenchZoShape named(String n) {
         return switch (n) {
             case "full" -> FULL;
@@ -40,6 +46,7 @@ record BenchZoShape(String name, int vocab, int hidden, int layers, int heads, i
             case "quick" -> QUICK;
             case "opt-1.3b" -> OPT_1_3B;
             case "opt-6.7b" -> OPT_6_7B;
+            case "opt-6.7b-short" -> OPT_6_7B_SHORT;
             default -> throw new UserInputException("unknown bench size '" + n
                     + "': use full, mid, quick, opt-1.3b or opt-6.7b");
         };

@@ -26,6 +26,8 @@ final class BenchZoSummary {
         GOALS.put("rss_growth_disk_x2", 0.05);
         GOALS.put("perturb_overhead", 0.25);
         GOALS.put("perturb_overhead_parallel", 0.25);
+        GOALS.put("opt67b_step_vs_bound", 1.3);
+        GOALS.put("opt67b_peak_rss_mb", 2048.0);
     }
 
     static ObjectNode of(Map<BenchZoMode, JsonNode> results) {
@@ -61,6 +63,11 @@ final class BenchZoSummary {
         put(o, "ratio_disk_parallel_vs_inmem", div(value(results, BenchZoMode.DISK_BF16_PARALLEL, "step_s"), in));
         put(o, "rss_ratio_host_parallel_vs_inmem", div(value(results, BenchZoMode.HOST_BF16_PARALLEL, "peak_rss_mb"), rIn));
         put(o, "rss_ratio_disk_parallel_vs_inmem", div(value(results, BenchZoMode.DISK_BF16_PARALLEL, "peak_rss_mb"), rIn));
+        // an OPT-6.7B-shaped model streamed from disk: its step against its bound, and its peak resident memory
+        put(o, "opt67b_step_s", value(results, BenchZoMode.DISK_BF16_OPT67B, "step_s"));
+        put(o, "opt67b_bound_s", value(results, BenchZoMode.DISK_BF16_OPT67B, "bound_s"));
+        put(o, "opt67b_step_vs_bound", value(results, BenchZoMode.DISK_BF16_OPT67B, "step_vs_bound"));
+        put(o, "opt67b_peak_rss_mb", value(results, BenchZoMode.DISK_BF16_OPT67B, "peak_rss_mb"));
         // beyond the keys: CPU seconds per step (all threads), to read wall times on a shared machine
         o.set("step_cpu_s", cpu);
         put(o, "fwd2_cpu_s", value(results, BenchZoMode.INMEM, "fwd2_cpu_s"));

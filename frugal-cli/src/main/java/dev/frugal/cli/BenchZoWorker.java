@@ -16,6 +16,7 @@ import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
 import dev.frugal.tensor.Threads;
 import dev.frugal.zo.CausalLmObjective;
+import dev.frugal.zo.DiskStreamEngine;
 import dev.frugal.zo.LmBatch;
 import dev.frugal.zo.OffloadConfig;
 import dev.frugal.zo.Zo2Engine;
@@ -89,12 +90,14 @@ public final class BenchZoWorker {
     }
 
     static ObjectNode run(BenchZoMode mode, BenchZoShape shape, int steps, int warmup, Path dir) throws IOException {
+        if (mode == BenchZoMode.DISK_BF16_OPT67B) return runDiskStreamed(mode, BenchZoShape.OPT_6_7B_SHORT, steps, warmup, dir);
         OptConfig cfg = shape.config(mode.depthFactor());
         OffloadConfig off = switch (mode) {
             case INMEM, INMEM_PARALLEL -> OffloadConfig.inMemory();
             case HOST_BF16, HOST_BF16_PARALLEL -> OffloadConfig.host(2, DType.BF16);
             case DISK_BF16, DISK_BF16_X2, DISK_BF16_PARALLEL -> OffloadConfig.disk(2, DType.BF16, Files.createDirectories(dir));
             case MEZO_TORCH -> throw new IllegalArgumentException("mezo_torch runs in Python, not in a frugal worker");
+            case DISK_BF16_OPT67B -> throw new IllegalStateException("handled above");
         };
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("mode", mode.key());
@@ -153,6 +156,76 @@ public final class BenchZoWorker {
             e.flush();
             out.put("step_s", median(times));
             out.set("steps_s", array(out, times));
+            out.put("step_cpu_s", median(cpu));
+            out.put("last_loss_plus", last.lossPlus());
+        }
+        return out;
+    }
+
+    /**
+     * {@link BenchZoMode#DISK_BF16_OPT67B}: the model's embedding and positions drawn in memory and written to disk,
+     * then each block drawn and written one at a time ({@link DiskStreamEngine}); steps as the other modes, each with
+     * where its time went. The bound of a step is the largest of its compute (matrix products, attention, norms), disk
+     * read and perturbation (the fused passes) times, all measured in that step.
+     */
+    static ObjectNode runDiskStreamed(BenchZoMode mode, BenchZoShape shape, int steps, int warmup, Path dir) throws IOException {
+        OptConfig cfg = shape.config(1);
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.put("mode", mode.key());
+        out.put("size", shape.name());
+        out.put("layers", cfg.numLayers());
+        out.put("params", shape.parameterCount(1));
+        out.put("batch", shape.batch());
+        out.put("tokens", shape.tokens());
+        ZoHyperparameters hp = HP.withRng(ZoRng.PARALLEL);
+        out.put("rng", "parallel");
+        long t0 = System.nanoTime();
+        try (OptModel m = OptRandomInit.withoutBlocks(cfg, MODEL_SEED, Device.CPU);
+             DiskStreamEngine e = new DiskStreamEngine(m, OptRandomInit.blocks(cfg, MODEL_SEED), hp, DType.BF16,
+                     Files.createDirectories(dir));
+             Scope s = Scope.open()) {
+            out.put("setup_s", (System.nanoTime() - t0) / 1e9);
+            out.put("setup_peak_rss_mb", peakRssMb());
+            out.set("rss_after_setup_mb", json(PeakRss.breakdownMb()));
+            out.put("stored_mb", e.storedBytes() / 1048576.0);
+            out.put("chunk_elements", e.chunkElements());
+            Tensor ids;
+            try (Rng data = Rng.seeded("bench-data", 7)) {
+                ids = Tensors.randint(0, cfg.vocabSize(), data, shape.batch(), shape.tokens());
+            }
+            LmBatch batch = LmBatch.of(ids, null);
+            List<Double> times = new ArrayList<>(), cpu = new ArrayList<>(), bounds = new ArrayList<>();
+            var phases = out.putArray("phases");
+            ZoStep last = null;
+            for (int t = 0; t < warmup + steps; t++) {
+                long c = cpuNanos();
+                last = e.step(t, batch);
+                DiskStreamEngine.Phases p = e.lastPhases();
+                ObjectNode ph = phases.addObject();
+                ph.put("warmup", t < warmup);
+                ph.put("step_s", p.step());
+                ph.put("read_s", p.read());
+                ph.put("write_s", p.write());
+                ph.put("perturb_s", p.perturb());
+                ph.put("compute_s", p.compute());
+                ph.put("other_s", p.other());
+                ph.put("read_gb_per_s", p.bytesRead() / p.read() / 1e9);
+                if (t >= warmup) {
+                    times.add(p.step());
+                    bounds.add(p.bound());
+                    cpu.add((cpuNanos() - c) / 1e9);
+                }
+                System.err.printf(java.util.Locale.ROOT, "step %d: %.1f s (read %.1f, write %.1f, perturb %.1f, compute %.1f,"
+                        + " other %.1f), loss+ %.4f%n", t, p.step(), p.read(), p.write(), p.perturb(), p.compute(),
+                        p.other(), last.lossPlus());
+            }
+            long f = System.nanoTime();
+            e.flush();
+            out.put("flush_s", (System.nanoTime() - f) / 1e9);
+            out.put("step_s", median(times));
+            out.set("steps_s", array(out, times));
+            out.put("bound_s", median(bounds));
+            out.put("step_vs_bound", median(times) / median(bounds));
             out.put("step_cpu_s", median(cpu));
             out.put("last_loss_plus", last.lossPlus());
         }

@@ -148,6 +148,36 @@ class BenchZoCommandTest {
         assertTrue(BenchZoSummary.of(r).get("ratio_inmem_vs_mezo_torch").isNull());
     }
 
+    /**
+     * The disk-streamed mode's worker on the quick model (the mode itself always runs OPT-6.7B's shapes): its step,
+     * its bound (the largest of its measured compute, read and perturbation times) and where the step went, and the
+     * summary's opt67b keys from it.
+     */
+    @Test
+    void diskStreamedModeReportsItsStepAgainstItsBound() throws Exception {
+        ObjectNode r = BenchZoWorker.runDiskStreamed(BenchZoMode.DISK_BF16_OPT67B, BenchZoShape.QUICK, 2, 1, tmp.resolve("s"));
+        assertEquals("disk_bf16_opt67b", r.get("mode").asText());
+        assertEquals(3, r.get("phases").size());
+        for (JsonNode p : r.get("phases")) {
+            double parts = p.get("read_s").asDouble() + p.get("write_s").asDouble() + p.get("perturb_s").asDouble()
+                    + p.get("compute_s").asDouble() + p.get("other_s").asDouble();
+            assertEquals(p.get("step_s").asDouble(), parts, 1e-9, p.toString());
+        }
+        double step = r.get("step_s").asDouble(), bound = r.get("bound_s").asDouble();
+        assertTrue(bound > 0 && bound <= step, r.toString());
+        assertEquals(step / bound, r.get("step_vs_bound").asDouble(), 1e-12);
+        assertTrue(Double.isFinite(r.get("last_loss_plus").asDouble()));
+        assertEquals(BenchZoShape.QUICK.parameterCount(1) * 2.0 / 1048576, r.get("stored_mb").asDouble(),
+                (BenchZoShape.QUICK.parameterCount(1) - (long) BenchZoShape.QUICK.layers() * BenchZoShape.QUICK.blockParameterCount())
+                        * 2.0 / 1048576 + 1e-9, "blocks in bf16, the rest in fp32");
+        r.put("peak_rss_mb", 900.0);
+        ObjectNode s = BenchZoSummary.of(Map.of(BenchZoMode.DISK_BF16_OPT67B, r));
+        assertEquals(step, s.get("opt67b_step_s").asDouble(), 1e-12);
+        assertEquals(bound, s.get("opt67b_bound_s").asDouble(), 1e-12);
+        assertEquals(900.0, s.get("opt67b_peak_rss_mb").asDouble(), 1e-12);
+        assertFalse(BenchZoMode.DISK_BF16_OPT67B.inDefaultSet());
+    }
+
     static JsonNode node(double step, double rss, Double fwd2) {
         ObjectNode o = JSON.createObjectNode();
         o.put("step_s", step);
