@@ -208,6 +208,7 @@ public final class BenchZoWorker {
                 ph.put("write_s", p.write());
                 ph.put("perturb_s", p.perturb());
                 ph.put("compute_s", p.compute());
+                ph.put("io_wait_s", p.ioWait());
                 ph.put("other_s", p.other());
                 ph.put("read_gb_per_s", p.bytesRead() / p.read() / 1e9);
                 if (t >= warmup) {
@@ -215,9 +216,9 @@ public final class BenchZoWorker {
                     bounds.add(p.bound());
                     cpu.add((cpuNanos() - c) / 1e9);
                 }
-                System.err.printf(java.util.Locale.ROOT, "step %d: %.1f s (read %.1f, write %.1f, perturb %.1f, compute %.1f,"
-                        + " other %.1f), loss+ %.4f%n", t, p.step(), p.read(), p.write(), p.perturb(), p.compute(),
-                        p.other(), last.lossPlus());
+                System.err.printf(java.util.Locale.ROOT, "step %d: %.1f s (perturb %.1f, compute %.1f, waiting for the"
+                        + " disk %.1f, other %.1f; disk thread: read %.1f, write %.1f), loss+ %.4f%n", t, p.step(),
+                        p.perturb(), p.compute(), p.ioWait(), p.other(), p.read(), p.write(), last.lossPlus());
             }
             long f = System.nanoTime();
             e.flush();

@@ -159,8 +159,8 @@ class BenchZoCommandTest {
         assertEquals("disk_bf16_opt67b", r.get("mode").asText());
         assertEquals(3, r.get("phases").size());
         for (JsonNode p : r.get("phases")) {
-            double parts = p.get("read_s").asDouble() + p.get("write_s").asDouble() + p.get("perturb_s").asDouble()
-                    + p.get("compute_s").asDouble() + p.get("other_s").asDouble();
+            double parts = p.get("perturb_s").asDouble() + p.get("compute_s").asDouble() + p.get("io_wait_s").asDouble()
+                    + p.get("other_s").asDouble();
             assertEquals(p.get("step_s").asDouble(), parts, 1e-9, p.toString());
         }
         double step = r.get("step_s").asDouble(), bound = r.get("bound_s").asDouble();

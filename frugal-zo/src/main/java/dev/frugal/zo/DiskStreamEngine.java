@@ -59,9 +59,14 @@ public final class DiskStreamEngine implements AutoCloseable {
     /** Default chunk: 16 Mi elements (64 MB per fp32 buffer). */
     public static final long DEFAULT_CHUNK = 1L << 24;
 
-    /** Where one step's time went (seconds; {@code other} is the rest: copies, elementwise ops, the loss). */
-    public record Phases(double step, double read, double write, double perturb, double compute, double other,
-                         long bytesRead) {
+    /**
+     * Where one step's time went, in seconds. On the compute thread: {@code perturb} (the fused passes),
+     * {@code compute} (matrix products, attention, norms), {@code ioWait} (waiting for the disk thread) and
+     * {@code other} (copies, elementwise ops, the loss), which add up to {@code step}. On the disk thread, overlapping
+     * them: {@code read} and {@code write}.
+     */
+    public record Phases(double step, double read, double write, double perturb, double compute, double ioWait,
+                         double other, long bytesRead) {
         /** The step's bound: the largest of compute, disk read and perturbation. */
         public double bound() { return Math.max(compute, Math.max(read, perturb)); }
     }
@@ -75,8 +80,7 @@ public final class DiskStreamEngine implements AutoCloseable {
     private final ParallelPerturbation parallel;
     private final long elems; // buffer size in elements
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment readBuf;
-    private final MemorySegment writeBuf;
+    private final StreamIo io;
     private final MemorySegment plusBuf;
     private final MemorySegment minusBuf;
     private final Map<Long, String> placeholderNames = new HashMap<>();
@@ -128,12 +132,13 @@ public final class DiskStreamEngine implements AutoCloseable {
             widest = Math.max(widest, s.length == 1 ? s[0] : Tensors.numel(s) / s[0]);
         }
         this.elems = Math.max(chunk, widest);
-        this.readBuf = arena.allocate(elems * 4, 64);
-        this.writeBuf = arena.allocate(elems * 4, 64);
-        this.plusBuf = arena.allocate(elems * 4, 64);
-        this.minusBuf = arena.allocate(elems * 4, 64);
+        MemorySegment[] reads = {buffer(elems), buffer(elems)}, writes = {buffer(elems), buffer(elems)};
+        this.plusBuf = buffer(elems);
+        this.minusBuf = buffer(elems);
         NativeMemory.returnFreedMemory(); // bounded memory: what libtorch frees goes back to the OS at once
         this.files = new ParameterFiles(dir);
+        this.io = new StreamIo(files, reads, writes);
+        MemorySegment writeBuf = writes[0];
         try {
             for (String n : layout.resident()) {
                 files.create(n, model.parameter(n), DType.F32, writeBuf, elems);
@@ -158,6 +163,14 @@ public final class DiskStreamEngine implements AutoCloseable {
     /** With {@link #DEFAULT_CHUNK}. */
     public DiskStreamEngine(StagedModel model, BlockSource blocks, ZoHyperparameters hp, DType storage, Path dir) {
         this(model, blocks, hp, storage, dir, DEFAULT_CHUNK);
+    }
+
+    /**
+     * {@code n} floats from the engine's arena, as a segment without the arena's liveness checks (the arena outlives
+     * every use): the fused passes' element loops would otherwise check a shared session on every access.
+     */
+    private MemorySegment buffer(long n) {
+        return MemorySegment.ofAddress(arena.allocate(n * 4, 64).address()).reinterpret(n * 4);
     }
 
     private Tensor placeholder(String name) {
@@ -186,6 +199,9 @@ public final class DiskStreamEngine implements AutoCloseable {
     /** Elements materialised at most per perturbed copy (the chunk, raised to the widest row). */
     public long chunkElements() { return elems; }
 
+    /** Reads so far that the disk thread had done ahead, and all reads (the test's view of the read-ahead). */
+    long[] readAhead() { return new long[] {io.hits(), io.requests()}; }
+
     /** Where the last step's time went (null before the first step). */
     public Phases lastPhases() { return last; }
 
@@ -199,8 +215,9 @@ public final class DiskStreamEngine implements AutoCloseable {
         long seed = hp.stepSeed(t);
         long b = batch.inputIds().size(0), len = batch.inputIds().size(1);
         long t0 = System.nanoTime();
-        double r0 = files.readSeconds(), w0 = files.writeSeconds();
+        double r0 = files.readSeconds(), w0 = files.writeSeconds(), io0 = io.waitSeconds();
         long bytes0 = files.bytesRead(), p0 = perturbNanos, c0 = computeNanos;
+        io.beginPlannedPass();
         upd = pending;
         pending = null; // applied by this pass, whatever happens next
         prevKey = upd == null ? 0 : CounterNormals.key(upd.seed());
@@ -228,11 +245,12 @@ public final class DiskStreamEngine implements AutoCloseable {
             for (String n : layout.names()) if (!visited.contains(n)) writeBack(n, true); // e.g. the positions
         } finally {
             upd = null;
+            io.endPlannedPass(); // every write done
         }
         long end = System.nanoTime();
-        double read = files.readSeconds() - r0, write = files.writeSeconds() - w0;
+        double read = files.readSeconds() - r0, write = files.writeSeconds() - w0, wait = io.waitSeconds() - io0;
         double perturb = (perturbNanos - p0) / 1e9, compute = (computeNanos - c0) / 1e9, step = (end - t0) / 1e9;
-        last = new Phases(step, read, write, perturb, compute, step - read - write - perturb - compute,
+        last = new Phases(step, read, write, perturb, compute, wait, step - perturb - compute - wait,
                 files.bytesRead() - bytes0);
         if (!Double.isFinite(lossPlus) || !Double.isFinite(lossMinus))
             throw new NonFiniteLossException(t, lossPlus, lossMinus);
@@ -250,6 +268,7 @@ public final class DiskStreamEngine implements AutoCloseable {
         try {
             for (String n : layout.names()) writeBack(n, false);
         } finally {
+            io.drain();
             upd = null;
             pending = null;
         }
@@ -265,8 +284,8 @@ public final class DiskStreamEngine implements AutoCloseable {
             Tensor flat = out.reshape(numel);
             for (long from = 0; from < numel; from += elems) {
                 long n = Math.min(elems, numel - from);
-                files.read(name, from, n, readBuf);
-                flat.narrow(0, from, n).copyFrom(Tensors.viewOf(readBuf.asSlice(0, n * st.bytes()), st, n));
+                MemorySegment src = io.read(name, from, n);
+                flat.narrow(0, from, n).copyFrom(Tensors.viewOf(src.asSlice(0, n * st.bytes()), st, n));
             }
         }
         return out;
@@ -283,12 +302,12 @@ public final class DiskStreamEngine implements AutoCloseable {
         if (from == 0 && !visited.add(name)) throw new IllegalStateException("parameter " + name + " is used twice"
                 + " in one forward: the disk-streamed engine visits each parameter once per step");
         boolean bf16 = files.dtype(name) == DType.BF16;
-        files.read(name, from, n, readBuf);
+        MemorySegment src = io.read(name, from, n), dst = io.writeBuffer();
         long t0 = System.nanoTime();
-        parallel.streamed(readBuf, bf16, plus, minus, writeBuf, bf16, offsets.get(name) + from, n, prevKey, upd,
+        parallel.streamed(src, bf16, plus, minus, dst, bf16, offsets.get(name) + from, n, prevKey, upd,
                 ZoHyperparameters.decays(name), hp, curKey, perturb);
         perturbNanos += System.nanoTime() - t0;
-        files.write(name, from, n, writeBuf);
+        io.write(name, from, n);
     }
 
     /** A whole parameter through {@link #pass} chunk by chunk, its θ₊ and θ₋ not kept. */
@@ -315,9 +334,9 @@ public final class DiskStreamEngine implements AutoCloseable {
         Tensor m = Tensors.empty(DType.F32, Device.CPU, rows.length, cols);
         MemorySegment ps = segment(p), ms = segment(m);
         for (int u = 0; u < rows.length; u++) {
-            files.read(name, rows[u] * cols, cols, readBuf);
+            MemorySegment src = io.read(name, rows[u] * cols, cols);
             long t0 = System.nanoTime();
-            parallel.streamed(readBuf, bf16, ps.asSlice(u * cols * 4), ms.asSlice(u * cols * 4), null, false,
+            parallel.streamed(src, bf16, ps.asSlice(u * cols * 4), ms.asSlice(u * cols * 4), null, false,
                     offsets.get(name) + rows[u] * cols, cols, prevKey, upd, ZoHyperparameters.decays(name), hp, curKey, true);
             perturbNanos += System.nanoTime() - t0;
         }
@@ -418,6 +437,7 @@ public final class DiskStreamEngine implements AutoCloseable {
     @Override
     public void close() {
         if (parallel != null) parallel.close();
+        if (io != null) io.close();
         files.close();
         placeholders.forEach(Tensor::close);
         placeholders.clear();

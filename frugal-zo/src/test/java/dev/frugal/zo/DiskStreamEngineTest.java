@@ -95,10 +95,16 @@ class DiskStreamEngineTest {
             try (DiskStreamEngine e = new DiskStreamEngine(m, BlockSource.of(m.blockParams()), hp, DType.BF16, tmp.resolve("p"))) {
                 LmBatch batch = LmBatch.of(ref.tensor("input_ids"), null);
                 e.step(0, batch);
+                long[] first = e.readAhead();
+                assertEquals(0, first[0], "nothing to read ahead by before a step has recorded the order");
                 e.step(1, batch);
+                long[] second = e.readAhead();
+                long hits = second[0] - first[0], reads = second[1] - first[1];
+                // all but the first read (and a read after an unforeseen one) are ready when asked for
+                assertTrue(hits >= reads - 2, hits + " of " + reads + " reads done ahead");
                 DiskStreamEngine.Phases p = e.lastPhases();
                 assertTrue(p.read() > 0 && p.write() > 0 && p.perturb() > 0 && p.compute() > 0, p.toString());
-                assertEquals(p.step(), p.read() + p.write() + p.perturb() + p.compute() + p.other(), 1e-9);
+                assertEquals(p.step(), p.perturb() + p.compute() + p.ioWait() + p.other(), 1e-9);
                 // every stored byte read once per step, plus the batch's embedding rows
                 assertTrue(p.bytesRead() >= e.storedBytes(), p.bytesRead() + " < " + e.storedBytes());
                 long blockParams = params - residentCount(m, e);
