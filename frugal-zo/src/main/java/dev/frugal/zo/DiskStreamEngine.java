@@ -199,6 +199,15 @@ public final class DiskStreamEngine implements AutoCloseable {
     /** Elements materialised at most per perturbed copy (the chunk, raised to the widest row). */
     public long chunkElements() { return elems; }
 
+    /**
+     * Whether the disk thread reads ahead and writes behind while the compute thread works (the default), or every
+     * read and write is waited for (see {@link StreamIo#overlap}). The numbers are the same either way.
+     */
+    public DiskStreamEngine overlapDisk(boolean on) {
+        io.overlap(on);
+        return this;
+    }
+
     /** Reads so far that the disk thread had done ahead, and all reads (the test's view of the read-ahead). */
     long[] readAhead() { return new long[] {io.hits(), io.requests()}; }
 

@@ -39,6 +39,7 @@ final class StreamIo implements AutoCloseable {
     private Map<Request, Integer> planIndex = Map.of();
     private List<Request> recording; // non-null during a planned pass
     private long waitNanos;
+    private boolean overlap = true;
     private long requests;
     private long hits;
 
@@ -49,6 +50,12 @@ final class StreamIo implements AutoCloseable {
         this.reads = reads.clone();
         this.writes = writes.clone();
     }
+
+    /**
+     * With {@code false}, every read and write is waited for at once (no read-ahead, no write-behind): on a machine
+     * whose cores the passes and the matrix products already fill, the disk thread's copies only preempt them.
+     */
+    void overlap(boolean on) { overlap = on; }
 
     /** Starts a pass that reads ahead along the last pass's order and records its own. */
     void beginPlannedPass() { recording = new ArrayList<>(); }
@@ -88,7 +95,7 @@ final class StreamIo implements AutoCloseable {
             await(io.submit(() -> files.read(name, from, n, dst)));
         }
         lastSlot = slot;
-        Integer at = recording == null ? null : planIndex.get(want);
+        Integer at = recording == null || !overlap ? null : planIndex.get(want);
         if (at != null && at + 1 < plan.size()) {
             Request next = plan.get(at + 1);
             MemorySegment dst = reads[slot ^ 1];
@@ -111,6 +118,10 @@ final class StreamIo implements AutoCloseable {
     void write(String name, long from, long n) {
         MemorySegment src = writes[writeSlot];
         written[writeSlot] = io.submit(() -> files.write(name, from, n, src));
+        if (!overlap) {
+            await(written[writeSlot]);
+            written[writeSlot] = null;
+        }
         writeSlot ^= 1;
     }
 
