@@ -118,15 +118,17 @@ public final class BenchZoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String size = quick ? "quick" : mid ? "mid" : "full";
         BenchZoShape shape = BenchZoShape.named(size);
-        out.printf("bench zo (%s): OPT-style %d blocks x hidden %d, %d heads, ffn %d, vocab %d (%.0fM params), batch"
-                        + " %d x %d, %d threads, median of %d steps after %d warm-up%n", size, shape.layers(), shape.hidden(),
-                shape.heads(), shape.ffn(), shape.vocab(), shape.parameterCount(1) / 1e6, shape.batch(), shape.tokens(),
-                threads, steps, warmup);
+        if (run.stream().anyMatch(BenchZoMode::inDefaultSet))
+            out.printf("bench zo (%s): OPT-style %d blocks x hidden %d, %d heads, ffn %d, vocab %d (%.0fM params), batch"
+                            + " %d x %d, %d threads, median of %d steps after %d warm-up%n", size, shape.layers(),
+                    shape.hidden(), shape.heads(), shape.ffn(), shape.vocab(), shape.parameterCount(1) / 1e6,
+                    shape.batch(), shape.tokens(), threads, steps, warmup);
         if (run.contains(BenchZoMode.DISK_BF16_OPT67B)) {
             BenchZoShape big = BenchZoShape.OPT_6_7B_SHORT;
-            out.printf("  disk_bf16_opt67b: OPT-6.7B shapes (%d blocks x hidden %d, ffn %d, vocab %d, %.2fB params),"
-                    + " batch %d x %d, every parameter streamed from disk%n", big.layers(), big.hidden(), big.ffn(),
-                    big.vocab(), big.parameterCount(1) / 1e9, big.batch(), big.tokens());
+            out.printf("bench zo disk_bf16_opt67b: OPT-6.7B shapes (%d blocks x hidden %d, ffn %d, vocab %d, %.2fB"
+                    + " params), batch %d x %d, every parameter streamed from disk (DiskStreamEngine, bf16 blocks),"
+                    + " %d threads, median of %d steps after %d warm-up%n", big.layers(), big.hidden(), big.ffn(),
+                    big.vocab(), big.parameterCount(1) / 1e9, big.batch(), big.tokens(), threads, steps, warmup);
         }
         out.flush();
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("frugal-bench-zo");

@@ -57,7 +57,9 @@ public final class BenchZoWorker {
         Path dir = Path.of(args[5]);
         var jvm = PeakRss.breakdownMb(); // the JVM alone, before libtorch loads
         Threads.configure(threads);
-        boolean applied = malloc(args.length == 7 ? args[6] : "engine", mode.inMemory());
+        // the disk-streamed engine reuses freed memory, as in-memory engines do: its own buffers are fixed, what it frees is
+        // activations (docs/zo2.md)
+        boolean applied = malloc(args.length == 7 ? args[6] : "engine", mode.inMemory() || mode == BenchZoMode.DISK_BF16_OPT67B);
         try (Scope s = Scope.open()) {
             Tensors.zeros(1).add(Tensors.ones(1)); // libtorch's CPU kernels loaded and run once
         }

@@ -135,7 +135,9 @@ public final class DiskStreamEngine implements AutoCloseable {
         MemorySegment[] reads = {buffer(elems), buffer(elems)}, writes = {buffer(elems), buffer(elems)};
         this.plusBuf = buffer(elems);
         this.minusBuf = buffer(elems);
-        NativeMemory.returnFreedMemory(); // bounded memory: what libtorch frees goes back to the OS at once
+        // the big buffers are the arena's, fixed; what libtorch allocates is activations of 2B rows (MBs): reusing freed
+        // ones saves a page fault per touched page (unless the program chose a policy first)
+        if (NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
         this.files = new ParameterFiles(dir);
         this.io = new StreamIo(files, reads, writes);
         MemorySegment writeBuf = writes[0];
