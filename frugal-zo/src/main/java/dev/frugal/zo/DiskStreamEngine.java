@@ -48,12 +48,16 @@ import java.util.function.Supplier;
  *
  * <p>Resident parameters (embedding, positions, final norm) are stored in fp32, the blocks in the storage dtype: per
  * element the arithmetic is that of {@link Zo2Engine} on the disk tier with the parallel stream, so the losses,
- * projected gradients and parameters equal its bit for bit (a test holds it to that on the fixtures' OPT models).
+ * projected gradients and parameters equal its bit for bit when no matrix is cut into chunks (a test holds it to that
+ * on the fixtures' OPT models); a product computed chunk by chunk of rows rounds differently in OpenBLAS's kernels
+ * for fewer output columns, by float32 ulps.
+ *
+ * <p>A disk thread ({@link StreamIo}) reads ahead along the previous step's order and writes behind.
  *
  * <p>Scope: OPT decoders (every parameter reached through {@link LayerOps#linear}, {@link LayerOps#layerNorm} or
  * {@link LayerOps#embedding}), unpadded batches, every parameter tuned, one perturbation per step, the parallel
- * stream. Memory: four buffers of the chunk's size (read, write, θ₊, θ₋) plus activations; the work per step: one
- * read and one write of every stored byte and two draws per element.
+ * stream. Memory: six buffers of the chunk's size (two reads, two writes, θ₊, θ₋) plus activations; the work per
+ * step: one read and one write of every stored byte and two draws per element.
  */
 public final class DiskStreamEngine implements AutoCloseable {
     /** Default chunk: 16 Mi elements (64 MB per fp32 buffer). */
