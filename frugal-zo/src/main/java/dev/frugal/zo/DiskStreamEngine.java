@@ -54,8 +54,8 @@ import java.util.function.Supplier;
  *
  * <p>A disk thread ({@link StreamIo}) reads ahead along the previous step's order and writes behind.
  *
- * <p>Scope: OPT decoders (every parameter reached through {@link LayerOps#linear}, {@link LayerOps#layerNorm} or
- * {@link LayerOps#embedding}), unpadded batches, every parameter tuned, one perturbation per step, the parallel
+ * <p>Scope: frugal's decoders (OPT, GPT-2, Llama, Qwen3: every parameter reached through {@link LayerOps}'s
+ * linear, conv1d, norms and embedding), unpadded batches, every parameter tuned, one perturbation per step, the parallel
  * stream. Memory: six buffers of the chunk's size (two reads, two writes, θ₊, θ₋) plus activations; the work per
  * step: one read and one write of every stored byte and two draws per element.
  */
@@ -105,16 +105,17 @@ public final class DiskStreamEngine implements AutoCloseable {
      * Moves {@code model}'s resident parameters and {@code blocks}' parameters (taken one block at a time) to files in
      * {@code dir}: resident ones in fp32, block ones in {@code storage}; the model keeps placeholders.
      *
-     * @param model  an OPT decoder whose embedding and head are loaded; its block groups empty or holding the
+     * @param model  a decoder whose embedding and head are loaded; its block groups empty or holding the
      *               blocks {@code blocks} takes
      * @param chunk  the most elements materialised at once per perturbed copy (raised to a row of the widest matrix)
      * @throws InvalidSettingException when the model, stream, tuned set, samples or storage dtype is not supported
      */
     public DiskStreamEngine(StagedModel model, BlockSource blocks, ZoHyperparameters hp, DType storage, Path dir,
                             long chunk) {
-        if (!(model instanceof CausalLM c) || !model.config().modelType().equals("opt"))
+        if (!(model instanceof CausalLM c) || !dev.frugal.model.Models.DECODER_TYPES.contains(model.config().modelType()))
             throw new InvalidSettingException("model", "(" + model.config().modelType() + ") is not supported by the"
-                    + " disk-streamed engine: it runs OPT decoders; use the ZO2 engine (Zo2Engine) for others");
+                    + " disk-streamed engine: it runs the decoders " + dev.frugal.model.Models.DECODER_TYPES
+                    + "; use the ZO2 engine (Zo2Engine) for others");
         if (hp.rng() != ZoRng.PARALLEL) throw new InvalidSettingException("rng", "must be parallel for the"
                 + " disk-streamed engine: it draws z for any chunk of any parameter, which MeZO's sequential stream cannot");
         if (!hp.tuned().isAll()) throw new InvalidSettingException("tuned", "(" + hp.tuned() + ") is not supported by"
@@ -393,9 +394,37 @@ public final class DiskStreamEngine implements AutoCloseable {
             return yp.size() == 1 ? sides(yp.get(0), ym.get(0)) : sides(Tensors.cat(yp, last), Tensors.cat(ym, last));
         }
 
+        /**
+         * GPT-2's Conv1D, weight {@code (in, out)}: whole when it fits a chunk (as {@link LayerOps#conv1d}: the same
+         * bits), else chunk by chunk of input rows, the partial products summed (another summation order: ulps).
+         */
         @Override
         public Tensor conv1d(String module, Tensor x, Tensor w, Tensor b) {
-            throw new UnsupportedOperationException("the disk-streamed engine runs OPT decoders (nn.Linear), not Conv1D");
+            String wn = nameOf(w), bn = b == null ? null : nameOf(b);
+            long[] shape = files.shape(wn);
+            long in = shape[0], out = shape[1], rowsPerChunk = Math.max(1, elems / out);
+            Tensor xp = x.narrow(0, 0, half), xm = x.narrow(0, half, half);
+            Tensor yp = null, ym = null;
+            int last = x.dim() - 1;
+            for (long r0 = 0; r0 < in; r0 += rowsPerChunk) {
+                long r = Math.min(rowsPerChunk, in - r0);
+                pass(wn, r0 * out, r * out, plusBuf, minusBuf, true);
+                Tensor wp = Tensors.viewOf(plusBuf.asSlice(0, r * out * 4), DType.F32, r, out);
+                Tensor wm = Tensors.viewOf(minusBuf.asSlice(0, r * out * 4), DType.F32, r, out);
+                boolean whole = r == in;
+                Tensor[] bias = bn == null || !whole ? null : small(bn, 0, out);
+                Tensor sp = xp.narrow(last, r0, r), sm = xm.narrow(last, r0, r);
+                Tensor p = timed(() -> NN.linear(whole ? xp : sp, wp.t(), bias == null ? null : bias[0]));
+                Tensor m = timed(() -> NN.linear(whole ? xm : sm, wm.t(), bias == null ? null : bias[1]));
+                yp = yp == null ? p : yp.add(p);
+                ym = ym == null ? m : ym.add(m);
+            }
+            if (bn != null && rowsPerChunk < in) {
+                Tensor[] bias = small(bn, 0, out);
+                yp = yp.add(bias[0]);
+                ym = ym.add(bias[1]);
+            }
+            return sides(yp, ym);
         }
 
         @Override
@@ -435,7 +464,10 @@ public final class DiskStreamEngine implements AutoCloseable {
 
         @Override
         public Tensor rmsNorm(String module, Tensor x, Tensor w, double eps) {
-            throw new UnsupportedOperationException("the disk-streamed engine runs OPT decoders (LayerNorm), not RMSNorm");
+            if (w == null) return timed(() -> NN.rmsNorm(x, null, eps));
+            Tensor[] ws = small(nameOf(w), 0, files.numel(nameOf(w)));
+            Tensor xp = x.narrow(0, 0, half), xm = x.narrow(0, half, half);
+            return sides(timed(() -> NN.rmsNorm(xp, ws[0], eps)), timed(() -> NN.rmsNorm(xm, ws[1], eps)));
         }
 
         /** The norm and projections on all 2B rows (through the ops above), attention per side, the output on all. */
