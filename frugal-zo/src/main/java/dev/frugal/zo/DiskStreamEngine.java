@@ -143,6 +143,11 @@ public final class DiskStreamEngine implements AutoCloseable {
         // the big buffers are the arena's, fixed; what libtorch allocates is activations of 2B rows (MBs): reusing freed
         // ones saves a page fault per touched page (unless the program chose a policy first)
         if (NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
+        long needed = 0;
+        for (String n : layout.resident()) needed += Tensors.numel(layout.shape(n)) * 4L;
+        for (List<String> block : layout.blocks())
+            for (String n : block) needed += Tensors.numel(layout.shape(n)) * storage.bytes();
+        requireSpace(dir, needed, usableSpace(dir));
         this.files = new ParameterFiles(dir);
         this.io = new StreamIo(files, reads, writes);
         MemorySegment writeBuf = writes[0];
@@ -165,6 +170,28 @@ public final class DiskStreamEngine implements AutoCloseable {
             throw e;
         }
         this.parallel = new ParallelPerturbation(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Refuses, before anything is written, a directory whose file system has less than {@code needed} bytes free.
+     *
+     * @throws dev.frugal.UserInputException naming the directory, what is needed and what is free
+     */
+    static void requireSpace(Path dir, long needed, long usable) {
+        if (usable >= 0 && usable < needed) throw new dev.frugal.UserInputException("the offload directory " + dir
+                + " has " + usable / 1_000_000 + " MB free, and the model needs " + needed / 1_000_000 + " MB on disk:"
+                + " free space there or choose another directory");
+    }
+
+    /** Free bytes of the file system {@code dir} (or its nearest existing parent) is on; −1 when unknown. */
+    private static long usableSpace(Path dir) {
+        try {
+            Path p = dir.toAbsolutePath();
+            while (p != null && !java.nio.file.Files.exists(p)) p = p.getParent();
+            return p == null ? -1 : java.nio.file.Files.getFileStore(p).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     /** With {@link #DEFAULT_CHUNK}. */

@@ -93,6 +93,16 @@ class DiskStreamEngineTest {
     }
 
     @Test
+    void refusesADirectoryWithoutRoomBeforeWriting() {
+        dev.frugal.UserInputException e = assertThrows(dev.frugal.UserInputException.class,
+                () -> DiskStreamEngine.requireSpace(tmp.resolve("full"), 13_000_000_000L, 2_000_000_000L));
+        assertTrue(e.getMessage().contains("full") && e.getMessage().contains("13000 MB")
+                && e.getMessage().contains("2000 MB free"), e.getMessage());
+        DiskStreamEngine.requireSpace(tmp, 1000, 2000); // room: no exception
+        DiskStreamEngine.requireSpace(tmp, 1000, -1); // unknown: not refused
+    }
+
+    @Test
     void reportsWhereTheStepWent() throws IOException {
         Path d = optDirs().get(0);
         try (StagedModel m = Models.loadCausalLM(d, Device.CPU);
