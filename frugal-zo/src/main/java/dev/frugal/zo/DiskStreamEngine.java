@@ -137,38 +137,44 @@ public final class DiskStreamEngine implements AutoCloseable {
             widest = Math.max(widest, s.length == 1 ? s[0] : Tensors.numel(s) / s[0]);
         }
         this.elems = Math.max(chunk, widest);
-        MemorySegment[] reads = {buffer(elems), buffer(elems)}, writes = {buffer(elems), buffer(elems)};
-        this.plusBuf = buffer(elems);
-        this.minusBuf = buffer(elems);
-        // the big buffers are the arena's, fixed; what libtorch allocates is activations of 2B rows (MBs): reusing freed
-        // ones saves a page fault per touched page (unless the program chose a policy first)
-        if (NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
         long needed = 0;
         for (String n : layout.resident()) needed += Tensors.numel(layout.shape(n)) * 4L;
         for (List<String> block : layout.blocks())
             for (String n : block) needed += Tensors.numel(layout.shape(n)) * storage.bytes();
         requireSpace(dir, needed, usableSpace(dir));
-        this.files = new ParameterFiles(dir);
-        this.io = new StreamIo(files, reads, writes);
-        MemorySegment writeBuf = writes[0];
+        // the big buffers are the arena's, fixed; what libtorch allocates is activations of 2B rows (MBs): reusing freed
+        // ones saves a page fault per touched page (unless the program chose a policy first)
+        if (NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
+        ParameterFiles f = null;
+        StreamIo disk = null;
         try {
+            MemorySegment[] reads = {buffer(elems), buffer(elems)}, writes = {buffer(elems), buffer(elems)};
+            this.plusBuf = buffer(elems);
+            this.minusBuf = buffer(elems);
+            f = new ParameterFiles(dir);
+            disk = new StreamIo(f, reads, writes);
             for (String n : layout.resident()) {
-                files.create(n, model.parameter(n), DType.F32, writeBuf, elems);
+                f.create(n, model.parameter(n), DType.F32, writes[0], elems);
                 groupOf(n).put(n, placeholder(n)); // frees the resident tensor
             }
             List<ParamGroup> groups = model.blockParams();
             for (int i = 0; i < blocks.numBlocks(); i++) {
                 LinkedHashMap<String, Tensor> b = blocks.take(i);
                 for (var e : b.entrySet()) {
-                    files.create(e.getKey(), e.getValue(), storage, writeBuf, elems);
+                    f.create(e.getKey(), e.getValue(), storage, writes[0], elems);
                     e.getValue().close();
                     groups.get(i).put(e.getKey(), placeholder(e.getKey()));
                 }
             }
         } catch (RuntimeException e) {
-            close();
+            if (disk != null) disk.close();
+            if (f != null) f.close();
+            placeholders.forEach(Tensor::close);
+            arena.close();
             throw e;
         }
+        this.files = f;
+        this.io = disk;
         this.parallel = new ParallelPerturbation(Runtime.getRuntime().availableProcessors());
     }
 
@@ -510,8 +516,8 @@ public final class DiskStreamEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (parallel != null) parallel.close();
-        if (io != null) io.close();
+        parallel.close();
+        io.close();
         files.close();
         placeholders.forEach(Tensor::close);
         placeholders.clear();
