@@ -405,6 +405,17 @@ public final class DiskStreamEngine implements AutoCloseable {
 
     private Tensor sides(Tensor plus, Tensor minus) { return Tensors.cat(List.of(plus, minus), 0); }
 
+    /**
+     * Rows {@code r0 .. r0+rows−1} of matrix {@code name} ({@code cols} columns) through {@link #pass}: θ₊ and θ₋ as
+     * {@code (rows, cols)} views of the working buffers, valid until the next chunk.
+     */
+    private Tensor[] chunk(String name, long r0, long rows, long cols) {
+        long n = rows * cols;
+        pass(name, r0 * cols, n, plusBuf, minusBuf, true);
+        return new Tensor[] {Tensors.viewOf(plusBuf.asSlice(0, n * 4), DType.F32, rows, cols),
+                Tensors.viewOf(minusBuf.asSlice(0, n * 4), DType.F32, rows, cols)};
+    }
+
     /** The ops of the 2B-row forward: rows 0..B−1 at θ₊, rows B..2B−1 at θ₋, each parameter materialised once. */
     private final class DualOps implements LayerOps {
         @Override
@@ -416,9 +427,8 @@ public final class DiskStreamEngine implements AutoCloseable {
             List<Tensor> yp = new ArrayList<>(), ym = new ArrayList<>();
             for (long r0 = 0; r0 < out; r0 += rowsPerChunk) {
                 long r = Math.min(rowsPerChunk, out - r0);
-                pass(wn, r0 * in, r * in, plusBuf, minusBuf, true);
-                Tensor wp = Tensors.viewOf(plusBuf.asSlice(0, r * in * 4), DType.F32, r, in);
-                Tensor wm = Tensors.viewOf(minusBuf.asSlice(0, r * in * 4), DType.F32, r, in);
+                Tensor[] w2 = chunk(wn, r0, r, in);
+                Tensor wp = w2[0], wm = w2[1];
                 Tensor[] bias = bn == null ? null : small(bn, r0, r);
                 yp.add(timed(() -> NN.linear(xp, wp, bias == null ? null : bias[0])));
                 ym.add(timed(() -> NN.linear(xm, wm, bias == null ? null : bias[1])));
@@ -441,9 +451,8 @@ public final class DiskStreamEngine implements AutoCloseable {
             int last = x.dim() - 1;
             for (long r0 = 0; r0 < in; r0 += rowsPerChunk) {
                 long r = Math.min(rowsPerChunk, in - r0);
-                pass(wn, r0 * out, r * out, plusBuf, minusBuf, true);
-                Tensor wp = Tensors.viewOf(plusBuf.asSlice(0, r * out * 4), DType.F32, r, out);
-                Tensor wm = Tensors.viewOf(minusBuf.asSlice(0, r * out * 4), DType.F32, r, out);
+                Tensor[] w2 = chunk(wn, r0, r, out);
+                Tensor wp = w2[0], wm = w2[1];
                 boolean whole = r == in;
                 Tensor[] bias = bn == null || !whole ? null : small(bn, 0, out);
                 Tensor sp = xp.narrow(last, r0, r), sm = xm.narrow(last, r0, r);
