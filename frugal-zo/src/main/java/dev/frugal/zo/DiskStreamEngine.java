@@ -91,6 +91,7 @@ public final class DiskStreamEngine implements AutoCloseable {
     private final List<Tensor> placeholders = new ArrayList<>();
     private final Set<String> visited = new HashSet<>();
     private final DualOps ops = new DualOps();
+    private final PlainOps plainOps = new PlainOps();
     private PendingUpdate pending;
     // the step in progress
     private PendingUpdate upd;
@@ -323,6 +324,37 @@ public final class DiskStreamEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The loss of {@code batch} at the current parameters (flushes first): one plain forward, each parameter read
+     * chunk by chunk as for a step but neither perturbed nor written. The same bits as {@link Zo2Engine#loss} on the
+     * same parameters when no matrix is chunked. Padded batches are allowed here.
+     */
+    public double loss(LmBatch batch) {
+        flush();
+        try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
+            ForwardContext ctx = new ForwardContext(batch.inputIds().size(0), batch.inputIds().size(1), batch.mask(),
+                    null, plainOps, true, Device.CPU);
+            Tensor h = lm.embed(batch.inputIds(), ctx).keep();
+            for (int i = 0; i < layout.numBlocks(); i++) {
+                try (Scope bs = Scope.open()) {
+                    Tensor next = model.block(i, h, ctx).keep();
+                    h.close();
+                    h = next;
+                }
+            }
+            double loss = LmLoss.causal(lm.head(h, ctx), batch.labels()).itemDouble();
+            h.close();
+            return loss;
+        }
+    }
+
+    /** Elements {@code from .. from+n−1} of {@code name} as stored (fp32) into {@code dst}: read, nothing written. */
+    private void plain(String name, long from, long n, MemorySegment dst) {
+        boolean bf16 = files.dtype(name) == DType.BF16;
+        MemorySegment src = io.read(name, from, n);
+        parallel.streamed(src, bf16, dst, null, null, false, offsets.get(name) + from, n, 0, null, false, hp, 0, false);
+    }
+
     /** Parameter {@code name} as an fp32 tensor in the caller's scope (flushes first). */
     public Tensor parameter(String name) {
         flush();
@@ -392,6 +424,29 @@ public final class DiskStreamEngine implements AutoCloseable {
         return new Tensor[] {p, m};
     }
 
+    /** The distinct rows {@code ids} reads, ascending, and each id's position among them (the ids' shape). */
+    private record Gather(long[] rows, Tensor index) {}
+
+    private Gather gather(String table, Tensor ids) {
+        long vocab = files.shape(table)[0];
+        long[] all = ids.contiguous().toLongArray();
+        TreeMap<Long, Integer> index = new TreeMap<>();
+        for (long id : all) {
+            if (id < 0 || id >= vocab) throw new IllegalArgumentException("id " + id + " is outside " + table + "'s "
+                    + vocab + " rows");
+            index.put(id, 0);
+        }
+        long[] rows = new long[index.size()];
+        int u = 0;
+        for (var e : index.entrySet()) {
+            rows[u] = e.getKey();
+            e.setValue(u++);
+        }
+        long[] at = new long[all.length];
+        for (int i = 0; i < all.length; i++) at[i] = index.get(all[i]);
+        return new Gather(rows, Tensors.fromLongs(at, ids.shape()));
+    }
+
     private static MemorySegment segment(Tensor t) {
         return MemorySegment.ofAddress(t.dataAddress()).reinterpret(t.numel() * 4);
     }
@@ -414,6 +469,65 @@ public final class DiskStreamEngine implements AutoCloseable {
         pass(name, r0 * cols, n, plusBuf, minusBuf, true);
         return new Tensor[] {Tensors.viewOf(plusBuf.asSlice(0, n * 4), DType.F32, rows, cols),
                 Tensors.viewOf(minusBuf.asSlice(0, n * 4), DType.F32, rows, cols)};
+    }
+
+    /** The ops of a plain forward ({@link #loss}): each parameter read as stored, chunk by chunk, nothing written. */
+    private final class PlainOps implements LayerOps {
+        private Tensor whole(Tensor placeholder) {
+            String n = nameOf(placeholder);
+            Tensor t = Tensors.empty(DType.F32, Device.CPU, files.shape(n));
+            long numel = files.numel(n);
+            MemorySegment seg = segment(t);
+            for (long from = 0; from < numel; from += elems)
+                plain(n, from, Math.min(elems, numel - from), seg.asSlice(from * 4));
+            return t;
+        }
+
+        @Override
+        public Tensor linear(String module, Tensor x, Tensor w, Tensor b) {
+            String wn = nameOf(w);
+            long[] shape = files.shape(wn);
+            long out = shape[0], in = shape[1], rowsPerChunk = Math.max(1, elems / in);
+            Tensor bias = b == null ? null : whole(b);
+            if (rowsPerChunk >= out) return NN.linear(x, rowsView(wn, 0, out, in), bias);
+            List<Tensor> ys = new ArrayList<>();
+            for (long r0 = 0; r0 < out; r0 += rowsPerChunk) {
+                long r = Math.min(rowsPerChunk, out - r0);
+                ys.add(NN.linear(x, rowsView(wn, r0, r, in), bias == null ? null : bias.narrow(0, r0, r)));
+            }
+            return Tensors.cat(ys, x.dim() - 1);
+        }
+
+        /** Rows {@code r0 ..} of matrix {@code name} as stored, a view of the θ₊ buffer valid until the next call. */
+        private Tensor rowsView(String name, long r0, long rows, long cols) {
+            plain(name, r0 * cols, rows * cols, plusBuf);
+            return Tensors.viewOf(plusBuf.asSlice(0, rows * cols * 4), DType.F32, rows, cols);
+        }
+
+        @Override
+        public Tensor conv1d(String module, Tensor x, Tensor w, Tensor b) { return NN.linear(x, whole(w).t(), whole(b)); }
+
+        /** The rows the ids need, read as stored: not the whole table. */
+        @Override
+        public Tensor embedding(String module, Tensor table, Tensor ids) {
+            String name = nameOf(table);
+            Gather g = gather(name, ids);
+            long cols = files.shape(name)[1];
+            Tensor rows = Tensors.empty(DType.F32, Device.CPU, g.rows().length, cols);
+            MemorySegment seg = segment(rows);
+            for (int u = 0; u < g.rows().length; u++) plain(name, g.rows()[u] * cols, cols, seg.asSlice(u * cols * 4));
+            return NN.embedding(rows, g.index());
+        }
+
+        @Override
+        public Tensor layerNorm(String module, Tensor x, Tensor w, Tensor b, double eps) {
+            return NN.layerNorm(x, w == null ? null : whole(w), b == null ? null : whole(b), eps);
+        }
+
+        @Override
+        public Tensor rmsNorm(String module, Tensor x, Tensor w, double eps) {
+            return NN.rmsNorm(x, w == null ? null : whole(w), eps);
+        }
     }
 
     /** The ops of the 2B-row forward: rows 0..B−1 at θ₊, rows B..2B−1 at θ₋, each parameter materialised once. */
@@ -472,25 +586,9 @@ public final class DiskStreamEngine implements AutoCloseable {
         @Override
         public Tensor embedding(String module, Tensor table, Tensor ids) {
             String name = nameOf(table);
-            long vocab = files.shape(name)[0];
-            long[] all = ids.contiguous().toLongArray();
-            TreeMap<Long, Integer> index = new TreeMap<>();
-            for (long id : all) {
-                if (id < 0 || id >= vocab) throw new IllegalArgumentException("id " + id + " is outside " + name
-                        + "'s " + vocab + " rows");
-                index.put(id, 0);
-            }
-            long[] rows = new long[index.size()];
-            int u = 0;
-            for (var e : index.entrySet()) {
-                rows[u] = e.getKey();
-                e.setValue(u++);
-            }
-            long[] at = new long[all.length];
-            for (int i = 0; i < all.length; i++) at[i] = index.get(all[i]);
-            Tensor[] r = rows(name, rows);
-            Tensor idx = Tensors.fromLongs(at, ids.shape());
-            return sides(NN.embedding(r[0], idx.narrow(0, 0, half)), NN.embedding(r[1], idx.narrow(0, half, half)));
+            Gather g = gather(name, ids);
+            Tensor[] r = rows(name, g.rows());
+            return sides(NN.embedding(r[0], g.index().narrow(0, 0, half)), NN.embedding(r[1], g.index().narrow(0, half, half)));
         }
 
         @Override

@@ -82,7 +82,8 @@ final class ParallelPerturbation implements AutoCloseable {
      * element j read from {@code src} at index j (fp32, or bf16 when {@code srcBf16}): when {@code upd} is not null the
      * update of the previous step as in {@link #updateAndPerturb}; then, when {@code perturb}, MeZO's three shifts with
      * zε = z·ε of {@code curKey}: θ₊ = θ + zε, θ₋ = θ₊ + (−2)·zε, θ = θ₋ + zε, with θ₊ and θ₋ written to {@code plus} and
-     * {@code minus} (fp32; either may be null). The final θ goes to {@code out} (null: not kept), in fp32 or in bf16
+     * {@code minus} (fp32; either may be null); without {@code perturb}, θ (updated) goes to {@code plus} when it is not
+     * null. The final θ goes to {@code out} (null: not kept), in fp32 or in bf16
      * ({@code outBf16}, rounded to nearest even as libtorch's cast). Per element the float operations are those of
      * {@link Zo2Engine}'s pass over the parameter (update, {@code add_(zε)}, {@code add_(zε, −2)}, {@code add_(zε)},
      * the tier's cast): the same bits.
@@ -113,7 +114,7 @@ final class ParallelPerturbation implements AutoCloseable {
                     t = m + z;
                     if (plus != null) plus.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, p);
                     if (minus != null) minus.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, m);
-                }
+                } else if (plus != null) plus.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, t); // θ itself
                 if (out == null) continue;
                 if (outBf16) out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j, bf16(t));
                 else out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, t);

@@ -72,6 +72,39 @@ class DiskStreamEngineTest {
         }));
     }
 
+    /** The plain loss after two steps (the pending update flushed first) equals ZO2's, on every decoder. */
+    @TestFactory
+    Stream<DynamicTest> lossEqualsZo2s() {
+        return decoderDirs().stream().map(d -> DynamicTest.dynamicTest(d.getFileName().toString(), () -> {
+            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, 0.0, 42, ZoRng.PARALLEL);
+            double[] losses = new double[2];
+            for (int k = 0; k < 2; k++) {
+                try (StagedModel m = Models.loadCausalLM(d, Device.CPU);
+                     SafetensorsFile ref = SafetensorsFile.open(d.resolve("reference.safetensors"));
+                     Scope s = Scope.open()) {
+                    LmBatch batch = LmBatch.of(ref.tensor("input_ids"), null);
+                    Path dir = tmp.resolve("loss-" + d.getFileName() + k);
+                    if (k == 0) {
+                        try (Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), hp,
+                                OffloadConfig.disk(1, DType.BF16, dir))) {
+                            e.step(0, batch);
+                            e.step(1, batch);
+                            losses[k] = e.loss(batch);
+                        }
+                    } else {
+                        try (DiskStreamEngine e = new DiskStreamEngine(m, BlockSource.of(m.blockParams()), hp, DType.BF16, dir)) {
+                            e.step(0, batch);
+                            e.step(1, batch);
+                            losses[k] = e.loss(batch);
+                            assertFalse(e.hasPendingUpdate(), "loss() applies the pending update first");
+                        }
+                    }
+                }
+            }
+            assertEquals(losses[0], losses[1], 0.0, "loss after two steps");
+        }));
+    }
+
     @Test
     void refusesWhatItCannotRun() throws IOException {
         Path d = optDirs().get(0);
