@@ -262,6 +262,7 @@ public final class DiskStreamEngine implements AutoCloseable {
     public ZoStep step(long t, LmBatch batch) {
         if (batch.mask() != null) throw new IllegalArgumentException("the disk-streamed engine takes unpadded batches"
                 + " (mask null): pad-free sequences of one length");
+        requireIdsInVocabulary(batch);
         long seed = hp.stepSeed(t);
         long b = batch.inputIds().size(0), len = batch.inputIds().size(1);
         long t0 = System.nanoTime();
@@ -307,6 +308,19 @@ public final class DiskStreamEngine implements AutoCloseable {
         double grad = MezoReference.projectedGradient(lossPlus, lossMinus, hp.eps());
         pending = new PendingUpdate(seed, grad, hp.lr());
         return new ZoStep(t, seed, lossPlus, lossMinus, grad, hp.lr());
+    }
+
+    /**
+     * Refuses token ids outside the vocabulary before a step changes anything: a step that failed half-way would leave
+     * some parameters updated and others not.
+     */
+    private void requireIdsInVocabulary(LmBatch batch) {
+        long vocab = model.config().vocabSize();
+        try (Scope s = Scope.open()) {
+            long lo = -batch.inputIds().neg().max().itemLong(), hi = batch.inputIds().max().itemLong();
+            if (lo < 0 || hi >= vocab) throw new IllegalArgumentException("token ids " + lo + " .. " + hi
+                    + " lie outside the model's vocabulary of " + vocab + ": check the tokenizer");
+        }
     }
 
     /** Applies the pending update to every stored parameter; a no-op when nothing is pending. */

@@ -163,6 +163,13 @@ class DiskStreamEngineTest {
                 LmBatch padded = LmBatch.of(batch.inputIds(), dev.frugal.tensor.Tensors.ones(DType.I64, Device.CPU,
                         batch.inputIds().shape()));
                 assertThrows(IllegalArgumentException.class, () -> e.step(2, padded));
+                // ids beyond the vocabulary are refused before anything changes: the next step is the one it would be
+                long vocab = m.config().vocabSize();
+                e.step(2, batch);
+                LmBatch outside = LmBatch.of(batch.inputIds().add(vocab), null);
+                assertTrue(assertThrows(IllegalArgumentException.class, () -> e.step(3, outside)).getMessage()
+                        .contains("vocabulary of " + vocab));
+                assertTrue(e.hasPendingUpdate(), "the refused step left the pending update alone");
             }
         }
     }
