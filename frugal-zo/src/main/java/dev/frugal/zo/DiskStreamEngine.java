@@ -262,7 +262,6 @@ public final class DiskStreamEngine implements AutoCloseable {
     public ZoStep step(long t, LmBatch batch) {
         if (batch.mask() != null) throw new IllegalArgumentException("the disk-streamed engine takes unpadded batches"
                 + " (mask null): pad-free sequences of one length");
-        requireIdsInVocabulary(batch);
         long seed = hp.stepSeed(t);
         long b = batch.inputIds().size(0), len = batch.inputIds().size(1);
         long t0 = System.nanoTime();
@@ -270,7 +269,7 @@ public final class DiskStreamEngine implements AutoCloseable {
         long bytes0 = files.bytesRead(), p0 = perturbNanos, c0 = computeNanos;
         io.beginPlannedPass();
         upd = pending;
-        pending = null; // applied by this pass, whatever happens next
+        pending = null; // applied by this pass once it writes a parameter, whatever happens next
         prevKey = upd == null ? 0 : CounterNormals.key(upd.seed());
         curKey = CounterNormals.key(seed);
         half = b;
@@ -279,14 +278,7 @@ public final class DiskStreamEngine implements AutoCloseable {
         try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
             ForwardContext ctx = new ForwardContext(2 * b, len, null, null, ops, true, Device.CPU);
             Tensor ids = Tensors.cat(List.of(batch.inputIds(), batch.inputIds()), 0); // (2B, T): B at θ₊, B at θ₋
-            Tensor h = lm.embed(ids, ctx).keep();
-            for (int i = 0; i < layout.numBlocks(); i++) {
-                try (Scope bs = Scope.open()) {
-                    Tensor next = model.block(i, h, ctx).keep();
-                    h.close();
-                    h = next;
-                }
-            }
+            Tensor h = trunk(ids, ctx);
             try (Scope hs = Scope.open()) {
                 Tensor logits = lm.head(h, ctx); // (2B, T, V)
                 lossPlus = LmLoss.causal(logits.narrow(0, 0, b), batch.labels()).itemDouble();
@@ -294,6 +286,11 @@ public final class DiskStreamEngine implements AutoCloseable {
             }
             h.close();
             for (String n : layout.names()) if (!visited.contains(n)) writeBack(n, true); // e.g. the positions
+        } catch (RuntimeException e) {
+            // refused before any parameter was written (token ids outside the vocabulary, a sequence longer than the
+            // positions): the engine is as it was, its update still pending
+            if (visited.isEmpty()) pending = upd;
+            throw e;
         } finally {
             upd = null;
             io.endPlannedPass(); // every write done
@@ -308,19 +305,6 @@ public final class DiskStreamEngine implements AutoCloseable {
         double grad = MezoReference.projectedGradient(lossPlus, lossMinus, hp.eps());
         pending = new PendingUpdate(seed, grad, hp.lr());
         return new ZoStep(t, seed, lossPlus, lossMinus, grad, hp.lr());
-    }
-
-    /**
-     * Refuses token ids outside the vocabulary before a step changes anything: a step that failed half-way would leave
-     * some parameters updated and others not.
-     */
-    private void requireIdsInVocabulary(LmBatch batch) {
-        long vocab = model.config().vocabSize();
-        try (Scope s = Scope.open()) {
-            long lo = -batch.inputIds().neg().max().itemLong(), hi = batch.inputIds().max().itemLong();
-            if (lo < 0 || hi >= vocab) throw new IllegalArgumentException("token ids " + lo + " .. " + hi
-                    + " lie outside the model's vocabulary of " + vocab + ": check the tokenizer");
-        }
     }
 
     /** Applies the pending update to every stored parameter; a no-op when nothing is pending. */
@@ -348,18 +332,24 @@ public final class DiskStreamEngine implements AutoCloseable {
         try (GradMode g = GradMode.off(); Scope s = Scope.open()) {
             ForwardContext ctx = new ForwardContext(batch.inputIds().size(0), batch.inputIds().size(1), batch.mask(),
                     null, plainOps, true, Device.CPU);
-            Tensor h = lm.embed(batch.inputIds(), ctx).keep();
-            for (int i = 0; i < layout.numBlocks(); i++) {
-                try (Scope bs = Scope.open()) {
-                    Tensor next = model.block(i, h, ctx).keep();
-                    h.close();
-                    h = next;
-                }
-            }
+            Tensor h = trunk(batch.inputIds(), ctx);
             double loss = LmLoss.causal(lm.head(h, ctx), batch.labels()).itemDouble();
             h.close();
             return loss;
         }
+    }
+
+    /** The embedding and every block on {@code ids} through {@code ctx}'s ops: the final hidden states, kept. */
+    private Tensor trunk(Tensor ids, ForwardContext ctx) {
+        Tensor h = lm.embed(ids, ctx).keep();
+        for (int i = 0; i < layout.numBlocks(); i++) {
+            try (Scope bs = Scope.open()) {
+                Tensor next = model.block(i, h, ctx).keep();
+                h.close();
+                h = next;
+            }
+        }
+        return h;
     }
 
     /** Elements {@code from .. from+n−1} of {@code name} as stored (fp32) into {@code dst}: read, nothing written. */
@@ -372,18 +362,16 @@ public final class DiskStreamEngine implements AutoCloseable {
     /** Parameter {@code name} as an fp32 tensor in the caller's scope (flushes first). */
     public Tensor parameter(String name) {
         flush();
+        return stored(name);
+    }
+
+    /** Parameter {@code name} as stored, in fp32, read chunk by chunk into a fresh tensor in the caller's scope. */
+    private Tensor stored(String name) {
+        Tensor t = Tensors.empty(DType.F32, Device.CPU, files.shape(name));
         long numel = files.numel(name);
-        DType st = files.dtype(name);
-        Tensor out = Tensors.empty(DType.F32, Device.CPU, files.shape(name));
-        try (Scope s = Scope.open()) {
-            Tensor flat = out.reshape(numel);
-            for (long from = 0; from < numel; from += elems) {
-                long n = Math.min(elems, numel - from);
-                MemorySegment src = io.read(name, from, n);
-                flat.narrow(0, from, n).copyFrom(Tensors.viewOf(src.asSlice(0, n * st.bytes()), st, n));
-            }
-        }
-        return out;
+        MemorySegment seg = segment(t);
+        for (long from = 0; from < numel; from += elems) plain(name, from, Math.min(elems, numel - from), seg.asSlice(from * 4));
+        return t;
     }
 
     /** Every parameter name, in {@code named_parameters()} order. */
@@ -446,8 +434,8 @@ public final class DiskStreamEngine implements AutoCloseable {
         long[] all = ids.contiguous().toLongArray();
         TreeMap<Long, Integer> index = new TreeMap<>();
         for (long id : all) {
-            if (id < 0 || id >= vocab) throw new IllegalArgumentException("id " + id + " is outside " + table + "'s "
-                    + vocab + " rows");
+            if (id < 0 || id >= vocab) throw new IllegalArgumentException("id " + id + " is outside the " + vocab
+                    + " rows of " + table + ": check the tokenizer (token ids) or the sequence length (positions)");
             index.put(id, 0);
         }
         long[] rows = new long[index.size()];
@@ -487,15 +475,7 @@ public final class DiskStreamEngine implements AutoCloseable {
 
     /** The ops of a plain forward ({@link #loss}): each parameter read as stored, chunk by chunk, nothing written. */
     private final class PlainOps implements LayerOps {
-        private Tensor whole(Tensor placeholder) {
-            String n = nameOf(placeholder);
-            Tensor t = Tensors.empty(DType.F32, Device.CPU, files.shape(n));
-            long numel = files.numel(n);
-            MemorySegment seg = segment(t);
-            for (long from = 0; from < numel; from += elems)
-                plain(n, from, Math.min(elems, numel - from), seg.asSlice(from * 4));
-            return t;
-        }
+        private Tensor whole(Tensor placeholder) { return stored(nameOf(placeholder)); }
 
         @Override
         public Tensor linear(String module, Tensor x, Tensor w, Tensor b) {
@@ -503,13 +483,12 @@ public final class DiskStreamEngine implements AutoCloseable {
             long[] shape = files.shape(wn);
             long out = shape[0], in = shape[1], rowsPerChunk = Math.max(1, elems / in);
             Tensor bias = b == null ? null : whole(b);
-            if (rowsPerChunk >= out) return NN.linear(x, rowsView(wn, 0, out, in), bias);
             List<Tensor> ys = new ArrayList<>();
             for (long r0 = 0; r0 < out; r0 += rowsPerChunk) {
                 long r = Math.min(rowsPerChunk, out - r0);
                 ys.add(NN.linear(x, rowsView(wn, r0, r, in), bias == null ? null : bias.narrow(0, r0, r)));
             }
-            return Tensors.cat(ys, x.dim() - 1);
+            return ys.size() == 1 ? ys.get(0) : Tensors.cat(ys, x.dim() - 1);
         }
 
         /** Rows {@code r0 ..} of matrix {@code name} as stored, a view of the θ₊ buffer valid until the next call. */

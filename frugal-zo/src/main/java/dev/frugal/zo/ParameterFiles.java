@@ -66,8 +66,6 @@ final class ParameterFiles implements AutoCloseable {
         }
     }
 
-    boolean contains(String name) { return entries.containsKey(name); }
-
     long[] shape(String name) { return entry(name).shape().clone(); }
 
     DType dtype(String name) { return entry(name).dtype(); }

@@ -163,12 +163,12 @@ class DiskStreamEngineTest {
                 LmBatch padded = LmBatch.of(batch.inputIds(), dev.frugal.tensor.Tensors.ones(DType.I64, Device.CPU,
                         batch.inputIds().shape()));
                 assertThrows(IllegalArgumentException.class, () -> e.step(2, padded));
-                // ids beyond the vocabulary are refused before anything changes: the next step is the one it would be
+                // ids beyond the vocabulary are refused before anything is written: the update stays pending
                 long vocab = m.config().vocabSize();
                 e.step(2, batch);
                 LmBatch outside = LmBatch.of(batch.inputIds().add(vocab), null);
                 assertTrue(assertThrows(IllegalArgumentException.class, () -> e.step(3, outside)).getMessage()
-                        .contains("vocabulary of " + vocab));
+                        .contains("outside the " + vocab + " rows"));
                 assertTrue(e.hasPendingUpdate(), "the refused step left the pending update alone");
             }
         }
