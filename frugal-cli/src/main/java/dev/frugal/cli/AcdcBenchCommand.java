@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code frugal bench acdc [--quick] [--json FILE]}: reference ACDC (fp32, full recompute, one edge per forward)
- * against PAHQ with the exact accelerations on the induction model, each in a fresh JVM; the last line printed is the
+ * {@code frugal bench acdc [--quick] [--size small|gpt2-small] [--json FILE]}: reference ACDC (fp32, full recompute,
+ * one edge per forward) against PAHQ with the exact accelerations, each in a fresh JVM; the last line printed is the
  * summary JSON object. Meant to be registered under the {@code bench} command.
  */
 @Command(name = "acdc", mixinStandardHelpOptions = true,
@@ -27,10 +27,17 @@ public final class AcdcBenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary JSON line here.")
     Path json;
 
+    @Option(names = "--size", paramLabel = "S", defaultValue = "small",
+            description = "small (default: the trained 2-layer d = 256 induction model, every edge tested) or gpt2-small"
+                    + " (a random GPT-2-small-shaped model, d = 768, 12 heads, 6 blocks, 2 edge tests per receiver).")
+    String size;
+
     @Override
     public Integer call() throws Exception {
         int n = ((FrugalCommand) spec.root().userObject()).configureThreads(); // --threads: per child process
-        AcdcBench.run(quick, n, FrugalHome.root().resolve("models").resolve("interp"), json, spec.commandLine().getOut());
+        // refuses an unknown size before anything runs
+        AcdcBench.run(quick, size, n, FrugalHome.root().resolve("models").resolve("interp"), json,
+                spec.commandLine().getOut());
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.tensor.PeakRss;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.model.CausalLM;

@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.tensor.PeakRss;
 import dev.frugal.data.SpamEmail;
 import dev.frugal.data.Split;
 import dev.frugal.model.MeanPoolClassifier;

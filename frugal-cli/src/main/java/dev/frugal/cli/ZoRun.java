@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.tensor.PeakRss;
 import dev.frugal.InvalidSettingException;
 import dev.frugal.UserInputException;
 import dev.frugal.model.CausalLM;

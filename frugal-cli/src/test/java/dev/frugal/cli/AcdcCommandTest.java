@@ -126,4 +126,10 @@ class AcdcCommandTest extends TempHomeCliTest {
         assertEquals(2, run(o, e, "--model", "planted", "--threshold", "0.1", "--precision", "fp8", "--out", out.toString()));
         assertTrue(e.toString().contains("fp32, pahq"), e.toString());
     }
+
+    @Test
+    void anUnknownBenchSizeIsRefusedBeforeAnythingRuns() {
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("bench", "acdc", "--size", "gpt2-xl"),
+                "--size must be one of small, gpt2-small, got gpt2-xl");
+    }
 }

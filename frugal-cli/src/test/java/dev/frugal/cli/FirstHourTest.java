@@ -1,5 +1,6 @@
 package dev.frugal.cli;
 
+import dev.frugal.tensor.PeakRss;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -110,6 +110,11 @@ public final class Checkpoint implements AutoCloseable {
     /** A CPU copy of {@code name} converted to {@code dtype}. */
     public Tensor tensor(String name, DType dtype) { return file(name).tensor(name, dtype); }
 
+    /** A CPU copy of rows {@code start .. start+count-1} of {@code name} converted to {@code dtype}. */
+    public Tensor rows(String name, long start, long count, DType dtype) {
+        return file(name).rows(name, start, count, dtype);
+    }
+
     /** A CPU copy of {@code name} in its stored dtype. */
     public Tensor tensor(String name) { return file(name).tensor(name); }
 

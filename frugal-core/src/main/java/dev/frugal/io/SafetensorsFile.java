@@ -143,6 +143,32 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * A CPU tensor holding a copy of rows {@code start .. start+count-1} (along dimension 0) of {@code name}, converted
+     * to {@code dtype}: only those rows' pages are read.
+     *
+     * @throws IllegalArgumentException for a scalar, a BOOL tensor, or rows outside the tensor
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public Tensor rows(String name, long start, long count, DType dtype) {
+        TensorInfo i = info(name);
+        long[] shape = i.shape();
+        if (shape.length == 0 || i.dtype() == DType.BOOL) throw new IllegalArgumentException("rows of '" + name
+                + "' cannot be read: it is a scalar or BOOL tensor");
+        if (start < 0 || count < 0 || start + count > shape[0]) throw new IllegalArgumentException("rows [" + start
+                + ", " + (start + count) + ") are outside the " + shape[0] + " rows of '" + name + "'");
+        long[] part = shape.clone();
+        part[0] = count;
+        long rowBytes = count == 0 ? 0 : SafetensorsHeader.byteLength(part, i.dtype()) / count;
+        mapping.readLock().lock();
+        try {
+            Tensor t = Tensors.copyOf(bytes(name).asSlice(start * rowBytes, count * rowBytes), i.dtype(), part);
+            return t.dtype() == dtype ? t : t.to(dtype);
+        } finally {
+            mapping.readLock().unlock();
+        }
+    }
+
     /** A CPU tensor holding a copy of {@code name} converted to {@code dtype}. */
     public Tensor tensor(String name, DType dtype) {
         Tensor t = tensor(name);

@@ -49,7 +49,9 @@ public final class Int8Linear implements AutoCloseable {
         if (x.size(-1) != in) throw new IllegalArgumentException("int8 linear expects inputs (…, " + in + "), got "
                 + java.util.Arrays.toString(x.shape()));
         org.bytedeco.pytorch.Tensor xc = x.raw().contiguous();
-        return Tensor.wrap(call("quantized::linear_dynamic", new IValue(xc), packed, new IValue(false)).get(0).toTensor());
+        org.bytedeco.pytorch.Tensor view = call("quantized::linear_dynamic", new IValue(xc), packed, new IValue(false))
+                .get(0).toTensor(); // a reference into the call's stack, which the current scope frees
+        return Tensor.wrap(new org.bytedeco.pytorch.Tensor(view)); // a handle of its own: keep() works on it
     }
 
     /** Runs a registered op through the boxed dispatcher; the results replace the arguments on the stack. */

@@ -87,6 +87,22 @@ public final class NativeMemory {
         }
     }
 
+    /**
+     * Hands the C library's free heap pages back to the system now ({@code malloc_trim(0)}): after a large release
+     * (e.g. a model's float32 weights dropped) under a policy that keeps freed memory mapped.
+     *
+     * @return whether memory was released (false also where the C library has no {@code malloc_trim})
+     */
+    public static boolean trim() {
+        Optional<MethodHandle> trim = function("malloc_trim", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+        if (trim.isEmpty()) return false;
+        try {
+            return (int) trim.get().invokeExact(0L) == 1;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
     /** Whether {@link #returnFreedMemory()} is this process's policy. */
     public static boolean returnsFreedMemory() { return policy == Policy.RETURN; }
 

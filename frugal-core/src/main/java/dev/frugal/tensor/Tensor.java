@@ -235,6 +235,9 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor abs() { return wrap(t.abs()); }
 
+    /** Rounds to the nearest integer, halves to even. */
+    public Tensor round() { return wrap(t.round()); }
+
     public Tensor tanh() { return wrap(t.tanh()); }
 
     public Tensor sigmoid() { return wrap(t.sigmoid()); }

@@ -31,6 +31,7 @@ public final class Acdc {
     private final Metric metric;
     private long forwards;
     private long rows;
+    private boolean headAtPositions; // exact: the LM head only where the metric reads
 
     /**
      * @param ids       clean input {@code (B, T)}
@@ -52,6 +53,7 @@ public final class Acdc {
         if ((s.ablation() == AcdcSettings.Ablation.ZERO) != (corrupted == null))
             throw new IllegalArgumentException("zero ablation needs no corrupted cache; corrupted patching needs one");
         long t0 = System.nanoTime();
+        headAtPositions = s.reuseCache();
         forwards = 0;
         rows = 0;
         CircuitGraph g = forward.graph();
@@ -73,14 +75,20 @@ public final class Acdc {
                 if (onEdges != null) onEdges.accept(in.size());
                 continue;
             }
+            if (s.edgesPerReceiver() > 0 && in.size() > s.edgesPerReceiver()) { // capped: the rest stay, untested
+                for (Edge e : in.subList(s.edgesPerReceiver(), in.size()))
+                    scores.add(new Circuit.EdgeScore(e, Double.NaN, true));
+                if (onEdges != null) onEdges.accept(in.size() - s.edgesPerReceiver());
+                in = in.subList(0, s.edgesPerReceiver());
+            }
             int start = s.reuseCache() ? Math.min(r.layer(), forward.model().config().numLayers()) : 0;
             Node varying = s.reuseCache() ? r : null;
             if (s.edgesPerForward() == 1) {
-                base = evaluate(List.of(Set.copyOf(removed)), start, varying)[0];
+                base = evaluate(List.of(Set.copyOf(removed)), start, varying, r)[0];
                 for (Edge e : in) {
                     Set<Edge> trial = new HashSet<>(removed);
                     trial.add(e);
-                    double m = evaluate(List.of(trial), start, varying)[0];
+                    double m = evaluate(List.of(trial), start, varying, r)[0];
                     double delta = m - base;
                     boolean keep = !(delta < s.threshold());
                     if (!keep) {
@@ -109,7 +117,7 @@ public final class Acdc {
                     cur.add(in.get(i + j));
                     configs.add(Set.copyOf(cur));
                 }
-                double[] got = evaluate(configs, start, varying);
+                double[] got = evaluate(configs, start, varying, r);
                 double[] m = new double[n + 1];
                 System.arraycopy(got, 0, m, withBase ? 0 : 1, got.length);
                 if (withBase) base = m[0];
@@ -159,10 +167,18 @@ public final class Acdc {
      * so that only that receiver's component is recomputed in its block.
      */
     public double[] evaluate(List<Set<Edge>> configs, int start, Node varying) {
+        return evaluate(configs, start, varying, varying);
+    }
+
+    /** As {@link #evaluate(List, int, Node)}, with {@code investigated}'s component in float32 (PAHQ), or none. */
+    double[] evaluate(List<Set<Edge>> configs, int start, Node varying, Node investigated) {
         forwards++;
         rows += (long) configs.size() * ids.size(0);
         try (Scope sc = Scope.open()) {
-            Tensor logits = forward.logits(ids, configs, start, varying, clean, corrupted);
+            if (headAtPositions)
+                return metric.evaluateAtPositions(forward.logits(ids, configs, start, varying, investigated,
+                        metric.positions(), clean, corrupted), configs.size());
+            Tensor logits = forward.logits(ids, configs, start, varying, investigated, null, clean, corrupted);
             return metric.evaluate(logits, configs.size());
         }
     }

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.model.gpt2.Gpt2Model;
+import dev.frugal.tensor.NativeMemory;
+import dev.frugal.tensor.PeakRss;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Threads;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,26 +21,41 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code frugal bench acdc}: ACDC on the induction model, each variant in a fresh JVM (wall time of the sweep incl.
- * cache setup, peak RSS from {@code VmHWM}):
+ * {@code frugal bench acdc}: ACDC, each variant in a fresh JVM (wall time of the sweep incl. cache setup, peak RSS from
+ * {@code VmHWM}, for the whole process and for the sweep alone):
  * <ul>
  *   <li>{@code acdc_fp32}: the reference, float32, every block recomputed, one edge per forward;</li>
  *   <li>{@code exact_fp32}: float32 with the exact accelerations only (clean-cache reuse, 16 edges per forward);</li>
- *   <li>{@code pahq}: the exact accelerations plus int8 for every component not under investigation.</li>
+ *   <li>{@code pahq}: the exact accelerations plus int8 for every component not under investigation, the model's
+ *       matrices held in int8 only during the sweep.</li>
  * </ul>
- * The last line printed is {@code {"bench":"acdc","time_s":{..},"peak_rss_mb":{..},"time_ratio":..,"mem_ratio":..,
- * "edge_f1":..,"edges":{..}}} with ratios pahq / acdc_fp32.
+ * Sizes: {@code small} (default), the trained 2-layer d = 256 induction model with every edge tested; and
+ * {@code gpt2-small}, a randomly initialised GPT-2-small-shaped model ({@link ModelZoo#GPT2_SMALL_6L}) with the sweep
+ * capped at {@link #GPT2_SMALL_EDGES_PER_RECEIVER} edge tests per receiver. The last line printed is
+ * {@code {"bench":"acdc","time_s":{..},"peak_rss_mb":{..},"time_ratio":..,"mem_ratio":..,"edge_f1":..,"edges":{..},
+ * "ms_per_edge_test":{..},..}} with ratios pahq / acdc_fp32.
  */
 public final class AcdcBench {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> VARIANTS = List.of("acdc_fp32", "exact_fp32", "pahq");
+    /** The benchmark's sizes. */
+    public static final List<String> SIZES = List.of("small", "gpt2-small");
+    /** The cap of the {@code gpt2-small} sweep: edges tested per receiver (the first ones in the graph's order). */
+    static final int GPT2_SMALL_EDGES_PER_RECEIVER = 2;
+    /** τ of the {@code gpt2-small} sweep. */
+    static final double GPT2_SMALL_TAU = 0.05;
+    /** The {@code gpt2-small} task: induction over GPT-2's vocabulary, repeated halves of 8 tokens. */
+    static final CircuitTask.Induction GPT2_SMALL_TASK = new CircuitTask.Induction(50257, 8);
 
     private AcdcBench() {}
 
-    /** {@code [--quick] [--json FILE] [--threads N]}, or {@code --variant V --models DIR [--quick]} in a child. */
+    /**
+     * {@code [--quick] [--size S] [--json FILE] [--threads N]}, or {@code --variant V --models DIR [--quick] [--size S]}
+     * in a child.
+     */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
-        String variant = null, json = null;
+        String variant = null, json = null, size = "small";
         Path models = null;
         int threads = Threads.defaultCount();
         for (int i = 0; i < args.length; i++) {
@@ -49,30 +65,45 @@ public final class AcdcBench {
                 case "--models" -> models = Path.of(args[++i]);
                 case "--json" -> json = args[++i];
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--size" -> size = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --quick, --json FILE, --threads N)");
+                        + " (use --quick, --size small|gpt2-small, --json FILE, --threads N)");
             }
         }
         if (variant != null) {
-            child(variant, models, quick, threads);
+            child(variant, models, quick, threads, size);
             return;
         }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-        run(quick, threads, models != null ? models : dev.frugal.data.FrugalHome.root().resolve("models").resolve("interp"),
-                json == null ? null : Path.of(json), out);
+        run(quick, size, threads, models != null ? models : dev.frugal.data.FrugalHome.root().resolve("models")
+                .resolve("interp"), json == null ? null : Path.of(json), out);
     }
 
-    /** Runs every variant in its own JVM and prints the table and the summary JSON line. */
+    /** The default size, {@code small}. */
     public static ObjectNode run(boolean quick, int threads, Path models, Path jsonFile, PrintWriter out)
             throws IOException, InterruptedException {
+        return run(quick, "small", threads, models, jsonFile, out);
+    }
+
+    /**
+     * Runs every variant in its own JVM and prints the table and the summary JSON line.
+     *
+     * @throws dev.frugal.InvalidSettingException for a size not in {@link #SIZES}, before anything runs
+     */
+    public static ObjectNode run(boolean quick, String size, int threads, Path models, Path jsonFile, PrintWriter out)
+            throws IOException, InterruptedException {
+        dev.frugal.InvalidSettingException.require(SIZES.contains(size), "size", "must be one of "
+                + String.join(", ", SIZES) + ", got " + size);
         Threads.configure(threads);
-        (quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models)).close(); // train here, never in a timed child
+        model(size, quick, models).close(); // train or write here, never in a timed child
         Map<String, JsonNode> res = new LinkedHashMap<>();
         for (String v : VARIANTS) {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms8m", "-Xmx256m", // a small, fixed JVM share
+                    "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0", // native: unlimited
+                    "-cp", System.getProperty("java.class.path"),
                     AcdcBench.class.getName(), "--variant", v, "--models", models.toString(), "--threads",
-                    Integer.toString(threads)));
+                    Integer.toString(threads), "--size", size));
             if (quick) cmd.add("--quick");
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -82,22 +113,34 @@ public final class AcdcBench {
         }
         ObjectNode sum = JSON.createObjectNode();
         sum.put("bench", "acdc");
+        sum.put("size", size);
         ObjectNode time = sum.putObject("time_s"), rss = sum.putObject("peak_rss_mb"), edges = sum.putObject("edges");
-        out.printf("%-11s %9s %12s %7s %9s%n", "variant", "time_s", "peak_rss_mb", "edges", "forwards");
+        ObjectNode sweepRss = sum.putObject("sweep_peak_rss_mb"), tests = sum.putObject("edge_tests");
+        ObjectNode perTest = sum.putObject("ms_per_edge_test");
+        out.printf("%-11s %9s %12s %14s %7s %10s %9s %12s%n", "variant", "time_s", "peak_rss_mb", "sweep_rss_mb",
+                "edges", "edge_tests", "forwards", "ms_per_test");
         for (var e : res.entrySet()) {
             JsonNode r = e.getValue();
-            time.put(e.getKey(), r.path("time_s").asDouble());
-            rss.put(e.getKey(), r.path("peak_rss_mb").asDouble());
-            edges.put(e.getKey(), r.path("edges").size());
-            out.printf("%-11s %9.2f %12.0f %7d %9d%n", e.getKey(), r.path("time_s").asDouble(),
-                    r.path("peak_rss_mb").asDouble(), r.path("edges").size(), r.path("forwards").asLong());
+            String v = e.getKey();
+            time.put(v, r.path("time_s").asDouble());
+            rss.put(v, r.path("peak_rss_mb").asDouble());
+            sweepRss.put(v, r.path("sweep_peak_rss_mb").asDouble());
+            edges.put(v, r.path("edges").size());
+            tests.put(v, r.path("edge_tests").asLong());
+            perTest.put(v, round(r.path("time_s").asDouble() * 1000 / Math.max(1, r.path("edge_tests").asLong())));
+            out.printf("%-11s %9.2f %12.0f %14.0f %7d %10d %9d %12.1f%n", v, r.path("time_s").asDouble(),
+                    r.path("peak_rss_mb").asDouble(), r.path("sweep_peak_rss_mb").asDouble(), r.path("edges").size(),
+                    r.path("edge_tests").asLong(), r.path("forwards").asLong(), perTest.path(v).asDouble());
         }
         sum.put("time_ratio", round(time.path("pahq").asDouble() / time.path("acdc_fp32").asDouble()));
         sum.put("mem_ratio", round(rss.path("pahq").asDouble() / rss.path("acdc_fp32").asDouble()));
+        sum.put("sweep_mem_ratio", round(sweepRss.path("pahq").asDouble() / sweepRss.path("acdc_fp32").asDouble()));
         sum.put("edge_f1", round(Circuit.f1(edgesOf(res.get("acdc_fp32")), edgesOf(res.get("pahq")))));
         sum.put("exact_edges_identical", edgesOf(res.get("acdc_fp32")).equals(edgesOf(res.get("exact_fp32"))));
         sum.put("threshold", res.get("pahq").path("threshold").asDouble());
         sum.put("batch", res.get("pahq").path("batch").asInt());
+        sum.put("edges_per_receiver", res.get("pahq").path("edges_per_receiver").asInt());
+        sum.put("graph_edges", res.get("pahq").path("graph_edges").asInt());
         sum.put("threads", threads);
         sum.put("quick", quick);
         String line = JSON.writeValueAsString(sum);
@@ -114,46 +157,61 @@ public final class AcdcBench {
         return s;
     }
 
-    private static void child(String variant, Path models, boolean quick, int threads) throws IOException {
+    /** The model of {@code size} (trained or written under {@code models} on first use). */
+    private static Gpt2Model model(String size, boolean quick, Path models) {
+        if (size.equals("gpt2-small")) return ModelZoo.gpt2SmallRandom(models);
+        return quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
+    }
+
+    private static void child(String variant, Path models, boolean quick, int threads, String size) throws IOException {
         Threads.configure(threads);
-        double tau = 0.05;
-        int batch = quick ? 16 : 32;
+        // every variant alike: freed tensors go back to the system, so the peak follows what is alive, not what the
+        // allocator kept from earlier forwards
+        NativeMemory.returnFreedMemory();
+        boolean large = size.equals("gpt2-small");
+        double tau = large ? GPT2_SMALL_TAU : 0.05;
+        int batch = large ? (quick ? 2 : 4) : quick ? 16 : 32;
+        int cap = large ? GPT2_SMALL_EDGES_PER_RECEIVER : 0;
         AcdcSettings s = switch (variant) {
             case "acdc_fp32" -> AcdcSettings.reference(tau);
             case "exact_fp32" -> new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.FP32, true, 16);
             case "pahq" -> new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.INT8, true, 16);
             default -> throw new IllegalArgumentException("unknown variant " + variant + ": " + VARIANTS);
         };
-        CircuitTask task = quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
-        try (Gpt2Model m = quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
-             Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
+        s = s.withEdgesPerReceiver(cap);
+        CircuitTask task = large ? GPT2_SMALL_TASK : quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
+        try (Gpt2Model m = model(size, quick, models); Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
+            double loadedRss = PeakRss.peakMb();
             long t0 = System.nanoTime();
             Circuit c;
+            double setupRss, sweepRss, secs;
+            int graphEdges;
             try (AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {
-                c = run.run(s, null);
+                setupRss = PeakRss.peakMb();
+                PeakRss.reset(); // from here VmHWM is the sweep's own peak
+                // after each settled edge, free heap pages go back to the system (malloc_trim), in every variant alike:
+                // the peak then counts what is alive, not the allocator's fragmentation across forwards
+                c = run.run(s, n -> NativeMemory.trim());
+                secs = (System.nanoTime() - t0) / 1e9; // closing gives a PAHQ run's model its float32 back: not timed
+                sweepRss = PeakRss.peakMb();
+                graphEdges = run.graph().edges().size();
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
+            long tested = c.scores().stream().filter(x -> !Double.isNaN(x.delta())).count();
             ObjectNode r = JSON.createObjectNode();
             r.put("variant", variant);
             r.put("time_s", secs);
-            r.put("peak_rss_mb", peakRssMb());
+            r.put("peak_rss_mb", Math.max(setupRss, sweepRss));
+            r.put("loaded_rss_mb", loadedRss);
+            r.put("sweep_peak_rss_mb", sweepRss);
             r.put("forwards", c.forwards());
+            r.put("edge_tests", tested);
+            r.put("graph_edges", graphEdges);
+            r.put("edges_per_receiver", cap);
             r.put("threshold", tau);
             r.put("batch", batch);
             var arr = r.putArray("edges");
             for (Edge e : c.edges()) arr.add(e.toString());
             System.out.println(JSON.writeValueAsString(r));
         }
-    }
-
-    /** VmHWM of this process in MiB (Linux), or NaN elsewhere. */
-    static double peakRssMb() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-        } catch (IOException | UncheckedIOException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }

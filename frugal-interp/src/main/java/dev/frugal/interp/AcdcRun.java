@@ -10,7 +10,10 @@ import java.util.function.IntConsumer;
 
 /**
  * Everything one ACDC run needs, built once per (model, batch, precision): the patched forward, the clean and
- * corrupted caches and the metric. Several thresholds and settings can run against it.
+ * corrupted caches and the metric. Several thresholds and settings can run against it. Under a low precision (PAHQ)
+ * the model's float32 matrices are dropped once the caches are made, and read back from the checkpoint the model was
+ * loaded from (its config's directory) only for the component under investigation; {@link #close()} gives the model
+ * its float32 weights back. While a PAHQ run is open, the model runs nowhere else (other runs over it refuse).
  */
 public final class AcdcRun implements AutoCloseable {
     /** Which metric ACDC follows. */
@@ -36,6 +39,15 @@ public final class AcdcRun implements AutoCloseable {
                 case KL -> Metric.KlToClean.of(clean.logits(), batch.positions());
                 case LOSS -> Metric.TaskLoss.of(batch.targets(), batch.positions());
             };
+        }
+        if (precision != Precision.FP32) { // PAHQ: from here on the model's matrices live in low precision only
+            try {
+                forward.keepLowPrecisionOnly(model.config().source().file().toAbsolutePath().getParent(), batch.clean(),
+                        clean);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
     }
 

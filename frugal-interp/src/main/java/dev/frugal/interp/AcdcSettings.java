@@ -7,12 +7,15 @@ package dev.frugal.interp;
  * @param ablation        what a removed edge carries
  * @param precision       how components not under investigation compute (PAHQ when not FP32)
  * @param reuseCache      start each patched forward at the investigated receiver's block, taking earlier blocks
- *                        from the clean cache (exact: no removed edge enters an earlier receiver)
+ *                        from the clean cache (exact: no removed edge enters an earlier receiver), and run the LM
+ *                        head only at the positions the metric reads
  * @param edgesPerForward edges tested per forward along the batch dimension (speculatively, as cumulative
  *                        removals; exact); 1 = ACDC's one edge per forward
+ * @param edgesPerReceiver at most this many incoming edges tested per receiver, in the graph's order; the rest stay in
+ *                        the circuit untested (a capped sweep, for benchmarks on large graphs); 0 = test every edge
  */
 public record AcdcSettings(double threshold, Ablation ablation, Precision precision, boolean reuseCache,
-                           int edgesPerForward) {
+                           int edgesPerForward, int edgesPerReceiver) {
     /** What a removed edge carries: the sender's output on the corrupted input, or zero. */
     public enum Ablation { CORRUPTED, ZERO }
 
@@ -20,7 +23,14 @@ public record AcdcSettings(double threshold, Ablation ablation, Precision precis
         dev.frugal.InvalidSettingException.require(threshold >= 0 && !Double.isInfinite(threshold), "threshold",
                 "(τ) must be a finite number ≥ 0, got " + threshold);
         dev.frugal.InvalidSettingException.require(edgesPerForward >= 1, "edgesPerForward", "must be ≥ 1, got " + edgesPerForward);
+        dev.frugal.InvalidSettingException.require(edgesPerReceiver >= 0, "edgesPerReceiver",
+                "must be ≥ 0 (0: every edge), got " + edgesPerReceiver);
         if (ablation == null || precision == null) throw new IllegalArgumentException("ablation and precision are required");
+    }
+
+    /** Every edge tested. */
+    public AcdcSettings(double threshold, Ablation ablation, Precision precision, boolean reuseCache, int edgesPerForward) {
+        this(threshold, ablation, precision, reuseCache, edgesPerForward, 0);
     }
 
     /** Plain ACDC: float32, full recompute, one edge per forward. */
@@ -38,7 +48,16 @@ public record AcdcSettings(double threshold, Ablation ablation, Precision precis
         return new AcdcSettings(threshold, Ablation.CORRUPTED, Precision.FP32, true, 8);
     }
 
-    public AcdcSettings withThreshold(double t) { return new AcdcSettings(t, ablation, precision, reuseCache, edgesPerForward); }
+    public AcdcSettings withThreshold(double t) {
+        return new AcdcSettings(t, ablation, precision, reuseCache, edgesPerForward, edgesPerReceiver);
+    }
 
-    public AcdcSettings withAblation(Ablation a) { return new AcdcSettings(threshold, a, precision, reuseCache, edgesPerForward); }
+    public AcdcSettings withAblation(Ablation a) {
+        return new AcdcSettings(threshold, a, precision, reuseCache, edgesPerForward, edgesPerReceiver);
+    }
+
+    /** These settings with at most {@code n} edges tested per receiver (0: every edge). */
+    public AcdcSettings withEdgesPerReceiver(int n) {
+        return new AcdcSettings(threshold, ablation, precision, reuseCache, edgesPerForward, n);
+    }
 }

@@ -11,7 +11,15 @@ import dev.frugal.tensor.Tensors;
 public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, Metric.TaskLoss {
 
     /** Logits {@code (K·B, T, V)} of K configurations → one value per configuration. */
-    double[] evaluate(Tensor logits, int configs);
+    default double[] evaluate(Tensor logits, int configs) {
+        return evaluateAtPositions(logits.indexSelect(1, positions()), configs);
+    }
+
+    /** As {@link #evaluate}, from the logits at {@link #positions()} only: {@code (K·B, P, V)}. */
+    double[] evaluateAtPositions(Tensor logits, int configs);
+
+    /** The positions {@code (P)} int64 the metric reads. */
+    Tensor positions();
 
     /** A short name for reports. */
     String name();
@@ -41,9 +49,9 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
         }
 
         @Override
-        public double[] evaluate(Tensor logits, int k) {
+        public double[] evaluateAtPositions(Tensor logits, int k) {
             long b = cleanLogProbs.size(0), p = cleanLogProbs.size(1), v = cleanLogProbs.size(2);
-            Tensor lp = NN.logSoftmax(logits.indexSelect(1, positions), -1).view(k, b, p, v); // (K, B, P, V)
+            Tensor lp = NN.logSoftmax(logits, -1).view(k, b, p, v); // (K, B, P, V)
             Tensor kl = cleanLogProbs.exp().mul(cleanLogProbs.sub(lp)).sum(3, false); // (K, B, P)
             return kl.view(k, b * p).mean(1, false).toDoubleArray();
         }
@@ -78,9 +86,9 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
         }
 
         @Override
-        public double[] evaluate(Tensor logits, int k) {
+        public double[] evaluateAtPositions(Tensor logits, int k) {
             long b = targets.size(0), p = targets.size(1);
-            Tensor lp = NN.logSoftmax(logits.indexSelect(1, positions), -1); // (K·B, P, V)
+            Tensor lp = NN.logSoftmax(logits, -1); // (K·B, P, V)
             Tensor tg = PatchedForward.repeat(targets.unsqueeze(2), k); // (K·B, P, 1)
             Tensor nll = lp.gather(2, tg).neg().view(k, b * p); // (K, B·P)
             return nll.mean(1, false).toDoubleArray();

@@ -41,6 +41,30 @@ public final class ModelZoo {
                 INDUCTION_WIDE, new TaskTraining.Settings(2000, 32, 1e-3, 0.01, 1));
     }
 
+    /** The shape of {@link #gpt2SmallRandom}: GPT-2 small's width, heads, MLP, vocabulary and positions, 6 blocks. */
+    public static final TinyGpt2 GPT2_SMALL_6L = TinyGpt2.gpt(50257, 768, 6, 12, 1024, 3072);
+
+    /**
+     * A GPT-2-small-shaped model ({@link #GPT2_SMALL_6L}: d = 768, 12 heads, 6 blocks, V = 50257) with GPT-2's random
+     * initialisation (seed 1), untrained: the size at which weights, not activations, fill memory. Written under
+     * {@code root} once (about 330 MB); built in a sibling directory and renamed, so an interrupted write leaves
+     * nothing behind.
+     */
+    public static Gpt2Model gpt2SmallRandom(Path root) {
+        Path dir = root.resolve("gpt2-small-6l-random");
+        if (cached(dir)) return Gpt2Model.load(dir, Device.CPU);
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".init");
+        try (Scope sc = Scope.open(); Rng init = Rng.seeded("init", 1)) {
+            GPT2_SMALL_6L.write(tmp, GPT2_SMALL_6L.init(init)).close();
+        }
+        try {
+            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + tmp + " to " + dir, e);
+        }
+        return Gpt2Model.load(dir, Device.CPU);
+    }
+
     /** A 2-layer GPT (LayerNorm, MLP 128, 4 heads, d = 32) trained on {@link #PERMUTED}. */
     public static Gpt2Model permutedGpt(Path root) {
         return cachedOrTrain(root.resolve("permuted-gpt"), TinyGpt2.gpt(32, 32, 2, 4, 12, 128),
@@ -75,12 +99,14 @@ public final class ModelZoo {
         System.out.printf("trained %s: %d steps, eval loss %.4f, %.1f s (seed %d)%n", dir.getFileName(), s.steps(), loss,
                 (System.nanoTime() - t0) / 1e9, s.seed());
         Models.save(m, dir);
+        m.close();
         try (var files = Files.list(tmp)) {
             for (Path f : files.toList()) Files.delete(f);
             Files.delete(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + tmp, e);
         }
-        return m;
+        return Gpt2Model.load(dir, Device.CPU); // its config names dir, where PAHQ reads float32 weights back
+
     }
 }

@@ -10,8 +10,10 @@ import dev.frugal.model.LayerOps;
 import dev.frugal.model.MlpParts;
 import dev.frugal.model.opt.OptConfig;
 import dev.frugal.tensor.NN;
+import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,7 +40,9 @@ import java.util.function.Predicate;
  *
  * <p>Under a low {@link Precision} (PAHQ) every component whose input is patched in this batch runs in float32 from
  * the model's float32 weights, and every other projection from a low-precision copy of its weight (made once per
- * module): {@link Arrangement} names which.
+ * module): {@link Arrangement} names which. After {@link #keepLowPrecisionOnly} the model's float32 matrices are
+ * gone: the investigated component's block reads them back from the checkpoint while it is investigated, and every
+ * other block computes its per-head pieces from dequantized low-precision copies ({@link LowPrecisionStore}).
  */
 public final class PatchedForward implements AutoCloseable {
     private final CausalLM model;
@@ -46,6 +50,7 @@ public final class PatchedForward implements AutoCloseable {
     private final Precision precision;
     private final int numLayers;
     private final Map<String, Projection> lowCopies = new HashMap<>(); // module → its low-precision weights
+    private LowPrecisionStore store; // PAHQ's storage, once the model's float32 matrices are dropped
 
     /**
      * @throws UserInputException for a post-LN OPT ({@code do_layer_norm_before: false}): its blocks normalise the sum
@@ -86,12 +91,35 @@ public final class PatchedForward implements AutoCloseable {
 
     /** The clean (unpatched, float32) run of {@code ids (B, T)} with every activation kept. */
     public ActivationCache cache(Tensor ids) {
-        Run r = new Run(List.of(Set.of()), 0, null, null, null, null, ids.size(0), true);
+        if (store != null) throw new IllegalStateException("caches are made before the model's float32 weights are"
+                + " dropped (keepLowPrecisionOnly)");
+        Run r = new Run(List.of(Set.of()), 0, null, null, null, null, null, ids.size(0), true);
         r.cache = new ActivationCache(numLayers);
         Tensor logits = r.forward(ids);
         r.cache.finish(logits);
         return r.cache;
     }
+
+    /**
+     * PAHQ's storage: makes every low-precision copy (one forward of {@code ids (B, T)} over the clean cache), then
+     * drops the model's float32 matrices. From then on a forward reads float32 only for the block of the component
+     * under investigation (from the checkpoint in {@code checkpointDir}, which must hold exactly the model's weights),
+     * and {@link #close()} puts the model's float32 weights back. Make the caches first.
+     *
+     * @throws IllegalStateException                      under {@link Precision#FP32}
+     * @throws dev.frugal.model.CheckpointMismatchException when the checkpoint does not hold the model's weights
+     */
+    public void keepLowPrecisionOnly(Path checkpointDir, Tensor ids, ActivationCache clean) {
+        if (precision == Precision.FP32) throw new IllegalStateException("float32 ACDC keeps its float32 weights");
+        if (store != null) return;
+        try (Scope s = Scope.open()) {
+            new Run(List.of(Set.of()), 0, null, null, null, clean, null, ids.size(0), false).forward(ids);
+        }
+        store = new LowPrecisionStore(model, precision, checkpointDir);
+    }
+
+    /** Whether the model's float32 matrices are dropped ({@link #keepLowPrecisionOnly}). */
+    public boolean lowPrecisionOnly() { return store != null; }
 
     /**
      * Logits {@code (K·B, T, V)} of K configurations, each a set of removed edges; rows {@code k·B .. k·B+B-1} belong
@@ -117,11 +145,22 @@ public final class PatchedForward implements AutoCloseable {
      */
     public Tensor logits(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, ActivationCache clean,
                          ActivationCache corrupted) {
+        return logits(ids, configs, startLayer, varying, varying, null, clean, corrupted);
+    }
+
+    /**
+     * As {@link #logits(Tensor, List, int, Node, ActivationCache, ActivationCache)}, naming the receiver under
+     * investigation, whose component alone runs in float32 once only low-precision weights are kept (null: none), and
+     * the positions {@code (P)} int64 at which the LM head runs (null: every position; else the logits are
+     * {@code (K·B, P, V)}).
+     */
+    public Tensor logits(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, Node investigated,
+                         Tensor positions, ActivationCache clean, ActivationCache corrupted) {
         for (Set<Edge> cfgEdges : configs)
             for (Edge e : cfgEdges) if (e.receiver().layer() < startLayer) throw new IllegalArgumentException("edge " + e
                     + " enters block " + e.receiver().layer() + ", before the start block " + startLayer);
-        if (startLayer > 0 && clean == null) throw new IllegalArgumentException("starting at block " + startLayer
-                + " needs the clean cache");
+        if ((startLayer > 0 || store != null) && clean == null) throw new IllegalArgumentException("starting at block "
+                + startLayer + (store != null ? " with only low-precision weights" : "") + " needs the clean cache");
         Set<Edge> common = null;
         if (varying != null && varying.layer() == startLayer && startLayer < numLayers) {
             common = new HashSet<>(configs.get(0));
@@ -131,7 +170,9 @@ public final class PatchedForward implements AutoCloseable {
                     if (!common.contains(e) && !e.receiver().equals(varying)) throw new IllegalArgumentException("edge " + e
                             + " is not in every configuration but does not enter the varying receiver " + varying);
         }
-        return new Run(configs, startLayer, varying, common, clean, corrupted, ids.size(0), false).forward(ids);
+        Run run = new Run(configs, startLayer, varying, investigated, common, clean, corrupted, ids.size(0), false);
+        run.headPositions = positions;
+        return run.forward(ids);
     }
 
     /** One block's attention output {@code (N, T, C)} and each head's output (N, T, C) where asked for. */
@@ -146,6 +187,9 @@ public final class PatchedForward implements AutoCloseable {
         private final List<Set<Edge>> configs;
         private final int start;
         private final Node varying;
+        private final int fullBlock; // the block of the investigated component (-1: none, or the output)
+        private final boolean headFull; // the output is investigated: the LM head in float32
+        private final int mlpInvestigated; // the layer of the investigated MLP, or -1
         private final Set<Edge> common;
         private final ActivationCache clean, corrupted;
         private final int k;
@@ -154,13 +198,17 @@ public final class PatchedForward implements AutoCloseable {
         private final boolean low;
         private Corrections corr;
         private ActivationCache cache;
+        private Tensor headPositions; // the positions the LM head runs at, or null for all
         private boolean lowActive;
 
-        Run(List<Set<Edge>> configs, int start, Node varying, Set<Edge> common, ActivationCache clean,
+        Run(List<Set<Edge>> configs, int start, Node varying, Node investigated, Set<Edge> common, ActivationCache clean,
             ActivationCache corrupted, long b, boolean record) {
             this.configs = configs;
             this.start = start;
             this.varying = varying;
+            this.headFull = investigated != null && investigated.kind() == Node.Kind.OUTPUT;
+            this.fullBlock = investigated == null || headFull ? -1 : investigated.layer();
+            this.mlpInvestigated = investigated != null && investigated.kind() == Node.Kind.MLP ? investigated.layer() : -1;
             this.common = common;
             this.clean = clean;
             this.corrupted = corrupted;
@@ -171,33 +219,59 @@ public final class PatchedForward implements AutoCloseable {
         }
 
         Tensor forward(Tensor ids) {
+            LowPrecisionStore.requireNotHeld(model, store);
             long t = ids.size(1), n = k * b;
             corr = new Corrections(configs, clean, corrupted, k, b, t, model.config().hiddenSize());
             ForwardContext ctx = new ForwardContext(n, t, null, null, this, true, model.device());
             Tensor resid; // (N, T, C)
-            if (start == 0) {
+            if (start == 0 && (record || clean == null)) {
                 Tensor emb = model.embed(ids, model.context(ids, null, null, this)); // (B, T, C)
                 if (record) cache.embed(emb);
                 resid = repeat(emb, k);
-            } else {
+            } else { // the embedding is the same in every configuration: the clean run's
                 resid = repeat(clean.residPre(start), k);
             }
-            for (int l = start; l < numLayers; l++) resid = model.block(l, resid, ctx);
+            // each block in its own scope, so that its temporaries (corrections, per-head inputs, views of weights) go
+            // when it ends: only its output and the sender values later receivers read are kept
+            Tensor kept = null;
             try {
-                return model.head(resid, ctx); // (N, T, V)
+                for (int l = start; l < numLayers; l++) {
+                    try (Scope block = Scope.open()) {
+                        if (store != null) store.enter(l, l == fullBlock);
+                        try {
+                            resid = model.block(l, resid, ctx).keep();
+                        } finally {
+                            if (store != null) store.leave(l);
+                        }
+                    }
+                    if (kept != null) kept.close();
+                    kept = resid;
+                }
+                if (headPositions != null) resid = resid.indexSelect(1, headPositions); // (N, P, C)
+                try {
+                    return model.head(resid, ctx); // (N, T or P, V)
+                } finally {
+                    lowActive = false;
+                }
             } finally {
-                lowActive = false;
+                if (kept != null) kept.close();
+                corr.release();
             }
         }
 
         @Override
         public Tensor linear(String module, Tensor x, Tensor w, Tensor bias) {
-            return lowActive ? low(module, w, bias, false).apply(x) : NN.linear(x, w, bias);
+            if (lowActive) return low(module, w, bias, false).apply(x);
+            String dropped = store == null ? null : store.placeholderName(w);
+            return dropped != null ? store.fullProduct(dropped, x, bias) : NN.linear(x, w, bias); // e.g. the LM head
         }
 
         @Override
         public Tensor conv1d(String module, Tensor x, Tensor w, Tensor bias) {
-            return lowActive ? low(module, w, bias, true).apply(x) : NN.linear(x, w.t(), bias);
+            if (lowActive) return low(module, w, bias, true).apply(x);
+            if (store != null && store.placeholderName(w) != null) throw new IllegalStateException(module
+                    + " needs float32 weights outside the investigated block");
+            return NN.linear(x, w.t(), bias);
         }
 
         @Override
@@ -209,7 +283,9 @@ public final class PatchedForward implements AutoCloseable {
             if (record) cache.residPre(layer, h);
             Node out = Node.output();
             Tensor d = corr.deltas(List.of(out)).get(out);
-            lowActive = low && d == null; // the LM head that follows: float32 when the output is investigated
+            if (d != null && headPositions != null) d = d.indexSelect(1, headPositions);
+            // the LM head that follows: float32 when the output is patched (only-low storage: when investigated)
+            lowActive = low && (d == null || (store != null && !headFull));
             return d == null ? h : h.add(d);
         }
 
@@ -241,7 +317,8 @@ public final class PatchedForward implements AutoCloseable {
             Node m = Node.mlp(p.layer());
             Tensor dm = corr.deltas(List.of(m)).get(m);
             Tensor x = p.norm(dm == null ? resid : resid.add(dm));
-            lowActive = low && dm == null;
+            // float32 when its input is patched (only-low storage: when investigated)
+            lowActive = low && (dm == null || (store != null && p.layer() != mlpInvestigated));
             Tensor out;
             try {
                 out = p.apply(x); // (N, T, C)
@@ -257,6 +334,8 @@ public final class PatchedForward implements AutoCloseable {
     /** The low-precision copy of a module's weight {@code (out, in)} (Conv1D: {@code (in, out)}), made on first use. */
     private Projection low(String module, Tensor w, Tensor bias, boolean conv1d) {
         Projection p = lowCopies.get(module);
+        if (p == null && store != null) throw new IllegalStateException("no low-precision copy of " + module
+                + " was made before the float32 weights were dropped");
         if (p == null) {
             p = new Projection(conv1d ? w.t().contiguous() : w, bias, precision);
             lowCopies.put(module, p);
@@ -480,7 +559,19 @@ public final class PatchedForward implements AutoCloseable {
 
         boolean needs(Node sender) { return needed.contains(sender); }
 
-        void current(Node sender, Tensor value) { if (needed.contains(sender)) current.put(sender, value); }
+        /** A sender's value computed in this run: kept past its block's scope until {@link #release()}. */
+        void current(Node sender, Tensor value) {
+            if (needed.contains(sender)) {
+                Tensor old = current.put(sender, value.keep());
+                if (old != null) old.close();
+            }
+        }
+
+        /** Drops the sender values this run kept. */
+        void release() {
+            for (Tensor t : current.values()) t.close();
+            current.clear();
+        }
 
         /** A sender computed in this run whose output {@code (B, T, C)} is the same in every configuration. */
         void shared(Node sender, Tensor value) { if (needed.contains(sender)) shared.put(sender, value); }
@@ -552,6 +643,8 @@ public final class PatchedForward implements AutoCloseable {
 
     @Override
     public void close() {
+        if (store != null) store.close(); // the model gets its float32 weights back
+        store = null;
         releaseShared();
         for (Diff d : diffs.values()) d.diff().close();
         diffs.clear();

@@ -25,12 +25,14 @@ class AcdcInductionTest {
             System.out.printf("induction-2l accuracy on repeated halves: %.3f%n", acc);
             assertTrue(acc > 0.9, "the induction model did not learn induction: accuracy " + acc);
             try (TaskBatch b = ModelZoo.INDUCTION.batch(Rng.seeded("acdc", 1), 32);
-                 AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED);
-                 AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED)) {
+                 AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED)) {
                 double tau = 0.05;
                 Circuit ref = fp.run(AcdcSettings.reference(tau), null);
                 Circuit fast = fp.run(AcdcSettings.fastExact(tau), null);
-                Circuit pahq = pq.run(AcdcSettings.pahq(tau), null);
+                Circuit pahq;
+                try (AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED)) {
+                    pahq = pq.run(AcdcSettings.pahq(tau), null); // the model's float32 weights are back once pq closes
+                }
                 Set<Edge> e = ref.edges();
                 System.out.printf("induction fp32 ACDC τ=%.3g: %d of %d edges, KL %.4f, %d forwards, %.2f s%n", tau, e.size(),
                         fp.graph().edges().size(), ref.circuitMetric(), ref.forwards(), ref.seconds());

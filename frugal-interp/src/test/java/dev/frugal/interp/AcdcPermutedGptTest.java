@@ -22,13 +22,16 @@ class AcdcPermutedGptTest {
             System.out.printf("permuted-gpt accuracy: %.3f%n", acc);
             assertTrue(acc > 0.9, "the permuted-previous model did not learn its task: accuracy " + acc);
             try (TaskBatch b = ModelZoo.PERMUTED.batch(Rng.seeded("acdc", 1), 32);
-                 AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED);
-                 AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED);
-                 AcdcRun bf = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.BF16, AcdcSettings.Ablation.CORRUPTED)) {
+                 AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED)) {
                 double tau = 0.05;
                 Circuit ref = fp.run(AcdcSettings.fastExact(tau), null);
-                Circuit pahq = pq.run(AcdcSettings.pahq(tau), null);
-                Circuit half = bf.run(new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.BF16, true, 8), null);
+                Circuit pahq, half; // one PAHQ run open at a time: each holds the model's float32 weights
+                try (AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED)) {
+                    pahq = pq.run(AcdcSettings.pahq(tau), null);
+                }
+                try (AcdcRun bf = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.BF16, AcdcSettings.Ablation.CORRUPTED)) {
+                    half = bf.run(new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.BF16, true, 8), null);
+                }
                 Set<Edge> e = ref.edges();
                 System.out.printf("permuted fp32 τ=%.3g: %d of %d edges, KL %.4f, %.2f s; int8 %d edges %.2f s; bf16 %d edges %.2f s%n",
                         tau, e.size(), fp.graph().edges().size(), ref.circuitMetric(), ref.seconds(), pahq.edges().size(),

@@ -35,21 +35,56 @@ class AcdcPlantedTest {
         }
     }
 
+    /**
+     * A capped sweep tests at most N edges per receiver, the first N in the graph's order, and keeps the rest untested;
+     * the exact accelerations still find the reference's circuit under the same cap.
+     */
+    @Test
+    void aCappedSweepTestsAtMostNEdgesPerReceiver() {
+        int cap = 2;
+        try (Gpt2Model m = ModelZoo.planted(AcdcInductionTest.MODELS); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 1), 32);
+             AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED)) {
+            Circuit ref = run.run(AcdcSettings.reference(1e-3).withEdgesPerReceiver(cap), null);
+            Circuit fast = run.run(AcdcSettings.fastExact(1e-3).withEdgesPerReceiver(cap), null);
+            assertEquals(ref.edges(), fast.edges(), "the exact accelerations must find the capped reference's circuit");
+            Circuit full = run.run(AcdcSettings.reference(1e-3), null);
+            assertTrue(ref.forwards() < full.forwards(), ref.forwards() + " forwards capped vs " + full.forwards());
+            java.util.Map<Node, Integer> tested = new java.util.HashMap<>();
+            int untested = 0;
+            for (Circuit.EdgeScore sc : ref.scores()) {
+                if (!Double.isNaN(sc.delta())) tested.merge(sc.edge().receiver(), 1, Integer::sum);
+                else if (sc.kept()) {
+                    untested++;
+                    List<Edge> in = run.graph().incoming(sc.edge().receiver());
+                    assertTrue(in.indexOf(sc.edge()) >= cap, sc.edge() + " is among the first " + cap + " but untested");
+                }
+            }
+            tested.forEach((r, n) -> assertTrue(n <= cap, r + ": " + n + " edges tested"));
+            assertTrue(untested > 0, "no receiver had more than " + cap + " edges");
+            assertEquals(run.graph().edges().size(), ref.scores().size(), "every edge is scored once");
+        }
+    }
+
     @Test
     void rocAucOfPahqMatchesFp32() {
         try (Gpt2Model m = ModelZoo.planted(AcdcInductionTest.MODELS); TaskBatch b = new PlantedModel.Task().batch(Rng.seeded("planted", 2), 32);
-             AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED);
-             AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED)) {
+             AcdcRun fp = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.FP32, AcdcSettings.Ablation.CORRUPTED)) {
             List<Set<Edge>> a = new ArrayList<>(), q = new ArrayList<>();
-            for (double t : TAUS) {
-                a.add(fp.run(AcdcSettings.fastExact(t), null).edges());
-                q.add(pq.run(AcdcSettings.pahq(t), null).edges());
+            Circuit cq;
+            try (AcdcRun pq = new AcdcRun(m, b, AcdcRun.MetricKind.KL, Precision.INT8, AcdcSettings.Ablation.CORRUPTED)) {
+                for (double t : TAUS) q.add(pq.run(AcdcSettings.pahq(t), null).edges());
+                cq = pq.run(AcdcSettings.pahq(1e-3), null);
+                // while it is open the model's float32 weights are the PAHQ run's: another run over the model refuses
+                IllegalStateException held = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                        () -> fp.run(AcdcSettings.fastExact(1e-3), null));
+                assertTrue(held.getMessage().contains("close that AcdcRun"), held.getMessage());
             }
+            for (double t : TAUS) a.add(fp.run(AcdcSettings.fastExact(t), null).edges());
             Set<Edge> all = new LinkedHashSet<>(fp.graph().edges());
             double aucF = PlantedModel.rocAuc(a, all), aucQ = PlantedModel.rocAuc(q, all);
             System.out.printf("planted ROC AUC: fp32 %.4f, pahq %.4f over %d thresholds%n", aucF, aucQ, TAUS.length);
             assertTrue(aucF > 0.95, "fp32 ACDC AUC " + aucF);
-            Circuit cf = fp.run(AcdcSettings.fastExact(1e-3), null), cq = pq.run(AcdcSettings.pahq(1e-3), null);
+            Circuit cf = fp.run(AcdcSettings.fastExact(1e-3), null);
             double klF = fp.metricOf(cf.removed()), klQ = fp.metricOf(cq.removed());
             System.out.printf("planted τ=1e-3: edge F1 %.4f, circuit KL %.5f vs %.5f%n", Circuit.f1(cf.edges(), cq.edges()), klQ, klF);
             assertTrue(Circuit.f1(cf.edges(), cq.edges()) >= 0.95);

@@ -1,6 +1,5 @@
-package dev.frugal.cli;
+package dev.frugal.tensor;
 
-import dev.frugal.tensor.NativeMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,21 +9,21 @@ import java.nio.file.Path;
  * its own: {@link #reset()} first returns freed native memory to the system, then writes 5 to
  * {@code /proc/self/clear_refs}, which sets the peak to the current RSS.
  */
-final class PeakRss {
+public final class PeakRss {
     private PeakRss() {}
 
     /** Peak RSS in MiB since the start or the last {@link #reset()}; -1 where {@code /proc} has no VmHWM. */
-    static double peakMb() { return field("VmHWM:"); }
+    public static double peakMb() { return field("VmHWM:"); }
 
     /** Current RSS in MiB; -1 where unknown. */
-    static double currentMb() { return field("VmRSS:"); }
+    public static double currentMb() { return field("VmRSS:"); }
 
     /**
      * Starts a new measurement: the peak becomes the current RSS.
      *
      * @return whether the kernel took the reset (false where /proc/self/clear_refs is not writable)
      */
-    static boolean reset() {
+    public static boolean reset() {
         NativeMemory.returnFreedMemory();
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
@@ -39,7 +38,7 @@ final class PeakRss {
      * malloc, tensors), {@code file} (RssFile: mapped files, mostly the shared libraries' touched pages) and
      * {@code shmem}; the JVM's heap ({@code heap_used}) for reference. Empty where {@code /proc} has no such fields.
      */
-    static java.util.Map<String, Double> breakdownMb() {
+    public static java.util.Map<String, Double> breakdownMb() {
         java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
         String[][] fields = {{"rss", "VmRSS:"}, {"anon", "RssAnon:"}, {"file", "RssFile:"}, {"shmem", "RssShmem:"}};
         for (String[] f : fields) {

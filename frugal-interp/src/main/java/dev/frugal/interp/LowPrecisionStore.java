@@ -1,0 +1,258 @@
+package dev.frugal.interp;
+
+import dev.frugal.io.Checkpoint;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.CheckpointMismatchException;
+import dev.frugal.model.ParamGroup;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.NN;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PAHQ's storage: a model's matrices held only in low precision while circuit discovery runs. Every matrix of the
+ * model (projections, embedding tables, LM head) is replaced in the model by a one-element placeholder; what computes
+ * with it instead:
+ * <ul>
+ *   <li>products of components not under investigation use {@link PatchedForward}'s low-precision copies (made
+ *       before the drop);</li>
+ *   <li>the per-head pieces of attention ({@code projectHead}, {@code outputHead}) of a block not under investigation
+ *       read the block's attention matrices dequantized from a sliceable low-precision copy, put into the model for
+ *       the duration of that block's forward ({@link #enter});</li>
+ *   <li>the block of the component under investigation gets its float32 matrices back, read from the model's
+ *       checkpoint, for as long as that block holds the investigated component; the LM head, when the output is
+ *       investigated, is read from the checkpoint in chunks of rows ({@link #fullProduct}).</li>
+ * </ul>
+ * {@link #close()} puts the float32 matrices back into the model, read from the checkpoint. Checkpoint reads map the
+ * file only for the read: mapped pages that were touched count as resident memory until unmapped.
+ */
+final class LowPrecisionStore implements AutoCloseable {
+    /** The most elements of one chunk of rows read from the checkpoint for a full-precision product. */
+    static final long CHUNK_ELEMENTS = 4L << 20;
+    private final CausalLM model;
+    private final Precision precision;
+    private final Path dir;
+    private final boolean conv1d; // GPT-2: block matrices stored (in, out)
+    private final Map<String, String> stored = new LinkedHashMap<>(); // model name → checkpoint name
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
+    private final List<List<String>> blockNames = new ArrayList<>(); // per block: its matrices
+    private final Map<String, Low> sliceable = new LinkedHashMap<>(); // attention matrices of the blocks
+    private final IdentityHashMap<Tensor, String> placeholders = new IdentityHashMap<>();
+    private int fullBlock = -1;
+    /** The models whose float32 matrices a store holds, and that store. */
+    private static final Map<CausalLM, LowPrecisionStore> HOLDERS = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /** One matrix in low precision: int8 with per-output-channel scales, or bfloat16 (scale null). */
+    private record Low(Tensor values, Tensor scale) {
+        Tensor dequantized() {
+            Tensor f = values.to(DType.F32);
+            return scale == null ? f : f.mul(scale);
+        }
+
+        void close() {
+            values.close();
+            if (scale != null) scale.close();
+        }
+    }
+
+    /**
+     * Drops {@code model}'s float32 matrices, keeping sliceable low-precision copies of the blocks' attention
+     * matrices.
+     *
+     * @param dir the directory of the checkpoint {@code model} was loaded from; every matrix must be there, in the
+     *            model's shape
+     * @throws CheckpointMismatchException when the checkpoint lacks a matrix or holds it in another shape
+     * @throws dev.frugal.UserInputException when {@code dir} holds no checkpoint
+     */
+    LowPrecisionStore(CausalLM model, Precision precision, Path dir) {
+        if (precision == Precision.FP32) throw new IllegalArgumentException("float32 needs no low-precision store");
+        if (!Files.isRegularFile(dir.resolve(Checkpoint.SINGLE)) && !Files.isRegularFile(dir.resolve(Checkpoint.INDEX)))
+            throw new dev.frugal.UserInputException("PAHQ keeps only low-precision weights in memory and reads float32"
+                    + " back from the model's checkpoint, but " + dir + " holds no " + Checkpoint.SINGLE + " or "
+                    + Checkpoint.INDEX + ": save the model there first (Models.save)");
+        this.model = model;
+        this.precision = precision;
+        this.dir = dir;
+        this.conv1d = model.config().modelType().equals("gpt2");
+        List<ParamGroup> blocks = model.blockParams();
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            for (ParamGroup g : model.stages()) {
+                int block = blocks.indexOf(g);
+                for (var e : g.asMap().entrySet()) {
+                    if (e.getValue().dim() != 2) continue;
+                    String n = e.getKey();
+                    String s = storedName(ckpt, n);
+                    long[] shape = e.getValue().shape();
+                    if (!Arrays.equals(ckpt.info(s).shape(), shape)) throw new CheckpointMismatchException(dir, "'" + s
+                            + "' is " + Arrays.toString(ckpt.info(s).shape()) + " but the model's " + n + " is "
+                            + Arrays.toString(shape) + ": point PAHQ at the checkpoint the model was loaded from");
+                    stored.put(n, s);
+                    shapes.put(n, shape);
+                    groups.put(n, g);
+                    if (block >= 0) {
+                        while (blockNames.size() <= block) blockNames.add(new ArrayList<>());
+                        blockNames.get(block).add(n);
+                    }
+                }
+            }
+        }
+        if (HOLDERS.containsKey(model)) throw new IllegalStateException("another PAHQ run holds this model's float32"
+                + " weights: close it first");
+        for (String n : stored.keySet()) requireSame(n, groups.get(n).get(n));
+        try (Scope s = Scope.open()) {
+            for (List<String> names : blockNames)
+                for (String n : names) if (n.contains("attn")) sliceable.put(n, lowCopy(groups.get(n).get(n)));
+        }
+        for (String n : stored.keySet()) putPlaceholder(n);
+        HOLDERS.put(model, this);
+        dev.frugal.tensor.NativeMemory.trim(); // the freed float32 matrices back to the system, wherever they were
+    }
+
+    /**
+     * Refuses a forward of {@code model} by anyone but {@code self} while a PAHQ run holds its float32 matrices.
+     *
+     * @throws IllegalStateException naming what to do
+     */
+    static void requireNotHeld(CausalLM model, LowPrecisionStore self) {
+        LowPrecisionStore s = HOLDERS.get(model);
+        if (s != null && s != self) throw new IllegalStateException("this model's float32 weights are held by an open"
+                + " PAHQ run (precision int8 or bf16), which keeps only low-precision copies in memory: close that"
+                + " AcdcRun (or PatchedForward) before running the model elsewhere");
+    }
+
+    /**
+     * Refuses a model whose weight {@code n} differs from the checkpoint's: float32 read back later would not be the
+     * model's. One mapping per tensor, so that the pages read leave resident memory again.
+     */
+    private void requireSame(String n, Tensor w) {
+        try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
+            Tensor c = ckpt.tensor(stored.get(n), DType.F32).to(w.device());
+            if (w.eq(c).to(DType.F32).sum().itemDouble() != w.numel()) throw new CheckpointMismatchException(dir, "'"
+                    + stored.get(n) + "' differs from the model's " + n + " (was the model changed after loading?): PAHQ"
+                    + " reads float32 weights back from the checkpoint, so save the model there first (Models.save)");
+        }
+    }
+
+    /** The checkpoint's name of model parameter {@code n} (GPT-2 checkpoints may omit the {@code transformer.} prefix). */
+    private String storedName(Checkpoint ckpt, String n) {
+        if (ckpt.contains(n)) return n;
+        String bare = n.startsWith("transformer.") ? n.substring("transformer.".length()) : n;
+        if (ckpt.contains(bare)) return bare;
+        throw new CheckpointMismatchException(dir, "has no tensor '" + n + "': PAHQ reads float32 weights back from the"
+                + " checkpoint the model was loaded from; point it at that directory");
+    }
+
+    private Low lowCopy(Tensor w) {
+        if (precision == Precision.BF16) return new Low(w.to(DType.BF16).keep(), null);
+        int in = conv1d ? 0 : 1; // the input dimension: one scale per output channel
+        Tensor scale = w.abs().amax(in, true).div(127.0).clamp(Float.MIN_NORMAL, Float.MAX_VALUE);
+        Tensor q = w.div(scale).round().clamp(-127, 127).to(DType.I8);
+        return new Low(q.keep(), scale.keep());
+    }
+
+    /** The model parameter a placeholder stands for, or null when {@code w} is not one. */
+    String placeholderName(Tensor w) { return placeholders.get(w); }
+
+    /**
+     * Before block {@code layer} runs: its float32 matrices from the checkpoint when {@code full} (kept until another
+     * block is full), else its attention matrices dequantized from their low-precision copies.
+     */
+    void enter(int layer, boolean full) {
+        if (full) {
+            if (fullBlock == layer) return;
+            if (fullBlock >= 0) {
+                int old = fullBlock;
+                fullBlock = -1;
+                for (String n : blockNames.get(old)) putPlaceholder(n);
+            }
+            try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
+                for (String n : blockNames.get(layer)) put(n, ckpt.tensor(stored.get(n), DType.F32).to(model.device()));
+            }
+            fullBlock = layer;
+            return;
+        }
+        if (layer == fullBlock) { // no longer investigated: back to low precision
+            fullBlock = -1;
+            for (String n : blockNames.get(layer)) putPlaceholder(n);
+        }
+        try (Scope s = Scope.open()) {
+            for (String n : blockNames.get(layer)) {
+                Low l = sliceable.get(n);
+                if (l != null) put(n, l.dequantized());
+            }
+        }
+    }
+
+    /** After block {@code layer} ran: its dequantized matrices are released (a full block stays). */
+    void leave(int layer) {
+        if (layer == fullBlock) return;
+        for (String n : blockNames.get(layer)) if (sliceable.containsKey(n)) putPlaceholder(n);
+    }
+
+    /**
+     * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)} read from the checkpoint in chunks
+     * of rows (the LM head of an investigated output).
+     */
+    Tensor fullProduct(String name, Tensor x, Tensor bias) {
+        long[] shape = shapes.get(name);
+        long rows = Math.max(1, CHUNK_ELEMENTS / shape[1]);
+        List<Tensor> parts = new ArrayList<>();
+        for (long r = 0; r < shape[0]; r += rows) {
+            long n = Math.min(rows, shape[0] - r);
+            // one chunk of float32 rows at a time: freed, and the file unmapped (touched pages leave RSS), before the next
+            try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
+                Tensor w = ckpt.rows(stored.get(name), r, n, DType.F32).to(model.device());
+                parts.add(NN.linear(x, w, bias == null ? null : bias.narrow(0, r, n)).keep());
+            }
+        }
+        Tensor out = Tensors.cat(parts, -1);
+        parts.forEach(Tensor::close);
+        return out;
+    }
+
+    private void put(String n, Tensor t) {
+        Tensor old = groups.get(n).get(n);
+        placeholders.remove(old);
+        groups.get(n).put(n, t);
+    }
+
+    private void putPlaceholder(String n) {
+        try (Scope s = Scope.open()) { // the group keeps it
+            Tensor p = Tensors.empty(DType.F32, model.device(), 1);
+            put(n, p);
+            placeholders.put(p, n);
+        }
+    }
+
+    /** Bytes held in low precision (the sliceable copies; the products' copies are {@link PatchedForward}'s). */
+    long sliceableBytes() {
+        long b = 0;
+        for (Low l : sliceable.values()) b += l.values().numel() * (precision == Precision.BF16 ? 2 : 1);
+        return b;
+    }
+
+    /** Puts every float32 matrix back into the model, read from the checkpoint. */
+    @Override
+    public void close() {
+        try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
+            List<String> full = fullBlock >= 0 ? blockNames.get(fullBlock) : List.of();
+            for (var e : stored.entrySet()) // placeholders, and dequantized matrices a failed forward left behind
+                if (!full.contains(e.getKey())) put(e.getKey(), ckpt.tensor(e.getValue(), DType.F32).to(model.device()));
+        } finally {
+            HOLDERS.remove(model);
+            fullBlock = -1;
+            for (Low l : sliceable.values()) l.close();
+            sliceable.clear();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.frugal.interp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.CheckpointMismatchException;
+import dev.frugal.model.Models;
+import dev.frugal.model.ParamGroup;
+import dev.frugal.tensor.DType;
+import dev.frugal.tensor.Device;
+import dev.frugal.tensor.GradMode;
+import dev.frugal.tensor.Rng;
+import dev.frugal.tensor.Scope;
+import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * PAHQ's storage ({@link PatchedForward#keepLowPrecisionOnly}): on every pre-LN decoder fixture whose matrices are
+ * rounded to bfloat16 first (so that bfloat16 storage loses nothing), a bf16 forward that keeps only low-precision
+ * matrices equals the float32 forward for every kind of investigated receiver (output: the LM head read from the
+ * checkpoint in chunks; MLP and q/k/v: the investigated block read back, the others dequantized); the model's matrices
+ * are really gone meanwhile, and come back bit for bit on close.
+ */
+class LowPrecisionOnlyTest {
+    @BeforeAll
+    static void oneThread() { dev.frugal.tensor.Threads.configure(1); }
+
+    static List<Path> fixtures() { return DecomposedForwardFixturesTest.preLnFixtures(); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void lowPrecisionOnlyStorageEqualsFloat32WhenNothingIsLost(Path dir, @TempDir Path tmp) {
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = bf16Copy(dir, tmp)) {
+            long t = Math.min(6, m.config().maxPositions());
+            Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-ids", 1), 2, t);
+            Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-bad", 1), 2, t);
+            Map<String, Tensor> before = new LinkedHashMap<>();
+            for (ParamGroup g : m.stages()) g.asMap().forEach((n, p) -> before.put(n, p.cloneTensor()));
+            try (PatchedForward fp = new PatchedForward(m, Precision.FP32); ActivationCache clean = fp.cache(ids);
+                 ActivationCache corrupted = fp.cache(bad)) {
+                CircuitGraph g = fp.graph();
+                int last = m.config().numLayers() - 1;
+                int heads = m.config().numHeads();
+                List<Node> investigated = List.of(Node.output(), Node.mlp(last), Node.input(Node.Kind.Q, 0, 0),
+                        Node.input(Node.Kind.V, last, heads - 1));
+                Random rnd = new Random(3);
+                List<List<Set<Edge>>> configs = new ArrayList<>();
+                List<Tensor> want = new ArrayList<>();
+                for (Node r : investigated) {
+                    Set<Edge> settled = new HashSet<>();
+                    for (Edge e : g.edges()) if (rnd.nextDouble() < 0.3 && !e.receiver().equals(r)) settled.add(e);
+                    Set<Edge> trial = new HashSet<>(settled);
+                    trial.add(g.incoming(r).get(rnd.nextInt(g.incoming(r).size())));
+                    configs.add(List.of(settled, trial));
+                    want.add(fp.logits(ids, configs.getLast(), 0, null, r, null, clean, corrupted).keep());
+                }
+                try (PatchedForward low = new PatchedForward(m, Precision.BF16)) {
+                    low.keepLowPrecisionOnly(tmp, ids, clean);
+                    for (ParamGroup pg : m.stages())
+                        pg.asMap().forEach((n, p) -> assertTrue(before.get(n).dim() != 2 || p.numel() == 1,
+                                n + " is still held in float32 (" + p.numel() + " elements)"));
+                    for (int i = 0; i < investigated.size(); i++) {
+                        Tensor got = low.logits(ids, configs.get(i), 0, null, investigated.get(i), null, clean, corrupted);
+                        double diff = Tensors.maxAbsDiff(got, want.get(i));
+                        double scale = want.get(i).abs().max().itemDouble();
+                        System.out.printf("%s, investigating %s: low-only vs float32 %.2e (max |logit| %.2e)%n",
+                                dir.getFileName(), investigated.get(i), diff, scale);
+                        assertTrue(diff <= 1e-5 * (1 + scale), dir + " investigating " + investigated.get(i)
+                                + ": low-precision-only storage differs from float32 by " + diff);
+                    }
+                }
+                for (ParamGroup pg : m.stages())
+                    pg.asMap().forEach((n, p) -> assertEquals(0.0, Tensors.maxAbsDiff(p, before.get(n)),
+                            n + " did not come back as it was"));
+                Tensor again = fp.logits(ids, configs.getFirst(), 0, null, null, null, clean, corrupted);
+                assertEquals(0.0, Tensors.maxAbsDiff(again, want.getFirst()), "the float32 forward changed after close");
+            }
+        }
+    }
+
+    /** {@code dir}'s model with every matrix rounded to bfloat16, saved to and loaded from {@code tmp}. */
+    private static CausalLM bf16Copy(Path dir, Path tmp) {
+        try (CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            for (ParamGroup g : m.stages())
+                for (String n : g.names()) if (g.get(n).dim() == 2) g.put(n, g.get(n).to(DType.BF16).to(DType.F32));
+            Models.save(m, tmp);
+        }
+        return Models.loadCausalLM(tmp, Device.CPU);
+    }
+
+    @Test
+    void aModelChangedAfterLoadingIsRefusedAndKeepsItsWeights() {
+        Path dir = fixtures().getFirst();
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            String changed = null;
+            for (ParamGroup g : m.blockParams().getFirst().asMap().isEmpty() ? m.stages() : m.blockParams())
+                for (String n : g.names())
+                    if (changed == null && g.get(n).dim() == 2) {
+                        g.put(n, g.get(n).add(1.0));
+                        changed = n;
+                    }
+            Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-ids", 2), 1, 4);
+            try (PatchedForward f = new PatchedForward(m, Precision.INT8); ActivationCache clean = f.cache(ids)) {
+                var e = assertThrows(CheckpointMismatchException.class, () -> f.keepLowPrecisionOnly(dir, ids, clean));
+                assertTrue(e.getMessage().contains("differs") && e.getMessage().contains("save the model"), e.getMessage());
+                assertTrue(!f.lowPrecisionOnly());
+                for (ParamGroup g : m.stages())
+                    for (String n : g.names()) assertTrue(g.get(n).numel() > 1 || g.get(n).dim() != 2, n + " was dropped");
+            }
+        }
+    }
+
+    @Test
+    void aDirectoryWithoutCheckpointIsRefused(@TempDir Path empty) {
+        Path dir = fixtures().getFirst();
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-ids", 2), 1, 4);
+            try (PatchedForward f = new PatchedForward(m, Precision.INT8); ActivationCache clean = f.cache(ids)) {
+                var e = assertThrows(dev.frugal.UserInputException.class, () -> f.keepLowPrecisionOnly(empty, ids, clean));
+                assertTrue(e.getMessage().contains(empty.toString()), e.getMessage());
+            }
+        }
+    }
+}
