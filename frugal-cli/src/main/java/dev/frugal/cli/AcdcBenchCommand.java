@@ -29,7 +29,7 @@ public final class AcdcBenchCommand implements Callable<Integer> {
 
     @Option(names = "--size", paramLabel = "S", defaultValue = "small",
             description = "small (default: the trained 2-layer d = 256 induction model, every edge tested) or gpt2-small"
-                    + " (a random GPT-2-small-shaped model, d = 768, 12 heads, 6 blocks, 2 edge tests per receiver).")
+                    + " (a random GPT-2-small-shaped model, d = 768, 12 heads, 6 blocks, the first 600 edge tests).")
     String size;
 
     @Override

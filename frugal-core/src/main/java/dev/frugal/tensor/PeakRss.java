@@ -25,6 +25,17 @@ public final class PeakRss {
      */
     public static boolean reset() {
         NativeMemory.returnFreedMemory();
+        return resetPeak();
+    }
+
+    /**
+     * As {@link #reset()} without changing the allocation policy: free heap pages go back to the system now
+     * ({@link NativeMemory#trim()}), then the peak becomes the current RSS.
+     *
+     * @return whether the kernel took the reset
+     */
+    public static boolean resetPeak() {
+        NativeMemory.trim();
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;

@@ -64,8 +64,11 @@ public final class Acdc {
         // the arrangement of precisions the current circuit's metric `base` was computed under: float32 has one
         // arrangement; PAHQ's depends on the investigated component
         Arrangement baseArrangement = s.precision() == Precision.FP32 ? new Arrangement.FullPrecision() : null;
-        int tested = 0, keptSoFar = 0;
+        int tested = 0, keptSoFar = 0, tests = 0;
+        List<Edge> untested = new ArrayList<>(); // past the cap: scored after the receiver's tests, kept
         for (Node r : g.receivers()) {
+            for (Edge e : untested) scores.add(new Circuit.EdgeScore(e, Double.NaN, true));
+            untested.clear();
             List<Edge> in = g.incoming(r);
             if (!connected(r, removed, g)) {
                 for (Edge e : in) {
@@ -75,12 +78,14 @@ public final class Acdc {
                 if (onEdges != null) onEdges.accept(in.size());
                 continue;
             }
-            if (s.edgesPerReceiver() > 0 && in.size() > s.edgesPerReceiver()) { // capped: the rest stay, untested
-                for (Edge e : in.subList(s.edgesPerReceiver(), in.size()))
-                    scores.add(new Circuit.EdgeScore(e, Double.NaN, true));
-                if (onEdges != null) onEdges.accept(in.size() - s.edgesPerReceiver());
-                in = in.subList(0, s.edgesPerReceiver());
+            int left = s.maxEdgeTests() > 0 ? s.maxEdgeTests() - tests : Integer.MAX_VALUE;
+            if (in.size() > left) { // capped: the rest stay in the circuit, untested
+                untested.addAll(in.subList(Math.max(0, left), in.size()));
+                if (onEdges != null) onEdges.accept(in.size() - Math.max(0, left));
+                in = in.subList(0, Math.max(0, left));
             }
+            tests += in.size();
+            if (in.isEmpty()) continue;
             int start = s.reuseCache() ? Math.min(r.layer(), forward.model().config().numLayers()) : 0;
             Node varying = s.reuseCache() ? r : null;
             if (s.edgesPerForward() == 1) {
@@ -143,6 +148,7 @@ public final class Acdc {
                 i += j;
             }
         }
+        for (Edge e : untested) scores.add(new Circuit.EdgeScore(e, Double.NaN, true));
         double circuitMetric = evaluate(List.of(Set.copyOf(removed)), 0)[0];
         double secs = (System.nanoTime() - t0) / 1e9;
         return new Circuit(scores, s.threshold(), metric.name(), s.precision(), cleanMetric, circuitMetric, forwards,

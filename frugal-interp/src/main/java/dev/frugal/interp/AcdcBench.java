@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.model.gpt2.Gpt2Model;
-import dev.frugal.tensor.NativeMemory;
 import dev.frugal.tensor.PeakRss;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Threads;
@@ -31,7 +30,7 @@ import java.util.Set;
  * </ul>
  * Sizes: {@code small} (default), the trained 2-layer d = 256 induction model with every edge tested; and
  * {@code gpt2-small}, a randomly initialised GPT-2-small-shaped model ({@link ModelZoo#GPT2_SMALL_6L}) with the sweep
- * capped at {@link #GPT2_SMALL_EDGES_PER_RECEIVER} edge tests per receiver. The last line printed is
+ * capped at the first {@link #GPT2_SMALL_EDGE_TESTS} edge tests. The last line printed is
  * {@code {"bench":"acdc","time_s":{..},"peak_rss_mb":{..},"time_ratio":..,"mem_ratio":..,"edge_f1":..,"edges":{..},
  * "ms_per_edge_test":{..},..}} with ratios pahq / acdc_fp32.
  */
@@ -40,8 +39,8 @@ public final class AcdcBench {
     static final List<String> VARIANTS = List.of("acdc_fp32", "exact_fp32", "pahq");
     /** The benchmark's sizes. */
     public static final List<String> SIZES = List.of("small", "gpt2-small");
-    /** The cap of the {@code gpt2-small} sweep: edges tested per receiver (the first ones in the graph's order). */
-    static final int GPT2_SMALL_EDGES_PER_RECEIVER = 2;
+    /** The cap of the {@code gpt2-small} sweep: the first edge tests in ACDC's order (output, then the last blocks). */
+    static final int GPT2_SMALL_EDGE_TESTS = 600;
     /** τ of the {@code gpt2-small} sweep. */
     static final double GPT2_SMALL_TAU = 0.05;
     /** The {@code gpt2-small} task: induction over GPT-2's vocabulary, repeated halves of 8 tokens. */
@@ -99,9 +98,7 @@ public final class AcdcBench {
         Map<String, JsonNode> res = new LinkedHashMap<>();
         for (String v : VARIANTS) {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms8m", "-Xmx256m", // a small, fixed JVM share
-                    "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0", // native: unlimited
-                    "-cp", System.getProperty("java.class.path"),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     AcdcBench.class.getName(), "--variant", v, "--models", models.toString(), "--threads",
                     Integer.toString(threads), "--size", size));
             if (quick) cmd.add("--quick");
@@ -139,7 +136,7 @@ public final class AcdcBench {
         sum.put("exact_edges_identical", edgesOf(res.get("acdc_fp32")).equals(edgesOf(res.get("exact_fp32"))));
         sum.put("threshold", res.get("pahq").path("threshold").asDouble());
         sum.put("batch", res.get("pahq").path("batch").asInt());
-        sum.put("edges_per_receiver", res.get("pahq").path("edges_per_receiver").asInt());
+        sum.put("max_edge_tests", res.get("pahq").path("max_edge_tests").asInt());
         sum.put("graph_edges", res.get("pahq").path("graph_edges").asInt());
         sum.put("threads", threads);
         sum.put("quick", quick);
@@ -165,20 +162,17 @@ public final class AcdcBench {
 
     private static void child(String variant, Path models, boolean quick, int threads, String size) throws IOException {
         Threads.configure(threads);
-        // every variant alike: freed tensors go back to the system, so the peak follows what is alive, not what the
-        // allocator kept from earlier forwards
-        NativeMemory.returnFreedMemory();
         boolean large = size.equals("gpt2-small");
         double tau = large ? GPT2_SMALL_TAU : 0.05;
         int batch = large ? (quick ? 2 : 4) : quick ? 16 : 32;
-        int cap = large ? GPT2_SMALL_EDGES_PER_RECEIVER : 0;
+        int cap = large ? GPT2_SMALL_EDGE_TESTS : 0;
         AcdcSettings s = switch (variant) {
             case "acdc_fp32" -> AcdcSettings.reference(tau);
             case "exact_fp32" -> new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.FP32, true, 16);
             case "pahq" -> new AcdcSettings(tau, AcdcSettings.Ablation.CORRUPTED, Precision.INT8, true, 16);
             default -> throw new IllegalArgumentException("unknown variant " + variant + ": " + VARIANTS);
         };
-        s = s.withEdgesPerReceiver(cap);
+        s = s.withMaxEdgeTests(cap);
         CircuitTask task = large ? GPT2_SMALL_TASK : quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
         try (Gpt2Model m = model(size, quick, models); Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
             double loadedRss = PeakRss.peakMb();
@@ -188,10 +182,8 @@ public final class AcdcBench {
             int graphEdges;
             try (AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {
                 setupRss = PeakRss.peakMb();
-                PeakRss.reset(); // from here VmHWM is the sweep's own peak
-                // after each settled edge, free heap pages go back to the system (malloc_trim), in every variant alike:
-                // the peak then counts what is alive, not the allocator's fragmentation across forwards
-                c = run.run(s, n -> NativeMemory.trim());
+                PeakRss.resetPeak(); // from here VmHWM is the sweep's own peak
+                c = run.run(s, null);
                 secs = (System.nanoTime() - t0) / 1e9; // closing gives a PAHQ run's model its float32 back: not timed
                 sweepRss = PeakRss.peakMb();
                 graphEdges = run.graph().edges().size();
@@ -206,7 +198,7 @@ public final class AcdcBench {
             r.put("forwards", c.forwards());
             r.put("edge_tests", tested);
             r.put("graph_edges", graphEdges);
-            r.put("edges_per_receiver", cap);
+            r.put("max_edge_tests", cap);
             r.put("threshold", tau);
             r.put("batch", batch);
             var arr = r.putArray("edges");

@@ -11,11 +11,11 @@ package dev.frugal.interp;
  *                        head only at the positions the metric reads
  * @param edgesPerForward edges tested per forward along the batch dimension (speculatively, as cumulative
  *                        removals; exact); 1 = ACDC's one edge per forward
- * @param edgesPerReceiver at most this many incoming edges tested per receiver, in the graph's order; the rest stay in
- *                        the circuit untested (a capped sweep, for benchmarks on large graphs); 0 = test every edge
+ * @param maxEdgeTests    the sweep stops after this many edge tests, in ACDC's order; every edge not tested by then
+ *                        stays in the circuit (a capped sweep, for benchmarks on large graphs); 0 = no cap
  */
 public record AcdcSettings(double threshold, Ablation ablation, Precision precision, boolean reuseCache,
-                           int edgesPerForward, int edgesPerReceiver) {
+                           int edgesPerForward, int maxEdgeTests) {
     /** What a removed edge carries: the sender's output on the corrupted input, or zero. */
     public enum Ablation { CORRUPTED, ZERO }
 
@@ -23,8 +23,8 @@ public record AcdcSettings(double threshold, Ablation ablation, Precision precis
         dev.frugal.InvalidSettingException.require(threshold >= 0 && !Double.isInfinite(threshold), "threshold",
                 "(τ) must be a finite number ≥ 0, got " + threshold);
         dev.frugal.InvalidSettingException.require(edgesPerForward >= 1, "edgesPerForward", "must be ≥ 1, got " + edgesPerForward);
-        dev.frugal.InvalidSettingException.require(edgesPerReceiver >= 0, "edgesPerReceiver",
-                "must be ≥ 0 (0: every edge), got " + edgesPerReceiver);
+        dev.frugal.InvalidSettingException.require(maxEdgeTests >= 0, "maxEdgeTests",
+                "must be ≥ 0 (0: no cap), got " + maxEdgeTests);
         if (ablation == null || precision == null) throw new IllegalArgumentException("ablation and precision are required");
     }
 
@@ -49,15 +49,15 @@ public record AcdcSettings(double threshold, Ablation ablation, Precision precis
     }
 
     public AcdcSettings withThreshold(double t) {
-        return new AcdcSettings(t, ablation, precision, reuseCache, edgesPerForward, edgesPerReceiver);
+        return new AcdcSettings(t, ablation, precision, reuseCache, edgesPerForward, maxEdgeTests);
     }
 
     public AcdcSettings withAblation(Ablation a) {
-        return new AcdcSettings(threshold, a, precision, reuseCache, edgesPerForward, edgesPerReceiver);
+        return new AcdcSettings(threshold, a, precision, reuseCache, edgesPerForward, maxEdgeTests);
     }
 
-    /** These settings with at most {@code n} edges tested per receiver (0: every edge). */
-    public AcdcSettings withEdgesPerReceiver(int n) {
+    /** These settings with the sweep stopped after {@code n} edge tests (0: no cap). */
+    public AcdcSettings withMaxEdgeTests(int n) {
         return new AcdcSettings(threshold, ablation, precision, reuseCache, edgesPerForward, n);
     }
 }
