@@ -42,7 +42,7 @@ public final class AcdcBench {
     /** The cap of the {@code gpt2-small} sweep: the first edge tests in ACDC's order (output, then the last blocks). */
     static final int GPT2_SMALL_EDGE_TESTS = 600;
     /** τ of the {@code gpt2-small} sweep. */
-    static final double GPT2_SMALL_TAU = 0.05;
+    static final double GPT2_SMALL_TAU = 5e-4;
     /** The {@code gpt2-small} task: induction over GPT-2's vocabulary, repeated halves of 8 tokens. */
     static final CircuitTask.Induction GPT2_SMALL_TASK = new CircuitTask.Induction(50257, 8);
 
