@@ -357,13 +357,14 @@ public final class PatchedForward implements AutoCloseable {
         List<Node> rs = new ArrayList<>();
         for (int h = 0; h < nh; h++)
             for (Node.Kind kind : QKV) rs.add(Node.input(kind, l, h));
-        Map<Node, Tensor> d = corr.deltas(rs);
+        Corrections.Prepared d = corr.prepare(rs); // the corrections themselves are made head by head, below
+        boolean[][] has = new boolean[3][nh];
         boolean[] patched = new boolean[nh];
         boolean anyPatched = false;
         for (int h = 0; h < nh; h++) {
             if (h == excluded) continue;
-            for (int i = 0; i < 3; i++) delta[i][h] = d.get(Node.input(QKV[i], l, h));
-            patched[h] = delta[0][h] != null || delta[1][h] != null || delta[2][h] != null;
+            for (int i = 0; i < 3; i++) has[i][h] = d.has(Node.input(QKV[i], l, h));
+            patched[h] = has[0][h] || has[1][h] || has[2][h];
             anyPatched |= patched[h];
         }
         Tensor shared = p.norm(resid); // (N, T, C)
@@ -375,20 +376,36 @@ public final class PatchedForward implements AutoCloseable {
             ops.lowActive = false;
         }
         if (anyPatched) {
-            for (int i = 0; i < 3; i++) {
-                boolean any = false;
-                for (int h = 0; h < nh; h++) any |= delta[i][h] != null || (patched[h] && low);
-                if (!any) continue;
-                Tensor all = qkv[i];
-                if (all.size(1) != nh) all = all.repeatInterleave(nh / nkv, 1); // grouped-query: one k/v per query head
-                List<Tensor> per = new ArrayList<>(nh);
-                for (int h = 0; h < nh; h++) {
-                    if (delta[i][h] != null) // its own input, float32
-                        per.add(p.projectHead(ROLES[i], h, p.norm(resid.add(delta[i][h])))); // (N, T, D)
-                    else if (patched[h] && low) per.add(p.projectHead(ROLES[i], h, shared)); // investigated: float32
-                    else per.add(all.select(1, h));
+            // a patched head's own inputs, one head at a time: its corrections (N, T, C) and normed inputs are freed
+            // before the next head's are made (all of a block's at once were the peak of a stacked forward)
+            for (int h = 0; h < nh; h++) {
+                if (!patched[h]) continue;
+                List<Node> own = new ArrayList<>();
+                for (int i = 0; i < 3; i++) if (has[i][h]) own.add(Node.input(QKV[i], l, h));
+                try (Scope head = Scope.open()) {
+                    Map<Node, Tensor> dh = d.of(own);
+                    for (int i = 0; i < 3; i++)
+                        if (has[i][h]) delta[i][h] = p.projectHead(ROLES[i], h, p.norm(resid.add(dh.get(Node.input(QKV[i],
+                                l, h))))).keep(); // (N, T, D)
                 }
-                qkv[i] = Tensors.stack(per, 1); // (N, H, T, D)
+            }
+            try {
+                for (int i = 0; i < 3; i++) {
+                    boolean any = false;
+                    for (int h = 0; h < nh; h++) any |= has[i][h] || (patched[h] && low);
+                    if (!any) continue;
+                    Tensor all = qkv[i];
+                    if (all.size(1) != nh) all = all.repeatInterleave(nh / nkv, 1); // grouped-query: one k/v per query head
+                    List<Tensor> per = new ArrayList<>(nh);
+                    for (int h = 0; h < nh; h++) {
+                        if (has[i][h]) per.add(delta[i][h]); // from its own input
+                        else if (patched[h] && low) per.add(p.projectHead(ROLES[i], h, shared)); // float32 weights
+                        else per.add(all.select(1, h));
+                    }
+                    qkv[i] = Tensors.stack(per, 1); // (N, H, T, D)
+                }
+            } finally {
+                for (Tensor[] row : delta) for (Tensor x : row) if (x != null) x.close();
             }
         }
         Tensor z = p.attend(qkv[0], qkv[1], qkv[2]); // (N, T, H, D)
@@ -509,14 +526,6 @@ public final class PatchedForward implements AutoCloseable {
         return m;
     }
 
-    /** The chosen columns of a row-major {@code rows × cols} matrix. */
-    private static float[] columns(float[] m, int rows, int cols, List<Integer> keep) {
-        float[] out = new float[rows * keep.size()];
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < keep.size(); j++) out[r * keep.size() + j] = m[r * cols + keep.get(j)];
-        return out;
-    }
-
     private static float[] maskOf(boolean[] patched) {
         float[] m = new float[patched.length];
         for (int i = 0; i < m.length; i++) m[i] = patched[i] ? 0f : 1f;
@@ -578,6 +587,16 @@ public final class PatchedForward implements AutoCloseable {
 
         /** receiver → correction (N, T, C), only for receivers with a removed edge in some configuration. */
         Map<Node, Tensor> deltas(List<Node> receivers) {
+            Prepared p = prepare(receivers);
+            return p.of(p.receivers);
+        }
+
+        /**
+         * What the corrections of {@code receivers} need, made once: which of them have a removed edge in some
+         * configuration, the senders involved, and their stacked differences; {@link Prepared#of} then makes the
+         * corrections of any subset.
+         */
+        Prepared prepare(List<Node> receivers) {
             List<Node> rs = new ArrayList<>();
             LinkedHashSet<Node> ss = new LinkedHashSet<>();
             for (Node r : receivers) {
@@ -591,40 +610,24 @@ public final class PatchedForward implements AutoCloseable {
                 }
                 if (any) rs.add(r);
             }
-            Map<Node, Tensor> out = new HashMap<>();
-            if (rs.isEmpty()) return out;
             List<Node> senders = new ArrayList<>(ss);
-            float[] mask = new float[k * rs.size() * senders.size()];
-            for (int ki = 0; ki < k; ki++)
-                for (int ri = 0; ri < rs.size(); ri++) {
-                    Set<Node> s = removed.get(ki).get(rs.get(ri));
-                    if (s == null) continue;
-                    for (int si = 0; si < senders.size(); si++)
-                        if (s.contains(senders.get(si))) mask[(ki * rs.size() + ri) * senders.size() + si] = 1f;
-                }
             long btc = b * t * c;
             // senders computed before the start block (or the same in every configuration) carry one (corrupted −
             // value) for all configurations: one broadcast product for them, a batched one for the senders that
             // differ between configurations
             List<Integer> pre = new ArrayList<>(), run = new ArrayList<>();
             for (int si = 0; si < senders.size(); si++) (current.containsKey(senders.get(si)) ? run : pre).add(si);
-            Tensor all = null; // (R, K, B·T·C): each receiver's K corrections contiguous
-            int nr = rs.size();
-            if (!pre.isEmpty()) {
+            Tensor preDiffs = null, runDiffs = null;
+            if (!rs.isEmpty() && !pre.isEmpty()) {
                 List<Tensor> diffs = new ArrayList<>();
                 for (int si : pre) {
                     Node s = senders.get(si);
                     Tensor cl = shared.containsKey(s) ? shared.get(s) : clean.sender(s); // (B, T, C)
                     diffs.add(diff(s, cl, corrupted).reshape(btc));
                 }
-                float[] m = new float[nr * k * pre.size()]; // rows (r, k)
-                for (int ri = 0; ri < nr; ri++)
-                    for (int ki = 0; ki < k; ki++)
-                        for (int j = 0; j < pre.size(); j++)
-                            m[(ri * k + ki) * pre.size() + j] = mask[(ki * nr + ri) * senders.size() + pre.get(j)];
-                all = Tensors.fromFloats(m, nr * k, pre.size()).to(diffs.get(0).device()).matmul(Tensors.stack(diffs, 0)).view(nr, k, btc); // (R·K, S') @ (S', BTC)
+                preDiffs = Tensors.stack(diffs, 0); // (S', BTC)
             }
-            if (!run.isEmpty()) {
+            if (!rs.isEmpty() && !run.isEmpty()) {
                 List<Tensor> diffs = new ArrayList<>();
                 for (int si : run) {
                     Node s = senders.get(si);
@@ -632,12 +635,66 @@ public final class PatchedForward implements AutoCloseable {
                     Tensor corr = corrupted == null ? null : corrupted.sender(s);
                     diffs.add(corr == null ? cv.neg() : corr.reshape(1, btc).sub(cv));
                 }
-                Tensor m = Tensors.fromFloats(columns(mask, k * nr, senders.size(), run), k, nr, run.size()).to(diffs.get(0).device());
-                Tensor part = m.matmul(Tensors.stack(diffs, 1)).transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
-                all = all == null ? part.contiguous() : all.add(part);
+                runDiffs = Tensors.stack(diffs, 1); // (K, S'', BTC)
             }
-            for (int ri = 0; ri < nr; ri++) out.put(rs.get(ri), all.select(0, ri).view(k * b, t, c));
-            return out;
+            return new Prepared(rs, senders, pre, run, preDiffs, runDiffs);
+        }
+
+        /** The output of {@link #prepare}. */
+        final class Prepared {
+            final List<Node> receivers;
+            private final List<Node> senders;
+            private final List<Integer> pre, run;
+            private final Tensor preDiffs, runDiffs;
+
+            Prepared(List<Node> receivers, List<Node> senders, List<Integer> pre, List<Integer> run, Tensor preDiffs,
+                     Tensor runDiffs) {
+                this.receivers = receivers;
+                this.senders = senders;
+                this.pre = pre;
+                this.run = run;
+                this.preDiffs = preDiffs;
+                this.runDiffs = runDiffs;
+            }
+
+            /** Whether {@code r} has a removed edge in some configuration. */
+            boolean has(Node r) { return receivers.contains(r); }
+
+            /** receiver → correction (N, T, C) for {@code subset} (receivers that {@link #has}). */
+            Map<Node, Tensor> of(List<Node> subset) {
+                Map<Node, Tensor> out = new HashMap<>();
+                if (subset.isEmpty()) return out;
+                int nr = subset.size();
+                long btc = b * t * c;
+                Tensor all = null; // (R, K, B·T·C): each receiver's K corrections contiguous
+                if (preDiffs != null) {
+                    float[] m = new float[nr * k * pre.size()]; // rows (r, k)
+                    for (int ri = 0; ri < nr; ri++)
+                        for (int ki = 0; ki < k; ki++) {
+                            Set<Node> s = removed.get(ki).get(subset.get(ri));
+                            if (s == null) continue;
+                            for (int j = 0; j < pre.size(); j++)
+                                if (s.contains(senders.get(pre.get(j)))) m[(ri * k + ki) * pre.size() + j] = 1f;
+                        }
+                    all = Tensors.fromFloats(m, nr * k, pre.size()).to(preDiffs.device()).matmul(preDiffs)
+                            .view(nr, k, btc); // (R·K, S') @ (S', BTC)
+                }
+                if (runDiffs != null) {
+                    float[] m = new float[k * nr * run.size()]; // (K, R, S'')
+                    for (int ki = 0; ki < k; ki++)
+                        for (int ri = 0; ri < nr; ri++) {
+                            Set<Node> s = removed.get(ki).get(subset.get(ri));
+                            if (s == null) continue;
+                            for (int j = 0; j < run.size(); j++)
+                                if (s.contains(senders.get(run.get(j)))) m[(ki * nr + ri) * run.size() + j] = 1f;
+                        }
+                    Tensor part = Tensors.fromFloats(m, k, nr, run.size()).to(runDiffs.device()).matmul(runDiffs)
+                            .transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
+                    all = all == null ? part.contiguous() : all.add(part);
+                }
+                for (int ri = 0; ri < nr; ri++) out.put(subset.get(ri), all.select(0, ri).view(k * b, t, c));
+                return out;
+            }
         }
     }
 
