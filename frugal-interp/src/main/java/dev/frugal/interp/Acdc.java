@@ -182,8 +182,7 @@ public final class Acdc {
         rows += (long) configs.size() * ids.size(0);
         try (Scope sc = Scope.open()) {
             if (headAtPositions)
-                return metric.evaluateAtPositions(forward.logits(ids, configs, start, varying, investigated,
-                        metric.positions(), clean, corrupted), configs.size());
+                return forward.metric(ids, configs, start, varying, investigated, metric, clean, corrupted);
             Tensor logits = forward.logits(ids, configs, start, varying, investigated, null, clean, corrupted);
             return metric.evaluate(logits, configs.size());
         }

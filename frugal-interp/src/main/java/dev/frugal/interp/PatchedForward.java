@@ -156,6 +156,30 @@ public final class PatchedForward implements AutoCloseable {
      */
     public Tensor logits(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, Node investigated,
                          Tensor positions, ActivationCache clean, ActivationCache corrupted) {
+        Run run = run(ids, configs, startLayer, varying, investigated, clean, corrupted);
+        run.headPositions = positions;
+        return run.forward(ids);
+    }
+
+    /** The most logits elements one chunk of configurations of {@link #metric} makes at once (tests lower it). */
+    long metricChunkElements = 4L << 20;
+
+    /**
+     * {@code metric} of each configuration: the forward of {@link #logits(Tensor, List, int, Node, Node, Tensor,
+     * ActivationCache, ActivationCache)} with the LM head at the metric's positions only, run and measured a few
+     * configurations at a time, so that the logits of all K configurations (K·B·P × V) never exist at once.
+     */
+    public double[] metric(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, Node investigated,
+                           Metric metric, ActivationCache clean, ActivationCache corrupted) {
+        Run run = run(ids, configs, startLayer, varying, investigated, clean, corrupted);
+        run.headPositions = metric.positions();
+        run.metric = metric;
+        run.forward(ids);
+        return run.metricValues;
+    }
+
+    private Run run(Tensor ids, List<Set<Edge>> configs, int startLayer, Node varying, Node investigated,
+                    ActivationCache clean, ActivationCache corrupted) {
         for (Set<Edge> cfgEdges : configs)
             for (Edge e : cfgEdges) if (e.receiver().layer() < startLayer) throw new IllegalArgumentException("edge " + e
                     + " enters block " + e.receiver().layer() + ", before the start block " + startLayer);
@@ -170,9 +194,7 @@ public final class PatchedForward implements AutoCloseable {
                     if (!common.contains(e) && !e.receiver().equals(varying)) throw new IllegalArgumentException("edge " + e
                             + " is not in every configuration but does not enter the varying receiver " + varying);
         }
-        Run run = new Run(configs, startLayer, varying, investigated, common, clean, corrupted, ids.size(0), false);
-        run.headPositions = positions;
-        return run.forward(ids);
+        return new Run(configs, startLayer, varying, investigated, common, clean, corrupted, ids.size(0), false);
     }
 
     /** One block's attention output {@code (N, T, C)} and each head's output (N, T, C) where asked for. */
@@ -199,6 +221,9 @@ public final class PatchedForward implements AutoCloseable {
         private Corrections corr;
         private ActivationCache cache;
         private Tensor headPositions; // the positions the LM head runs at, or null for all
+        private Metric metric; // measured here, a few configurations at a time, instead of returning the logits
+        private double[] metricValues;
+        private int headFrom, headCount = -1; // the configurations the LM head is computing (-1: all)
         private boolean lowActive;
 
         Run(List<Set<Edge>> configs, int start, Node varying, Node investigated, Set<Edge> common, ActivationCache clean,
@@ -248,6 +273,24 @@ public final class PatchedForward implements AutoCloseable {
                     kept = resid;
                 }
                 if (headPositions != null) resid = resid.indexSelect(1, headPositions); // (N, P, C)
+                if (metric != null) {
+                    long perConfig = b * resid.size(1) * model.config().vocabSize();
+                    int per = (int) Math.max(1, Math.min(k, metricChunkElements / perConfig));
+                    metricValues = new double[k];
+                    for (int k0 = 0; k0 < k; k0 += per) {
+                        int kc = Math.min(per, k - k0);
+                        try (Scope chunk = Scope.open()) {
+                            headFrom = k0;
+                            headCount = kc;
+                            double[] v = metric.evaluateAtPositions(model.head(resid.narrow(0, k0 * b, kc * b), ctx), kc);
+                            System.arraycopy(v, 0, metricValues, k0, kc);
+                        } finally {
+                            lowActive = false;
+                            headCount = -1;
+                        }
+                    }
+                    return null;
+                }
                 try {
                     return model.head(resid, ctx); // (N, T or P, V)
                 } finally {
@@ -284,6 +327,7 @@ public final class PatchedForward implements AutoCloseable {
             Node out = Node.output();
             Tensor d = corr.deltas(List.of(out)).get(out);
             if (d != null && headPositions != null) d = d.indexSelect(1, headPositions);
+            if (d != null && headCount >= 0) d = d.narrow(0, headFrom * b, headCount * b); // this chunk's configurations
             // the LM head that follows: float32 when the output is patched (only-low storage: when investigated)
             lowActive = low && (d == null || (store != null && !headFull));
             return d == null ? h : h.add(d);

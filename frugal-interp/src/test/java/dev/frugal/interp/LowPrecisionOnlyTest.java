@@ -136,4 +136,34 @@ class LowPrecisionOnlyTest {
             }
         }
     }
+
+    /** The metric made a configuration at a time equals the metric of all configurations' logits at once. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void theMetricChunkedByConfigurationsEqualsTheWhole(Path dir) {
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU);
+             PatchedForward f = new PatchedForward(m, Precision.FP32)) {
+            long t = Math.min(6, m.config().maxPositions());
+            Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("chunk-ids", 1), 2, t);
+            Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("chunk-bad", 1), 2, t);
+            try (ActivationCache clean = f.cache(ids); ActivationCache corrupted = f.cache(bad);
+                 Metric kl = Metric.KlToClean.of(clean.logits(), new long[] {1, t - 1})) {
+                CircuitGraph g = f.graph();
+                Node r = Node.output();
+                Set<Edge> cur = new HashSet<>();
+                List<Set<Edge>> configs = new ArrayList<>();
+                for (Edge e : g.incoming(r)) {
+                    cur.add(e);
+                    configs.add(Set.copyOf(cur));
+                    if (configs.size() == 5) break;
+                }
+                assertTrue(configs.size() > 1, "the output needs several edges for several chunks");
+                double[] whole = kl.evaluate(f.logits(ids, configs, 0, null, r, null, clean, corrupted), configs.size());
+                f.metricChunkElements = 1; // one configuration per chunk
+                double[] chunked = f.metric(ids, configs, 0, null, r, kl, clean, corrupted);
+                for (int i = 0; i < whole.length; i++)
+                    assertEquals(whole[i], chunked[i], 1e-6 * (1 + Math.abs(whole[i])), dir + " configuration " + i);
+            }
+        }
+    }
 }
