@@ -427,7 +427,7 @@ public final class PatchedForward implements AutoCloseable {
                 List<Node> own = new ArrayList<>();
                 for (int i = 0; i < 3; i++) if (has[i][h]) own.add(Node.input(QKV[i], l, h));
                 try (Scope head = Scope.open()) {
-                    Map<Node, Tensor> dh = d.of(own);
+                    Map<Node, Tensor> dh = corr.of(d, own);
                     for (int i = 0; i < 3; i++)
                         if (has[i][h]) delta[i][h] = p.projectHead(ROLES[i], h, p.norm(resid.add(dh.get(Node.input(QKV[i],
                                 l, h))))).keep(); // (N, T, D)
@@ -632,7 +632,7 @@ public final class PatchedForward implements AutoCloseable {
         /** receiver → correction (N, T, C), only for receivers with a removed edge in some configuration. */
         Map<Node, Tensor> deltas(List<Node> receivers) {
             Prepared p = prepare(receivers);
-            return p.of(p.receivers);
+            return of(p, p.receivers());
         }
 
         /**
@@ -684,61 +684,48 @@ public final class PatchedForward implements AutoCloseable {
             return new Prepared(rs, senders, pre, run, preDiffs, runDiffs);
         }
 
-        /** The output of {@link #prepare}. */
-        final class Prepared {
-            final List<Node> receivers;
-            private final List<Node> senders;
-            private final List<Integer> pre, run;
-            private final Tensor preDiffs, runDiffs;
-
-            Prepared(List<Node> receivers, List<Node> senders, List<Integer> pre, List<Integer> run, Tensor preDiffs,
-                     Tensor runDiffs) {
-                this.receivers = receivers;
-                this.senders = senders;
-                this.pre = pre;
-                this.run = run;
-                this.preDiffs = preDiffs;
-                this.runDiffs = runDiffs;
-            }
-
+        /** The output of {@link #prepare}: receivers with a removal, the senders, and their stacked differences. */
+        record Prepared(List<Node> receivers, List<Node> senders, List<Integer> pre, List<Integer> run, Tensor preDiffs,
+                        Tensor runDiffs) {
             /** Whether {@code r} has a removed edge in some configuration. */
             boolean has(Node r) { return receivers.contains(r); }
+        }
 
-            /** receiver → correction (N, T, C) for {@code subset} (receivers that {@link #has}). */
-            Map<Node, Tensor> of(List<Node> subset) {
-                Map<Node, Tensor> out = new HashMap<>();
-                if (subset.isEmpty()) return out;
-                int nr = subset.size();
-                long btc = b * t * c;
-                Tensor all = null; // (R, K, B·T·C): each receiver's K corrections contiguous
-                if (preDiffs != null) {
-                    float[] m = new float[nr * k * pre.size()]; // rows (r, k)
-                    for (int ri = 0; ri < nr; ri++)
-                        for (int ki = 0; ki < k; ki++) {
-                            Set<Node> s = removed.get(ki).get(subset.get(ri));
-                            if (s == null) continue;
-                            for (int j = 0; j < pre.size(); j++)
-                                if (s.contains(senders.get(pre.get(j)))) m[(ri * k + ki) * pre.size() + j] = 1f;
-                        }
-                    all = Tensors.fromFloats(m, nr * k, pre.size()).to(preDiffs.device()).matmul(preDiffs)
-                            .view(nr, k, btc); // (R·K, S') @ (S', BTC)
-                }
-                if (runDiffs != null) {
-                    float[] m = new float[k * nr * run.size()]; // (K, R, S'')
-                    for (int ki = 0; ki < k; ki++)
-                        for (int ri = 0; ri < nr; ri++) {
-                            Set<Node> s = removed.get(ki).get(subset.get(ri));
-                            if (s == null) continue;
-                            for (int j = 0; j < run.size(); j++)
-                                if (s.contains(senders.get(run.get(j)))) m[(ki * nr + ri) * run.size() + j] = 1f;
-                        }
-                    Tensor part = Tensors.fromFloats(m, k, nr, run.size()).to(runDiffs.device()).matmul(runDiffs)
-                            .transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
-                    all = all == null ? part.contiguous() : all.add(part);
-                }
-                for (int ri = 0; ri < nr; ri++) out.put(subset.get(ri), all.select(0, ri).view(k * b, t, c));
-                return out;
+        /** receiver → correction (N, T, C) for {@code subset} (receivers that {@code p} {@link Prepared#has}). */
+        Map<Node, Tensor> of(Prepared p, List<Node> subset) {
+            Map<Node, Tensor> out = new HashMap<>();
+            if (subset.isEmpty()) return out;
+            int nr = subset.size();
+            long btc = b * t * c;
+            Tensor all = null; // (R, K, B·T·C): each receiver's K corrections contiguous
+            if (p.preDiffs() != null)
+                all = Tensors.fromFloats(mask(p, subset, p.pre(), true), nr * k, p.pre().size())
+                        .to(p.preDiffs().device()).matmul(p.preDiffs()).view(nr, k, btc); // (R·K, S') @ (S', BTC)
+            if (p.runDiffs() != null) {
+                Tensor part = Tensors.fromFloats(mask(p, subset, p.run(), false), k, nr, p.run().size())
+                        .to(p.runDiffs().device()).matmul(p.runDiffs())
+                        .transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
+                all = all == null ? part.contiguous() : all.add(part);
             }
+            for (int ri = 0; ri < nr; ri++) out.put(subset.get(ri), all.select(0, ri).view(k * b, t, c));
+            return out;
+        }
+
+        /**
+         * 1 where configuration k removes sender {@code cols[j]} from receiver {@code subset[r]}: rows (r, k) when
+         * {@code receiverMajor}, else (k, r); columns j.
+         */
+        private float[] mask(Prepared p, List<Node> subset, List<Integer> cols, boolean receiverMajor) {
+            int nr = subset.size(), nc = cols.size();
+            float[] m = new float[nr * k * nc];
+            for (int ri = 0; ri < nr; ri++)
+                for (int ki = 0; ki < k; ki++) {
+                    Set<Node> s = removed.get(ki).get(subset.get(ri));
+                    if (s == null) continue;
+                    int row = receiverMajor ? ri * k + ki : ki * nr + ri;
+                    for (int j = 0; j < nc; j++) if (s.contains(p.senders().get(cols.get(j)))) m[row * nc + j] = 1f;
+                }
+            return m;
         }
     }
 
