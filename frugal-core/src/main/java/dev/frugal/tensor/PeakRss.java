@@ -19,7 +19,8 @@ public final class PeakRss {
     public static double currentMb() { return field("VmRSS:"); }
 
     /**
-     * Starts a new measurement: the peak becomes the current RSS.
+     * Starts a new measurement: the peak becomes the current RSS. Also makes freed large allocations go back to the
+     * system from now on ({@link NativeMemory#returnFreedMemory()}); {@link #resetPeak()} leaves the policy alone.
      *
      * @return whether the kernel took the reset (false where /proc/self/clear_refs is not writable)
      */

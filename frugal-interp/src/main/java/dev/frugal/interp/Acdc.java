@@ -64,7 +64,7 @@ public final class Acdc {
         // the arrangement of precisions the current circuit's metric `base` was computed under: float32 has one
         // arrangement; PAHQ's depends on the investigated component
         Arrangement baseArrangement = s.precision() == Precision.FP32 ? new Arrangement.FullPrecision() : null;
-        int tested = 0, keptSoFar = 0, tests = 0;
+        int tested = 0, keptSoFar = 0, capUsed = 0; // tested/kept: the speculation depth; capUsed: maxEdgeTests
         List<Edge> untested = new ArrayList<>(); // past the cap: scored after the receiver's tests, kept
         for (Node r : g.receivers()) {
             for (Edge e : untested) scores.add(new Circuit.EdgeScore(e, Double.NaN, true));
@@ -78,13 +78,13 @@ public final class Acdc {
                 if (onEdges != null) onEdges.accept(in.size());
                 continue;
             }
-            int left = s.maxEdgeTests() > 0 ? s.maxEdgeTests() - tests : Integer.MAX_VALUE;
+            int left = s.maxEdgeTests() > 0 ? s.maxEdgeTests() - capUsed : Integer.MAX_VALUE;
             if (in.size() > left) { // capped: the rest stay in the circuit, untested
                 untested.addAll(in.subList(Math.max(0, left), in.size()));
                 if (onEdges != null) onEdges.accept(in.size() - Math.max(0, left));
                 in = in.subList(0, Math.max(0, left));
             }
-            tests += in.size();
+            capUsed += in.size();
             if (in.isEmpty()) continue;
             int start = s.reuseCache() ? Math.min(r.layer(), forward.model().config().numLayers()) : 0;
             Node varying = s.reuseCache() ? r : null;

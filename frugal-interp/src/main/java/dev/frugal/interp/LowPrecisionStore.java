@@ -80,6 +80,8 @@ final class LowPrecisionStore implements AutoCloseable {
             throw new dev.frugal.UserInputException("PAHQ keeps only low-precision weights in memory and reads float32"
                     + " back from the model's checkpoint, but " + dir + " holds no " + Checkpoint.SINGLE + " or "
                     + Checkpoint.INDEX + ": save the model there first (Models.save)");
+        if (HOLDERS.containsKey(model)) throw new IllegalStateException("another PAHQ run holds this model's float32"
+                + " weights: close it first");
         this.model = model;
         this.precision = precision;
         this.dir = dir;
@@ -106,8 +108,6 @@ final class LowPrecisionStore implements AutoCloseable {
                 }
             }
         }
-        if (HOLDERS.containsKey(model)) throw new IllegalStateException("another PAHQ run holds this model's float32"
-                + " weights: close it first");
         for (String n : stored.keySet()) requireSame(n, groups.get(n).get(n));
         try (Scope s = Scope.open()) {
             for (List<String> names : blockNames)

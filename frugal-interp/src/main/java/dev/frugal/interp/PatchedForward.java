@@ -38,11 +38,12 @@ import java.util.function.Predicate;
  * exactly as ACDC's receiver hooks assemble it. The corrections of all receivers of a layer come from one batched
  * matrix product {@code mask (K, R, S) @ (corrupted − current) (K, S, B·T·C)}.
  *
- * <p>Under a low {@link Precision} (PAHQ) every component whose input is patched in this batch runs in float32 from
- * the model's float32 weights, and every other projection from a low-precision copy of its weight (made once per
- * module): {@link Arrangement} names which. After {@link #keepLowPrecisionOnly} the model's float32 matrices are
- * gone: the investigated component's block reads them back from the checkpoint while it is investigated, and every
- * other block computes its per-head pieces from dequantized low-precision copies ({@link LowPrecisionStore}).
+ * <p>Under a low {@link Precision} (PAHQ) the component under investigation runs in float32 from the model's float32
+ * weights, and every other projection from a low-precision copy of its weight (made once per module): {@link
+ * Arrangement} names which. Until {@link #keepLowPrecisionOnly}, every component whose input is patched in a batch
+ * also runs in float32. After it, the model's float32 matrices are gone: the investigated component's block reads them
+ * back from the checkpoint while it is investigated, and every other block computes its per-head pieces from
+ * dequantized low-precision copies ({@link LowPrecisionStore}).
  */
 public final class PatchedForward implements AutoCloseable {
     private final CausalLM model;
@@ -274,21 +275,7 @@ public final class PatchedForward implements AutoCloseable {
                 }
                 if (headPositions != null) resid = resid.indexSelect(1, headPositions); // (N, P, C)
                 if (metric != null) {
-                    long perConfig = b * resid.size(1) * model.config().vocabSize();
-                    int per = (int) Math.max(1, Math.min(k, metricChunkElements / perConfig));
-                    metricValues = new double[k];
-                    for (int k0 = 0; k0 < k; k0 += per) {
-                        int kc = Math.min(per, k - k0);
-                        try (Scope chunk = Scope.open()) {
-                            headFrom = k0;
-                            headCount = kc;
-                            double[] v = metric.evaluateAtPositions(model.head(resid.narrow(0, k0 * b, kc * b), ctx), kc);
-                            System.arraycopy(v, 0, metricValues, k0, kc);
-                        } finally {
-                            lowActive = false;
-                            headCount = -1;
-                        }
-                    }
+                    metricValues = measure(resid, ctx);
                     return null;
                 }
                 try {
@@ -300,6 +287,29 @@ public final class PatchedForward implements AutoCloseable {
                 if (kept != null) kept.close();
                 corr.release();
             }
+        }
+
+        /**
+         * The metric of each configuration from the final residual {@code (N, P, C)}: the LM head and the metric a few
+         * configurations at a time, so that the logits of all of them never exist at once.
+         */
+        private double[] measure(Tensor resid, ForwardContext ctx) {
+            long perConfig = b * resid.size(1) * model.config().vocabSize();
+            int per = (int) Math.max(1, Math.min(k, metricChunkElements / perConfig));
+            double[] values = new double[k];
+            for (int k0 = 0; k0 < k; k0 += per) {
+                int kc = Math.min(per, k - k0);
+                try (Scope chunk = Scope.open()) {
+                    headFrom = k0;
+                    headCount = kc;
+                    double[] v = metric.evaluateAtPositions(model.head(resid.narrow(0, k0 * b, kc * b), ctx), kc);
+                    System.arraycopy(v, 0, values, k0, kc);
+                } finally {
+                    lowActive = false;
+                    headCount = -1;
+                }
+            }
+            return values;
         }
 
         @Override
@@ -637,7 +647,7 @@ public final class PatchedForward implements AutoCloseable {
 
         /**
          * What the corrections of {@code receivers} need, made once: which of them have a removed edge in some
-         * configuration, the senders involved, and their stacked differences; {@link Prepared#of} then makes the
+         * configuration, the senders involved, and their stacked differences; {@link #of} then makes the
          * corrections of any subset.
          */
         Prepared prepare(List<Node> receivers) {
