@@ -233,15 +233,33 @@ public final class Tensors {
 
     // ---- added for dp-speed
     /**
-     * Batched matmul {@code a (B, n, k) @ b (B, k, m) → (B, n, m)}, like {@link Tensor#matmul}, with the batch split
-     * across the calling thread's ATen thread count on CPU ({@link Threads#runSplit}: each slice is one single-threaded
-     * BLAS call per sample instead of B calls that each synchronise the BLAS threads). Same values as {@code matmul}
-     * up to summation order; on other devices, with one thread or B = 1, it is {@code a.matmul(b)}.
+     * Per-sample GEMMs at least this large ({@code n·k·m} multiply-adds) run as one {@code matmul} on OpenBLAS's
+     * threads rather than split by sample ({@link #bmmSplit}). Measured on the quiet 2-core VM, 2 threads: 16 GEMMs of
+     * 256 × 128 × 768 took 5.6 ms as one {@code bmm} and 26.5 ms split; 2,048 GEMMs of 32 × 25 × 256 took 227 ms as
+     * one {@code bmm} and 131 ms split.
+     */
+    public static final long BMM_SPLIT_MAX_MACS = 1L << 20;
+
+    /**
+     * {@link #mmSplitK} splits K only when {@code K ≥ MM_SPLIT_MIN_K_RATIO · P · Q} (a long, narrow contraction).
+     * Measured on the quiet 2-core VM, 2 threads: (16 × 401,408) @ (401,408 × 64) 15.5 ms split, 19.7 ms plain;
+     * (256 × 2,048) @ (2,048 × 1,024) 13.1 ms split, 6.5 ms plain.
+     */
+    public static final long MM_SPLIT_MIN_K_RATIO = 4;
+
+    /**
+     * Batched matmul {@code a (B, n, k) @ b (B, k, m) → (B, n, m)}, like {@link Tensor#matmul}. On CPU, when each
+     * product is small (under {@link #BMM_SPLIT_MAX_MACS}), the batch is split across the calling thread's ATen
+     * thread count ({@link Threads#runSplit}: each slice is one single-threaded BLAS call per sample instead of B tiny
+     * calls that each synchronise the BLAS threads); larger products run as one {@code matmul} on OpenBLAS's threads,
+     * which is faster for them. Same values as {@code matmul} up to summation order; on other devices, with one thread
+     * or B = 1, it is {@code a.matmul(b)}.
      */
     public static Tensor bmmSplit(Tensor a, Tensor b) {
         long batch = a.size(0);
         int parts = (int) Math.min(batch, Threads.aten());
-        if (parts <= 1 || a.device().isCuda() || a.dim() != 3 || b.dim() != 3 || a.dtype() != b.dtype())
+        if (parts <= 1 || a.device().isCuda() || a.dim() != 3 || b.dim() != 3 || a.dtype() != b.dtype()
+                || a.size(1) * a.size(2) * b.size(2) >= BMM_SPLIT_MAX_MACS)
             return a.matmul(b);
         Tensor out = empty(a.dtype(), Device.CPU, batch, a.size(1), b.size(2));
         Threads.runSplit(parts, part -> {
@@ -256,16 +274,18 @@ public final class Tensors {
     }
 
     /**
-     * {@code a (P, K) @ b (K, Q) → (P, Q)} with K split across the calling thread's ATen thread count on CPU, each part
-     * one single-threaded GEMM, the partial products added at the end. For long-K, narrow products (a per-sample
-     * clipped sum over B·T rows into a small weight) OpenBLAS's own threading synchronises once per K block: measured
-     * here, (16 × 401408) @ (401408 × 64) took 1.4 s on 2 BLAS threads and 46 ms on one. Same values as {@code matmul}
-     * up to summation order; on other devices, with one thread or K &lt; 2, it is {@code a.matmul(b)}.
+     * {@code a (P, K) @ b (K, Q) → (P, Q)}. On CPU, for a long, narrow contraction ({@code K ≥}
+     * {@link #MM_SPLIT_MIN_K_RATIO}{@code · P · Q}: a per-sample clipped sum over B·T rows into a small weight) K is
+     * split across the calling thread's ATen thread count, each part one single-threaded GEMM, the partial products
+     * added at the end, since OpenBLAS's own threading synchronises once per K block there. Same values as
+     * {@code matmul} up to summation order; otherwise (other devices, one thread, a wide product) it is
+     * {@code a.matmul(b)}.
      */
     public static Tensor mmSplitK(Tensor a, Tensor b) {
         long k = a.size(1);
         int parts = (int) Math.min(k, Threads.aten());
-        if (parts <= 1 || a.device().isCuda() || a.dim() != 2 || b.dim() != 2) return a.matmul(b);
+        if (parts <= 1 || a.device().isCuda() || a.dim() != 2 || b.dim() != 2
+                || k < MM_SPLIT_MIN_K_RATIO * a.size(0) * b.size(1)) return a.matmul(b);
         java.util.List<Tensor> partial = Threads.runSplit(parts, part -> {
             long start = k * part / parts, end = k * (part + 1) / parts;
             try (Scope s = Scope.open()) {

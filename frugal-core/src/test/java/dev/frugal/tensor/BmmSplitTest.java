@@ -24,6 +24,10 @@ class BmmSplitTest {
                 Tensor at = Tensors.randn(rng, batch, 9, 5).transpose(1, 2);
                 assertTrue(Tensors.maxAbsDiff(Tensors.bmmSplit(at, b), at.matmul(b)) < 1e-5, "transposed, B=" + batch);
             }
+            // products at or above the split limit run as one matmul: still the same values
+            long n = 128, k = 96, m = Tensors.BMM_SPLIT_MAX_MACS / (128 * 96) + 1;
+            Tensor a = Tensors.randn(rng, 3, k, n).transpose(1, 2), b = Tensors.randn(rng, 3, k, m);
+            assertTrue(Tensors.maxAbsDiff(Tensors.bmmSplit(a, b), a.matmul(b)) < 1e-3, "large products");
         } finally {
             Threads.configure(before);
         }
@@ -35,7 +39,7 @@ class BmmSplitTest {
         Threads.configure(2);
         try (Scope s = Scope.open()) {
             Rng rng = Rng.seeded("mm-split-k", 4);
-            for (long k : new long[] {1, 2, 5, 301}) {
+            for (long k : new long[] {1, 2, 5, 71, 72, 301}) { // 72 = MM_SPLIT_MIN_K_RATIO · 6 · 3: split from there
                 Tensor a = Tensors.randn(rng, k, 6).t(), b = Tensors.randn(rng, k, 3); // a transposed, as the sum uses
                 assertTrue(Tensors.maxAbsDiff(Tensors.mmSplitK(a, b), a.matmul(b)) < 1e-4, "K=" + k);
             }

@@ -92,29 +92,34 @@ public final class DpStep implements LayerOps, AutoCloseable {
         return hooked(out, ts, null, module, g -> arrive(ts, new PerSampleFactor.Rows(ids.reshape(batch, -1), rows, perExample(g))));
     }
 
+    /**
+     * The output is libtorch's fused layer norm with the weights detached, as in non-private training; the normalised
+     * input that the weight's per-sample gradient needs is recomputed from the layer input in the hook (a pass over
+     * one layer's activations) instead of being held from the forward to the backward.
+     */
     @Override
     public Tensor layerNorm(String module, Tensor x, Tensor w, Tensor b, double eps) {
         ParamSlot ws = slot(w), bs = slot(b);
         if (ws == null && bs == null) return NN.layerNorm(x, w, b, eps);
-        Tensor xhat = NN.layerNorm(x, null, null, eps); // (…, C)
-        Tensor out = w == null ? xhat : xhat.mul(w.detach());
-        if (b != null) out = out.add(b.detach());
-        Tensor xh = xhat.detach();
+        Tensor out = NN.layerNorm(x, w == null ? null : w.detach(), b == null ? null : b.detach(), eps); // (…, C)
+        Tensor xin = x.detach();
         return hooked(out, ws, bs, module, g -> {
             Tensor g3 = perExample(g);
-            if (ws != null) arrive(ws, new PerSampleFactor.Explicit(g3.mul(perExample(xh)).sum(1, false)));
+            if (ws != null) arrive(ws, new PerSampleFactor.Explicit(
+                    g3.mul(perExample(NN.layerNorm(xin, null, null, eps))).sum(1, false)));
             if (bs != null) arrive(bs, new PerSampleFactor.Explicit(g3.sum(1, false)));
         });
     }
 
+    /** As {@link #layerNorm}: the normalised input is recomputed in the hook. */
     @Override
     public Tensor rmsNorm(String module, Tensor x, Tensor w, double eps) {
         ParamSlot ws = slot(w);
         if (ws == null) return NN.rmsNorm(x, w, eps);
-        Tensor normed = NN.rmsNorm(x, null, eps);
-        Tensor out = w.detach().mul(normed);
-        Tensor nd = normed.detach();
-        return hooked(out, ws, null, module, g -> arrive(ws, new PerSampleFactor.Explicit(perExample(g).mul(perExample(nd)).sum(1, false))));
+        Tensor out = NN.rmsNorm(x, w.detach(), eps);
+        Tensor xin = x.detach();
+        return hooked(out, ws, null, module, g -> arrive(ws, new PerSampleFactor.Explicit(
+                perExample(g).mul(perExample(NN.rmsNorm(xin, null, eps))).sum(1, false))));
     }
 
     private ParamSlot slot(Tensor t) {
