@@ -286,6 +286,12 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /** {@code this /= v} in place (fp32: the same bits as {@link #div(double)}). */
+    public Tensor divInPlace(double v) {
+        t.div_(s(v));
+        return this;
+    }
+
     /**
      * {@code this *= v} in place with the same bits as the out-of-place {@code mul(v)}. They differ for 16-bit
      * tensors: libtorch's in-place {@code mul_(Scalar)} first rounds {@code v} to the tensor's dtype (ε = 1e-2 becomes

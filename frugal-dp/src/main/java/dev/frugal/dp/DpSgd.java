@@ -182,7 +182,8 @@ public final class DpSgd implements AutoCloseable {
                     Tensor p = e.getValue(), sum = g.sum(e.getKey());
                     Tensor z = Tensors.randn(noise, p.dtype(), Device.CPU, p.shape());
                     if (!p.device().equals(Device.CPU)) z = z.to(p.device());
-                    p.setGrad(sum.add(z, std).div(expectedBatchSize)); // (Σ clip(g_i) + N(0, σ²C²)) / (qN)
+                    // (Σ clip(g_i) + N(0, σ²C²)) / (qN), in the consumed sum's own memory (no table-sized temporaries)
+                    p.setGrad(sum.addInPlace(z, std).divInPlace(expectedBatchSize));
                 }
             }
             for (UpdateGroup u : groups) {

@@ -201,13 +201,19 @@ public final class DpStep implements LayerOps, AutoCloseable {
         return n2;
     }
 
+    /**
+     * {@code Σ_uses Σ_i c_i g_i} of one parameter, accumulated in place in the first use's sum: a tied table's
+     * embedding rows are index-added straight into the LM head's {@code (V, d)} sum, so no second or third table-sized
+     * temporary exists (at GPT-2-small's vocabulary, 154 MB each).
+     */
     private Tensor sum(ParamSlot s, Tensor c) {
         Tensor total = null;
         for (PerSampleFactor f : s.pending) {
-            Tensor part = f.clippedSum(c);
-            total = total == null ? part : total.add(part);
+            if (total == null) total = f.clippedSum(c).reshape(s.shape);
+            else if (f instanceof PerSampleFactor.Rows r && s.shape.length == 2) r.addClippedSumTo(total, c);
+            else total.addInPlace(f.clippedSum(c).reshape(s.shape));
         }
-        return total.reshape(s.shape);
+        return total;
     }
 
     private static Tensor clipFactor(double bound, Tensor normSquared) {
