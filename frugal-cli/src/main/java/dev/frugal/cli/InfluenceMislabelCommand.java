@@ -1,6 +1,7 @@
 package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.frugal.influence.data.DataRef;
 import dev.frugal.influence.data.Split;
 import dev.frugal.influence.experiment.Mislabel;
 import dev.frugal.influence.experiment.MislabelConfig;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -50,6 +52,11 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
     @Option(names = "--force", description = "score a model that has not converged with the Hessian methods anyway")
     boolean force;
 
+    @Option(names = "--repeats", defaultValue = "1", paramLabel = "K", description = "run the experiment for K seeds"
+            + " (--seed, --seed + 1, …: another split, flip and initialisation each) and report each method's mean AUC,"
+            + " its standard error and how often it beat IF and TracIn (default: ${DEFAULT-VALUE})")
+    int repeats;
+
     @Option(names = "--json", paramLabel = "FILE", description = "append one JSON object of the figures")
     Path json;
 
@@ -60,51 +67,108 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return InfluenceCommand.guarded(spec, () -> {
+            if (repeats < 1) throw new dev.frugal.InvalidSettingException("--repeats", "must be >= 1, got " + repeats);
+            List<Method> chosen = InfluenceOptions.methods(methods); // validated before anything loads
             PrintWriter o = spec.commandLine().getOut();
-            Split split;
-            try (ProgressBar bar = InfluenceCommand.bar("load " + data.data, 1, progress)) {
-                split = data.ref().load(bar::stepTo);
-            }
-            MislabelConfig cfg = new MislabelConfig(training.kind(), training.hiddenUnits(),
-                    training.config(data.seed).withCheckpointEvery(0), training.checkpointEvery, flip,
-                    solving.solver(), solving.damping, InfluenceOptions.methods(methods), data.seed, maxGradNorm,
-                    force);
-            long t0 = System.nanoTime();
-            MislabelResult r;
-            try (ProgressBar bar = InfluenceCommand.bar("methods", cfg.methods().size(), progress)) {
-                r = Mislabel.run(split.train(), split.test(), cfg, (phase, k) -> {
-                    if (phase.equals("methods")) bar.stepTo(k);
-                });
-            }
-            o.printf(Locale.ROOT, "mislabel on %s (%s, N %d, %d flipped, ρ %s): noisy test acc %.4f, clean %.4f,"
-                            + " ‖G(θ*)‖ %.2g, %.0f s%n", split.train().name(), training.kind().cliName(),
-                    split.train().size(), r.flipped(), training.rho, r.noisyAccuracy(), r.cleanAccuracy(),
-                    r.gradNorm(), (System.nanoTime() - t0) / 1e9);
-            o.printf(Locale.ROOT, "%-8s %7s %8s %8s %12s %14s %10s%n", "method", "auc", "top10%", "top20%",
-                    "acc removed", "acc relabelled", "ms/example");
+            Map<Method, double[]> aucs = new LinkedHashMap<>();
+            for (Method m : chosen) aucs.put(m, new double[repeats]);
+            long[] seeds = new long[repeats];
             Map<String, Object> js = new LinkedHashMap<>();
-            js.put("data", split.train().name());
-            js.put("noisy_accuracy", r.noisyAccuracy());
-            js.put("clean_accuracy", r.cleanAccuracy());
-            for (Method m : cfg.methods()) {
-                o.printf(Locale.ROOT, "%-8s %7.4f %8.4f %8.4f %12.4f %14.4f %10.3f%n", m.cliName(), r.auc().get(m),
-                        r.foundTop10().get(m), r.foundTop20().get(m), r.accRemoved().get(m),
-                        r.accRelabelled().get(m), r.msPerExample().get(m));
-                js.put("auc_" + m.key(), r.auc().get(m));
-                js.put("top10_" + m.key(), r.foundTop10().get(m));
-                js.put("top20_" + m.key(), r.foundTop20().get(m));
-                js.put("acc_removed_" + m.key(), r.accRemoved().get(m));
-                js.put("acc_relabelled_" + m.key(), r.accRelabelled().get(m));
+            String name = null;
+            for (int k = 0; k < repeats; k++) {
+                seeds[k] = data.seed + k;
+                Split split;
+                try (ProgressBar bar = InfluenceCommand.bar("load " + data.data, 1, progress)) {
+                    split = new DataRef(data.data, data.label, data.trainSize, data.testSize, seeds[k]).load(bar::stepTo);
+                }
+                MislabelConfig cfg = new MislabelConfig(training.kind(), training.hiddenUnits(),
+                        training.config(seeds[k]).withCheckpointEvery(0), training.checkpointEvery, flip,
+                        solving.solver(), solving.damping, chosen, seeds[k], maxGradNorm, force);
+                long t0 = System.nanoTime();
+                MislabelResult r;
+                try (ProgressBar bar = InfluenceCommand.bar("methods", cfg.methods().size(), progress)) {
+                    r = Mislabel.run(split.train(), split.test(), cfg, (phase, i) -> {
+                        if (phase.equals("methods")) bar.stepTo(i);
+                    });
+                }
+                name = split.train().name();
+                o.printf(Locale.ROOT, "mislabel on %s (%s, N %d, %d flipped, ρ %s, seed %d): noisy test acc %.4f,"
+                                + " clean %.4f, ‖G(θ*)‖ %.2g, %.0f s%n", name, training.kind().cliName(),
+                        split.train().size(), r.flipped(), training.rho, seeds[k], r.noisyAccuracy(),
+                        r.cleanAccuracy(), r.gradNorm(), (System.nanoTime() - t0) / 1e9);
+                o.printf(Locale.ROOT, "%-8s %7s %8s %8s %12s %14s %10s%n", "method", "auc", "top10%", "top20%",
+                        "acc removed", "acc relabelled", "ms/example");
+                for (Method m : cfg.methods()) {
+                    o.printf(Locale.ROOT, "%-8s %7.4f %8.4f %8.4f %12.4f %14.4f %10.3f%n", m.cliName(), r.auc().get(m),
+                            r.foundTop10().get(m), r.foundTop20().get(m), r.accRemoved().get(m),
+                            r.accRelabelled().get(m), r.msPerExample().get(m));
+                    aucs.get(m)[k] = r.auc().get(m);
+                }
+                if (repeats == 1) {
+                    js.put("data", name);
+                    js.put("noisy_accuracy", r.noisyAccuracy());
+                    js.put("clean_accuracy", r.cleanAccuracy());
+                    for (Method m : cfg.methods()) {
+                        js.put("auc_" + m.key(), r.auc().get(m));
+                        js.put("top10_" + m.key(), r.foundTop10().get(m));
+                        js.put("top20_" + m.key(), r.foundTop20().get(m));
+                        js.put("acc_removed_" + m.key(), r.accRemoved().get(m));
+                        js.put("acc_relabelled_" + m.key(), r.accRelabelled().get(m));
+                    }
+                    InfluencePlots.curves(png, String.format(Locale.ROOT, "Mislabel detection on %s (%s, %d of %d"
+                                    + " labels flipped, SAM ρ %s)", name, training.kind().cliName(), r.flipped(),
+                            split.train().size(), training.rho), r.curve());
+                }
             }
-            InfluencePlots.curves(png, String.format(Locale.ROOT, "Mislabel detection on %s (%s, %d of %d labels"
-                    + " flipped, SAM ρ %s)", split.train().name(), training.kind().cliName(), r.flipped(),
-                    split.train().size(), training.rho), r.curve());
-            o.printf("curves → %s%n", png);
+            if (repeats > 1) {
+                js.put("data", name);
+                js.put("seeds", seeds);
+                o.printf(Locale.ROOT, "over %d seeds (%d–%d):%n%-8s %9s %8s %8s %8s %10s %14s%n", repeats, seeds[0],
+                        seeds[repeats - 1], "method", "mean auc", "SE", "min", "max", "beats IF", "beats TracIn");
+                for (Method m : chosen) {
+                    double[] a = aucs.get(m);
+                    MislabelSummary sum = MislabelSummary.of(a);
+                    String vsIf = wins(a, aucs.get(Method.IF)), vsTracin = wins(a, aucs.get(Method.TRACIN));
+                    o.printf(Locale.ROOT, "%-8s %9.4f %8.4f %8.4f %8.4f %10s %14s%n", m.cliName(), sum.mean(), sum.se(),
+                            sum.min(), sum.max(), vsIf, vsTracin);
+                    js.put("auc_" + m.key(), sum.mean());
+                    js.put("auc_" + m.key() + "_se", sum.se());
+                    js.put("auc_" + m.key() + "_per_seed", a);
+                }
+                InfluencePlots.aucPerSeed(png, String.format(Locale.ROOT, "Mislabel detection AUC on %s per seed (%s,"
+                        + " %.0f %% flipped, SAM ρ %s, N %d)", name, training.kind().cliName(), flip * 100,
+                        training.rho, data.trainSize), seeds, aucs);
+            }
+            o.printf("%s → %s%n", repeats == 1 ? "curves" : "AUC per seed", png);
             if (json != null) {
                 Files.writeString(json, new ObjectMapper().writeValueAsString(js) + "\n", StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
             }
             return 0;
         });
+    }
+
+    /** "w/K": seeds where {@code a} is strictly above {@code b} ("–" when b was not run or is a itself). */
+    private static String wins(double[] a, double[] b) {
+        if (b == null || b == a) return "–";
+        int w = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] > b[i]) w++;
+        return w + "/" + a.length;
+    }
+
+    /** Mean, standard error of the mean, min and max of one method's AUCs over the seeds. */
+    record MislabelSummary(double mean, double se, double min, double max) {
+        static MislabelSummary of(double[] a) {
+            double mean = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+            for (double v : a) {
+                mean += v / a.length;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            double ss = 0;
+            for (double v : a) ss += (v - mean) * (v - mean);
+            double se = a.length > 1 ? Math.sqrt(ss / (a.length - 1) / a.length) : Double.NaN;
+            return new MislabelSummary(mean, se, min, max);
+        }
     }
 }

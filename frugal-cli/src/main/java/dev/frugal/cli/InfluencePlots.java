@@ -53,6 +53,19 @@ final class InfluencePlots {
         save(c, png);
     }
 
+    /** Each method's mislabel AUC against the seed of its run (markers: a few points per method). */
+    static void aucPerSeed(Path png, String title, long[] seeds, Map<Method, double[]> auc) {
+        System.setProperty("java.awt.headless", "true");
+        XYChart c = new XYChartBuilder().width(900).height(600).title(title).xAxisTitle("seed (split, flip, init)")
+                .yAxisTitle("ROC AUC of the self-influence ranking").build();
+        double[] x = new double[seeds.length];
+        for (int i = 0; i < x.length; i++) x[i] = seeds[i];
+        c.getStyler().setMarkerSize(8);
+        c.getStyler().setXAxisDecimalPattern("#");
+        for (var e : auc.entrySet()) c.addSeries(e.getKey().cliName(), x, e.getValue());
+        save(c, png);
+    }
+
     /** Per test example: its image, then its top-k helpful, then its top-k harmful training images. */
     static void grid(Path png, Dataset test, Dataset train, int[][] helpful, int[][] harmful, String method) {
         System.setProperty("java.awt.headless", "true");

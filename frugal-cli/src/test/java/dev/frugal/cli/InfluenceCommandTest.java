@@ -151,4 +151,30 @@ class InfluenceCommandTest {
         assertTrue(ok.out().contains("sam-hif") && ok.out().contains("‖G(θ*)‖"), ok.out());
         assertTrue(Files.readString(js).contains("\"auc_sam_hif\""), Files.readString(js));
     }
+
+    @Test
+    void mislabelRepeatsOverSeedsAndSummarises() throws Exception {
+        Path f = csv(), js = dir.resolve("rep.json"), png = dir.resolve("rep.png");
+        FrugalCommandTest.assertUserError(FrugalCommandTest.frugal("influence", "mislabel", "--data", f.toString(),
+                "--label", "kind", "--train-size", "40", "--repeats", "0"), "--repeats must be >= 1");
+        Run ok = run("--threads", "1", "influence", "mislabel", "--data", f.toString(), "--label", "kind",
+                "--train-size", "40", "--steps", "3", "--force", "--methods", "if,tracin,loss", "--seed", "5",
+                "--repeats", "2", "--json", js.toString(), "--png", png.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("seed 5") && ok.out().contains("seed 6") && ok.out().contains("over 2 seeds"),
+                ok.out());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Files.readString(js));
+        assertEquals(2, j.get("seeds").size());
+        assertEquals(5, j.get("seeds").get(0).asLong());
+        for (String m : new String[] {"if", "tracin", "loss"}) {
+            com.fasterxml.jackson.databind.JsonNode per = j.get("auc_" + m + "_per_seed");
+            assertEquals(2, per.size(), m);
+            double mean = (per.get(0).asDouble() + per.get(1).asDouble()) / 2;
+            assertEquals(mean, j.get("auc_" + m).asDouble(), 1e-12, m);
+            assertEquals(Math.abs(per.get(0).asDouble() - per.get(1).asDouble()) / 2, j.get("auc_" + m + "_se").asDouble(),
+                    1e-12, m); // two values: SE = |a − b| / 2
+        }
+        assertTrue(Files.size(png) > 0);
+    }
 }
