@@ -53,6 +53,9 @@ final class InfluencePlots {
         save(c, png);
     }
 
+    private static final Color[] METHOD_COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x9467bd),
+            new Color(0x2ca02c), new Color(0xd62728)};
+
     /** Each method's mislabel AUC against the seed of its run (markers: a few points per method). */
     static void aucPerSeed(Path png, String title, long[] seeds, Map<Method, double[]> auc) {
         System.setProperty("java.awt.headless", "true");
@@ -62,7 +65,12 @@ final class InfluencePlots {
         for (int i = 0; i < x.length; i++) x[i] = seeds[i];
         c.getStyler().setMarkerSize(8);
         c.getStyler().setXAxisDecimalPattern("#");
-        for (var e : auc.entrySet()) c.addSeries(e.getKey().cliName(), x, e.getValue());
+        for (var e : auc.entrySet()) {
+            Color colour = METHOD_COLOURS[e.getKey().ordinal() % METHOD_COLOURS.length]; // the same for a method in every PNG
+            org.knowm.xchart.XYSeries series = c.addSeries(e.getKey().cliName(), x, e.getValue());
+            series.setLineColor(colour);
+            series.setMarkerColor(colour);
+        }
         save(c, png);
     }
 
