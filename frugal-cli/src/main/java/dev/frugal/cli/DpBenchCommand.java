@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  * training and of three DP-SGD clipping algorithms on a seeded GPT-2-style LM (full: 6 blocks, hidden 256, 4 heads,
  * vocab 8192, sequence 128, batch 16, 2 threads; large: GPT-2-small's width and vocabulary, where the explicit
  * baseline's per-sample gradients take several GB), each mode in a fresh JVM so that peak RSS is its own. The last
- * line printed is one JSON object with tokens/s (median over the timed steps), peak RSS and the ratios.
+ * line printed is one JSON object with tokens/s (median over the timed steps; with {@code --repeats N}, the median over
+ * N runs of the four modes in turn), peak RSS and the ratios.
  */
 @Command(name = "dp", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark DP-SGD clipping (flashdp, explicit, ghost) against non-private training.")
@@ -103,6 +104,11 @@ public final class DpBenchCommand implements Callable<Integer> {
             + " 3 with --size quick or large).")
     Integer steps;
 
+    @Option(names = "--repeats", paramLabel = "N", description = "Run the four modes N times in turn (default 1) and"
+            + " report each mode's median tokens/s and peak RSS over the N runs, with every run's flashdp/nondp ratio:"
+            + " on a shared VM one run's ratio moves by about ±0.1.")
+    int repeats = 1;
+
     /** Threads per mode: the global {@code --threads}, default 2 (the setting); children get it here. */
     @Option(names = "--worker-threads", hidden = true, paramLabel = "N")
     int threads = 2;
@@ -120,6 +126,7 @@ public final class DpBenchCommand implements Callable<Integer> {
         if (mode == null && spec != null && spec.root().userObject() instanceof FrugalCommand f && f.threads != null)
             threads = f.threads;
         if (steps != null && steps < 1) throw new InvalidSettingException("--steps", "must be >= 1, got " + steps);
+        if (repeats < 1) throw new InvalidSettingException("--repeats", "must be >= 1, got " + repeats);
         if (quick && size != null && size != Size.quick)
             throw new InvalidSettingException("--quick", "and --size " + size + " choose different models: pass one");
         Size z = quick ? Size.quick : size == null ? Size.full : size;
@@ -133,30 +140,50 @@ public final class DpBenchCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "bench dp (%s): GPT-2-style %d blocks x hidden %d, %d heads, vocab %d (%.1fM parameters),"
                 + " sequence %d, batch %d, %d threads, median of %d steps after 1 warm-up%n", z, z.blocks, z.hidden,
                 z.heads, z.vocab, z.parameters() / 1e6, z.seq, z.batch, threads, timed);
-        Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
+        Map<String, List<Double>> tpsRuns = new LinkedHashMap<>(), rssRuns = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         o.printf("%-10s %12s %12s%n", "mode", "tokens/s", "peak RSS MB");
-        for (Mode mode : Mode.values()) {
-            String m = mode.name(), line = child(mode, z, timed);
-            lines.add(line);
-            tps.put(m, field(line, "tokens_per_s"));
-            rss.put(m, field(line, "peak_rss_mb"));
-            o.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", m, tps.get(m), rss.get(m));
-            o.flush();
+        for (int rep = 0; rep < repeats; rep++) {
+            if (repeats > 1) o.printf(Locale.ROOT, "run %d of %d%n", rep + 1, repeats);
+            for (Mode mode : Mode.values()) {
+                String m = mode.name(), line = child(mode, z, timed);
+                lines.add(line);
+                tpsRuns.computeIfAbsent(m, k -> new ArrayList<>()).add(field(line, "tokens_per_s"));
+                rssRuns.computeIfAbsent(m, k -> new ArrayList<>()).add(field(line, "peak_rss_mb"));
+                o.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", m, field(line, "tokens_per_s"), field(line, "peak_rss_mb"));
+                o.flush();
+            }
         }
-        String last = String.format(Locale.ROOT, "{\"bench\":\"dp\",\"quick\":%s,\"size\":\"%s\",\"shape\":{\"blocks\":%d,"
+        Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
+        tpsRuns.forEach((m, v) -> tps.put(m, median(v)));
+        rssRuns.forEach((m, v) -> rss.put(m, median(v)));
+        StringBuilder perRun = new StringBuilder("[");
+        for (int rep = 0; rep < repeats; rep++)
+            perRun.append(rep > 0 ? "," : "").append(String.format(Locale.ROOT, "%.4f",
+                    tpsRuns.get("flashdp").get(rep) / tpsRuns.get("nondp").get(rep)));
+        perRun.append(']');
+        if (repeats > 1) o.printf(Locale.ROOT, "medians over %d runs; flashdp/nondp per run %s%n", repeats, perRun);
+        String last = String.format(Locale.ROOT, "{\"bench\":\"dp\",\"quick\":%s,\"size\":\"%s\",\"repeats\":%d,"
+                        + "\"shape\":{\"blocks\":%d,"
                         + "\"hidden\":%d,\"heads\":%d,\"vocab\":%d,\"seq\":%d,\"batch\":%d,\"threads\":%d,\"params\":%d},"
                         + "\"tokens_per_s\":%s,\"peak_rss_mb\":%s,\"ratio_flashdp_vs_nondp\":%.4f,"
                         + "\"ratio_flashdp_vs_explicit\":%.4f,\"ratio_flashdp_vs_ghost\":%.4f,\"mem_ratio_flashdp_vs_nondp\":%.4f,"
-                        + "\"mem_ratio_flashdp_vs_explicit\":%.4f}", z == Size.quick, z, z.blocks, z.hidden, z.heads, z.vocab,
+                        + "\"mem_ratio_flashdp_vs_explicit\":%.4f,\"ratio_flashdp_vs_nondp_per_run\":%s}", z == Size.quick, z,
+                repeats, z.blocks, z.hidden, z.heads, z.vocab,
                 z.seq, z.batch, threads, z.parameters(), obj(tps), obj(rss), tps.get("flashdp") / tps.get("nondp"),
                 tps.get("flashdp") / tps.get("explicit"), tps.get("flashdp") / tps.get("ghost"),
-                rss.get("flashdp") / rss.get("nondp"), rss.get("flashdp") / rss.get("explicit"));
+                rss.get("flashdp") / rss.get("nondp"), rss.get("flashdp") / rss.get("explicit"), perRun);
         lines.add(last);
         json.append(lines.toArray(String[]::new));
         lines.forEach(o::println);
         o.flush();
         return 0;
+    }
+
+    /** The median of a few values (the mean of the middle two for an even count). */
+    static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     private static String obj(Map<String, Double> m) {

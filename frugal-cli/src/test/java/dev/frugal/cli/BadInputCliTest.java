@@ -268,6 +268,7 @@ class BadInputCliTest extends TempHomeCliTest {
     void benchDpRefusesConflictingSizesAndBadStepsBeforeBuildingAModel() {
         assertUserError(frugal("bench", "dp", "--quick", "--size", "large"), "--quick");
         assertUserError(frugal("bench", "dp", "--size", "large", "--steps", "0"), "--steps must be >= 1, got 0");
+        assertUserError(frugal("bench", "dp", "--repeats", "0"), "--repeats must be >= 1, got 0");
         Run unknown = frugal("bench", "dp", "--size", "huge");
         assertEquals(Main.EXIT_USAGE, unknown.code(), unknown.describe());
         assertTrue(unknown.err().contains("huge"), unknown.describe());
@@ -279,6 +280,13 @@ class BadInputCliTest extends TempHomeCliTest {
         assertUserError(frugal("bench", "zo", "--profile", "--modes", "inmem"), "--profile runs no modes");
         assertUserError(frugal("bench", "dist-zo", "--size", "huge"), "unknown dist-zo bench size 'huge'");
         assertUserError(frugal("bench", "dist-zo", "--quick", "--size", "large"), "--quick");
+    }
+
+    @Test
+    void benchDpMedianOfRepeats() {
+        assertEquals(2.0, DpBenchCommand.median(java.util.List.of(3.0, 1.0, 2.0)));
+        assertEquals(2.5, DpBenchCommand.median(java.util.List.of(4.0, 1.0, 2.0, 3.0)));
+        assertEquals(7.0, DpBenchCommand.median(java.util.List.of(7.0)));
     }
 
     @Test
