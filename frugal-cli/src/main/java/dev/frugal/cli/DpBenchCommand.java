@@ -155,8 +155,8 @@ public final class DpBenchCommand implements Callable<Integer> {
             }
         }
         Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
-        tpsRuns.forEach((m, v) -> tps.put(m, median(v)));
-        rssRuns.forEach((m, v) -> rss.put(m, median(v)));
+        tpsRuns.forEach((m, v) -> tps.put(m, BenchZoWorker.median(v)));
+        rssRuns.forEach((m, v) -> rss.put(m, BenchZoWorker.median(v)));
         StringBuilder perRun = new StringBuilder("[");
         for (int rep = 0; rep < repeats; rep++)
             perRun.append(rep > 0 ? "," : "").append(String.format(Locale.ROOT, "%.4f",
@@ -178,12 +178,6 @@ public final class DpBenchCommand implements Callable<Integer> {
         lines.forEach(o::println);
         o.flush();
         return 0;
-    }
-
-    /** The median of a few values (the mean of the middle two for an even count). */
-    static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     private static String obj(Map<String, Double> m) {

@@ -1,7 +1,6 @@
 package dev.frugal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.frugal.influence.data.DataRef;
 import dev.frugal.influence.data.Split;
 import dev.frugal.influence.experiment.Mislabel;
 import dev.frugal.influence.experiment.MislabelConfig;
@@ -79,7 +78,7 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
                 seeds[k] = data.seed + k;
                 Split split;
                 try (ProgressBar bar = InfluenceCommand.bar("load " + data.data, 1, progress)) {
-                    split = new DataRef(data.data, data.label, data.trainSize, data.testSize, seeds[k]).load(bar::stepTo);
+                    split = data.ref(seeds[k]).load(bar::stepTo);
                 }
                 MislabelConfig cfg = new MislabelConfig(training.kind(), training.hiddenUnits(),
                         training.config(seeds[k]).withCheckpointEvery(0), training.checkpointEvery, flip,
@@ -159,16 +158,10 @@ public final class InfluenceMislabelCommand implements Callable<Integer> {
     /** Mean, standard error of the mean, min and max of one method's AUCs over the seeds. */
     record MislabelSummary(double mean, double se, double min, double max) {
         static MislabelSummary of(double[] a) {
-            double mean = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-            for (double v : a) {
-                mean += v / a.length;
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            double ss = 0;
-            for (double v : a) ss += (v - mean) * (v - mean);
+            java.util.DoubleSummaryStatistics st = java.util.Arrays.stream(a).summaryStatistics();
+            double mean = st.getAverage(), ss = java.util.Arrays.stream(a).map(v -> (v - mean) * (v - mean)).sum();
             double se = a.length > 1 ? Math.sqrt(ss / (a.length - 1) / a.length) : Double.NaN;
-            return new MislabelSummary(mean, se, min, max);
+            return new MislabelSummary(mean, se, st.getMin(), st.getMax());
         }
     }
 }

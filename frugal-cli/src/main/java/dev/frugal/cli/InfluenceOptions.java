@@ -33,7 +33,10 @@ final class InfluenceOptions {
         @Option(names = "--seed", defaultValue = "7", description = "split / flip / subset seed (default: ${DEFAULT-VALUE})")
         long seed;
 
-        DataRef ref() { return new DataRef(data, label, trainSize, testSize, seed); }
+        DataRef ref() { return ref(seed); }
+
+        /** The same data with another split / flip / subset seed. */
+        DataRef ref(long otherSeed) { return new DataRef(data, label, trainSize, testSize, otherSeed); }
     }
 
     /** SAM training. */

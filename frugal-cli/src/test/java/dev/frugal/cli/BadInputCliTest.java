@@ -283,10 +283,10 @@ class BadInputCliTest extends TempHomeCliTest {
     }
 
     @Test
-    void benchDpMedianOfRepeats() {
-        assertEquals(2.0, DpBenchCommand.median(java.util.List.of(3.0, 1.0, 2.0)));
-        assertEquals(2.5, DpBenchCommand.median(java.util.List.of(4.0, 1.0, 2.0, 3.0)));
-        assertEquals(7.0, DpBenchCommand.median(java.util.List.of(7.0)));
+    void benchMedianOfRepeats() { // bench dp's medians over --repeats runs (the helper bench zo's workers use)
+        assertEquals(2.0, BenchZoWorker.median(java.util.List.of(3.0, 1.0, 2.0)));
+        assertEquals(2.5, BenchZoWorker.median(java.util.List.of(4.0, 1.0, 2.0, 3.0)));
+        assertEquals(7.0, BenchZoWorker.median(java.util.List.of(7.0)));
     }
 
     @Test

@@ -247,6 +247,12 @@ public final class Tensors {
      */
     public static final long MM_SPLIT_MIN_K_RATIO = 4;
 
+    /** Whether {@link #bmmSplit} splits per-sample products of {@code n × k × m} by sample (on CPU, several threads). */
+    static boolean splitsBatch(long n, long k, long m) { return n * k * m < BMM_SPLIT_MAX_MACS; }
+
+    /** Whether {@link #mmSplitK} splits {@code (p × k) @ (k × q)} along K (on CPU, several threads). */
+    static boolean splitsK(long p, long k, long q) { return k >= MM_SPLIT_MIN_K_RATIO * p * q; }
+
     /**
      * Batched matmul {@code a (B, n, k) @ b (B, k, m) → (B, n, m)}, like {@link Tensor#matmul}. On CPU, when each
      * product is small (under {@link #BMM_SPLIT_MAX_MACS}), the batch is split across the calling thread's ATen
@@ -259,7 +265,7 @@ public final class Tensors {
         long batch = a.size(0);
         int parts = (int) Math.min(batch, Threads.aten());
         if (parts <= 1 || a.device().isCuda() || a.dim() != 3 || b.dim() != 3 || a.dtype() != b.dtype()
-                || a.size(1) * a.size(2) * b.size(2) >= BMM_SPLIT_MAX_MACS)
+                || !splitsBatch(a.size(1), a.size(2), b.size(2)))
             return a.matmul(b);
         Tensor out = empty(a.dtype(), Device.CPU, batch, a.size(1), b.size(2));
         Threads.runSplit(parts, part -> {
@@ -284,8 +290,8 @@ public final class Tensors {
     public static Tensor mmSplitK(Tensor a, Tensor b) {
         long k = a.size(1);
         int parts = (int) Math.min(k, Threads.aten());
-        if (parts <= 1 || a.device().isCuda() || a.dim() != 2 || b.dim() != 2
-                || k < MM_SPLIT_MIN_K_RATIO * a.size(0) * b.size(1)) return a.matmul(b);
+        if (parts <= 1 || a.device().isCuda() || a.dim() != 2 || b.dim() != 2 || !splitsK(a.size(0), k, b.size(1)))
+            return a.matmul(b);
         java.util.List<Tensor> partial = Threads.runSplit(parts, part -> {
             long start = k * part / parts, end = k * (part + 1) / parts;
             try (Scope s = Scope.open()) {

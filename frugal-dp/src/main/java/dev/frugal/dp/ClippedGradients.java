@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The clipped per-sample gradient sums of one step, {@code Σ_i clip(g_i)} per parameter (parameter shape), before
- * noise. A DP optimizer consumes them exactly once: noise calibrated to one release must not be reused.
+ * noise. A DP optimizer consumes them exactly once: noise calibrated to one release must not be reused ({@link DpSgd}
+ * adds its noise to them in place and hands them to its optimizers as gradients).
  */
 public final class ClippedGradients implements AutoCloseable {
     private final LinkedHashMap<String, Tensor> sums;

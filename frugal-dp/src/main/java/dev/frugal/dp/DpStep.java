@@ -210,7 +210,7 @@ public final class DpStep implements LayerOps, AutoCloseable {
         Tensor total = null;
         for (PerSampleFactor f : s.pending) {
             if (total == null) total = f.clippedSum(c).reshape(s.shape);
-            else if (f instanceof PerSampleFactor.Rows r && s.shape.length == 2) r.addClippedSumTo(total, c);
+            else if (f instanceof PerSampleFactor.Rows r) r.addClippedSumTo(total, c); // a table: (rows, Q)
             else total.addInPlace(f.clippedSum(c).reshape(s.shape));
         }
         return total;

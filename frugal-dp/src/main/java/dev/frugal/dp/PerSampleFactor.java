@@ -133,17 +133,15 @@ sealed interface PerSampleFactor {
         }
 
         public Tensor clippedSum(Tensor c) {
-            return addClippedSumTo(Tensors.zeros(v.dtype(), v.device(), rows, q()), c);
+            return addClippedSumTo(Tensors.zeros(v.dtype(), v.device(), rows, v.size(2)), c);
         }
 
         /** {@code acc (rows, Q) += Σ_i c_i g_i}, in place; returns {@code acc}. */
         Tensor addClippedSumTo(Tensor acc, Tensor c) {
-            long b = ids.size(0), t = ids.size(1), q = q();
+            long b = ids.size(0), t = ids.size(1), q = v.size(2);
             Tensor vc = v.mul(c.view(b, 1, 1)).reshape(b * t, q);
             return acc.indexAddInPlace(0, ids.reshape(b * t), vc);
         }
-
-        private long q() { return v.size(2); }
 
         public void keep() { ids.keep(); v.keep(); }
 
