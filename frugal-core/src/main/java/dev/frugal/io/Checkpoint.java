@@ -115,8 +115,16 @@ public final class Checkpoint implements AutoCloseable {
         return file(name).rows(name, start, count, dtype);
     }
 
+    /** Rows of {@code name} handed to {@code use} (see {@link SafetensorsFile#withRows}). */
+    public void withRows(String name, long start, long count, DType dtype, java.util.function.Consumer<Tensor> use) {
+        file(name).withRows(name, start, count, dtype, use);
+    }
+
     /** A CPU copy of {@code name} in its stored dtype. */
     public Tensor tensor(String name) { return file(name).tensor(name); }
+
+    /** Whether stored tensor {@code name} holds exactly {@code t}'s values (see {@link SafetensorsFile#matches}). */
+    public boolean matches(String name, Tensor t) { return file(name).matches(name, t); }
 
     /** The files opened: the single file, or the shards in index order. */
     public List<Path> files() { return files.stream().map(SafetensorsFile::path).toList(); }

@@ -137,7 +137,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             MemorySegment b = bytes(name);
             if (i.dtype() == DType.BOOL) checkBools(i, b);
-            return Tensors.copyOf(b, i.dtype(), i.shape());
+            return copyOut(b, i.dtype(), i.shape());
         } finally {
             mapping.readLock().unlock();
         }
@@ -151,6 +151,45 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public Tensor rows(String name, long start, long count, DType dtype) {
+        long[] part = rowsShape(name, start, count);
+        mapping.readLock().lock();
+        try {
+            Tensor t = copyOut(rowBytes(name, start, count, part), info(name).dtype(), part);
+            return t.dtype() == dtype ? t : t.to(dtype);
+        } finally {
+            mapping.readLock().unlock();
+        }
+    }
+
+    /**
+     * Hands rows {@code start .. start+count-1} of {@code name}, as {@code dtype}, to {@code use}: a view of the mapped
+     * bytes when they are stored in {@code dtype} and aligned for it (no copy), else a converted copy. The tensor is
+     * valid only during the call; afterwards the pages read are released from resident memory (they stay in the page
+     * cache), so reading a large matrix chunk by chunk never holds it in memory.
+     *
+     * @throws IllegalArgumentException as {@link #rows}
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void withRows(String name, long start, long count, DType dtype, java.util.function.Consumer<Tensor> use) {
+        long[] part = rowsShape(name, start, count);
+        DType stored = info(name).dtype();
+        mapping.readLock().lock();
+        try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
+            MemorySegment b = rowBytes(name, start, count, part);
+            try {
+                boolean view = stored == dtype && b.byteSize() > 0 && b.address() % dtype.bytes() == 0;
+                Tensor t = view ? Tensors.viewOf(b, dtype, part) : copyOut(b, stored, part);
+                use.accept(t.dtype() == dtype ? t : t.to(dtype));
+            } finally {
+                if (b.isMapped()) b.unload();
+            }
+        } finally {
+            mapping.readLock().unlock();
+        }
+    }
+
+    /** The shape of rows {@code start .. start+count-1} of {@code name}, checked. */
+    private long[] rowsShape(String name, long start, long count) {
         TensorInfo i = info(name);
         long[] shape = i.shape();
         if (shape.length == 0 || i.dtype() == DType.BOOL) throw new IllegalArgumentException("rows of '" + name
@@ -159,20 +198,86 @@ public final class SafetensorsFile implements AutoCloseable {
                 + ", " + (start + count) + ") are outside the " + shape[0] + " rows of '" + name + "'");
         long[] part = shape.clone();
         part[0] = count;
-        long rowBytes = count == 0 ? 0 : SafetensorsHeader.byteLength(part, i.dtype()) / count;
-        mapping.readLock().lock();
-        try {
-            Tensor t = Tensors.copyOf(bytes(name).asSlice(start * rowBytes, count * rowBytes), i.dtype(), part);
-            return t.dtype() == dtype ? t : t.to(dtype);
-        } finally {
-            mapping.readLock().unlock();
-        }
+        return part;
+    }
+
+    private MemorySegment rowBytes(String name, long start, long count, long[] part) {
+        long rowBytes = count == 0 ? 0 : SafetensorsHeader.byteLength(part, info(name).dtype()) / count;
+        return bytes(name).asSlice(start * rowBytes, count * rowBytes);
     }
 
     /** A CPU tensor holding a copy of {@code name} converted to {@code dtype}. */
     public Tensor tensor(String name, DType dtype) {
         Tensor t = tensor(name);
         return t.dtype() == dtype ? t : t.to(dtype);
+    }
+
+    /**
+     * Whether {@code name} holds exactly {@code t}'s values in {@code t}'s shape. A CPU tensor of the stored dtype is
+     * compared byte for byte in place, a chunk at a time, each chunk's pages released once compared: no copy is made;
+     * any other tensor is compared against the stored values converted to its dtype, a chunk of rows at a time.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public boolean matches(String name, Tensor t) {
+        TensorInfo i = info(name);
+        if (!java.util.Arrays.equals(i.shape(), t.shape())) return false;
+        if (t.device().isCuda() || t.dtype() != i.dtype() || !t.isContiguous() || i.shape().length == 0) {
+            long rowElems = i.shape().length == 0 ? 1 : t.numel() / Math.max(1, i.shape()[0]);
+            long rows = Math.max(1, (COPY_CHUNK_BYTES / 4) / Math.max(1, rowElems));
+            long n = i.shape().length == 0 ? 1 : i.shape()[0];
+            for (long r = 0; r < n; r += rows)
+                try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
+                    long k = Math.min(rows, n - r);
+                    Tensor stored = (i.shape().length == 0 ? tensor(name, t.dtype()) : rows(name, r, k, t.dtype()))
+                            .to(t.device());
+                    Tensor mine = i.shape().length == 0 ? t : t.narrow(0, r, k);
+                    if (mine.eq(stored).logicalNot().sum().itemDouble() != 0) return false;
+                }
+            return true;
+        }
+        mapping.readLock().lock();
+        try {
+            MemorySegment b = bytes(name);
+            long n = b.byteSize();
+            if (n == 0) return true;
+            MemorySegment mine = MemorySegment.ofAddress(t.dataAddress()).reinterpret(n);
+            for (long o = 0; o < n; o += COPY_CHUNK_BYTES) {
+                long len = Math.min(COPY_CHUNK_BYTES, n - o);
+                MemorySegment src = b.asSlice(o, len);
+                boolean same = MemorySegment.mismatch(src, 0, len, mine, o, o + len) == -1;
+                if (src.isMapped()) src.unload();
+                if (!same) return false;
+            }
+            return true;
+        } finally {
+            mapping.readLock().unlock();
+        }
+    }
+
+    /** Bytes copied out of the mapping at a time before their pages are released. */
+    static final long COPY_CHUNK_BYTES = 16L << 20;
+
+    /**
+     * A tensor holding a copy of the mapped bytes {@code b}, copied a chunk at a time, each chunk's pages released from
+     * this process's resident memory once copied ({@link MemorySegment#unload()}; they stay in the page cache). A
+     * tensor read from the file then costs its own bytes only, not also the pages it was read from: loading a model
+     * used to peak at twice its size until the file was closed.
+     */
+    private static Tensor copyOut(MemorySegment b, DType dtype, long[] shape) {
+        Tensor t = Tensors.empty(dtype, dev.frugal.tensor.Device.CPU, shape);
+        long n = b.byteSize();
+        if (n != t.numel() * dtype.bytes()) throw new IllegalStateException("a " + dtype + " tensor of shape "
+                + java.util.Arrays.toString(shape) + " is not " + n + " bytes");
+        if (n == 0) return t; // an empty tensor has no data pointer
+        MemorySegment dst = MemorySegment.ofAddress(t.dataAddress()).reinterpret(n);
+        for (long o = 0; o < n; o += COPY_CHUNK_BYTES) {
+            long len = Math.min(COPY_CHUNK_BYTES, n - o);
+            MemorySegment src = b.asSlice(o, len);
+            MemorySegment.copy(src, 0, dst, o, len);
+            if (src.isMapped()) src.unload();
+        }
+        return t;
     }
 
     /** libtorch's bool is one byte that must be 0 or 1; any other value is undefined behaviour in its kernels. */

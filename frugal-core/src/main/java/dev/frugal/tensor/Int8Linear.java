@@ -33,7 +33,9 @@ public final class Int8Linear implements AutoCloseable {
         IValue p;
         try (PointerScope s = new PointerScope()) {
             org.bytedeco.pytorch.Tensor w = weight.raw().to(DType.F32.scalarType()).contiguous();
-            org.bytedeco.pytorch.Tensor scale = w.abs().amax(new long[] {1}, false).clamp_min(new org.bytedeco.pytorch.Scalar(1e-12))
+            // max |W_o| as max(max W_o, −min W_o): the same value without a weight-sized |W| temporary
+            org.bytedeco.pytorch.Tensor scale = torch.maximum(w.amax(new long[] {1}, false), w.amin(new long[] {1}, false).neg())
+                    .clamp_min(new org.bytedeco.pytorch.Scalar(1e-12))
                     .div(new org.bytedeco.pytorch.Scalar(127.0)).to(DType.F64.scalarType());
             org.bytedeco.pytorch.Tensor zp = torch.zeros(new long[] {out}, new TensorOptions(DType.I64.scalarType()));
             org.bytedeco.pytorch.Tensor q = torch.quantize_per_channel(w, scale, zp, 0, org.bytedeco.pytorch.global.torch.ScalarType.QInt8);
