@@ -48,6 +48,7 @@ final class LowPrecisionStore implements AutoCloseable {
     private final List<List<String>> blockNames = new ArrayList<>(); // per block: its matrices
     private final Map<String, Low> sliceable = new LinkedHashMap<>(); // attention matrices of the blocks
     private final IdentityHashMap<Tensor, String> placeholders = new IdentityHashMap<>();
+    private final java.util.Set<String> dropped = new java.util.HashSet<>(); // matrices whose float32 copy is gone
     private int fullBlock = -1;
     /** The models whose float32 matrices a store holds, and that store. */
     private static final Map<CausalLM, LowPrecisionStore> HOLDERS = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
@@ -66,8 +67,8 @@ final class LowPrecisionStore implements AutoCloseable {
     }
 
     /**
-     * Drops {@code model}'s float32 matrices, keeping sliceable low-precision copies of the blocks' attention
-     * matrices.
+     * Checks that {@code dir}'s checkpoint holds exactly {@code model}'s matrices; nothing is dropped yet ({@link
+     * #drop}, {@link #finish}).
      *
      * @param dir the directory of the checkpoint {@code model} was loaded from; every matrix must be there, in the
      *            model's shape
@@ -109,11 +110,34 @@ final class LowPrecisionStore implements AutoCloseable {
             }
         }
         for (String n : stored.keySet()) requireSame(n, groups.get(n).get(n));
-        try (Scope s = Scope.open()) {
-            for (List<String> names : blockNames)
-                for (String n : names) if (n.contains("attn")) sliceable.put(n, lowCopy(groups.get(n).get(n)));
+    }
+
+    /**
+     * Drops block {@code layer}'s float32 matrices (after making the sliceable copies of its attention matrices): called
+     * as soon as the block's low-precision products exist, so that the model is never held in float32 and low
+     * precision at once.
+     */
+    void drop(int layer) {
+        if (layer >= blockNames.size()) return;
+        for (String n : blockNames.get(layer)) {
+            if (dropped.contains(n)) continue;
+            if (n.contains("attn"))
+                try (Scope s = Scope.open()) { // one matrix's temporaries at a time
+                    sliceable.put(n, lowCopy(groups.get(n).get(n)));
+                }
+            putPlaceholder(n);
+            dropped.add(n);
         }
-        for (String n : stored.keySet()) putPlaceholder(n);
+    }
+
+    /**
+     * Drops every float32 matrix not dropped yet (embedding tables, LM head) and from then on holds the model: its
+     * other users are refused until {@link #close()}.
+     */
+    void finish() {
+        for (int l = 0; l < blockNames.size(); l++) drop(l);
+        for (String n : stored.keySet())
+            if (dropped.add(n)) putPlaceholder(n);
         HOLDERS.put(model, this);
         dev.frugal.tensor.NativeMemory.trim(); // the freed float32 matrices back to the system, wherever they were
     }
@@ -135,13 +159,13 @@ final class LowPrecisionStore implements AutoCloseable {
      * model's. One mapping per tensor, so that the pages read leave resident memory again.
      */
     private void requireSame(String n, Tensor w) {
-        try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
-            Tensor c = ckpt.tensor(stored.get(n), DType.F32).to(w.device());
-            if (w.eq(c).to(DType.F32).sum().itemDouble() != w.numel()) throw new CheckpointMismatchException(dir, "'"
-                    + stored.get(n) + "' differs from the model's " + n + " (was the model changed after loading?): PAHQ"
-                    + " reads float32 weights back from the checkpoint, so save the model there first (Models.save)");
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            if (!ckpt.matches(stored.get(n), w)) throw new CheckpointMismatchException(dir, "'" + stored.get(n)
+                    + "' differs from the model's " + n + " (was the model changed after loading?): PAHQ reads float32"
+                    + " weights back from the checkpoint, so save the model there first (Models.save)");
         }
     }
+
 
     /** The checkpoint's name of model parameter {@code n} (GPT-2 checkpoints may omit the {@code transformer.} prefix). */
     private String storedName(Checkpoint ckpt, String n) {
@@ -204,20 +228,43 @@ final class LowPrecisionStore implements AutoCloseable {
      * of rows (the LM head of an investigated output).
      */
     Tensor fullProduct(String name, Tensor x, Tensor bias) {
-        long[] shape = shapes.get(name);
-        long rows = Math.max(1, CHUNK_ELEMENTS / shape[1]);
         List<Tensor> parts = new ArrayList<>();
-        for (long r = 0; r < shape[0]; r += rows) {
-            long n = Math.min(rows, shape[0] - r);
-            // one chunk of float32 rows at a time: freed, and the file unmapped (touched pages leave RSS), before the next
-            try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
-                Tensor w = ckpt.rows(stored.get(name), r, n, DType.F32).to(model.device());
-                parts.add(NN.linear(x, w, bias == null ? null : bias.narrow(0, r, n)).keep());
-            }
-        }
+        forEachProductChunk(name, x, bias, (start, part) -> parts.add(part.keep()));
         Tensor out = Tensors.cat(parts, -1);
         parts.forEach(Tensor::close);
         return out;
+    }
+
+    /** What receives one chunk of a product's output columns. */
+    interface ProductChunk {
+        /** {@code part (…, n)}: output columns {@code start .. start+n-1}; valid until this call returns. */
+        void accept(long start, Tensor part);
+    }
+
+    /**
+     * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)} read from the checkpoint once,
+     * in chunks of at most {@link #CHUNK_ELEMENTS} elements, each chunk's output handed to {@code sink} in turn:
+     * neither the float32 matrix nor the whole output is ever resident.
+     */
+    void forEachProductChunk(String name, Tensor x, Tensor bias, ProductChunk sink) {
+        forEachProductChunk(name, x, bias, CHUNK_ELEMENTS, sink);
+    }
+
+    /** As {@link #forEachProductChunk(String, Tensor, Tensor, ProductChunk)}, in chunks of at most {@code elements}. */
+    void forEachProductChunk(String name, Tensor x, Tensor bias, long elements, ProductChunk sink) {
+        long[] shape = shapes.get(name);
+        long rows = Math.max(1, elements / shape[1]);
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            for (long r = 0; r < shape[0]; r += rows) {
+                long start = r, n = Math.min(rows, shape[0] - r);
+                // one chunk of float32 rows at a time, read in place where it can be; its pages leave RSS afterwards
+                ckpt.withRows(stored.get(name), start, n, DType.F32, w -> {
+                    try (Scope s = Scope.open()) {
+                        sink.accept(start, NN.linear(x, w.to(model.device()), bias == null ? null : bias.narrow(0, start, n)));
+                    }
+                });
+            }
+        }
     }
 
     private void put(String n, Tensor t) {
@@ -247,9 +294,11 @@ final class LowPrecisionStore implements AutoCloseable {
         try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
             List<String> full = fullBlock >= 0 ? blockNames.get(fullBlock) : List.of();
             for (var e : stored.entrySet()) // placeholders, and dequantized matrices a failed forward left behind
-                if (!full.contains(e.getKey())) put(e.getKey(), ckpt.tensor(e.getValue(), DType.F32).to(model.device()));
+                if (dropped.contains(e.getKey()) && !full.contains(e.getKey()))
+                    put(e.getKey(), ckpt.tensor(e.getValue(), DType.F32).to(model.device()));
         } finally {
-            HOLDERS.remove(model);
+            HOLDERS.remove(model, this);
+            dropped.clear();
             fullBlock = -1;
             for (Low l : sliceable.values()) l.close();
             sliceable.clear();

@@ -1,8 +1,11 @@
 package dev.frugal.interp;
 
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.NN;
+import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
+import java.util.List;
 
 /**
  * What ACDC measures after each patched forward: larger means further from the model's clean behaviour, and an
@@ -16,7 +19,12 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
     }
 
     /** As {@link #evaluate}, from the logits at {@link #positions()} only: {@code (K·B, P, V)}. */
-    double[] evaluateAtPositions(Tensor logits, int configs);
+    default double[] evaluateAtPositions(Tensor logits, int configs) {
+        try (Accumulator a = accumulator(configs)) {
+            a.add(0, logits);
+            return a.finish();
+        }
+    }
 
     /** The positions {@code (P)} int64 the metric reads. */
     Tensor positions();
@@ -26,6 +34,52 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
 
     @Override
     void close();
+
+    /**
+     * The metric of {@code configs} configurations from their logits at {@link #positions()}, delivered whole or in
+     * chunks of the vocabulary (an LM head read a chunk of rows at a time): {@link Accumulator#add} every chunk once,
+     * in any order, then {@link Accumulator#finish}.
+     */
+    Accumulator accumulator(int configs);
+
+    /**
+     * A metric's running state over vocabulary chunks: each row's log-sum-exp (all that log-softmax needs of the other
+     * chunks) and the metric's part that is linear in the logits. Each chunk is reduced in float32, the per-row results
+     * are combined in float64.
+     */
+    abstract class Accumulator implements AutoCloseable {
+        private Tensor lse; // (K·B, P) float64
+
+        /** Adds the logits {@code (K·B, P, n)} of vocabulary entries {@code start .. start+n-1}. */
+        public final void add(long start, Tensor logits) {
+            try (Scope s = Scope.open()) {
+                Tensor l = logits.logsumexp(2, false).to(DType.F64);
+                Tensor next = lse == null ? l : Tensors.stack(List.of(lse, l), 2).logsumexp(2, false);
+                addLinear(start, logits);
+                if (lse != null) lse.close();
+                lse = next.keep();
+            }
+        }
+
+        /** Adds the part of the metric that is linear in the logits, from {@code z (K·B, P, n)}. */
+        abstract void addLinear(long start, Tensor z);
+
+        /** One value per configuration from the log-sum-exp {@code (K·B, P)} float64 of the whole vocabulary. */
+        abstract double[] finish(Tensor lse);
+
+        public final double[] finish() {
+            if (lse == null) throw new IllegalStateException("no logits were added");
+            try (Scope s = Scope.open()) {
+                return finish(lse);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (lse != null) lse.close();
+            lse = null;
+        }
+    }
 
     /**
      * ACDC's default: {@code KL(p_clean ‖ p_patched)} of the next-token distributions, summed over the vocabulary and
@@ -48,12 +102,36 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
             return new KlToClean(NN.logSoftmax(cleanLogits.indexSelect(1, pos), -1), pos);
         }
 
+        /**
+         * {@code KL = Σ_v q_v log q_v − Σ_v q_v z_v + logsumexp(z)} per row, with {@code q} the clean distribution:
+         * the middle sum accumulates over the chunks.
+         */
         @Override
-        public double[] evaluateAtPositions(Tensor logits, int k) {
-            long b = cleanLogProbs.size(0), p = cleanLogProbs.size(1), v = cleanLogProbs.size(2);
-            Tensor lp = NN.logSoftmax(logits, -1).view(k, b, p, v); // (K, B, P, V)
-            Tensor kl = cleanLogProbs.exp().mul(cleanLogProbs.sub(lp)).sum(3, false); // (K, B, P)
-            return kl.view(k, b * p).mean(1, false).toDoubleArray();
+        public Accumulator accumulator(int k) {
+            long b = cleanLogProbs.size(0), p = cleanLogProbs.size(1);
+            return new Accumulator() {
+                private final Tensor dot = Tensors.zeros(DType.F64, cleanLogProbs.device(), k, b, p).keep();
+
+                @Override
+                void addLinear(long start, Tensor z) {
+                    long n = z.size(2);
+                    Tensor q = cleanLogProbs.narrow(2, start, n).exp(); // (B, P, n)
+                    dot.addInPlace(z.view(k, b, p, n).mul(q).sum(3, false).to(DType.F64));
+                }
+
+                @Override
+                double[] finish(Tensor lse) {
+                    Tensor negEntropy = cleanLogProbs.exp().mul(cleanLogProbs).sum(2, false).to(DType.F64); // (B, P)
+                    Tensor kl = lse.view(k, b, p).sub(dot).add(negEntropy);
+                    return kl.view(k, b * p).mean(1, false).toDoubleArray();
+                }
+
+                @Override
+                public void close() {
+                    super.close();
+                    dot.close();
+                }
+            };
         }
 
         @Override
@@ -85,13 +163,34 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
             return new TaskLoss(targets, Tensors.fromLongs(positions, positions.length).to(targets.device()));
         }
 
+        /** {@code −log p(target) = logsumexp(z) − z_target} per row: the target's logit is taken from its chunk. */
         @Override
-        public double[] evaluateAtPositions(Tensor logits, int k) {
+        public Accumulator accumulator(int k) {
             long b = targets.size(0), p = targets.size(1);
-            Tensor lp = NN.logSoftmax(logits, -1); // (K·B, P, V)
-            Tensor tg = PatchedForward.repeat(targets.unsqueeze(2), k); // (K·B, P, 1)
-            Tensor nll = lp.gather(2, tg).neg().view(k, b * p); // (K, B·P)
-            return nll.mean(1, false).toDoubleArray();
+            return new Accumulator() {
+                private final Tensor target = Tensors.zeros(DType.F64, targets.device(), k * b, p).keep();
+                private final Tensor tg = PatchedForward.repeat(targets.unsqueeze(2), k).squeeze(2).keep(); // (K·B, P)
+
+                @Override
+                void addLinear(long start, Tensor z) {
+                    Tensor local = tg.sub(start);
+                    Tensor inChunk = local.gt(-1).logicalAnd(local.lt(z.size(2)));
+                    Tensor picked = z.gather(2, local.clamp(0, z.size(2) - 1).to(DType.I64).unsqueeze(2)).squeeze(2);
+                    target.addInPlace(Tensors.where(inChunk, picked, Tensors.zerosLike(picked)).to(DType.F64));
+                }
+
+                @Override
+                double[] finish(Tensor lse) {
+                    return lse.sub(target).view(k, b * p).mean(1, false).toDoubleArray();
+                }
+
+                @Override
+                public void close() {
+                    super.close();
+                    target.close();
+                    tg.close();
+                }
+            };
         }
 
         @Override

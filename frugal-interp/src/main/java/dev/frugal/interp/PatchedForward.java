@@ -102,8 +102,9 @@ public final class PatchedForward implements AutoCloseable {
     }
 
     /**
-     * PAHQ's storage: makes every low-precision copy (one forward of {@code ids (B, T)} over the clean cache), then
-     * drops the model's float32 matrices. From then on a forward reads float32 only for the block of the component
+     * PAHQ's storage: makes every low-precision copy (one forward of {@code ids (B, T)} over the clean cache) and drops
+     * the model's float32 matrices, each block's as soon as its copies exist, the embedding tables and LM head at the
+     * end, so that the float32 model and its low-precision copies are never held together. From then on a forward reads float32 only for the block of the component
      * under investigation (from the checkpoint in {@code checkpointDir}, which must hold exactly the model's weights),
      * and {@link #close()} puts the model's float32 weights back. Make the caches first.
      *
@@ -113,10 +114,17 @@ public final class PatchedForward implements AutoCloseable {
     public void keepLowPrecisionOnly(Path checkpointDir, Tensor ids, ActivationCache clean) {
         if (precision == Precision.FP32) throw new IllegalStateException("float32 ACDC keeps its float32 weights");
         if (store != null) return;
-        try (Scope s = Scope.open()) {
-            new Run(List.of(Set.of()), 0, null, null, null, clean, null, ids.size(0), false).forward(ids);
+        LowPrecisionStore s = new LowPrecisionStore(model, precision, checkpointDir); // checks the checkpoint first
+        try (Scope sc = Scope.open()) {
+            Run r = new Run(List.of(Set.of()), 0, null, null, null, clean, null, ids.size(0), false);
+            r.afterBlock = s::drop; // a block's float32 matrices go once its low-precision products exist
+            r.forward(ids);
+            s.finish();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
         }
-        store = new LowPrecisionStore(model, precision, checkpointDir);
+        store = s;
     }
 
     /** Whether the model's float32 matrices are dropped ({@link #keepLowPrecisionOnly}). */
@@ -164,6 +172,9 @@ public final class PatchedForward implements AutoCloseable {
 
     /** The most logits elements one chunk of configurations of {@link #metric} makes at once (tests lower it). */
     long metricChunkElements = 4L << 20;
+
+    /** The most elements of the float32 LM head read from the checkpoint at once (tests lower it). */
+    long headChunkElements = LowPrecisionStore.CHUNK_ELEMENTS;
 
     /**
      * {@code metric} of each configuration: the forward of {@link #logits(Tensor, List, int, Node, Node, Tensor,
@@ -226,6 +237,8 @@ public final class PatchedForward implements AutoCloseable {
         private double[] metricValues;
         private int headFrom, headCount = -1; // the configurations the LM head is computing (-1: all)
         private boolean lowActive;
+        private Metric.Accumulator streamTo; // where the LM head's product goes, chunk by chunk (see measureStreamed)
+        private java.util.function.IntConsumer afterBlock; // told when each block has run (keepLowPrecisionOnly)
 
         Run(List<Set<Edge>> configs, int start, Node varying, Node investigated, Set<Edge> common, ActivationCache clean,
             ActivationCache corrupted, long b, boolean record) {
@@ -269,6 +282,7 @@ public final class PatchedForward implements AutoCloseable {
                         } finally {
                             if (store != null) store.leave(l);
                         }
+                        if (afterBlock != null) afterBlock.accept(l);
                     }
                     if (kept != null) kept.close();
                     kept = resid;
@@ -294,6 +308,7 @@ public final class PatchedForward implements AutoCloseable {
          * configurations at a time, so that the logits of all of them never exist at once.
          */
         private double[] measure(Tensor resid, ForwardContext ctx) {
+            if (store != null && headFull) return measureStreamed(resid, ctx);
             long perConfig = b * resid.size(1) * model.config().vocabSize();
             int per = (int) Math.max(1, Math.min(k, metricChunkElements / perConfig));
             double[] values = new double[k];
@@ -312,11 +327,35 @@ public final class PatchedForward implements AutoCloseable {
             return values;
         }
 
+        /**
+         * {@link #measure} when the output is investigated and only low-precision weights are kept: the float32 LM head
+         * is read from the checkpoint once, a chunk of rows at a time, for every configuration together, and the metric
+         * accumulates over the chunks (reading it once per chunk of configurations cost more than the rest of the
+         * sweep).
+         */
+        private double[] measureStreamed(Tensor resid, ForwardContext ctx) {
+            try (Scope s = Scope.open(); Metric.Accumulator acc = metric.accumulator(k)) {
+                streamTo = acc;
+                model.head(resid, ctx); // the LM head's product goes to acc, chunk by chunk
+                if (streamTo != null) throw new IllegalStateException("the LM head did not read its float32 weights"
+                        + " from the checkpoint");
+                return acc.finish();
+            } finally {
+                streamTo = null;
+                lowActive = false;
+            }
+        }
+
         @Override
         public Tensor linear(String module, Tensor x, Tensor w, Tensor bias) {
             if (lowActive) return low(module, w, bias, false).apply(x);
             String dropped = store == null ? null : store.placeholderName(w);
-            return dropped != null ? store.fullProduct(dropped, x, bias) : NN.linear(x, w, bias); // e.g. the LM head
+            if (dropped == null) return NN.linear(x, w, bias);
+            if (streamTo == null) return store.fullProduct(dropped, x, bias); // e.g. the LM head
+            Metric.Accumulator acc = streamTo;
+            streamTo = null;
+            store.forEachProductChunk(dropped, x, bias, headChunkElements, acc::add);
+            return x; // nothing reads it: the metric has its logits
         }
 
         @Override

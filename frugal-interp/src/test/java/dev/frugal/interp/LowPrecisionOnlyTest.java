@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * PAHQ's storage ({@link PatchedForward#keepLowPrecisionOnly}): on every pre-LN decoder fixture whose matrices are
  * rounded to bfloat16 first (so that bfloat16 storage loses nothing), a bf16 forward that keeps only low-precision
  * matrices equals the float32 forward for every kind of investigated receiver (output: the LM head read from the
- * checkpoint in chunks; MLP and q/k/v: the investigated block read back, the others dequantized); the model's matrices
+ * checkpoint in chunks, also streamed into the metric; MLP and q/k/v: the investigated block read back, the others dequantized); the model's matrices
  * are really gone meanwhile, and come back bit for bit on close.
  */
 class LowPrecisionOnlyTest {
@@ -82,6 +82,19 @@ class LowPrecisionOnlyTest {
                                 dir.getFileName(), investigated.get(i), diff, scale);
                         assertTrue(diff <= 1e-5 * (1 + scale), dir + " investigating " + investigated.get(i)
                                 + ": low-precision-only storage differs from float32 by " + diff);
+                        // the metric path: with the output investigated, the LM head streams into the metric
+                        low.headChunkElements = 7 * m.config().hiddenSize(); // several chunks of 7 rows
+                        for (Metric metric : List.of(Metric.KlToClean.of(clean.logits(), new long[] {1, t - 1}),
+                                Metric.TaskLoss.of(bad.narrow(1, 0, 2), new long[] {0, t - 1}))) {
+                            try (metric) {
+                                double[] w = metric.evaluate(want.get(i), 2);
+                                double[] v = low.metric(ids, configs.get(i), 0, null, investigated.get(i), metric, clean,
+                                        corrupted);
+                                for (int c = 0; c < 2; c++)
+                                    assertEquals(w[c], v[c], 1e-5 * (1 + Math.abs(w[c])), dir + " investigating "
+                                            + investigated.get(i) + ", " + metric.name() + " of configuration " + c);
+                            }
+                        }
                     }
                 }
                 for (ParamGroup pg : m.stages())
@@ -135,6 +148,34 @@ class LowPrecisionOnlyTest {
                 var e = assertThrows(dev.frugal.UserInputException.class, () -> f.keepLowPrecisionOnly(empty, ids, clean));
                 assertTrue(e.getMessage().contains(empty.toString()), e.getMessage());
             }
+        }
+    }
+
+    /**
+     * A store closed after dropping only some blocks (a forward that failed part way through making the copies) gives
+     * exactly those blocks' matrices back, bit for bit, and leaves the others' tensors as they were.
+     */
+    @Test
+    void closingAfterSomeBlocksDroppedGivesThemBack() {
+        Path dir = fixtures().getFirst();
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            Map<String, Tensor> before = new LinkedHashMap<>();
+            Map<String, Tensor> handles = new LinkedHashMap<>();
+            for (ParamGroup g : m.stages())
+                g.asMap().forEach((n, p) -> {
+                    before.put(n, p.cloneTensor());
+                    handles.put(n, p);
+                });
+            ParamGroup first = m.blockParams().getFirst();
+            try (LowPrecisionStore store = new LowPrecisionStore(m, Precision.INT8, dir)) {
+                store.drop(0);
+                first.asMap().forEach((n, p) -> assertTrue(before.get(n).dim() != 2 || p.numel() == 1, n + " kept"));
+            }
+            for (ParamGroup g : m.stages())
+                g.asMap().forEach((n, p) -> {
+                    assertEquals(0.0, Tensors.maxAbsDiff(p, before.get(n)), n + " did not come back as it was");
+                    if (!first.names().contains(n)) assertTrue(p == handles.get(n), n + " was replaced though never dropped");
+                });
         }
     }
 
