@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code frugal bench acdc [--quick] [--size small|gpt2-small] [--json FILE]}: reference ACDC (fp32, full recompute,
+ * {@code frugal bench acdc [--quick] [--size small|gpt2-small] [--repeats N] [--json FILE]}: reference ACDC (fp32, full recompute,
  * one edge per forward) against PAHQ with the exact accelerations, each in a fresh JVM; the last line printed is the
  * summary JSON object. Meant to be registered under the {@code bench} command.
  */
@@ -32,11 +32,16 @@ public final class AcdcBenchCommand implements Callable<Integer> {
                     + " (a random GPT-2-small-shaped model, d = 768, 12 heads, 6 blocks, the first 600 edge tests).")
     String size;
 
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "1",
+            description = "Run the three variants N times in turn (default 1) and report each one's median time and"
+                    + " peak RSS.")
+    int repeats;
+
     @Override
     public Integer call() throws Exception {
         int n = ((FrugalCommand) spec.root().userObject()).configureThreads(); // --threads: per child process
-        // refuses an unknown size before anything runs
-        AcdcBench.run(quick, size, n, FrugalHome.root().resolve("models").resolve("interp"), json,
+        // refuses an unknown size or repeats < 1 before anything runs
+        AcdcBench.run(quick, size, n, repeats, FrugalHome.root().resolve("models").resolve("interp"), json,
                 spec.commandLine().getOut());
         return 0;
     }

@@ -49,14 +49,14 @@ public final class AcdcBench {
     private AcdcBench() {}
 
     /**
-     * {@code [--quick] [--size S] [--json FILE] [--threads N]}, or {@code --variant V --models DIR [--quick] [--size S]}
+     * {@code [--quick] [--size S] [--repeats N] [--json FILE] [--threads N]}, or {@code --variant V --models DIR [--quick] [--size S]}
      * in a child.
      */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         String variant = null, json = null, size = "small";
         Path models = null;
-        int threads = Threads.defaultCount();
+        int threads = Threads.defaultCount(), repeats = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -65,8 +65,9 @@ public final class AcdcBench {
                 case "--json" -> json = args[++i];
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--size" -> size = args[++i];
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --quick, --size small|gpt2-small, --json FILE, --threads N)");
+                        + " (use --quick, --size small|gpt2-small, --repeats N, --json FILE, --threads N)");
             }
         }
         if (variant != null) {
@@ -74,7 +75,7 @@ public final class AcdcBench {
             return;
         }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-        run(quick, size, threads, models != null ? models : dev.frugal.data.FrugalHome.root().resolve("models")
+        run(quick, size, threads, repeats, models != null ? models : dev.frugal.data.FrugalHome.root().resolve("models")
                 .resolve("interp"), json == null ? null : Path.of(json), out);
     }
 
@@ -91,26 +92,40 @@ public final class AcdcBench {
      */
     public static ObjectNode run(boolean quick, String size, int threads, Path models, Path jsonFile, PrintWriter out)
             throws IOException, InterruptedException {
+        return run(quick, size, threads, 1, models, jsonFile, out);
+    }
+
+    /**
+     * As {@link #run(boolean, String, int, Path, Path, PrintWriter)}, running the three variants {@code repeats} times
+     * in turn (each run a fresh JVM) and reporting each variant's median time and peak RSS: on this VM one variant's
+     * time varied by up to 2× between identical runs.
+     *
+     * @throws dev.frugal.InvalidSettingException for a size not in {@link #SIZES} or repeats &lt; 1, before anything runs
+     */
+    public static ObjectNode run(boolean quick, String size, int threads, int repeats, Path models, Path jsonFile,
+                                 PrintWriter out) throws IOException, InterruptedException {
         dev.frugal.InvalidSettingException.require(SIZES.contains(size), "size", "must be one of "
                 + String.join(", ", SIZES) + ", got " + size);
+        dev.frugal.InvalidSettingException.require(repeats >= 1, "repeats", "must be >= 1, got " + repeats);
         Threads.configure(threads);
         model(size, quick, models).close(); // train or write here, never in a timed child
-        Map<String, JsonNode> res = new LinkedHashMap<>();
-        for (String v : VARIANTS) {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    AcdcBench.class.getName(), "--variant", v, "--models", models.toString(), "--threads",
-                    Integer.toString(threads), "--size", size));
-            if (quick) cmd.add("--quick");
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) throw new IllegalStateException("bench child " + v + " failed (exit " + p.exitValue() + ")");
-            String[] lines = text.strip().split("\n");
-            res.put(v, JSON.readTree(lines[lines.length - 1]));
+        Map<String, List<JsonNode>> runs = new LinkedHashMap<>();
+        for (int rep = 0; rep < repeats; rep++) {
+            if (repeats > 1) out.printf("run %d of %d%n", rep + 1, repeats);
+            for (String v : VARIANTS) runs.computeIfAbsent(v, k -> new ArrayList<>()).add(child(v, quick, size, threads,
+                    models));
         }
+        Map<String, JsonNode> res = new LinkedHashMap<>();
+        for (var e : runs.entrySet()) res.put(e.getKey(), medianRun(e.getValue()));
         ObjectNode sum = JSON.createObjectNode();
         sum.put("bench", "acdc");
         sum.put("size", size);
+        sum.put("repeats", repeats);
+        ObjectNode perRun = sum.putObject("time_s_per_run");
+        for (var e : runs.entrySet()) {
+            var arr = perRun.putArray(e.getKey());
+            for (JsonNode r : e.getValue()) arr.add(r.path("time_s").asDouble());
+        }
         ObjectNode time = sum.putObject("time_s"), rss = sum.putObject("peak_rss_mb"), edges = sum.putObject("edges");
         ObjectNode sweepRss = sum.putObject("sweep_peak_rss_mb"), tests = sum.putObject("edge_tests");
         ObjectNode perTest = sum.putObject("ms_per_edge_test");
@@ -144,6 +159,43 @@ public final class AcdcBench {
         if (jsonFile != null) Files.writeString(jsonFile, line + "\n", StandardCharsets.UTF_8);
         out.println(line);
         return sum;
+    }
+
+    /** One variant's child run: its JSON line. */
+    private static JsonNode child(String v, boolean quick, String size, int threads, Path models)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                AcdcBench.class.getName(), "--variant", v, "--models", models.toString(), "--threads",
+                Integer.toString(threads), "--size", size));
+        if (quick) cmd.add("--quick");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IllegalStateException("bench child " + v + " failed (exit " + p.exitValue() + ")");
+        String[] lines = text.strip().split("\n");
+        return JSON.readTree(lines[lines.length - 1]);
+    }
+
+    /**
+     * One variant's runs as one: the first run's fields (edges, forwards: the same in every run) with the median time
+     * and peak RSS of all runs.
+     *
+     * @throws IllegalStateException when the runs kept different edges
+     */
+    static JsonNode medianRun(List<JsonNode> runs) {
+        ObjectNode r = runs.getFirst().deepCopy();
+        for (JsonNode x : runs)
+            if (!x.path("edges").equals(r.path("edges"))) throw new IllegalStateException("variant " + r.path("variant")
+                    .asText() + " kept different edges in two runs of the same settings");
+        for (String k : List.of("time_s", "peak_rss_mb", "sweep_peak_rss_mb"))
+            r.put(k, median(runs.stream().mapToDouble(x -> x.path(k).asDouble()).toArray()));
+        return r;
+    }
+
+    static double median(double[] xs) {
+        double[] v = xs.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static double round(double x) { return Math.round(x * 1e4) / 1e4; }
