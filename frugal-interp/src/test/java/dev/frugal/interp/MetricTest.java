@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 /**
  * ACDC's metrics against their definitions computed directly in float64 (log-softmax over the whole vocabulary): the
  * whole logits at once, and the same logits delivered in uneven vocabulary chunks out of order (how an LM head read
- * a chunk of rows at a time feeds them).
+ * a chunk of rows at a time feeds them), with rows large enough that the log-sum-exp runs a slice of rows at a time.
  */
 class MetricTest {
-    static final int K = 3, B = 2, P = 4, V = 1003;
+    /** A row of P·V logits is just over {@link Metric.Accumulator#SLICE_ELEMENTS}: the log-sum-exp runs row by row. */
+    static final int K = 3, B = 2, P = 4, V = (int) (Metric.Accumulator.SLICE_ELEMENTS / 4) + 3;
 
     @Test
     void klToCleanMatchesItsDefinitionWholeAndInChunks() {
@@ -53,7 +54,7 @@ class MetricTest {
         double[] whole = m.evaluateAtPositions(logits, K);
         double[] chunked;
         try (Metric.Accumulator a = m.accumulator(K)) {
-            long[][] chunks = {{600, 403}, {0, 1}, {1, 255}, {256, 344}}; // uneven, out of order, covering 0..V-1
+            long[][] chunks = {{600, V - 600}, {0, 1}, {1, 255}, {256, 344}}; // uneven, out of order, covering 0..V-1
             for (long[] c : chunks) a.add(c[0], logits.narrow(2, c[0], c[1]));
             chunked = a.finish();
         }
