@@ -128,6 +128,7 @@ final class LowPrecisionStore implements AutoCloseable {
             putPlaceholder(n);
             dropped.add(n);
         }
+        dev.frugal.tensor.NativeMemory.trim(); // the freed matrices back to the system before the next block's copies
     }
 
     /**
