@@ -33,10 +33,7 @@ public final class Int8Linear implements AutoCloseable {
         IValue p;
         try (PointerScope s = new PointerScope()) {
             org.bytedeco.pytorch.Tensor w = weight.raw().to(DType.F32.scalarType()).contiguous();
-            // max |W_o| as max(max W_o, −min W_o): the same value without a weight-sized |W| temporary
-            org.bytedeco.pytorch.Tensor scale = torch.maximum(w.amax(new long[] {1}, false), w.amin(new long[] {1}, false).neg())
-                    .clamp_min(new org.bytedeco.pytorch.Scalar(1e-12))
-                    .div(new org.bytedeco.pytorch.Scalar(127.0)).to(DType.F64.scalarType());
+            org.bytedeco.pytorch.Tensor scale = scales(Tensor.wrap(w), 1).raw().flatten(0, -1).to(DType.F64.scalarType());
             org.bytedeco.pytorch.Tensor zp = torch.zeros(new long[] {out}, new TensorOptions(DType.I64.scalarType()));
             org.bytedeco.pytorch.Tensor q = torch.quantize_per_channel(w, scale, zp, 0, org.bytedeco.pytorch.global.torch.ScalarType.QInt8);
             IValue b = bias == null ? new IValue() : new IValue(bias.raw().to(DType.F32.scalarType()).contiguous());
@@ -44,6 +41,17 @@ public final class Int8Linear implements AutoCloseable {
             p.retainReference();
         }
         return new Int8Linear(p, in, out);
+    }
+
+    /**
+     * The symmetric int8 scale of each output channel of {@code w}, {@code max(max|W_o|, 1e-12) / 127}, kept as a dimension of size 1 at {@code inputDim} (the dimension summed over): the one scale rule
+     * of every int8 copy of a weight in frugal. {@code max|W_o|} is taken as {@code max(max W_o, −min W_o)}, the same
+     * value without a weight-sized {@code |W|} temporary.
+     */
+    public static Tensor scales(Tensor w, int inputDim) {
+        Tensor m = Tensor.wrap(torch.maximum(w.raw().amax(new long[] {inputDim}, true),
+                w.raw().amin(new long[] {inputDim}, true).neg()));
+        return m.clampMin(1e-12).div(127.0);
     }
 
     /** {@code x (…, in)} → {@code (…, out)} float32. */

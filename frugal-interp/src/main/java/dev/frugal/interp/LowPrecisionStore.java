@@ -180,7 +180,7 @@ final class LowPrecisionStore implements AutoCloseable {
     private Low lowCopy(Tensor w) {
         if (precision == Precision.BF16) return new Low(w.to(DType.BF16).keep(), null);
         int in = conv1d ? 0 : 1; // the input dimension: one scale per output channel
-        Tensor scale = w.abs().amax(in, true).div(127.0).clamp(Float.MIN_NORMAL, Float.MAX_VALUE);
+        Tensor scale = dev.frugal.tensor.Int8Linear.scales(w, in);
         Tensor q = w.div(scale).round().clamp(-127, 127).to(DType.I8);
         return new Low(q.keep(), scale.keep());
     }
