@@ -30,4 +30,10 @@ public interface CausalLM extends StagedModel {
 
     /** Full forward without mask, cache or hooks. */
     default Tensor logits(Tensor inputIds) { return logits(inputIds, null, null, null); }
+
+    /**
+     * The name parameter {@code param} is stored under in {@code ckpt}, a checkpoint this architecture loads (the same
+     * name unless the architecture accepts other spellings, as GPT-2 does without its {@code transformer.} prefix).
+     */
+    default String storedName(dev.frugal.io.Checkpoint ckpt, String param) { return param; }
 }

@@ -168,11 +168,10 @@ final class LowPrecisionStore implements AutoCloseable {
     }
 
 
-    /** The checkpoint's name of model parameter {@code n} (GPT-2 checkpoints may omit the {@code transformer.} prefix). */
+    /** The checkpoint's name of model parameter {@code n}, as the model's architecture spells it there. */
     private String storedName(Checkpoint ckpt, String n) {
-        if (ckpt.contains(n)) return n;
-        String bare = n.startsWith("transformer.") ? n.substring("transformer.".length()) : n;
-        if (ckpt.contains(bare)) return bare;
+        String s = model.storedName(ckpt, n);
+        if (ckpt.contains(s)) return s;
         throw new CheckpointMismatchException(dir, "has no tensor '" + n + "': PAHQ reads float32 weights back from the"
                 + " checkpoint the model was loaded from; point it at that directory");
     }

@@ -179,6 +179,36 @@ class LowPrecisionOnlyTest {
         }
     }
 
+    /**
+     * A GPT-2 checkpoint that stores its names without the {@code transformer.} prefix (as some exports do): PAHQ finds
+     * every matrix in it through the model's own name mapping, drops them, and gives them back bit for bit.
+     */
+    @Test
+    void aGpt2CheckpointWithoutThePrefixIsFound(@TempDir Path tmp) throws Exception {
+        Path dir = DecoderFixtures.all().stream()
+                .filter(d -> dev.frugal.model.HfConfig.read(d).modelType().equals("gpt2")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no GPT-2 fixture under the fixture roots"));
+        java.nio.file.Files.copy(dir.resolve("config.json"), tmp.resolve("config.json"));
+        try (Scope s = Scope.open(); dev.frugal.io.Checkpoint ckpt = dev.frugal.io.Checkpoint.open(dir)) {
+            Map<String, Tensor> bare = new LinkedHashMap<>();
+            for (String n : ckpt.names()) bare.put(n.startsWith("transformer.") ? n.substring(12) : n, ckpt.tensor(n));
+            dev.frugal.io.SafetensorsWriter.write(tmp.resolve(dev.frugal.io.Checkpoint.SINGLE), bare, Map.of());
+        }
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(tmp, Device.CPU)) {
+            Map<String, Tensor> before = new LinkedHashMap<>();
+            for (ParamGroup g : m.stages()) g.asMap().forEach((n, p) -> before.put(n, p.cloneTensor()));
+            Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-ids", 3), 1, 4);
+            try (PatchedForward f = new PatchedForward(m, Precision.INT8); ActivationCache clean = f.cache(ids)) {
+                f.keepLowPrecisionOnly(tmp, ids, clean);
+                assertTrue(f.lowPrecisionOnly());
+                for (ParamGroup g : m.stages())
+                    g.asMap().forEach((n, p) -> assertTrue(before.get(n).dim() != 2 || p.numel() == 1, n + " kept"));
+            }
+            for (ParamGroup g : m.stages())
+                g.asMap().forEach((n, p) -> assertEquals(0.0, Tensors.maxAbsDiff(p, before.get(n)), n + " came back changed"));
+        }
+    }
+
     /** The metric made a configuration at a time equals the metric of all configurations' logits at once. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")

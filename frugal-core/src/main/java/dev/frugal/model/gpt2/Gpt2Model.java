@@ -90,6 +90,10 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
         return n -> m.getOrDefault(n, prefixed || !n.startsWith(P) ? n : n.substring(P.length()));
     }
 
+    /** GPT-2 checkpoints may store the {@code transformer.}-prefixed names without the prefix. */
+    @Override
+    public String storedName(Checkpoint ckpt, String param) { return storedNames(ckpt).apply(param); }
+
     /** The {@code GPT2LMHeadModel} name of a checkpoint tensor name. */
     static String canonical(String stored) {
         return stored.startsWith(P) || stored.equals(LM_HEAD) ? stored : P + stored;
