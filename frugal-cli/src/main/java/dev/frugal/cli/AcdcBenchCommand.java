@@ -11,9 +11,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code frugal bench acdc [--quick] [--size small|gpt2-small] [--repeats N] [--json FILE]}: reference ACDC (fp32, full recompute,
- * one edge per forward) against PAHQ with the exact accelerations, each in a fresh JVM; the last line printed is the
- * summary JSON object. Meant to be registered under the {@code bench} command.
+ * {@code frugal bench acdc [--quick] [--size small|gpt2-small] [--repeats N] [--json FILE]}: reference ACDC (fp32,
+ * full recompute, one edge per forward) against PAHQ with the exact accelerations, each in a fresh JVM; the last line
+ * printed is the summary JSON object. Meant to be registered under the {@code bench} command.
  */
 @Command(name = "acdc", mixinStandardHelpOptions = true,
         description = "Benchmark ACDC (fp32) against PAHQ on the induction model; each variant in a fresh process.")

@@ -224,7 +224,7 @@ public final class SafetensorsFile implements AutoCloseable {
         if (!java.util.Arrays.equals(i.shape(), t.shape())) return false;
         if (t.device().isCuda() || t.dtype() != i.dtype() || !t.isContiguous() || i.shape().length == 0) {
             long rowElems = i.shape().length == 0 ? 1 : t.numel() / Math.max(1, i.shape()[0]);
-            long rows = Math.max(1, (COPY_CHUNK_BYTES / 4) / Math.max(1, rowElems));
+            long rows = Math.max(1, (COPY_CHUNK_BYTES / t.dtype().bytes()) / Math.max(1, rowElems));
             long n = i.shape().length == 0 ? 1 : i.shape()[0];
             for (long r = 0; r < n; r += rows)
                 try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {

@@ -44,8 +44,9 @@ public final class Int8Linear implements AutoCloseable {
     }
 
     /**
-     * The symmetric int8 scale of each output channel of {@code w}, {@code max(max|W_o|, 1e-12) / 127}, kept as a dimension of size 1 at {@code inputDim} (the dimension summed over): the one scale rule
-     * of every int8 copy of a weight in frugal. {@code max|W_o|} is taken as {@code max(max W_o, −min W_o)}, the same
+     * The symmetric int8 scale of each output channel of {@code w}, {@code max(max|W_o|, 1e-12) / 127}, kept as a
+     * dimension of size 1 at {@code inputDim} (the dimension summed over): the one scale rule of every int8 copy of a
+     * weight in frugal. {@code max|W_o|} is taken as {@code max(max W_o, −min W_o)}, the same
      * value without a weight-sized {@code |W|} temporary.
      */
     public static Tensor scales(Tensor w, int inputDim) {

@@ -49,8 +49,8 @@ public final class AcdcBench {
     private AcdcBench() {}
 
     /**
-     * {@code [--quick] [--size S] [--repeats N] [--json FILE] [--threads N]}, or {@code --variant V --models DIR [--quick] [--size S]}
-     * in a child.
+     * {@code [--quick] [--size S] [--repeats N] [--json FILE] [--threads N]}, or {@code --variant V --models DIR
+     * [--quick] [--size S]} in a child.
      */
     public static void main(String[] args) throws Exception {
         boolean quick = false;

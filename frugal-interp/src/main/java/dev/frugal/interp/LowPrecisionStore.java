@@ -108,8 +108,8 @@ final class LowPrecisionStore implements AutoCloseable {
                     }
                 }
             }
+            for (String n : stored.keySet()) requireSame(ckpt, n, groups.get(n).get(n));
         }
-        for (String n : stored.keySet()) requireSame(n, groups.get(n).get(n));
     }
 
     /**
@@ -119,16 +119,18 @@ final class LowPrecisionStore implements AutoCloseable {
      */
     void drop(int layer) {
         if (layer >= blockNames.size()) return;
+        boolean any = false;
         for (String n : blockNames.get(layer)) {
-            if (dropped.contains(n)) continue;
+            if (!dropped.add(n)) continue;
             if (n.contains("attn"))
                 try (Scope s = Scope.open()) { // one matrix's temporaries at a time
                     sliceable.put(n, lowCopy(groups.get(n).get(n)));
                 }
             putPlaceholder(n);
-            dropped.add(n);
+            any = true;
         }
-        dev.frugal.tensor.NativeMemory.trim(); // the freed matrices back to the system before the next block's copies
+        // the freed matrices back to the system before the next block's copies
+        if (any) dev.frugal.tensor.NativeMemory.trim();
     }
 
     /**
@@ -157,16 +159,13 @@ final class LowPrecisionStore implements AutoCloseable {
 
     /**
      * Refuses a model whose weight {@code n} differs from the checkpoint's: float32 read back later would not be the
-     * model's. One mapping per tensor, so that the pages read leave resident memory again.
+     * model's. The comparison releases the pages it reads ({@link Checkpoint#matches}).
      */
-    private void requireSame(String n, Tensor w) {
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            if (!ckpt.matches(stored.get(n), w)) throw new CheckpointMismatchException(dir, "'" + stored.get(n)
-                    + "' differs from the model's " + n + " (was the model changed after loading?): PAHQ reads float32"
-                    + " weights back from the checkpoint, so save the model there first (Models.save)");
-        }
+    private void requireSame(Checkpoint ckpt, String n, Tensor w) {
+        if (!ckpt.matches(stored.get(n), w)) throw new CheckpointMismatchException(dir, "'" + stored.get(n)
+                + "' differs from the model's " + n + " (was the model changed after loading?): PAHQ reads float32"
+                + " weights back from the checkpoint, so save the model there first (Models.save)");
     }
-
 
     /** The checkpoint's name of model parameter {@code n}, as the model's architecture spells it there. */
     private String storedName(Checkpoint ckpt, String n) {

@@ -104,9 +104,10 @@ public final class PatchedForward implements AutoCloseable {
     /**
      * PAHQ's storage: makes every low-precision copy (one forward of {@code ids (B, T)} over the clean cache) and drops
      * the model's float32 matrices, each block's as soon as its copies exist, the embedding tables and LM head at the
-     * end, so that the float32 model and its low-precision copies are never held together. From then on a forward reads float32 only for the block of the component
-     * under investigation (from the checkpoint in {@code checkpointDir}, which must hold exactly the model's weights),
-     * and {@link #close()} puts the model's float32 weights back. Make the caches first.
+     * end, so that the float32 model and its low-precision copies are never held together. From then on a forward
+     * reads float32 only for the block of the component under investigation (from the checkpoint in {@code
+     * checkpointDir}, which must hold exactly the model's weights), and {@link #close()} puts the model's float32
+     * weights back. Make the caches first.
      *
      * @throws IllegalStateException                      under {@link Precision#FP32}
      * @throws dev.frugal.model.CheckpointMismatchException when the checkpoint does not hold the model's weights
