@@ -33,6 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         row(out, "frugal", FrugalCommand.version());
         row(out, "java", Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
                 + System.getProperty("java.home") + ")");
+        row(out, "classes", classesLocation());
         row(out, "libtorch", Backend.LIBTORCH_VERSION + " (JavaCPP presets, " + System.getProperty("os.arch") + ")");
         row(out, "threads", "ATen " + Threads.aten() + ", OpenBLAS "
                 + Threads.openBlas().map(String::valueOf).orElse("n/a (no OpenBLAS in this build)")
@@ -53,6 +54,19 @@ final class InfoCommand implements Callable<Integer> {
         row(out, "", "(install with: frugal data fetch NAME; list with: frugal data list)");
         out.flush();
         return 0;
+    }
+
+    /**
+     * Where this command's classes were loaded from: the CLI jar, or its snapshot under {@code
+     * $FRUGAL_HOME/cache/jars} when started by the launcher (which runs from a copy so that a rebuild cannot break it).
+     */
+    static String classesLocation() {
+        try {
+            var src = InfoCommand.class.getProtectionDomain().getCodeSource();
+            return src == null ? "unknown" : Path.of(src.getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException | SecurityException | IllegalArgumentException e) {
+            return "unknown";
+        }
     }
 
     private static void row(PrintWriter out, String key, String value) {
