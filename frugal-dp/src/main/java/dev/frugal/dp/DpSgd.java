@@ -180,7 +180,7 @@ public final class DpSgd implements AutoCloseable {
             for (var e : params.entrySet()) {
                 try (Scope s = Scope.open()) {
                     Tensor p = e.getValue(), sum = g.sum(e.getKey());
-                    Tensor z = Tensors.randn(noise, p.dtype(), Device.CPU, p.shape());
+                    Tensor z = Tensors.randnChunked(noise, p.dtype(), p.shape()); // several threads for large tensors
                     if (!p.device().equals(Device.CPU)) z = z.to(p.device());
                     // (Σ clip(g_i) + N(0, σ²C²)) / (qN), in the consumed sum's own memory (no table-sized temporaries)
                     p.setGrad(sum.addInPlace(z, std).divInPlace(expectedBatchSize));
