@@ -1,5 +1,7 @@
 package dev.frugal.cli;
 
+import static dev.frugal.Stats.median;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.model.BlockSource;
@@ -111,7 +113,7 @@ public final class BenchZoDeviceWorker {
                             BenchZoWorker.plainLoss(m, obj, batch);
                             if (i >= warmup) f.add((System.nanoTime() - a) / 1e9);
                         }
-                        out.put("fwd2_s", BenchZoWorker.median(f));
+                        out.put("fwd2_s", median(f));
                     }
                     resetPeak(device);
                     for (int t = 0; t < warmup + steps; t++) {
@@ -122,7 +124,7 @@ public final class BenchZoDeviceWorker {
                     e.flush();
                 }
             }
-            double step = BenchZoWorker.median(times);
+            double step = median(times);
             out.put("step_s", step);
             out.set("steps_s", out.arrayNode().addAll(times.stream().map(out::numberNode).toList()));
             out.put("tokens_per_s", (double) shape.batch() * shape.tokens() / step);

@@ -1,5 +1,7 @@
 package dev.frugal.cli;
 
+import static dev.frugal.Stats.median;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.model.AttentionParts;
@@ -72,9 +74,9 @@ public final class BenchZoProfile {
                 total.add(t / 1e9);
                 for (String p : PARTS) perForward.get(p).add(timer.ms(p));
             }
-            out.put("forward_s", BenchZoWorker.median(total));
+            out.put("forward_s", median(total));
             ObjectNode parts = out.putObject("parts_ms");
-            for (String p : PARTS) parts.put(p, Math.round(BenchZoWorker.median(perForward.get(p)) * 100) / 100.0);
+            for (String p : PARTS) parts.put(p, Math.round(median(perForward.get(p)) * 100) / 100.0);
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));
     }

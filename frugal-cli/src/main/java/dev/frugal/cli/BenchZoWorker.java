@@ -1,5 +1,7 @@
 package dev.frugal.cli;
 
+import static dev.frugal.Stats.median;
+
 import dev.frugal.tensor.PeakRss;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -287,12 +289,6 @@ public final class BenchZoWorker {
     static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    static double median(List<Double> xs) {
-        double[] v = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (v.length == 0) return Double.NaN;
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Peak resident set of this process in MiB ({@code VmHWM} of /proc/self/status), or −1 where unavailable. */

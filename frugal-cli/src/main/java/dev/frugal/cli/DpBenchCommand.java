@@ -1,5 +1,7 @@
 package dev.frugal.cli;
 
+import static dev.frugal.Stats.median;
+
 import dev.frugal.InvalidSettingException;
 import dev.frugal.dp.ClippedGradients;
 import dev.frugal.dp.ClippingAlgorithm;
@@ -155,8 +157,8 @@ public final class DpBenchCommand implements Callable<Integer> {
             }
         }
         Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
-        tpsRuns.forEach((m, v) -> tps.put(m, BenchZoWorker.median(v)));
-        rssRuns.forEach((m, v) -> rss.put(m, BenchZoWorker.median(v)));
+        tpsRuns.forEach((m, v) -> tps.put(m, median(v)));
+        rssRuns.forEach((m, v) -> rss.put(m, median(v)));
         StringBuilder perRun = new StringBuilder("[");
         for (int rep = 0; rep < repeats; rep++)
             perRun.append(rep > 0 ? "," : "").append(String.format(Locale.ROOT, "%.4f",

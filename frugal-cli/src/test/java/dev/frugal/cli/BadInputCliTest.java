@@ -283,13 +283,6 @@ class BadInputCliTest extends TempHomeCliTest {
     }
 
     @Test
-    void benchMedianOfRepeats() { // bench dp's medians over --repeats runs (the helper bench zo's workers use)
-        assertEquals(2.0, BenchZoWorker.median(java.util.List.of(3.0, 1.0, 2.0)));
-        assertEquals(2.5, BenchZoWorker.median(java.util.List.of(4.0, 1.0, 2.0, 3.0)));
-        assertEquals(7.0, BenchZoWorker.median(java.util.List.of(7.0)));
-    }
-
-    @Test
     void benchDpLargeIsGpt2SmallAndItsPerSampleGradientsTakeSeveralGigabytes() {
         DpBenchCommand.Size large = DpBenchCommand.Size.large;
         assertEquals(768, large.hidden);

@@ -1,5 +1,7 @@
 package dev.frugal.interp;
 
+import static dev.frugal.Stats.median;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -192,11 +194,6 @@ public final class AcdcBench {
         return r;
     }
 
-    static double median(double[] xs) {
-        double[] v = xs.clone();
-        java.util.Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 
     private static double round(double x) { return Math.round(x * 1e4) / 1e4; }
 

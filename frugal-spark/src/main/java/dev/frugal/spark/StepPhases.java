@@ -1,7 +1,8 @@
 package dev.frugal.spark;
 
+import static dev.frugal.Stats.median;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,12 +66,5 @@ public record StepPhases(List<Double> stepSeconds, Map<Integer, List<double[]>> 
         }
         double spark = trainedSteps > 0 ? outsideSeconds / trainedSteps : Double.NaN;
         return new Breakdown(median(step), median(fwd), median(slow), median(wait), median(transport), median(rest), spark);
-    }
-
-    static double median(List<Double> xs) {
-        if (xs.isEmpty()) return Double.NaN;
-        double[] v = xs.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

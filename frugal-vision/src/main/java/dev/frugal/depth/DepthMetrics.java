@@ -1,5 +1,7 @@
 package dev.frugal.depth;
 
+import static dev.frugal.Stats.median;
+
 import java.util.Arrays;
 
 /**
@@ -56,12 +58,5 @@ public record DepthMetrics(double absRel, double sqRel, double rmse, double rmse
         }
         int n = ms.size();
         return new DepthMetrics(s[0] / n, s[1] / n, s[2] / n, s[3] / n, s[4] / n, s[5] / n, s[6] / n, s[7] / n, px);
-    }
-
-    static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        int n = c.length;
-        return n % 2 == 1 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
     }
 }
