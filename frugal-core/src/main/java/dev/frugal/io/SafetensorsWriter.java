@@ -3,6 +3,7 @@ package dev.frugal.io;
 import dev.frugal.io.SafetensorsException.Kind;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -54,6 +55,106 @@ public final class SafetensorsWriter {
         } finally {
             if (f != null) f.discard();
         }
+    }
+
+    /** Where {@link #writeStreaming} puts each tensor's bytes: any order, each tensor once. */
+    @FunctionalInterface
+    public interface TensorSink {
+        /**
+         * Writes {@code tensor} as the entry {@code name} of the layout.
+         *
+         * @throws IllegalArgumentException for a name not in the layout, written twice, or another dtype or shape
+         */
+        void put(String name, Tensor tensor);
+    }
+
+    /**
+     * Writes a safetensors file whose tensors are produced one at a time: the header from {@code layout} (name → dtype
+     * and shape, data in that order), then whatever {@code fill} puts into the sink, each tensor's bytes written
+     * through a mapping of its own range, forced and unmapped at once, so that neither the tensors nor the file's pages
+     * accumulate in memory (a checkpoint larger than RAM, written block by block). Atomic like {@link #write}: the
+     * target appears only once every entry was written.
+     *
+     * @param layout the entries, in the order of their data in the file
+     * @throws SafetensorsException as {@link #write}, and ({@link Kind#UNSUPPORTED}) when {@code fill} left an entry
+     *                              unwritten; the target is then untouched
+     */
+    public static void writeStreaming(Path path, List<Entry> layout, Map<String, String> metadata,
+                                      java.util.function.Consumer<TensorSink> fill) {
+        List<TensorInfo> infos = new ArrayList<>(layout.size());
+        Map<String, TensorInfo> byName = new LinkedHashMap<>();
+        long off = 0;
+        for (Entry e : layout) {
+            if (e.name() == null || e.name().equals(SafetensorsHeader.METADATA_KEY))
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor name " + e.name() + " is reserved or null");
+            long len = Math.multiplyExact(Tensors.numel(e.shape()), e.dtype().bytes());
+            TensorInfo t = new TensorInfo(e.name(), e.dtype(), e.shape(), off, off + len);
+            if (byName.put(e.name(), t) != null)
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + e.name() + "' is listed twice");
+            infos.add(t);
+            off += len;
+        }
+        byte[] header = SafetensorsHeader.encode(infos, checkMetadata(path, metadata));
+        long base = 8 + header.length, total = base + off;
+        java.util.Set<String> written = new java.util.HashSet<>();
+        AtomicFile f = null;
+        try {
+            f = AtomicFile.stage(path);
+            try (FileChannel ch = FileChannel.open(f.tmp(), StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, base, arena);
+                    m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, header.length);
+                    MemorySegment.copy(header, 0, m, ValueLayout.JAVA_BYTE, 8, header.length);
+                    m.force();
+                }
+                if (total > base) {
+                    ch.position(total - 1);
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[1])); // the file's full length, before any mapping
+                }
+                fill.accept((name, tensor) -> {
+                    TensorInfo t = byName.get(name);
+                    if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
+                    if (!written.add(name)) throw new IllegalArgumentException("'" + name + "' written twice to " + path);
+                    if (tensor.dtype() != t.dtype() || !java.util.Arrays.equals(tensor.shape(), t.shape()))
+                        throw new IllegalArgumentException("'" + name + "' is " + tensor.dtype() + " "
+                                + java.util.Arrays.toString(tensor.shape()) + " but the layout says " + t.dtype() + " "
+                                + java.util.Arrays.toString(t.shape()));
+                    long len = t.end() - t.begin();
+                    if (len == 0) return;
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, base + t.begin(), len, arena);
+                        tensor.copyBytesTo(m);
+                        m.force();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                ch.force(true);
+            }
+            if (written.size() != infos.size()) {
+                List<String> missing = new ArrayList<>();
+                for (TensorInfo t : infos) if (!written.contains(t.name())) missing.add(t.name());
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, missing.size() + " tensor(s) of the layout were"
+                        + " never written, e.g. '" + missing.getFirst() + "'");
+            }
+            f.commit();
+            f = null;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SafetensorsException(path, "cannot write: " + e, e);
+        } finally {
+            if (f != null) f.discard();
+        }
+    }
+
+    /** One entry of {@link #writeStreaming}'s layout. */
+    public record Entry(String name, DType dtype, long[] shape) {
+        public Entry {
+            shape = shape.clone();
+        }
+
+        /** The entry of a tensor like {@code t}. */
+        public static Entry of(String name, Tensor t) { return new Entry(name, t.dtype(), t.shape()); }
     }
 
     /**

@@ -154,6 +154,9 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     public OffloadConfig offload() { return offload; }
 
+    /** Every parameter's name and shape, by block (for a checkpoint written block by block). */
+    ParameterLayout layout() { return layout; }
+
     public ZoHyperparameters hyperparameters() { return hp; }
 
     /**

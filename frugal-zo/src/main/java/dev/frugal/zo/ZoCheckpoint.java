@@ -6,8 +6,10 @@ import dev.frugal.io.FileTrees;
 import dev.frugal.io.FrugalIoException;
 import dev.frugal.io.SafetensorsWriter;
 import dev.frugal.model.StagedModel;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
+import dev.frugal.tensor.Tensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -17,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -38,15 +42,19 @@ public final class ZoCheckpoint {
 
     private ZoCheckpoint() {}
 
-    /** Writes one safetensors file: {@link SafetensorsWriter#write} (a seam for tests that inject a failing disk). */
+    /**
+     * Writes one safetensors file tensor by tensor: {@link SafetensorsWriter#writeStreaming} (a seam for tests that
+     * inject a failing disk).
+     */
     @FunctionalInterface
     interface TensorFileWriter {
-        void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata);
+        void write(Path file, List<SafetensorsWriter.Entry> layout, Map<String, String> metadata,
+                   java.util.function.Consumer<SafetensorsWriter.TensorSink> fill);
     }
 
     /** Writes a checkpoint of {@code model} (blocks read through {@code engine}) and returns its directory. */
     public static Path save(Path root, StagedModel model, Zo2Engine<?> engine, TrainerState state) {
-        return save(root, model, engine, state, SafetensorsWriter::write);
+        return save(root, model, engine, state, SafetensorsWriter::writeStreaming);
     }
 
     /**
@@ -59,25 +67,35 @@ public final class ZoCheckpoint {
                 + " call flush() first, or the checkpoint would miss step " + (state.completed() - 1) + "'s update");
         Path dir = root.resolve(String.format("step-%08d", state.completed()));
         Path tmp = root.resolve(".tmp-" + dir.getFileName());
-        Map<String, Tensor> all = new LinkedHashMap<>(); // block copies outlive each block's scope: kept, closed below
         try (Scope s = Scope.open()) {
             Files.createDirectories(root);
             FileTrees.delete(tmp);
             Files.createDirectories(tmp);
-            engine.forEachBlock((i, w) -> w.forEach((n, t) -> all.put(n, t.cloneTensor().keep())));
-            Map<String, Tensor> base = new LinkedHashMap<>(), head = new LinkedHashMap<>();
+            // the layout first, from the engine's shapes; then each block written as the engine brings it in, so that
+            // no copy of the model is ever whole in memory (a disk-tier model may not fit)
+            Map<String, long[]> blockShapes = new LinkedHashMap<>();
+            for (List<String> b : engine.layout().blocks()) for (String n : b) blockShapes.put(n, engine.layout().shapes().get(n));
+            DType blockDtype = engine.offload().computeDtype();
+            List<SafetensorsWriter.Entry> base = new ArrayList<>(), head = new ArrayList<>();
             long bytes = 0;
             for (String n : model.parameterNames()) {
-                Tensor t = all.containsKey(n) ? all.get(n) : model.parameter(n);
-                (n.startsWith(HEAD_PREFIX) ? head : base).put(n, t);
-                bytes += t.numel() * t.dtype().bytes();
+                SafetensorsWriter.Entry e = blockShapes.containsKey(n) ? new SafetensorsWriter.Entry(n, blockDtype,
+                        blockShapes.get(n)) : SafetensorsWriter.Entry.of(n, model.parameter(n));
+                (n.startsWith(HEAD_PREFIX) ? head : base).add(e);
+                bytes += Tensors.numel(e.shape()) * e.dtype().bytes();
             }
             long free = Files.getFileStore(root).getUsableSpace();
             if (free < bytes) throw new IOException("No space left on device: the checkpoint needs " + mb(bytes)
                     + " and " + mb(free) + " are free");
             model.config().source().writeTo(tmp);
-            writer.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"));
-            if (!head.isEmpty()) writer.write(tmp.resolve(HEAD), head, Map.of("format", "pt"));
+            writer.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"), sink -> {
+                for (SafetensorsWriter.Entry e : base)
+                    if (!blockShapes.containsKey(e.name())) sink.put(e.name(), model.parameter(e.name()));
+                engine.forEachBlock((i, w) -> w.forEach(sink::put));
+            });
+            if (!head.isEmpty()) writer.write(tmp.resolve(HEAD), head, Map.of("format", "pt"), sink -> {
+                for (SafetensorsWriter.Entry e : head) sink.put(e.name(), model.parameter(e.name()));
+            });
             writeDurably(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
             fsync(tmp);
             FileTrees.delete(dir);
@@ -94,8 +112,6 @@ public final class ZoCheckpoint {
                     .orElse("no earlier checkpoint exists");
             throw new FrugalIoException("cannot write checkpoint " + dir + " (" + rootCause(e) + "); the partial files"
                     + " were removed and " + kept + ". Free disk space or choose another checkpoint directory", e);
-        } finally {
-            all.values().forEach(Tensor::close);
         }
     }
 

@@ -49,7 +49,7 @@ class CheckpointFaultTest {
         Path root = tmp.resolve("ck");
         train(root, 2, 0);
         Path good = ZoCheckpoint.latest(root).orElseThrow();
-        ZoCheckpoint.TensorFileWriter fullDisk = (file, tensors, meta) -> {
+        ZoCheckpoint.TensorFileWriter fullDisk = (file, layout, meta, fill) -> {
             try {
                 Files.write(file, new byte[4096]); // part of the file made it to disk
             } catch (IOException e) {
