@@ -174,7 +174,12 @@ final class ZoRun {
     }
 
     private Result lm(Path modelDir, Path weights, ZoHyperparameters hp, OffloadConfig off, TrainerState state) {
-        try (CausalLM model = Models.loadCausalLM(weights, device)) {
+        // offloaded on the CPU: the blocks go from the checkpoint into the tier one at a time, so a model larger than
+        // memory can be trained; in memory (or on a GPU) the model is loaded whole
+        boolean streamed = off.tier() != dev.frugal.zo.OffloadTier.NONE && !device.isCuda();
+        Models.Streamed st = streamed ? Models.loadCausalLMStreaming(weights) : null;
+        try (CausalLM model = streamed ? st.model() : Models.loadCausalLM(weights, device);
+             dev.frugal.model.BlockSource blocks = streamed ? st.blocks() : null) {
             checkAgainst(model, modelDir);
             Path tok = o.tokenizer != null ? o.tokenizer : modelDir.resolve("tokenizer.json");
             if (!java.nio.file.Files.isRegularFile(tok) && !o.data.endsWith(".jsonl") && !o.data.endsWith(".json"))
@@ -184,10 +189,11 @@ final class ZoRun {
             List<LmBatch> eval = data.evalBatches(o.batch);
             BatchSource<LmBatch> train = data.trainBatches(o.batch, hp.seed()); // refuses a batch beyond the data
             CausalLmObjective obj = new CausalLmObjective();
-            try (Zo2Engine<LmBatch> engine = new Zo2Engine<>(model, obj, hp, off)) {
-                out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage), tuning %s%n",
+            try (Zo2Engine<LmBatch> engine = streamed ? Zo2Engine.streaming(model, blocks, obj, hp, off)
+                    : new Zo2Engine<>(model, obj, hp, off)) {
+                out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage%s), tuning %s%n",
                         data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(), off.residentBlocks(),
-                        off.storageDtype(), hp.tuned());
+                        off.storageDtype(), streamed ? ", blocks streamed from the checkpoint" : "", hp.tuned());
                 double before = Progress.timed(out, "evaluating on " + eval.size() + " batches",
                         () -> evalLoss(engine, obj, model, eval));
                 long from = state.completed();

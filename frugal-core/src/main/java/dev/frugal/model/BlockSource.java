@@ -31,6 +31,12 @@ public interface BlockSource extends AutoCloseable {
      * closes the checkpoint.
      */
     static BlockSource fromCheckpoint(dev.frugal.io.Checkpoint ckpt, List<LinkedHashMap<String, long[]>> shapes) {
+        return fromCheckpoint(ckpt, shapes, n -> n);
+    }
+
+    /** As {@link #fromCheckpoint(dev.frugal.io.Checkpoint, List)}, parameter {@code n} read from {@code stored(n)}. */
+    static BlockSource fromCheckpoint(dev.frugal.io.Checkpoint ckpt, List<LinkedHashMap<String, long[]>> shapes,
+                                      java.util.function.UnaryOperator<String> stored) {
         return new BlockSource() {
             @Override
             public int numBlocks() { return shapes.size(); }
@@ -46,7 +52,8 @@ public interface BlockSource extends AutoCloseable {
             public LinkedHashMap<String, Tensor> take(int i) {
                 LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
                 try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
-                    for (String n : shapes.get(i).keySet()) m.put(n, ckpt.tensor(n, dev.frugal.tensor.DType.F32).keep());
+                    for (String n : shapes.get(i).keySet())
+                        m.put(n, ckpt.tensor(stored.apply(n), dev.frugal.tensor.DType.F32).keep());
                 }
                 return m;
             }

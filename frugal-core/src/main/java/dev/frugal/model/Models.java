@@ -40,6 +40,47 @@ public final class Models {
     }
 
     /**
+     * A decoder whose blocks are still in its checkpoint, and the source that reads them one block at a time into an
+     * offloading engine ({@code Zo2Engine.streaming}). Closing it closes both: the source closes the checkpoint.
+     */
+    public record Streamed(CausalLM model, BlockSource blocks) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                blocks.close();
+            } finally {
+                model.close();
+            }
+        }
+    }
+
+    /**
+     * Loads {@code dir}'s embedding, positions, final norm and head on the CPU and leaves the blocks in the (memory-mapped)
+     * checkpoint, so that the float32 model is never resident as a whole: the blocks go one at a time into an offload
+     * tier. The checkpoint is verified as by {@link #loadCausalLM}.
+     *
+     * @throws ConfigException             for a model_type that is not a decoder, or a bad config
+     * @throws CheckpointMismatchException when the weights do not fit the config
+     */
+    public static Streamed loadCausalLMStreaming(Path dir) {
+        HfConfig cfg = HfConfig.read(dir);
+        String type = cfg.modelType();
+        dev.frugal.io.Checkpoint ckpt = dev.frugal.io.Checkpoint.open(dir);
+        try {
+            return switch (type) {
+                case "opt" -> dev.frugal.model.opt.OptModel.loadStreaming(cfg, ckpt);
+                case "gpt2" -> dev.frugal.model.gpt2.Gpt2Model.loadStreaming(cfg, ckpt);
+                case "llama", "qwen3" -> dev.frugal.model.llama.LlamaModel.loadStreaming(cfg, ckpt);
+                default -> throw new ConfigException(cfg.file(), "model_type '" + type + "' is not a decoder frugal"
+                        + " implements (" + String.join(", ", DECODER_TYPES) + ")");
+            };
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    /**
      * Loads an encoder (BERT) from {@code dir} onto {@code device}: a {@code BertForSequenceClassification} or a bare
      * {@code BertModel} checkpoint.
      *

@@ -48,23 +48,45 @@ class StreamedInitTest {
         }
     }
 
-    @Test
-    void blocksStreamedFromACheckpointGiveTheEagerSteps() {
-        OffloadConfig off = OffloadConfig.disk(2, DType.BF16, tmp.resolve("ck"));
-        Path dir = dev.frugal.model.Fixtures.dir("opt");
-        List<ZoStep> eager = new ArrayList<>(), streamed = new ArrayList<>();
-        try (OptModel m = OptModel.load(dir, Device.CPU);
-             Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), HP, off); Scope s = Scope.open()) {
-            for (int t = 0; t < 2; t++) eager.add(e.step(t, batch(t, m.config().vocabSize())));
-        }
-        OptModel.Streamed st = OptModel.loadStreaming(dir);
-        try (OptModel m = st.model(); var src = st.blocks();
-             Zo2Engine<LmBatch> e = Zo2Engine.streaming(m, src, new CausalLmObjective(), HP,
-                     OffloadConfig.disk(2, DType.BF16, tmp.resolve("ck2")));
+    /**
+     * Every decoder fixture (OPT, GPT-2, Llama, Qwen3 and their variants), loaded with its blocks left in the checkpoint
+     * ({@link dev.frugal.model.Models#loadCausalLMStreaming}, what {@code zo train} does on an offloaded tier) and
+     * streamed into the disk and host tiers: the same steps and final parameters as the eagerly loaded model, and the
+     * model's block groups never hold a block.
+     */
+    @org.junit.jupiter.api.TestFactory
+    java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> blocksStreamedFromACheckpointGiveTheEagerSteps() {
+        return DiskStreamEngineTest.decoderDirs().stream().map(dir -> org.junit.jupiter.api.DynamicTest.dynamicTest(
+                dir.getFileName().toString(), () -> {
+                    for (OffloadConfig off : List.of(OffloadConfig.disk(2, DType.BF16, tmp.resolve("ck-" + dir.getFileName())),
+                            OffloadConfig.host(1, DType.F32))) {
+                        Run eager = fromCheckpoint(dir, off, false), streamed = fromCheckpoint(dir, off, true);
+                        String what = dir + " " + off.tier();
+                        assertEquals(eager.steps(), streamed.steps(), what + ": steps");
+                        assertEquals(eager.params().keySet(), streamed.params().keySet(), what);
+                        for (String n : eager.params().keySet())
+                            assertTrue(Arrays.equals(eager.params().get(n), streamed.params().get(n)), what + ": " + n);
+                    }
+                }));
+    }
+
+    private static Run fromCheckpoint(Path dir, OffloadConfig off, boolean streamed) {
+        dev.frugal.model.Models.Streamed st = streamed ? dev.frugal.model.Models.loadCausalLMStreaming(dir) : null;
+        try (dev.frugal.model.CausalLM m = streamed ? st.model() : dev.frugal.model.Models.loadCausalLM(dir, Device.CPU);
+             dev.frugal.model.BlockSource src = streamed ? st.blocks() : null;
+             Zo2Engine<LmBatch> e = streamed ? Zo2Engine.streaming(m, src, new CausalLmObjective(), HP, off)
+                     : new Zo2Engine<>(m, new CausalLmObjective(), HP, off);
              Scope s = Scope.open()) {
-            for (int t = 0; t < 2; t++) streamed.add(e.step(t, batch(t, m.config().vocabSize())));
+            if (streamed) for (var g : m.blockParams()) assertEquals(0, g.numel(), g.name() + " holds a block");
+            List<ZoStep> steps = new ArrayList<>();
+            for (int t = 0; t < 2; t++) steps.add(e.step(t, batch(t, m.config().vocabSize())));
+            e.flush();
+            Map<String, float[]> params = new LinkedHashMap<>();
+            e.forEachBlock((i, w) -> w.forEach((n, t) -> params.put(n, t.toFloatArray())));
+            java.util.Set<String> inBlocks = new java.util.HashSet<>(params.keySet());
+            for (String n : m.parameterNames()) if (!inBlocks.contains(n)) params.put(n, m.parameter(n).toFloatArray());
+            return new Run(steps, params);
         }
-        assertEquals(eager, streamed);
     }
 
     static LmBatch batch(int t, int vocab) {

@@ -76,6 +76,27 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
     }
 
     /**
+     * {@link dev.frugal.model.Models#loadCausalLMStreaming}: the embeddings and final norm loaded on the CPU, the blocks
+     * left in {@code ckpt} (verified as by {@link #load}) for a source that reads them one block at a time.
+     */
+    public static dev.frugal.model.Models.Streamed loadStreaming(HfConfig hf, Checkpoint ckpt) {
+        Gpt2Config cfg = Gpt2Config.from(hf);
+        UnaryOperator<String> stored = storedNames(ckpt);
+        Map<String, long[]> shapes = expectedShapes(cfg);
+        Map<String, long[]> storedShapes = new LinkedHashMap<>();
+        shapes.forEach((n, s) -> storedShapes.put(stored.apply(n), s));
+        WeightLoader w = new WeightLoader(ckpt, Device.CPU);
+        w.verify(storedShapes, cfg.tieWordEmbeddings() ? Set.of(LM_HEAD) : Set.of(), n -> BUFFER.matcher(n).matches());
+        Gpt2Model m = new Gpt2Model(cfg, Device.CPU);
+        try {
+            return new dev.frugal.model.Models.Streamed(m, w.loadAllButBlocks(m, shapes, m::groupOf, stored));
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /**
      * Canonical ({@code transformer.}-prefixed) name → the name the checkpoint stores it under. A name absent from the
      * checkpoint maps to the checkpoint's prevailing style, so that a "missing" report names what the file lacks.
      */

@@ -51,6 +51,25 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
     }
 
     /**
+     * {@link dev.frugal.model.Models#loadCausalLMStreaming}: the embedding, final norm and head loaded on the CPU, the
+     * blocks left in {@code ckpt} (verified as by {@link #load}) for a source that reads them one block at a time.
+     */
+    public static dev.frugal.model.Models.Streamed loadStreaming(HfConfig hf, Checkpoint ckpt) {
+        LlamaConfig cfg = LlamaConfig.from(hf);
+        Map<String, long[]> shapes = expectedShapes(cfg);
+        WeightLoader w = new WeightLoader(ckpt, Device.CPU);
+        w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(),
+                n -> n.endsWith(".rotary_emb.inv_freq"));
+        LlamaModel m = new LlamaModel(cfg, Device.CPU);
+        try {
+            return new dev.frugal.model.Models.Streamed(m, w.loadAllButBlocks(m, shapes, m::groupOf, n -> n));
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /**
      * Every parameter with its shape, in Hugging Face {@code named_parameters()} order: registration order of
      * {@code LlamaAttention} / {@code Qwen3Attention} (q, k, v, o, then q_norm, k_norm), MLP (gate, up, down), then the
      * two block norms; the tied head appears once, as the embedding.

@@ -13,7 +13,6 @@ import dev.frugal.tensor.Device;
 import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,33 +47,20 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
         return m;
     }
 
-    /** A model whose blocks are not loaded, and the source that reads them from the checkpoint one at a time. */
-    public record Streamed(OptModel model, dev.frugal.model.BlockSource blocks) {}
-
     /**
-     * Loads {@code dir}'s embedding and head on the CPU and leaves the blocks in the (memory-mapped) checkpoint, to be
-     * streamed into an offload tier block by block (ZO2) so that the fp32 model is never resident as a whole. The
-     * checkpoint is verified as by {@link #load}; it stays open until {@code blocks} is closed.
+     * {@link dev.frugal.model.Models#loadCausalLMStreaming}: the embedding and head loaded on the CPU, the blocks left
+     * in {@code ckpt} (verified as by {@link #load}) for a source that reads them one block at a time.
      */
-    public static Streamed loadStreaming(Path dir) {
-        OptConfig cfg = OptConfig.from(HfConfig.read(dir));
-        Checkpoint ckpt = Checkpoint.open(dir);
+    public static dev.frugal.model.Models.Streamed loadStreaming(HfConfig hf, Checkpoint ckpt) {
+        OptConfig cfg = OptConfig.from(hf);
+        Map<String, long[]> shapes = expectedShapes(cfg);
+        WeightLoader w = new WeightLoader(ckpt, Device.CPU);
+        w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(), n -> false);
+        OptModel m = new OptModel(cfg, Device.CPU);
         try {
-            OptModel m = new OptModel(cfg, Device.CPU);
-            WeightLoader w = new WeightLoader(ckpt, Device.CPU);
-            Map<String, long[]> shapes = expectedShapes(cfg);
-            w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(), n -> false);
-            List<LinkedHashMap<String, long[]>> blockShapes = new ArrayList<>();
-            for (int i = 0; i < cfg.numLayers(); i++) blockShapes.add(new LinkedHashMap<>());
-            for (var e : shapes.entrySet()) {
-                ParamGroup g = m.groupOf(e.getKey());
-                int b = m.blocks.indexOf(g);
-                if (b >= 0) blockShapes.get(b).put(e.getKey(), e.getValue());
-                else w.load(g, e.getKey());
-            }
-            return new Streamed(m, dev.frugal.model.BlockSource.fromCheckpoint(ckpt, blockShapes));
+            return new dev.frugal.model.Models.Streamed(m, w.loadAllButBlocks(m, shapes, m::groupOf, n -> n));
         } catch (RuntimeException e) {
-            ckpt.close();
+            m.close();
             throw e;
         }
     }

@@ -1,0 +1,84 @@
+package dev.frugal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code zo train --task lm} on an offloaded tier takes the model's blocks from the checkpoint one at a time (never the
+ * whole float32 model) and writes its checkpoints block by block: the same steps and the same checkpoint bytes as the
+ * in-memory run, and a resumed disk run continues on the identical trajectory.
+ */
+class ZoTrainStreamedTest extends TempHomeCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Path tokens() throws Exception {
+        long vocab = JSON.readTree(Path.of(FrugalCommandTest.opt(), "config.json").toFile()).get("vocab_size").asLong();
+        Random r = new Random(21);
+        StringBuilder b = new StringBuilder();
+        for (int l = 0; l < 30; l++) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) ids.add(Long.toString(4 + r.nextLong(vocab - 4)));
+            b.append("{\"input_ids\": [").append(String.join(",", ids)).append("]}\n");
+        }
+        Path f = home.resolve("tokens.jsonl");
+        Files.writeString(f, b);
+        return f;
+    }
+
+    private FrugalCommandTest.Run train(Path data, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--threads", "1", "zo", "train", "--model", FrugalCommandTest.opt(),
+                "--task", "lm", "--data", data.toString(), "--seq-len", "8", "--batch", "2", "--lr", "1e-4",
+                "--storage-dtype", "fp32", "--checkpoint-every", "2", "--no-progress", "--out", out.toString()));
+        a.addAll(List.of(extra));
+        FrugalCommandTest.Run r = FrugalCommandTest.frugal(a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.describe());
+        return r;
+    }
+
+    /** The step lines without their timing and memory fields. */
+    private static List<String> steps(Path out) throws Exception {
+        List<String> s = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (!n.path("event").asText().equals("step")) continue;
+            ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove(List.of("step_s", "rss_mb"));
+            s.add(n.toString());
+        }
+        return s;
+    }
+
+    private static byte[] weights(Path out, int step) throws Exception {
+        return Files.readAllBytes(out.resolve("checkpoints").resolve(String.format("step-%08d", step))
+                .resolve("model.safetensors"));
+    }
+
+    @Test
+    void diskTierStreamsTheModelAndMatchesTheInMemoryRunAndItsResume() throws Exception {
+        Path data = tokens();
+        Path mem = home.resolve("mem"), disk = home.resolve("disk"), resumed = home.resolve("resumed");
+        assertTrue(!train(data, mem, "--offload", "none", "--steps", "4").out().contains("streamed"));
+        FrugalCommandTest.Run d = train(data, disk, "--offload", "disk", "--resident-blocks", "1", "--steps", "4");
+        assertTrue(d.out().contains("blocks streamed from the checkpoint"), d.out());
+        train(data, resumed, "--offload", "disk", "--resident-blocks", "1", "--steps", "2");
+        train(data, resumed, "--offload", "disk", "--resident-blocks", "1", "--steps", "4", "--resume");
+        List<String> expected = steps(mem);
+        assertEquals(4, expected.size());
+        assertEquals(expected, steps(disk), "disk tier, streamed from the checkpoint");
+        assertEquals(expected, steps(resumed), "disk tier, resumed after step 2");
+        for (int step : new int[] {2, 4}) {
+            assertArrayEquals(weights(mem, step), weights(disk, step), "checkpoint step " + step + ": disk vs memory");
+            assertArrayEquals(weights(mem, step), weights(resumed, step), "checkpoint step " + step + ": resumed");
+        }
+        assertTrue(Files.isDirectory(disk.resolve("offload")), "the blocks lived on disk");
+    }
+}
