@@ -19,19 +19,21 @@ import org.knowm.xchart.XYSeries;
  */
 class ZoTrainPlotsTest extends TempHomeCliTest {
     /** 40 lines of 24 random token ids below the fixture's vocabulary (seeded). */
-    private Path tokens(long seed) throws Exception {
+    private Path tokens(long seed) throws Exception { return tokens(home.resolve("tokens.jsonl"), seed, 40, 24); }
+
+    /** {@code lines} JSON lines of {@code length} random token ids in [4, the OPT fixture's vocabulary), seeded. */
+    static Path tokens(Path file, long seed, int lines, int length) throws Exception {
         long vocab = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(Path.of(FrugalCommandTest.opt(), "config.json").toFile()).get("vocab_size").asLong();
         Random r = new Random(seed);
         StringBuilder b = new StringBuilder();
-        for (int l = 0; l < 40; l++) {
+        for (int l = 0; l < lines; l++) {
             List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 24; i++) ids.add(Long.toString(4 + r.nextLong(vocab - 4)));
+            for (int i = 0; i < length; i++) ids.add(Long.toString(4 + r.nextLong(vocab - 4)));
             b.append("{\"input_ids\": [").append(String.join(",", ids)).append("]}\n");
         }
-        Path f = home.resolve("tokens.jsonl");
-        Files.writeString(f, b);
-        return f;
+        Files.writeString(file, b);
+        return file;
     }
 
     private FrugalCommandTest.Run train(Path data, String... extra) {

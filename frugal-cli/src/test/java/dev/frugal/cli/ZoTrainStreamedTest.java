@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,19 +20,7 @@ import org.junit.jupiter.api.Test;
 class ZoTrainStreamedTest extends TempHomeCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Path tokens() throws Exception {
-        long vocab = JSON.readTree(Path.of(FrugalCommandTest.opt(), "config.json").toFile()).get("vocab_size").asLong();
-        Random r = new Random(21);
-        StringBuilder b = new StringBuilder();
-        for (int l = 0; l < 30; l++) {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 20; i++) ids.add(Long.toString(4 + r.nextLong(vocab - 4)));
-            b.append("{\"input_ids\": [").append(String.join(",", ids)).append("]}\n");
-        }
-        Path f = home.resolve("tokens.jsonl");
-        Files.writeString(f, b);
-        return f;
-    }
+    private Path tokens() throws Exception { return ZoTrainPlotsTest.tokens(home.resolve("tokens.jsonl"), 21, 30, 20); }
 
     private FrugalCommandTest.Run train(Path data, Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("--threads", "1", "zo", "train", "--model", FrugalCommandTest.opt(),
