@@ -12,12 +12,14 @@ import dev.frugal.tensor.Device;
 import dev.frugal.zo.BatchSource;
 import dev.frugal.zo.CausalLmObjective;
 import dev.frugal.zo.ClassBatch;
+import dev.frugal.zo.DiskStreamEngine;
 import dev.frugal.zo.LmBatch;
 import dev.frugal.zo.NonFiniteLossException;
 import dev.frugal.zo.OffloadConfig;
 import dev.frugal.zo.TrainerState;
 import dev.frugal.zo.Zo2Engine;
 import dev.frugal.zo.ZoCheckpoint;
+import dev.frugal.zo.ZoEngine;
 import dev.frugal.zo.ZoHyperparameters;
 import dev.frugal.zo.ZoObjective;
 import dev.frugal.zo.ZoStep;
@@ -176,7 +178,12 @@ final class ZoRun {
     private Result lm(Path modelDir, Path weights, ZoHyperparameters hp, OffloadConfig off, TrainerState state) {
         // offloaded on the CPU: the blocks go from the checkpoint into the tier one at a time, so a model larger than
         // memory can be trained; in memory (or on a GPU) the model is loaded whole
+        if (o.streamAll && device.isCuda()) throw new InvalidSettingException("--stream-all", "runs on the CPU: drop"
+                + " --device " + device);
         boolean streamed = off.tier() != dev.frugal.zo.OffloadTier.NONE && !device.isCuda();
+        // every parameter on disk is for the least memory: freed buffers go back to the system (the engine would
+        // otherwise keep them for reuse; on an OPT-1.3B shape that held 3.1 GB at the peak against 1.5 GB)
+        if (o.streamAll) dev.frugal.tensor.NativeMemory.returnFreedMemory();
         Models.Streamed st = streamed ? Models.loadCausalLMStreaming(weights) : null;
         try (CausalLM model = streamed ? st.model() : Models.loadCausalLM(weights, device);
              dev.frugal.model.BlockSource blocks = streamed ? st.blocks() : null) {
@@ -189,19 +196,19 @@ final class ZoRun {
             List<LmBatch> eval = data.evalBatches(o.batch);
             BatchSource<LmBatch> train = data.trainBatches(o.batch, hp.seed()); // refuses a batch beyond the data
             CausalLmObjective obj = new CausalLmObjective();
-            try (Zo2Engine<LmBatch> engine = streamed ? Zo2Engine.streaming(model, blocks, obj, hp, off)
+            try (ZoEngine<LmBatch> engine = o.streamAll ? new DiskStreamEngine(model, blocks, hp, off.storageDtype(),
+                    off.diskDir()) : streamed ? Zo2Engine.streaming(model, blocks, obj, hp, off)
                     : new Zo2Engine<>(model, obj, hp, off)) {
-                out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (K=%d, %s storage%s), tuning %s%n",
-                        data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(), off.residentBlocks(),
-                        off.storageDtype(), streamed ? ", blocks streamed from the checkpoint" : "", hp.tuned());
-                double before = Progress.timed(out, "evaluating on " + eval.size() + " batches",
-                        () -> evalLoss(engine, obj, model, eval));
+                out.printf("lm: %d train / %d eval sequences of %d tokens, %s, offload %s (%s, %s storage%s), tuning %s%n",
+                        data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(),
+                        o.streamAll ? "every parameter on disk" : "K=" + off.residentBlocks(), off.storageDtype(),
+                        streamed ? ", blocks streamed from the checkpoint" : "", hp.tuned());
+                ZoTrainer.Evaluator evaluate = () -> evalLoss(engine, obj, model, eval);
+                double before = Progress.timed(out, "evaluating on " + eval.size() + " batches", evaluate::evaluate);
                 long from = state.completed();
                 out.printf("eval loss %s: %.4f%n", beforeLabel(state), before);
-                double secs = loop(model, engine, train,
-                        () -> evalLoss(engine, obj, model, eval), "eval_loss", state);
-                double after = Progress.timed(out, "evaluating on " + eval.size() + " batches",
-                        () -> evalLoss(engine, obj, model, eval));
+                double secs = loop(model, engine, train, evaluate, "eval_loss", state);
+                double after = Progress.timed(out, "evaluating on " + eval.size() + " batches", evaluate::evaluate);
                 ZoPlots.appendEval(o.out, from, Map.of("eval_loss", before));
                 out.printf("eval loss after:  %.4f%n", after);
                 plots();
@@ -211,13 +218,15 @@ final class ZoRun {
         }
     }
 
-    private static <B> double evalLoss(Zo2Engine<B> engine, ZoObjective<B> obj, StagedModel model, List<B> batches) {
-        List<Double> l = engine.forwardMany(batches, (h, b, ctx) -> obj.loss(model, h, b, ctx).itemDouble());
+    private static <B> double evalLoss(ZoEngine<B> engine, ZoObjective<B> obj, StagedModel model, List<B> batches) {
+        if (engine instanceof DiskStreamEngine d) // LM batches only: one plain forward per batch, parameters from disk
+            return batches.stream().mapToDouble(b -> d.loss((LmBatch) b)).average().orElse(Double.NaN);
+        List<Double> l = ((Zo2Engine<B>) engine).forwardMany(batches, (h, b, ctx) -> obj.loss(model, h, b, ctx).itemDouble());
         return l.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     /** The training loop with progress bar, metrics and plot; returns the median seconds per step. */
-    private <B> double loop(StagedModel model, Zo2Engine<B> engine, BatchSource<B> data, ZoTrainer.Evaluator eval,
+    private <B> double loop(StagedModel model, ZoEngine<B> engine, BatchSource<B> data, ZoTrainer.Evaluator eval,
                             String evalName, TrainerState from) {
         List<Double> stepSecs = new ArrayList<>();
         Path metricsFile = o.out.resolve("metrics.jsonl");

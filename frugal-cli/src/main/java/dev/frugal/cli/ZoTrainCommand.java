@@ -107,6 +107,12 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
         @Option(names = "--offload-dir", paramLabel = "DIR", description = "Block files for --offload disk (default: OUT/offload).")
         Path offloadDir;
 
+        @Option(names = "--stream-all", description = "With --offload disk: keep every parameter on disk, the"
+                + " embedding and head too, and bring each in only while one operation uses it (the least memory; the"
+                + " same steps as --offload disk while no matrix exceeds the 64 MB chunk). Needs --task lm, --tune all,"
+                + " --rng parallel, --spsa-samples 1, the CPU.")
+        boolean streamAll;
+
         @Option(names = "--resident-blocks", defaultValue = "2", paramLabel = "K", description = "Blocks in the working tier at once. Default: ${DEFAULT-VALUE}.")
         int residentBlocks = 2;
 
@@ -209,6 +215,16 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
                         + " --spark-master: DistZO2 tunes all parameters (drop --tune)");
             }
             if (spsaSamples < 1) throw new InvalidSettingException("--spsa-samples", "must be >= 1, got " + spsaSamples);
+            if (streamAll) {
+                if (offload != OffloadTier.DISK) throw new InvalidSettingException("--stream-all", "keeps every"
+                        + " parameter on disk: use it with --offload disk, not --offload " + offload.name().toLowerCase(java.util.Locale.ROOT));
+                if (task != Task.lm) throw new InvalidSettingException("--stream-all", "trains --task lm (a decoder)");
+                if (!tune.isAll()) throw new InvalidSettingException("--stream-all", "tunes every parameter: drop --tune " + tune);
+                if (spsaSamples != 1) throw new InvalidSettingException("--stream-all", "takes one perturbation per step: drop --spsa-samples");
+                if (dist.enabled()) throw new InvalidSettingException("--stream-all", "runs in one process: drop --spark-master");
+                if (rng == ZoRng.MEZO) throw new InvalidSettingException("--stream-all", "draws z for any chunk of any"
+                        + " parameter, which only --rng parallel can: drop --rng mezo");
+            }
             if (spsaSamples > 1 && !(tune instanceof TunedParameters.Head))
                 throw new InvalidSettingException("--spsa-samples", "(" + spsaSamples + ") > 1 needs --tune head (n-SPSA"
                         + " perturbs the head only, over one shared forward of the frozen trunk), got --tune " + tune);

@@ -68,4 +68,44 @@ class ZoTrainStreamedTest extends TempHomeCliTest {
         }
         assertTrue(Files.isDirectory(disk.resolve("offload")), "the blocks lived on disk");
     }
+
+    /**
+     * {@code --stream-all} (every parameter on disk, DiskStreamEngine): on the fixture no matrix exceeds a chunk, so
+     * its steps and checkpoints equal the in-memory run's, and its resume continues on the same trajectory.
+     */
+    @Test
+    void streamAllMatchesTheInMemoryRunAndItsResume() throws Exception {
+        Path data = tokens();
+        Path mem = home.resolve("mem"), all = home.resolve("all"), resumed = home.resolve("all-resumed");
+        train(data, mem, "--offload", "none", "--steps", "4");
+        FrugalCommandTest.Run r = train(data, all, "--offload", "disk", "--stream-all", "--steps", "4");
+        assertTrue(r.out().contains("every parameter on disk"), r.out());
+        train(data, resumed, "--offload", "disk", "--stream-all", "--steps", "2");
+        train(data, resumed, "--offload", "disk", "--stream-all", "--steps", "4", "--resume");
+        assertEquals(steps(mem), steps(all));
+        assertEquals(steps(mem), steps(resumed));
+        for (int step : new int[] {2, 4}) {
+            assertArrayEquals(weights(mem, step), weights(all, step), "checkpoint step " + step);
+            assertArrayEquals(weights(mem, step), weights(resumed, step), "checkpoint step " + step + ", resumed");
+        }
+    }
+
+    @Test
+    void streamAllRefusesWhatItCannotDo() throws Exception {
+        Path data = tokens();
+        String[][] cases = {
+            {"--offload", "host", "--stream-all"}, {"--offload", "disk", "--stream-all", "--tune", "head"},
+            {"--offload", "disk", "--stream-all", "--rng", "mezo"},
+            {"--offload", "disk", "--stream-all", "--tune", "head", "--spsa-samples", "2"}};
+        for (String[] c : cases) {
+            List<String> a = new ArrayList<>(List.of("--threads", "1", "zo", "train", "--model", FrugalCommandTest.opt(),
+                    "--task", "lm", "--data", data.toString(), "--steps", "1", "--no-progress", "--out",
+                    home.resolve("refused").toString()));
+            a.addAll(List.of(c));
+            FrugalCommandTest.Run r = FrugalCommandTest.frugal(a.toArray(String[]::new));
+            assertEquals(Main.EXIT_USAGE, r.code(), String.join(" ", c) + "\n" + r.describe());
+            assertTrue(r.err().contains("--stream-all"), String.join(" ", c) + "\n" + r.describe());
+            assertTrue(!Files.exists(home.resolve("refused")), "a refused run writes nothing");
+        }
+    }
 }

@@ -59,7 +59,7 @@ import java.util.function.Supplier;
  * stream. Memory: six buffers of the chunk's size (two reads, two writes, θ₊, θ₋) plus activations; the work per
  * step: one read and one write of every stored byte and two draws per element.
  */
-public final class DiskStreamEngine implements AutoCloseable {
+public final class DiskStreamEngine implements ZoEngine<LmBatch> {
     /** Default chunk: 16 Mi elements (64 MB per fp32 buffer). */
     public static final long DEFAULT_CHUNK = 1L << 24;
 
@@ -78,6 +78,7 @@ public final class DiskStreamEngine implements AutoCloseable {
     private final StagedModel model;
     private final CausalLM lm;
     private final ZoHyperparameters hp;
+    private final DType storage;
     private final ParameterLayout layout;
     private final Map<String, Long> offsets;
     private final ParameterFiles files;
@@ -128,6 +129,7 @@ public final class DiskStreamEngine implements AutoCloseable {
         if (chunk < 1) throw new IllegalArgumentException("chunk must be >= 1, got " + chunk);
         if (model.device().isCuda()) throw new InvalidSettingException("device", "must be the CPU for the disk-streamed engine");
         this.model = model;
+        this.storage = storage;
         this.lm = c;
         this.hp = hp;
         this.layout = ParameterLayout.of(model, blocks);
@@ -376,6 +378,31 @@ public final class DiskStreamEngine implements AutoCloseable {
 
     /** Every parameter name, in {@code named_parameters()} order. */
     public List<String> parameterNames() { return layout.names(); }
+
+    @Override
+    public ZoHyperparameters hyperparameters() { return hp; }
+
+    /** The dtype of the blocks on disk (the embedding, positions and norms are stored in fp32). */
+    @Override
+    public DType storageDtype() { return storage; }
+
+    /** Every parameter in fp32, as {@link #parameter} gives it. */
+    @Override
+    public List<dev.frugal.io.SafetensorsWriter.Entry> checkpointLayout(StagedModel m) {
+        List<dev.frugal.io.SafetensorsWriter.Entry> out = new ArrayList<>();
+        for (String n : m.parameterNames()) out.add(new dev.frugal.io.SafetensorsWriter.Entry(n, DType.F32, files.shape(n)));
+        return out;
+    }
+
+    /** Each parameter read from disk in fp32, one at a time. */
+    @Override
+    public void writeParameters(StagedModel m, dev.frugal.io.SafetensorsWriter.TensorSink sink) {
+        if (hasPendingUpdate()) throw new IllegalStateException("an update is pending: flush() first");
+        for (String n : m.parameterNames())
+            try (Scope s = Scope.open()) {
+                sink.put(n, stored(n));
+            }
+    }
 
     /**
      * The pass of elements {@code from .. from+n−1} of {@code name}: read, pending update, θ₊ to {@code plus} and θ₋

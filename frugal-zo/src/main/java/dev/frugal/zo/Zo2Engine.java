@@ -5,10 +5,12 @@ import dev.frugal.model.ForwardContext;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.model.StagedModel;
 import dev.frugal.tensor.Cuda;
+import dev.frugal.tensor.DType;
 import dev.frugal.tensor.GradMode;
 import dev.frugal.tensor.NativeMemory;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,7 @@ import java.util.Map;
  * trunk runs once). The reference path ({@code shareFrozenForwards(false)}) runs them twice, as MeZO does; both give
  * the same bits.
  */
-public final class Zo2Engine<B> implements AutoCloseable {
+public final class Zo2Engine<B> implements ZoEngine<B> {
     private final StagedModel model;
     private final ZoObjective<B> objective;
     private final ZoHyperparameters hp;
@@ -154,8 +156,34 @@ public final class Zo2Engine<B> implements AutoCloseable {
 
     public OffloadConfig offload() { return offload; }
 
-    /** Every parameter's name and shape, by block (for a checkpoint written block by block). */
-    ParameterLayout layout() { return layout; }
+    @Override
+    public DType storageDtype() { return offload.storageDtype(); }
+
+    /** Block parameters in the working dtype, the others as the model holds them. */
+    @Override
+    public List<dev.frugal.io.SafetensorsWriter.Entry> checkpointLayout(StagedModel model) {
+        Map<String, long[]> blockShapes = blockShapes();
+        List<dev.frugal.io.SafetensorsWriter.Entry> out = new ArrayList<>();
+        for (String n : model.parameterNames())
+            out.add(blockShapes.containsKey(n) ? new dev.frugal.io.SafetensorsWriter.Entry(n, offload.computeDtype(),
+                    blockShapes.get(n)) : dev.frugal.io.SafetensorsWriter.Entry.of(n, model.parameter(n)));
+        return out;
+    }
+
+    /** The parameters outside the blocks from the model, then each block's working copies as the tier brings it in. */
+    @Override
+    public void writeParameters(StagedModel model, dev.frugal.io.SafetensorsWriter.TensorSink sink) {
+        if (hasPendingUpdate()) throw new IllegalStateException("an update is pending: flush() first");
+        Map<String, long[]> blockShapes = blockShapes();
+        for (String n : model.parameterNames()) if (!blockShapes.containsKey(n)) sink.put(n, model.parameter(n));
+        forEachBlock((i, w) -> w.forEach(sink::put));
+    }
+
+    private Map<String, long[]> blockShapes() {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        for (List<String> b : layout.blocks()) for (String n : b) s.put(n, layout.shapes().get(n));
+        return s;
+    }
 
     public ZoHyperparameters hyperparameters() { return hp; }
 

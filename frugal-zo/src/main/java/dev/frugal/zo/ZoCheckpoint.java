@@ -6,7 +6,6 @@ import dev.frugal.io.FileTrees;
 import dev.frugal.io.FrugalIoException;
 import dev.frugal.io.SafetensorsWriter;
 import dev.frugal.model.StagedModel;
-import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import dev.frugal.tensor.Tensors;
@@ -53,7 +52,7 @@ public final class ZoCheckpoint {
     }
 
     /** Writes a checkpoint of {@code model} (blocks read through {@code engine}) and returns its directory. */
-    public static Path save(Path root, StagedModel model, Zo2Engine<?> engine, TrainerState state) {
+    public static Path save(Path root, StagedModel model, ZoEngine<?> engine, TrainerState state) {
         return save(root, model, engine, state, SafetensorsWriter::writeStreaming);
     }
 
@@ -62,7 +61,7 @@ public final class ZoCheckpoint {
      * {@link InternalError} from a memory-mapped write) removes the partial temporary directory and throws a
      * {@link FrugalIoException} that names the last good checkpoint, which stays the one {@link #latest} returns.
      */
-    static Path save(Path root, StagedModel model, Zo2Engine<?> engine, TrainerState state, TensorFileWriter writer) {
+    static Path save(Path root, StagedModel model, ZoEngine<?> engine, TrainerState state, TensorFileWriter writer) {
         if (engine.hasPendingUpdate()) throw new IllegalStateException("refusing to checkpoint with an update pending:"
                 + " call flush() first, or the checkpoint would miss step " + (state.completed() - 1) + "'s update");
         Path dir = root.resolve(String.format("step-%08d", state.completed()));
@@ -71,28 +70,22 @@ public final class ZoCheckpoint {
             Files.createDirectories(root);
             FileTrees.delete(tmp);
             Files.createDirectories(tmp);
-            // the layout first, from the engine's shapes; then each block written as the engine brings it in, so that
-            // no copy of the model is ever whole in memory (a disk-tier model may not fit)
-            Map<String, long[]> blockShapes = new LinkedHashMap<>();
-            for (List<String> b : engine.layout().blocks()) for (String n : b) blockShapes.put(n, engine.layout().shapes().get(n));
-            DType blockDtype = engine.offload().computeDtype();
+            // the layout first, from the engine; then each parameter written as the engine brings it in, so that no
+            // copy of the model is ever whole in memory (a disk-tier model may not fit)
             List<SafetensorsWriter.Entry> base = new ArrayList<>(), head = new ArrayList<>();
             long bytes = 0;
-            for (String n : model.parameterNames()) {
-                SafetensorsWriter.Entry e = blockShapes.containsKey(n) ? new SafetensorsWriter.Entry(n, blockDtype,
-                        blockShapes.get(n)) : SafetensorsWriter.Entry.of(n, model.parameter(n));
-                (n.startsWith(HEAD_PREFIX) ? head : base).add(e);
+            for (SafetensorsWriter.Entry e : engine.checkpointLayout(model)) {
+                (e.name().startsWith(HEAD_PREFIX) ? head : base).add(e);
                 bytes += Tensors.numel(e.shape()) * e.dtype().bytes();
             }
             long free = Files.getFileStore(root).getUsableSpace();
             if (free < bytes) throw new IOException("No space left on device: the checkpoint needs " + mb(bytes)
                     + " and " + mb(free) + " are free");
             model.config().source().writeTo(tmp);
-            writer.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"), sink -> {
-                for (SafetensorsWriter.Entry e : base)
-                    if (!blockShapes.containsKey(e.name())) sink.put(e.name(), model.parameter(e.name()));
-                engine.forEachBlock((i, w) -> w.forEach(sink::put));
-            });
+            java.util.Set<String> headNames = new java.util.HashSet<>();
+            for (SafetensorsWriter.Entry e : head) headNames.add(e.name());
+            writer.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"),
+                    sink -> engine.writeParameters(model, (n, t) -> { if (!headNames.contains(n)) sink.put(n, t); }));
             if (!head.isEmpty()) writer.write(tmp.resolve(HEAD), head, Map.of("format", "pt"), sink -> {
                 for (SafetensorsWriter.Entry e : head) sink.put(e.name(), model.parameter(e.name()));
             });

@@ -56,13 +56,13 @@ public final class ZoTrainer<B> {
     }
 
     private final StagedModel model;
-    private final Zo2Engine<B> engine;
+    private final ZoEngine<B> engine;
     private final BatchSource<B> data;
     private final Settings settings;
     private final Evaluator evaluator;
     private final Listener listener;
 
-    public ZoTrainer(StagedModel model, Zo2Engine<B> engine, BatchSource<B> data, Settings settings, Evaluator evaluator,
+    public ZoTrainer(StagedModel model, ZoEngine<B> engine, BatchSource<B> data, Settings settings, Evaluator evaluator,
                      Listener listener) {
         this.model = model;
         this.engine = engine;
@@ -115,7 +115,7 @@ public final class ZoTrainer<B> {
     private TrainerState state(List<ZoStep> history) {
         ZoHyperparameters hp = engine.hyperparameters();
         return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                engine.offload().storageDtype().name(), history, hp.rng(), hp.tuned().toString(), hp.samples());
+                engine.storageDtype().name(), history, hp.rng(), hp.tuned().toString(), hp.samples());
     }
 
     /** The state of a fresh run. */
