@@ -21,7 +21,6 @@ import dev.frugal.zo.Zo2Engine;
 import dev.frugal.zo.ZoCheckpoint;
 import dev.frugal.zo.ZoEngine;
 import dev.frugal.zo.ZoHyperparameters;
-import dev.frugal.zo.ZoObjective;
 import dev.frugal.zo.ZoStep;
 import dev.frugal.zo.ZoTrainer;
 import dev.frugal.zo.tasks.LmTextData;
@@ -203,7 +202,7 @@ final class ZoRun {
                         data.trainSequences(), data.evalSequences(), o.seqLen, modelDir, off.tier(),
                         o.streamAll ? "every parameter on disk" : "K=" + off.residentBlocks(), off.storageDtype(),
                         streamed ? ", blocks streamed from the checkpoint" : "", hp.tuned());
-                ZoTrainer.Evaluator evaluate = () -> evalLoss(engine, obj, model, eval);
+                ZoTrainer.Evaluator evaluate = () -> engine.meanLoss(eval);
                 double before = Progress.timed(out, "evaluating on " + eval.size() + " batches", evaluate::evaluate);
                 long from = state.completed();
                 out.printf("eval loss %s: %.4f%n", beforeLabel(state), before);
@@ -216,13 +215,6 @@ final class ZoRun {
                         state.completed());
             }
         }
-    }
-
-    private static <B> double evalLoss(ZoEngine<B> engine, ZoObjective<B> obj, StagedModel model, List<B> batches) {
-        if (engine instanceof DiskStreamEngine d) // LM batches only: one plain forward per batch, parameters from disk
-            return batches.stream().mapToDouble(b -> d.loss((LmBatch) b)).average().orElse(Double.NaN);
-        List<Double> l = ((Zo2Engine<B>) engine).forwardMany(batches, (h, b, ctx) -> obj.loss(model, h, b, ctx).itemDouble());
-        return l.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     /** The training loop with progress bar, metrics and plot; returns the median seconds per step. */

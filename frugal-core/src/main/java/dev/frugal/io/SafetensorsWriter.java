@@ -81,21 +81,11 @@ public final class SafetensorsWriter {
      */
     public static void writeStreaming(Path path, List<Entry> layout, Map<String, String> metadata,
                                       java.util.function.Consumer<TensorSink> fill) {
-        List<TensorInfo> infos = new ArrayList<>(layout.size());
+        List<TensorInfo> infos = infos(path, layout);
         Map<String, TensorInfo> byName = new LinkedHashMap<>();
-        long off = 0;
-        for (Entry e : layout) {
-            if (e.name() == null || e.name().equals(SafetensorsHeader.METADATA_KEY))
-                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor name " + e.name() + " is reserved or null");
-            long len = Math.multiplyExact(Tensors.numel(e.shape()), e.dtype().bytes());
-            TensorInfo t = new TensorInfo(e.name(), e.dtype(), e.shape(), off, off + len);
-            if (byName.put(e.name(), t) != null)
-                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + e.name() + "' is listed twice");
-            infos.add(t);
-            off += len;
-        }
+        for (TensorInfo t : infos) byName.put(t.name(), t);
         byte[] header = SafetensorsHeader.encode(infos, checkMetadata(path, metadata));
-        long base = 8 + header.length, total = base + off;
+        long base = 8 + header.length, total = base + (infos.isEmpty() ? 0 : infos.getLast().end());
         java.util.Set<String> written = new java.util.HashSet<>();
         AtomicFile f = null;
         try {
@@ -104,8 +94,7 @@ public final class SafetensorsWriter {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, base, arena);
-                    m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, header.length);
-                    MemorySegment.copy(header, 0, m, ValueLayout.JAVA_BYTE, 8, header.length);
+                    putHeader(m, header);
                     m.force();
                 }
                 if (total > base) {
@@ -260,14 +249,34 @@ public final class SafetensorsWriter {
         }
     }
 
+    /** Header entries with offsets assigned in list order; checks names (reserved, null, repeated). */
+    private static List<TensorInfo> infos(Path path, List<Entry> entries) {
+        List<TensorInfo> out = new ArrayList<>(entries.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        long off = 0;
+        for (Entry e : entries) {
+            if (e.name() == null || e.name().equals(SafetensorsHeader.METADATA_KEY))
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor name " + e.name() + " is reserved or null");
+            if (!seen.add(e.name()))
+                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + e.name() + "' is listed twice");
+            long len = Math.multiplyExact(Tensors.numel(e.shape()), e.dtype().bytes());
+            out.add(new TensorInfo(e.name(), e.dtype(), e.shape(), off, off + len));
+            off += len;
+        }
+        return out;
+    }
+
+    /** The header length and the header, at the start of {@code m}. */
+    private static void putHeader(MemorySegment m, byte[] header) {
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, header.length);
+        MemorySegment.copy(header, 0, m, ValueLayout.JAVA_BYTE, 8, header.length);
+    }
+
     /** Header entries with offsets assigned in map order; checks names and dtypes. */
     private static List<TensorInfo> layout(Path path, Map<String, Tensor> tensors) {
-        List<TensorInfo> out = new ArrayList<>(tensors.size());
-        long off = 0;
+        List<Entry> entries = new ArrayList<>(tensors.size());
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = e.getKey();
-            if (name == null || name.equals(SafetensorsHeader.METADATA_KEY))
-                throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor name " + name + " is reserved or null");
             if (e.getValue() == null || !e.getValue().defined())
                 throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + name + "' is null, undefined or"
                         + " already freed");
@@ -278,11 +287,9 @@ public final class SafetensorsWriter {
                 throw new SafetensorsException(path, Kind.UNSUPPORTED, "tensor '" + name + "': " + ex.getMessage()
                         + "; convert it to one of F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL first", ex);
             }
-            long len = e.getValue().nbytes();
-            out.add(new TensorInfo(name, dtype, e.getValue().shape(), off, off + len));
-            off += len;
+            entries.add(new Entry(name, dtype, e.getValue().shape()));
         }
-        return out;
+        return infos(path, entries); // names checked there
     }
 
     private static Map<String, String> checkMetadata(Path path, Map<String, String> metadata) {
@@ -303,8 +310,7 @@ public final class SafetensorsWriter {
              FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
             MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-            m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, header.length);
-            MemorySegment.copy(header, 0, m, ValueLayout.JAVA_BYTE, 8, header.length);
+            putHeader(m, header);
             long pos = 8 + header.length;
             for (Tensor t : tensors) {
                 long len = t.nbytes();

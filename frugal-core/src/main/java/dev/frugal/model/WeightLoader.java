@@ -69,28 +69,34 @@ public final class WeightLoader {
     public boolean has(String name) { return ckpt.contains(name); }
 
     /**
-     * Loads every parameter of {@code shapes} that lies outside {@code model}'s blocks, and returns a source that
-     * reads the blocks from the checkpoint one block at a time ({@link BlockSource#fromCheckpoint}), so that an
-     * offloading engine can take them into its tier without the whole float32 model ever being resident. The source
-     * closes the checkpoint when it is closed.
+     * Loads every parameter of {@code shapes} that lies outside {@code model}'s blocks into {@code model}, and pairs it
+     * with a source that reads the blocks from the checkpoint one block at a time ({@link BlockSource#fromCheckpoint}),
+     * so that an offloading engine can take them into its tier without the whole float32 model ever being resident.
+     * The source closes the checkpoint when it is closed; on failure {@code model} is closed here.
      *
+     * @param model   a freshly built model whose groups are empty
      * @param shapes  every parameter's name and shape, verified against the checkpoint ({@link #verify})
      * @param groupOf the group each parameter belongs to
      * @param stored  a parameter's name in the checkpoint
      */
-    public BlockSource loadAllButBlocks(StagedModel model, Map<String, long[]> shapes,
-                                        java.util.function.Function<String, ParamGroup> groupOf,
-                                        java.util.function.UnaryOperator<String> stored) {
-        List<ParamGroup> blocks = model.blockParams();
-        List<java.util.LinkedHashMap<String, long[]>> blockShapes = new ArrayList<>();
-        for (int i = 0; i < blocks.size(); i++) blockShapes.add(new java.util.LinkedHashMap<>());
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            ParamGroup g = groupOf.apply(e.getKey());
-            int b = blocks.indexOf(g);
-            if (b >= 0) blockShapes.get(b).put(e.getKey(), e.getValue());
-            else load(g, stored.apply(e.getKey()), e.getKey());
+    public Models.Streamed streamed(CausalLM model, Map<String, long[]> shapes,
+                                    java.util.function.Function<String, ParamGroup> groupOf,
+                                    java.util.function.UnaryOperator<String> stored) {
+        try {
+            List<ParamGroup> blocks = model.blockParams();
+            List<java.util.LinkedHashMap<String, long[]>> blockShapes = new ArrayList<>();
+            for (int i = 0; i < blocks.size(); i++) blockShapes.add(new java.util.LinkedHashMap<>());
+            for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+                ParamGroup g = groupOf.apply(e.getKey());
+                int b = blocks.indexOf(g);
+                if (b >= 0) blockShapes.get(b).put(e.getKey(), e.getValue());
+                else load(g, stored.apply(e.getKey()), e.getKey());
+            }
+            return new Models.Streamed(model, BlockSource.fromCheckpoint(ckpt, blockShapes, stored));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
-        return BlockSource.fromCheckpoint(ckpt, blockShapes, stored);
     }
 
     // ---- added for gpt2

@@ -382,6 +382,12 @@ public final class DiskStreamEngine implements ZoEngine<LmBatch> {
     @Override
     public ZoHyperparameters hyperparameters() { return hp; }
 
+    /** One plain forward per batch ({@link #loss}), parameters read from disk each time, averaged. */
+    @Override
+    public double meanLoss(List<LmBatch> batches) {
+        return batches.stream().mapToDouble(this::loss).average().orElse(Double.NaN);
+    }
+
     /** The dtype of the blocks on disk (the embedding, positions and norms are stored in fp32). */
     @Override
     public DType storageDtype() { return storage; }

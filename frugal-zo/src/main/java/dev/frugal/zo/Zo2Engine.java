@@ -500,6 +500,13 @@ public final class Zo2Engine<B> implements ZoEngine<B> {
         return forwardMany(List.of(batch), (h, b, ctx) -> objective.loss(model, h, b, ctx).itemDouble()).get(0);
     }
 
+    /** The objective's loss of each batch, in one pass over the tier ({@link #forwardMany}), averaged. */
+    @Override
+    public double meanLoss(List<B> batches) {
+        return forwardMany(batches, (h, b, ctx) -> objective.loss(model, h, b, ctx).itemDouble()).stream()
+                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
     /** What to compute from a batch's final hidden states. */
     @FunctionalInterface
     public interface HeadFunction<B, R> {

@@ -18,6 +18,9 @@ public interface ZoEngine<B> extends AutoCloseable {
     /** Applies the pending update; a no-op when nothing is pending. */
     void flush();
 
+    /** The mean loss over {@code batches} at the current parameters (flushes first): an evaluation. */
+    double meanLoss(List<B> batches);
+
     /** Whether a step's update is still pending ({@link #flush()} applies it). */
     boolean hasPendingUpdate();
 
@@ -34,7 +37,7 @@ public interface ZoEngine<B> extends AutoCloseable {
 
     /**
      * Puts every parameter of {@link #checkpointLayout} into {@code sink}, one at a time (the engine brings each in and
-     * lets it go), after the pending update: a checkpoint never needs the model whole in memory.
+     * lets it go): a checkpoint never needs the model whole in memory. Call it after {@link #flush()}.
      *
      * @throws IllegalStateException when an update is pending
      */

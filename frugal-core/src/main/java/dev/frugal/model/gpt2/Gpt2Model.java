@@ -59,15 +59,10 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
 
     static Gpt2Model load(Gpt2Config cfg, Checkpoint ckpt, Device device) {
         UnaryOperator<String> stored = storedNames(ckpt);
-        Map<String, long[]> shapes = expectedShapes(cfg);
-        Map<String, long[]> storedShapes = new LinkedHashMap<>(); // the same, under the checkpoint's own names
-        shapes.forEach((n, s) -> storedShapes.put(stored.apply(n), s));
-        Set<String> optional = cfg.tieWordEmbeddings() ? Set.of(LM_HEAD) : Set.of();
-        WeightLoader w = new WeightLoader(ckpt, device);
-        w.verify(storedShapes, optional, n -> BUFFER.matcher(n).matches());
+        WeightLoader w = verified(cfg, ckpt, device, stored);
         Gpt2Model m = new Gpt2Model(cfg, device);
         try {
-            for (String n : shapes.keySet()) w.load(m.groupOf(n), stored.apply(n), n);
+            for (String n : expectedShapes(cfg).keySet()) w.load(m.groupOf(n), stored.apply(n), n);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -82,18 +77,18 @@ public final class Gpt2Model extends AbstractStagedModel<Gpt2Config> implements 
     public static dev.frugal.model.Models.Streamed loadStreaming(HfConfig hf, Checkpoint ckpt) {
         Gpt2Config cfg = Gpt2Config.from(hf);
         UnaryOperator<String> stored = storedNames(ckpt);
-        Map<String, long[]> shapes = expectedShapes(cfg);
-        Map<String, long[]> storedShapes = new LinkedHashMap<>();
-        shapes.forEach((n, s) -> storedShapes.put(stored.apply(n), s));
-        WeightLoader w = new WeightLoader(ckpt, Device.CPU);
-        w.verify(storedShapes, cfg.tieWordEmbeddings() ? Set.of(LM_HEAD) : Set.of(), n -> BUFFER.matcher(n).matches());
+        WeightLoader w = verified(cfg, ckpt, Device.CPU, stored);
         Gpt2Model m = new Gpt2Model(cfg, Device.CPU);
-        try {
-            return new dev.frugal.model.Models.Streamed(m, w.loadAllButBlocks(m, shapes, m::groupOf, stored));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return w.streamed(m, expectedShapes(cfg), m::groupOf, stored);
+    }
+
+    /** A loader of {@code ckpt} whose names (as {@code stored} maps them) and shapes were checked against {@code cfg}. */
+    private static WeightLoader verified(Gpt2Config cfg, Checkpoint ckpt, Device device, UnaryOperator<String> stored) {
+        Map<String, long[]> storedShapes = new LinkedHashMap<>(); // the expected shapes under the checkpoint's names
+        expectedShapes(cfg).forEach((n, s) -> storedShapes.put(stored.apply(n), s));
+        WeightLoader w = new WeightLoader(ckpt, device);
+        w.verify(storedShapes, cfg.tieWordEmbeddings() ? Set.of(LM_HEAD) : Set.of(), n -> BUFFER.matcher(n).matches());
+        return w;
     }
 
     /**

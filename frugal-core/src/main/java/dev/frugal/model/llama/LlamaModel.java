@@ -40,13 +40,9 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
     }
 
     static LlamaModel load(LlamaConfig cfg, Checkpoint ckpt, Device device) {
+        WeightLoader w = verified(cfg, ckpt, device);
         LlamaModel m = new LlamaModel(cfg, device);
-        WeightLoader w = new WeightLoader(ckpt, device);
-        Map<String, long[]> shapes = expectedShapes(cfg);
-        Set<String> optional = cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of();
-        // older exports saved the rotary inv_freq buffer; it is recomputed here
-        w.verify(shapes, optional, n -> n.endsWith(".rotary_emb.inv_freq"));
-        for (String n : shapes.keySet()) w.load(m.groupOf(n), n);
+        for (String n : expectedShapes(cfg).keySet()) w.load(m.groupOf(n), n);
         return m;
     }
 
@@ -56,17 +52,18 @@ public final class LlamaModel extends AbstractStagedModel<LlamaConfig> implement
      */
     public static dev.frugal.model.Models.Streamed loadStreaming(HfConfig hf, Checkpoint ckpt) {
         LlamaConfig cfg = LlamaConfig.from(hf);
-        Map<String, long[]> shapes = expectedShapes(cfg);
-        WeightLoader w = new WeightLoader(ckpt, Device.CPU);
-        w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(),
-                n -> n.endsWith(".rotary_emb.inv_freq"));
+        WeightLoader w = verified(cfg, ckpt, Device.CPU);
         LlamaModel m = new LlamaModel(cfg, Device.CPU);
-        try {
-            return new dev.frugal.model.Models.Streamed(m, w.loadAllButBlocks(m, shapes, m::groupOf, n -> n));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return w.streamed(m, expectedShapes(cfg), m::groupOf, n -> n);
+    }
+
+    /** A loader of {@code ckpt} whose names and shapes were checked against {@code cfg}. */
+    private static WeightLoader verified(LlamaConfig cfg, Checkpoint ckpt, Device device) {
+        WeightLoader w = new WeightLoader(ckpt, device);
+        // older exports saved the rotary inv_freq buffer; it is recomputed here
+        w.verify(expectedShapes(cfg), cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(),
+                n -> n.endsWith(".rotary_emb.inv_freq"));
+        return w;
     }
 
     /**

@@ -38,12 +38,9 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
     }
 
     static OptModel load(OptConfig cfg, Checkpoint ckpt, Device device) {
+        WeightLoader w = verified(cfg, ckpt, device);
         OptModel m = new OptModel(cfg, device);
-        WeightLoader w = new WeightLoader(ckpt, device);
-        Map<String, long[]> shapes = expectedShapes(cfg);
-        Set<String> optional = cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of();
-        w.verify(shapes, optional, n -> false);
-        for (String n : shapes.keySet()) w.load(m.groupOf(n), n);
+        for (String n : expectedShapes(cfg).keySet()) w.load(m.groupOf(n), n);
         return m;
     }
 
@@ -53,16 +50,16 @@ public final class OptModel extends AbstractStagedModel<OptConfig> implements Ca
      */
     public static dev.frugal.model.Models.Streamed loadStreaming(HfConfig hf, Checkpoint ckpt) {
         OptConfig cfg = OptConfig.from(hf);
-        Map<String, long[]> shapes = expectedShapes(cfg);
-        WeightLoader w = new WeightLoader(ckpt, Device.CPU);
-        w.verify(shapes, cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(), n -> false);
+        WeightLoader w = verified(cfg, ckpt, Device.CPU);
         OptModel m = new OptModel(cfg, Device.CPU);
-        try {
-            return new dev.frugal.model.Models.Streamed(m, w.loadAllButBlocks(m, shapes, m::groupOf, n -> n));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return w.streamed(m, expectedShapes(cfg), m::groupOf, n -> n);
+    }
+
+    /** A loader of {@code ckpt} whose names and shapes were checked against {@code cfg}. */
+    private static WeightLoader verified(OptConfig cfg, Checkpoint ckpt, Device device) {
+        WeightLoader w = new WeightLoader(ckpt, device);
+        w.verify(expectedShapes(cfg), cfg.tieWordEmbeddings() ? Set.of("lm_head.weight") : Set.of(), n -> false);
+        return w;
     }
 
     /** Every parameter with its shape, in Hugging Face {@code named_parameters()} order. */
