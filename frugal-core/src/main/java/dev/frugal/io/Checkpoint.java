@@ -115,11 +115,6 @@ public final class Checkpoint implements AutoCloseable {
         return file(name).rows(name, start, count, dtype);
     }
 
-    /** Rows of {@code name} handed to {@code use} (see {@link SafetensorsFile#withRows}). */
-    public void withRows(String name, long start, long count, DType dtype, java.util.function.Consumer<Tensor> use) {
-        file(name).withRows(name, start, count, dtype, use);
-    }
-
     /** A CPU copy of {@code name} in its stored dtype. */
     public Tensor tensor(String name) { return file(name).tensor(name); }
 

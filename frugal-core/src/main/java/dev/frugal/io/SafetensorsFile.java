@@ -161,33 +161,6 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /**
-     * Hands rows {@code start .. start+count-1} of {@code name}, as {@code dtype}, to {@code use}: a view of the mapped
-     * bytes when they are stored in {@code dtype} and aligned for it (no copy), else a converted copy. The tensor is
-     * valid only during the call; afterwards the pages read are released from resident memory (they stay in the page
-     * cache), so reading a large matrix chunk by chunk never holds it in memory.
-     *
-     * @throws IllegalArgumentException as {@link #rows}
-     * @throws IllegalStateException after {@link #close()}
-     */
-    public void withRows(String name, long start, long count, DType dtype, java.util.function.Consumer<Tensor> use) {
-        long[] part = rowsShape(name, start, count);
-        DType stored = info(name).dtype();
-        mapping.readLock().lock();
-        try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
-            MemorySegment b = rowBytes(name, start, count, part);
-            try {
-                boolean view = stored == dtype && b.byteSize() > 0 && b.address() % dtype.bytes() == 0;
-                Tensor t = view ? Tensors.viewOf(b, dtype, part) : copyOut(b, stored, part);
-                use.accept(t.dtype() == dtype ? t : t.to(dtype));
-            } finally {
-                if (b.isMapped()) b.unload();
-            }
-        } finally {
-            mapping.readLock().unlock();
-        }
-    }
-
     /** The shape of rows {@code start .. start+count-1} of {@code name}, checked. */
     private long[] rowsShape(String name, long start, long count) {
         TensorInfo i = info(name);

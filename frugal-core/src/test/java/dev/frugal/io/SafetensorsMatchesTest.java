@@ -45,27 +45,4 @@ class SafetensorsMatchesTest {
             }
         }
     }
-
-    @Test
-    void withRowsHandsTheRowsInPlaceOrConverted(@TempDir Path tmp) {
-        try (Scope s = Scope.open()) {
-            Tensor w = Tensors.randn(Rng.seeded("rows", 1), 50, 7);
-            Path f = tmp.resolve("r.safetensors");
-            SafetensorsWriter.write(f, Map.of("w", w), Map.of());
-            try (SafetensorsFile file = SafetensorsFile.open(f)) {
-                for (DType d : new DType[] {DType.F32, DType.F64}) {
-                    double[] seen = new double[2];
-                    file.withRows("w", 13, 20, d, t -> {
-                        seen[0] = t.dtype() == d ? 1 : 0;
-                        seen[1] = Tensors.maxAbsDiff(t.to(DType.F32), w.narrow(0, 13, 20));
-                    });
-                    assertEquals(1.0, seen[0], d + ": the rows come in the asked dtype");
-                    assertEquals(0.0, seen[1], d + ": rows 13..32");
-                }
-                var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                        () -> file.withRows("w", 40, 20, DType.F32, t -> {}));
-                assertTrue(e.getMessage().contains("outside"), e.getMessage());
-            }
-        }
-    }
 }

@@ -130,23 +130,27 @@ public final class AcdcBench {
         }
         ObjectNode time = sum.putObject("time_s"), rss = sum.putObject("peak_rss_mb"), edges = sum.putObject("edges");
         ObjectNode sweepRss = sum.putObject("sweep_peak_rss_mb"), tests = sum.putObject("edge_tests");
-        ObjectNode perTest = sum.putObject("ms_per_edge_test");
-        out.printf("%-11s %9s %12s %14s %7s %10s %9s %12s%n", "variant", "time_s", "peak_rss_mb", "sweep_rss_mb",
-                "edges", "edge_tests", "forwards", "ms_per_test");
+        ObjectNode perTest = sum.putObject("ms_per_edge_test"), cpu = sum.putObject("cpu_s");
+        out.printf("%-11s %9s %8s %12s %14s %7s %10s %9s %12s%n", "variant", "time_s", "cpu_s", "peak_rss_mb",
+                "sweep_rss_mb", "edges", "edge_tests", "forwards", "ms_per_test");
         for (var e : res.entrySet()) {
             JsonNode r = e.getValue();
             String v = e.getKey();
             time.put(v, r.path("time_s").asDouble());
+            cpu.put(v, r.path("cpu_s").asDouble());
             rss.put(v, r.path("peak_rss_mb").asDouble());
             sweepRss.put(v, r.path("sweep_peak_rss_mb").asDouble());
             edges.put(v, r.path("edges").size());
             tests.put(v, r.path("edge_tests").asLong());
             perTest.put(v, round(r.path("time_s").asDouble() * 1000 / Math.max(1, r.path("edge_tests").asLong())));
-            out.printf("%-11s %9.2f %12.0f %14.0f %7d %10d %9d %12.1f%n", v, r.path("time_s").asDouble(),
-                    r.path("peak_rss_mb").asDouble(), r.path("sweep_peak_rss_mb").asDouble(), r.path("edges").size(),
+            out.printf("%-11s %9.2f %8.1f %12.0f %14.0f %7d %10d %9d %12.1f%n", v, r.path("time_s").asDouble(),
+                    r.path("cpu_s").asDouble(), r.path("peak_rss_mb").asDouble(), r.path("sweep_peak_rss_mb").asDouble(), r.path("edges").size(),
                     r.path("edge_tests").asLong(), r.path("forwards").asLong(), perTest.path(v).asDouble());
         }
         sum.put("time_ratio", round(time.path("pahq").asDouble() / time.path("acdc_fp32").asDouble()));
+        // CPU seconds over the same interval: steadier than wall time on a shared VM, where one variant's wall time
+        // moved by 2× between identical runs
+        sum.put("cpu_ratio", round(cpu.path("pahq").asDouble() / cpu.path("acdc_fp32").asDouble()));
         sum.put("mem_ratio", round(rss.path("pahq").asDouble() / rss.path("acdc_fp32").asDouble()));
         sum.put("sweep_mem_ratio", round(sweepRss.path("pahq").asDouble() / sweepRss.path("acdc_fp32").asDouble()));
         sum.put("edge_f1", round(Circuit.f1(edgesOf(res.get("acdc_fp32")), edgesOf(res.get("pahq")))));
@@ -189,11 +193,17 @@ public final class AcdcBench {
         for (JsonNode x : runs)
             if (!x.path("edges").equals(r.path("edges"))) throw new IllegalStateException("variant " + r.path("variant")
                     .asText() + " kept different edges in two runs of the same settings");
-        for (String k : List.of("time_s", "peak_rss_mb", "sweep_peak_rss_mb"))
+        for (String k : List.of("time_s", "cpu_s", "peak_rss_mb", "sweep_peak_rss_mb"))
             r.put(k, median(runs.stream().mapToDouble(x -> x.path(k).asDouble()).toArray()));
         return r;
     }
 
+
+    /** CPU time of this process, all threads, user and system. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
 
     private static double round(double x) { return Math.round(x * 1e4) / 1e4; }
 
@@ -225,15 +235,16 @@ public final class AcdcBench {
         CircuitTask task = large ? GPT2_SMALL_TASK : quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
         try (Gpt2Model m = model(size, quick, models); Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
             double loadedRss = PeakRss.peakMb();
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), cpu0 = cpuNanos();
             Circuit c;
-            double setupRss, sweepRss, secs;
+            double setupRss, sweepRss, secs, cpuSecs;
             int graphEdges;
             try (AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {
                 setupRss = PeakRss.peakMb();
                 PeakRss.resetPeak(); // from here VmHWM is the sweep's own peak
                 c = run.run(s, null);
                 secs = (System.nanoTime() - t0) / 1e9; // closing gives a PAHQ run's model its float32 back: not timed
+                cpuSecs = (cpuNanos() - cpu0) / 1e9;
                 sweepRss = PeakRss.peakMb();
                 graphEdges = run.graph().edges().size();
             }
@@ -241,6 +252,7 @@ public final class AcdcBench {
             ObjectNode r = JSON.createObjectNode();
             r.put("variant", variant);
             r.put("time_s", secs);
+            r.put("cpu_s", cpuSecs);
             r.put("peak_rss_mb", Math.max(setupRss, sweepRss));
             r.put("loaded_rss_mb", loadedRss);
             r.put("sweep_peak_rss_mb", sweepRss);

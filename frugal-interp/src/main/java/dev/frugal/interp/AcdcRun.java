@@ -32,23 +32,32 @@ public final class AcdcRun implements AutoCloseable {
         this.noGrad = GradMode.off();
         this.batch = batch;
         this.ablation = ablation;
+        java.nio.file.Path dir = model.config().source().file().toAbsolutePath().getParent();
+        ActivationCache cl = null, co = null;
+        Metric me = null;
         try (Scope s = Scope.open()) {
-            this.clean = forward.cache(batch.clean());
-            this.corrupted = ablation == AcdcSettings.Ablation.ZERO ? null : forward.cache(batch.corrupted());
-            this.metric = switch (kind) {
-                case KL -> Metric.KlToClean.of(clean.logits(), batch.positions());
+            // PAHQ: the blocks go to low precision first, and the caches read each block's float32 matrices back
+            // from the checkpoint while it runs, so the whole float32 model never sits beside the caches
+            if (precision != Precision.FP32) forward.lowPrecisionBlocks(dir, batch.clean());
+            cl = forward.cache(batch.clean());
+            co = ablation == AcdcSettings.Ablation.ZERO ? null : forward.cache(batch.corrupted());
+            me = switch (kind) {
+                case KL -> Metric.KlToClean.of(cl.logits(), batch.positions());
                 case LOSS -> Metric.TaskLoss.of(batch.targets(), batch.positions());
             };
+            // from here on the model's matrices live in low precision only
+            if (precision != Precision.FP32) forward.keepLowPrecisionOnly(dir, batch.clean(), cl);
+        } catch (RuntimeException e) {
+            if (me != null) me.close();
+            if (co != null) co.close();
+            if (cl != null) cl.close();
+            forward.close();
+            noGrad.close();
+            throw e;
         }
-        if (precision != Precision.FP32) { // PAHQ: from here on the model's matrices live in low precision only
-            try {
-                forward.keepLowPrecisionOnly(model.config().source().file().toAbsolutePath().getParent(), batch.clean(),
-                        clean);
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
-        }
+        this.clean = cl;
+        this.corrupted = co;
+        this.metric = me;
     }
 
     public CircuitGraph graph() { return forward.graph(); }

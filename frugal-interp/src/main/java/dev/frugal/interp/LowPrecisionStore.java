@@ -29,14 +29,15 @@ import java.util.Map;
  *       read the block's attention matrices dequantized from a sliceable low-precision copy, put into the model for
  *       the duration of that block's forward ({@link #enter});</li>
  *   <li>the block of the component under investigation gets its float32 matrices back, read from the model's
- *       checkpoint, for as long as that block holds the investigated component; the LM head, when the output is
- *       investigated, is read from the checkpoint in chunks of rows ({@link #fullProduct}).</li>
+ *       checkpoint, for as long as that block holds the investigated component; likewise the LM head, read whole
+ *       when a forward first needs it in float32 (the output investigated) and released by the first forward that
+ *       does not ({@link #releaseFullMatrix}); its products run over it in chunks of rows ({@link #fullProduct}).</li>
  * </ul>
  * {@link #close()} puts the float32 matrices back into the model, read from the checkpoint. Checkpoint reads map the
  * file only for the read: mapped pages that were touched count as resident memory until unmapped.
  */
 final class LowPrecisionStore implements AutoCloseable {
-    /** The most elements of one chunk of rows read from the checkpoint for a full-precision product. */
+    /** The most elements of the float32 matrix one chunk of a full-precision product uses. */
     static final long CHUNK_ELEMENTS = 4L << 20;
     private final CausalLM model;
     private final Precision precision;
@@ -50,6 +51,9 @@ final class LowPrecisionStore implements AutoCloseable {
     private final IdentityHashMap<Tensor, String> placeholders = new IdentityHashMap<>();
     private final java.util.Set<String> dropped = new java.util.HashSet<>(); // matrices whose float32 copy is gone
     private int fullBlock = -1;
+    private boolean finished;
+    private String fullName; // the non-block matrix (the LM head) whose float32 copy is resident, or null
+    private Tensor fullMatrix;
     /** The models whose float32 matrices a store holds, and that store. */
     private static final Map<CausalLM, LowPrecisionStore> HOLDERS = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
 
@@ -133,17 +137,25 @@ final class LowPrecisionStore implements AutoCloseable {
         if (any) dev.frugal.tensor.NativeMemory.trim();
     }
 
-    /**
-     * Drops every float32 matrix not dropped yet (embedding tables, LM head) and from then on holds the model: its
-     * other users are refused until {@link #close()}.
-     */
+    /** From now on holds the model: its other users are refused until {@link #close()}. */
+    void hold() { HOLDERS.put(model, this); }
+
+    /** Drops every float32 matrix not dropped yet (embedding tables, LM head) and holds the model ({@link #hold}). */
     void finish() {
         for (int l = 0; l < blockNames.size(); l++) drop(l);
+        if (fullBlock >= 0) { // the last block the caches read back
+            for (String n : blockNames.get(fullBlock)) putPlaceholder(n);
+            fullBlock = -1;
+        }
         for (String n : stored.keySet())
             if (dropped.add(n)) putPlaceholder(n);
-        HOLDERS.put(model, this);
+        hold();
+        finished = true;
         dev.frugal.tensor.NativeMemory.trim(); // the freed float32 matrices back to the system, wherever they were
     }
+
+    /** Whether {@link #finish} ran: only low-precision copies are left (the embedding tables included). */
+    boolean finished() { return finished; }
 
     /**
      * Refuses a forward of {@code model} by anyone but {@code self} while a PAHQ run holds its float32 matrices.
@@ -223,8 +235,8 @@ final class LowPrecisionStore implements AutoCloseable {
     }
 
     /**
-     * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)} read from the checkpoint in chunks
-     * of rows (the LM head of an investigated output).
+     * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)} (the LM head of an investigated
+     * output), in chunks of rows.
      */
     Tensor fullProduct(String name, Tensor x, Tensor bias) {
         List<Tensor> parts = new ArrayList<>();
@@ -241,9 +253,12 @@ final class LowPrecisionStore implements AutoCloseable {
     }
 
     /**
-     * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)} read from the checkpoint once,
-     * in chunks of at most {@link #CHUNK_ELEMENTS} elements, each chunk's output handed to {@code sink} in turn:
-     * neither the float32 matrix nor the whole output is ever resident.
+     * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)}, in chunks of at most {@link
+     * #CHUNK_ELEMENTS} elements, each chunk's output handed to {@code sink} in turn, so the whole output is never
+     * resident. The matrix is read from the checkpoint on first use and then stays resident, like the investigated
+     * block's, until {@link #releaseFullMatrix}: the output's edges are tested one after another, and reading the
+     * LM head's pages back for every forward (faulting them in, then releasing them) took twice the time of the
+     * products themselves.
      */
     void forEachProductChunk(String name, Tensor x, Tensor bias, ProductChunk sink) {
         forEachProductChunk(name, x, bias, CHUNK_ELEMENTS, sink);
@@ -253,17 +268,38 @@ final class LowPrecisionStore implements AutoCloseable {
     void forEachProductChunk(String name, Tensor x, Tensor bias, long elements, ProductChunk sink) {
         long[] shape = shapes.get(name);
         long rows = Math.max(1, elements / shape[1]);
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            for (long r = 0; r < shape[0]; r += rows) {
-                long start = r, n = Math.min(rows, shape[0] - r);
-                // one chunk of float32 rows at a time, read in place where it can be; its pages leave RSS afterwards
-                ckpt.withRows(stored.get(name), start, n, DType.F32, w -> {
-                    try (Scope s = Scope.open()) {
-                        sink.accept(start, NN.linear(x, w.to(model.device()), bias == null ? null : bias.narrow(0, start, n)));
-                    }
-                });
+        Tensor w = fullMatrix(name);
+        for (long r = 0; r < shape[0]; r += rows) {
+            long start = r, n = Math.min(rows, shape[0] - r);
+            try (Scope s = Scope.open()) {
+                sink.accept(start, NN.linear(x, w.narrow(0, start, n), bias == null ? null : bias.narrow(0, start, n)));
             }
         }
+    }
+
+    /** The resident float32 copy of non-block matrix {@code name}, read from the checkpoint if it is not there. */
+    private Tensor fullMatrix(String name) {
+        if (name.equals(fullName)) return fullMatrix;
+        releaseFullMatrix();
+        try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
+            fullMatrix = ckpt.tensor(stored.get(name), DType.F32).to(model.device()).keep();
+        }
+        fullName = name;
+        return fullMatrix;
+    }
+
+    /** The non-block matrix whose float32 copy is resident, or null. */
+    String residentFullMatrix() { return fullName; }
+
+    /**
+     * Frees the resident float32 copy of the LM head, if any: called before every forward that does not investigate
+     * the output (a no-op when none is resident).
+     */
+    void releaseFullMatrix() {
+        if (fullMatrix == null) return;
+        fullMatrix.close();
+        fullMatrix = null;
+        fullName = null;
     }
 
     private void put(String n, Tensor t) {
@@ -299,6 +335,7 @@ final class LowPrecisionStore implements AutoCloseable {
             HOLDERS.remove(model, this);
             dropped.clear();
             fullBlock = -1;
+            releaseFullMatrix();
             for (Low l : sliceable.values()) l.close();
             sliceable.clear();
         }

@@ -90,10 +90,15 @@ public final class PatchedForward implements AutoCloseable {
 
     public Precision precision() { return precision; }
 
-    /** The clean (unpatched, float32) run of {@code ids (B, T)} with every activation kept. */
+    /**
+     * The clean (unpatched, float32) run of {@code ids (B, T)} with every activation kept. After {@link
+     * #lowPrecisionBlocks} it reads each block's float32 matrices back from the checkpoint while that block runs.
+     *
+     * @throws IllegalStateException after {@link #keepLowPrecisionOnly}, when the embedding tables are gone too
+     */
     public ActivationCache cache(Tensor ids) {
-        if (store != null) throw new IllegalStateException("caches are made before the model's float32 weights are"
-                + " dropped (keepLowPrecisionOnly)");
+        if (store != null && store.finished()) throw new IllegalStateException("caches are made before the model's"
+                + " embedding tables are dropped (keepLowPrecisionOnly)");
         Run r = new Run(List.of(Set.of()), 0, null, null, null, null, null, ids.size(0), true);
         r.cache = new ActivationCache(numLayers);
         Tensor logits = r.forward(ids);
@@ -102,17 +107,33 @@ public final class PatchedForward implements AutoCloseable {
     }
 
     /**
-     * PAHQ's storage: makes every low-precision copy (one forward of {@code ids (B, T)} over the clean cache) and drops
-     * the model's float32 matrices, each block's as soon as its copies exist, the embedding tables and LM head at the
-     * end, so that the float32 model and its low-precision copies are never held together. From then on a forward
-     * reads float32 only for the block of the component under investigation (from the checkpoint in {@code
-     * checkpointDir}, which must hold exactly the model's weights), and {@link #close()} puts the model's float32
-     * weights back. Make the caches first.
+     * PAHQ's storage: makes every low-precision copy (one forward of {@code ids (B, T)} over the clean cache, unless
+     * {@link #lowPrecisionBlocks} made them) and drops the model's float32 matrices, each block's as soon as its copies
+     * exist, the embedding tables and LM head at the end, so that the float32 model and its low-precision copies are
+     * never held together. From then on a forward reads float32 only for the block of the component under
+     * investigation (from the checkpoint in {@code checkpointDir}, which must hold exactly the model's weights), and
+     * {@link #close()} puts the model's float32 weights back. Make the caches first.
      *
      * @throws IllegalStateException                      under {@link Precision#FP32}
      * @throws dev.frugal.model.CheckpointMismatchException when the checkpoint does not hold the model's weights
      */
     public void keepLowPrecisionOnly(Path checkpointDir, Tensor ids, ActivationCache clean) {
+        lowPrecisionBlocks(checkpointDir, ids, clean);
+        store.finish();
+    }
+
+    /**
+     * The first half of {@link #keepLowPrecisionOnly}: makes every low-precision copy (one forward of {@code ids (B,
+     * T)}) and drops the blocks' float32 matrices, each block's as soon as its copies exist; the embedding tables and
+     * the LM head stay. {@link #cache} then reads each block back from the checkpoint while it runs, so that the caches
+     * are made without the whole float32 model in memory; {@link #keepLowPrecisionOnly} finishes.
+     *
+     * @throws IllegalStateException                      under {@link Precision#FP32}
+     * @throws dev.frugal.model.CheckpointMismatchException when the checkpoint does not hold the model's weights
+     */
+    public void lowPrecisionBlocks(Path checkpointDir, Tensor ids) { lowPrecisionBlocks(checkpointDir, ids, null); }
+
+    private void lowPrecisionBlocks(Path checkpointDir, Tensor ids, ActivationCache clean) {
         if (precision == Precision.FP32) throw new IllegalStateException("float32 ACDC keeps its float32 weights");
         if (store != null) return;
         LowPrecisionStore s = new LowPrecisionStore(model, precision, checkpointDir); // checks the checkpoint first
@@ -120,7 +141,7 @@ public final class PatchedForward implements AutoCloseable {
             Run r = new Run(List.of(Set.of()), 0, null, null, null, clean, null, ids.size(0), false);
             r.afterBlock = s::drop; // a block's float32 matrices go once its low-precision products exist
             r.forward(ids);
-            s.finish();
+            s.hold();
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -130,6 +151,9 @@ public final class PatchedForward implements AutoCloseable {
 
     /** Whether the model's float32 matrices are dropped ({@link #keepLowPrecisionOnly}). */
     public boolean lowPrecisionOnly() { return store != null; }
+
+    /** The matrix (the LM head) whose float32 copy PAHQ's storage holds while the output is investigated, or null. */
+    String residentFullMatrix() { return store == null ? null : store.residentFullMatrix(); }
 
     /**
      * Logits {@code (K·B, T, V)} of K configurations, each a set of removed edges; rows {@code k·B .. k·B+B-1} belong
@@ -174,7 +198,7 @@ public final class PatchedForward implements AutoCloseable {
     /** The most logits elements one chunk of configurations of {@link #metric} makes at once (tests lower it). */
     long metricChunkElements = 4L << 20;
 
-    /** The most elements of the float32 LM head read from the checkpoint at once (tests lower it). */
+    /** The most elements of the float32 LM head one chunk of its product uses (tests lower it). */
     long headChunkElements = LowPrecisionStore.CHUNK_ELEMENTS;
 
     /**
@@ -260,6 +284,7 @@ public final class PatchedForward implements AutoCloseable {
 
         Tensor forward(Tensor ids) {
             LowPrecisionStore.requireNotHeld(model, store);
+            if (store != null && !headFull) store.releaseFullMatrix(); // the output's investigation is over
             long t = ids.size(1), n = k * b;
             corr = new Corrections(configs, clean, corrupted, k, b, t, model.config().hiddenSize());
             ForwardContext ctx = new ForwardContext(n, t, null, null, this, true, model.device());
@@ -277,7 +302,7 @@ public final class PatchedForward implements AutoCloseable {
             try {
                 for (int l = start; l < numLayers; l++) {
                     try (Scope block = Scope.open()) {
-                        if (store != null) store.enter(l, l == fullBlock);
+                        if (store != null) store.enter(l, l == fullBlock || record); // recording: all float32
                         try {
                             resid = model.block(l, resid, ctx).keep();
                         } finally {
@@ -330,9 +355,8 @@ public final class PatchedForward implements AutoCloseable {
 
         /**
          * {@link #measure} when the output is investigated and only low-precision weights are kept: the float32 LM head
-         * is read from the checkpoint once, a chunk of rows at a time, for every configuration together, and the metric
-         * accumulates over the chunks (reading it once per chunk of configurations cost more than the rest of the
-         * sweep).
+         * (resident while the output is investigated) runs a chunk of rows at a time, for every configuration together,
+         * and the metric accumulates over the chunks.
          */
         private double[] measureStreamed(Tensor resid, ForwardContext ctx) {
             try (Scope s = Scope.open(); Metric.Accumulator acc = metric.accumulator(k)) {

@@ -13,18 +13,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench acdc --repeats N}: one variant's runs become one with the median time and RSS; nonsense is refused. */
+/** {@code bench acdc --repeats N}: one variant's runs become one with the median wall time, CPU time and RSS; nonsense is refused. */
 class AcdcBenchRepeatsTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void medianRunTakesTheMediansAndKeepsTheEdges() throws Exception {
         List<JsonNode> runs = List.of(
-                JSON.readTree("{\"variant\":\"pahq\",\"time_s\":30,\"peak_rss_mb\":700,\"sweep_peak_rss_mb\":600,\"edges\":[\"a->b\"]}"),
-                JSON.readTree("{\"variant\":\"pahq\",\"time_s\":10,\"peak_rss_mb\":750,\"sweep_peak_rss_mb\":650,\"edges\":[\"a->b\"]}"),
-                JSON.readTree("{\"variant\":\"pahq\",\"time_s\":20,\"peak_rss_mb\":720,\"sweep_peak_rss_mb\":610,\"edges\":[\"a->b\"]}"));
+                JSON.readTree("{\"variant\":\"pahq\",\"time_s\":30,\"cpu_s\":50,\"peak_rss_mb\":700,\"sweep_peak_rss_mb\":600,\"edges\":[\"a->b\"]}"),
+                JSON.readTree("{\"variant\":\"pahq\",\"time_s\":10,\"cpu_s\":19,\"peak_rss_mb\":750,\"sweep_peak_rss_mb\":650,\"edges\":[\"a->b\"]}"),
+                JSON.readTree("{\"variant\":\"pahq\",\"time_s\":20,\"cpu_s\":41,\"peak_rss_mb\":720,\"sweep_peak_rss_mb\":610,\"edges\":[\"a->b\"]}"));
         JsonNode m = AcdcBench.medianRun(runs);
         assertEquals(20.0, m.path("time_s").asDouble());
+        assertEquals(41.0, m.path("cpu_s").asDouble());
         assertEquals(720.0, m.path("peak_rss_mb").asDouble());
         assertEquals(610.0, m.path("sweep_peak_rss_mb").asDouble());
         assertEquals("a->b", m.path("edges").get(0).asText());

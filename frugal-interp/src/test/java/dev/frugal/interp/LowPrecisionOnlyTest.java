@@ -32,9 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * PAHQ's storage ({@link PatchedForward#keepLowPrecisionOnly}): on every pre-LN decoder fixture whose matrices are
  * rounded to bfloat16 first (so that bfloat16 storage loses nothing), a bf16 forward that keeps only low-precision
- * matrices equals the float32 forward for every kind of investigated receiver (output: the LM head read from the
- * checkpoint in chunks, also streamed into the metric; MLP and q/k/v: the investigated block read back, the others dequantized); the model's matrices
- * are really gone meanwhile, and come back bit for bit on close.
+ * matrices equals the float32 forward for every kind of investigated receiver (output: the LM head read back from the
+ * checkpoint, held only while the output is investigated, its product taken in chunks and also streamed into the
+ * metric; MLP and q/k/v: the investigated block read back, the others dequantized); the model's matrices are really
+ * gone meanwhile, and come back bit for bit on close.
  */
 class LowPrecisionOnlyTest {
     @BeforeAll
@@ -76,6 +77,10 @@ class LowPrecisionOnlyTest {
                                 n + " is still held in float32 (" + p.numel() + " elements)"));
                     for (int i = 0; i < investigated.size(); i++) {
                         Tensor got = low.logits(ids, configs.get(i), 0, null, investigated.get(i), null, clean, corrupted);
+                        // the LM head's float32 copy lives exactly while the output is investigated
+                        boolean output = investigated.get(i).kind() == Node.Kind.OUTPUT;
+                        assertEquals(output, low.residentFullMatrix() != null, dir + " investigating "
+                                + investigated.get(i) + ": resident float32 matrix " + low.residentFullMatrix());
                         double diff = Tensors.maxAbsDiff(got, want.get(i));
                         double scale = want.get(i).abs().max().itemDouble();
                         System.out.printf("%s, investigating %s: low-only vs float32 %.2e (max |logit| %.2e)%n",
@@ -102,6 +107,39 @@ class LowPrecisionOnlyTest {
                             n + " did not come back as it was"));
                 Tensor again = fp.logits(ids, configs.getFirst(), 0, null, null, null, clean, corrupted);
                 assertEquals(0.0, Tensors.maxAbsDiff(again, want.getFirst()), "the float32 forward changed after close");
+            }
+        }
+    }
+
+    /**
+     * PAHQ's set-up order ({@link AcdcRun}): the blocks go to low precision first, and the caches, made afterwards,
+     * read each block's float32 matrices back from the checkpoint while it runs. They equal the caches of the float32
+     * model bit for bit (every sender, residual stream and the logits), while no block holds its float32 matrices
+     * between forwards; after {@code keepLowPrecisionOnly} no more caches can be made.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void cachesMadeAfterTheBlocksWentToLowPrecisionEqualTheFloat32Ones(Path dir) {
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            long t = Math.min(6, m.config().maxPositions());
+            Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-ids", 4), 2, t);
+            try (PatchedForward fp = new PatchedForward(m, Precision.FP32); ActivationCache want = fp.cache(ids);
+                 PatchedForward low = new PatchedForward(m, Precision.INT8)) {
+                low.lowPrecisionBlocks(dir, ids);
+                for (ParamGroup pg : m.blockParams())
+                    pg.asMap().forEach((n, p) -> assertTrue(p.dim() != 2 || p.numel() == 1, n + " is still held in float32"));
+                try (ActivationCache got = low.cache(ids)) {
+                    assertEquals(0.0, Tensors.maxAbsDiff(got.logits(), want.logits()), dir + ": logits");
+                    for (int l = 0; l < m.config().numLayers(); l++)
+                        assertEquals(0.0, Tensors.maxAbsDiff(got.residPre(l), want.residPre(l)), dir + ": stream at " + l);
+                    for (Node sender : fp.graph().senders())
+                        assertEquals(0.0, Tensors.maxAbsDiff(got.sender(sender), want.sender(sender)), dir + ": " + sender);
+                    low.keepLowPrecisionOnly(dir, ids, got);
+                    for (ParamGroup pg : m.stages())
+                        pg.asMap().forEach((n, p) -> assertTrue(p.dim() != 2 || p.numel() == 1, n + " is still held"
+                                + " in float32 after keepLowPrecisionOnly"));
+                    assertThrows(IllegalStateException.class, () -> low.cache(ids));
+                }
             }
         }
     }
