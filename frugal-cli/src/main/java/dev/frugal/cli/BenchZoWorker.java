@@ -139,19 +139,19 @@ public final class BenchZoWorker {
             ZoStep last = null;
             for (int t = 0; t < warmup + steps; t++) {
                 if (mode.inMemory()) {
-                    long a = System.nanoTime(), c = cpuNanos();
+                    long a = System.nanoTime(), c = PeakRss.processCpuNanos();
                     plainLoss(m, obj, batch);
                     plainLoss(m, obj, batch);
                     if (t >= warmup) {
                         f.add((System.nanoTime() - a) / 1e9);
-                        fc.add((cpuNanos() - c) / 1e9);
+                        fc.add((PeakRss.processCpuNanos() - c) / 1e9);
                     }
                 }
-                long a = System.nanoTime(), c = cpuNanos();
+                long a = System.nanoTime(), c = PeakRss.processCpuNanos();
                 last = e.step(t, batch);
                 if (t >= warmup) {
                     times.add((System.nanoTime() - a) / 1e9);
-                    cpu.add((cpuNanos() - c) / 1e9);
+                    cpu.add((PeakRss.processCpuNanos() - c) / 1e9);
                 }
             }
             if (mode.inMemory()) {
@@ -206,7 +206,7 @@ public final class BenchZoWorker {
             var phases = out.putArray("phases");
             ZoStep last = null;
             for (int t = 0; t < warmup + steps; t++) {
-                long c = cpuNanos();
+                long c = PeakRss.processCpuNanos();
                 last = e.step(t, batch);
                 DiskStreamEngine.Phases p = e.lastPhases();
                 ObjectNode ph = phases.addObject();
@@ -222,7 +222,7 @@ public final class BenchZoWorker {
                 if (t >= warmup) {
                     times.add(p.step());
                     bounds.add(p.bound());
-                    cpu.add((cpuNanos() - c) / 1e9);
+                    cpu.add((PeakRss.processCpuNanos() - c) / 1e9);
                 }
                 System.err.printf(java.util.Locale.ROOT, "step %d: %.1f s (perturb %.1f, compute %.1f, waiting for the"
                         + " disk %.1f, other %.1f; disk thread: read %.1f, write %.1f), loss+ %.4f%n", t, p.step(),
@@ -283,12 +283,6 @@ public final class BenchZoWorker {
             h.close();
             return loss;
         }
-    }
-
-    /** CPU time of this process (all threads, user + system), for judging wall times on a loaded machine. */
-    static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Peak resident set of this process in MiB ({@code VmHWM} of /proc/self/status), or −1 where unavailable. */

@@ -19,6 +19,15 @@ public final class PeakRss {
     public static double currentMb() { return field("VmRSS:"); }
 
     /**
+     * CPU time of this process so far (all threads, user and system), in nanoseconds: the benches report it beside
+     * wall times, which move by up to 2× between identical runs on a shared VM.
+     */
+    public static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
      * Starts a new measurement: the peak becomes the current RSS. Also makes freed large allocations go back to the
      * system from now on ({@link NativeMemory#returnFreedMemory()}); {@link #resetPeak()} leaves the policy alone.
      *

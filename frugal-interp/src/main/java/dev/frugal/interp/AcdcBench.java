@@ -144,8 +144,9 @@ public final class AcdcBench {
             tests.put(v, r.path("edge_tests").asLong());
             perTest.put(v, round(r.path("time_s").asDouble() * 1000 / Math.max(1, r.path("edge_tests").asLong())));
             out.printf("%-11s %9.2f %8.1f %12.0f %14.0f %7d %10d %9d %12.1f%n", v, r.path("time_s").asDouble(),
-                    r.path("cpu_s").asDouble(), r.path("peak_rss_mb").asDouble(), r.path("sweep_peak_rss_mb").asDouble(), r.path("edges").size(),
-                    r.path("edge_tests").asLong(), r.path("forwards").asLong(), perTest.path(v).asDouble());
+                    r.path("cpu_s").asDouble(), r.path("peak_rss_mb").asDouble(), r.path("sweep_peak_rss_mb").asDouble(),
+                    r.path("edges").size(), r.path("edge_tests").asLong(), r.path("forwards").asLong(),
+                    perTest.path(v).asDouble());
         }
         sum.put("time_ratio", round(time.path("pahq").asDouble() / time.path("acdc_fp32").asDouble()));
         // CPU seconds over the same interval: steadier than wall time on a shared VM, where one variant's wall time
@@ -199,12 +200,6 @@ public final class AcdcBench {
     }
 
 
-    /** CPU time of this process, all threads, user and system. */
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
     private static double round(double x) { return Math.round(x * 1e4) / 1e4; }
 
     private static Set<Edge> edgesOf(JsonNode r) {
@@ -235,7 +230,7 @@ public final class AcdcBench {
         CircuitTask task = large ? GPT2_SMALL_TASK : quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
         try (Gpt2Model m = model(size, quick, models); Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
             double loadedRss = PeakRss.peakMb();
-            long t0 = System.nanoTime(), cpu0 = cpuNanos();
+            long t0 = System.nanoTime(), cpu0 = PeakRss.processCpuNanos();
             Circuit c;
             double setupRss, sweepRss, secs, cpuSecs;
             int graphEdges;
@@ -244,7 +239,7 @@ public final class AcdcBench {
                 PeakRss.resetPeak(); // from here VmHWM is the sweep's own peak
                 c = run.run(s, null);
                 secs = (System.nanoTime() - t0) / 1e9; // closing gives a PAHQ run's model its float32 back: not timed
-                cpuSecs = (cpuNanos() - cpu0) / 1e9;
+                cpuSecs = (PeakRss.processCpuNanos() - cpu0) / 1e9;
                 sweepRss = PeakRss.peakMb();
                 graphEdges = run.graph().edges().size();
             }

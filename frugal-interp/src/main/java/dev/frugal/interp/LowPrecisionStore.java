@@ -51,7 +51,6 @@ final class LowPrecisionStore implements AutoCloseable {
     private final IdentityHashMap<Tensor, String> placeholders = new IdentityHashMap<>();
     private final java.util.Set<String> dropped = new java.util.HashSet<>(); // matrices whose float32 copy is gone
     private int fullBlock = -1;
-    private boolean finished;
     private String fullName; // the non-block matrix (the LM head) whose float32 copy is resident, or null
     private Tensor fullMatrix;
     /** The models whose float32 matrices a store holds, and that store. */
@@ -150,12 +149,11 @@ final class LowPrecisionStore implements AutoCloseable {
         for (String n : stored.keySet())
             if (dropped.add(n)) putPlaceholder(n);
         hold();
-        finished = true;
         dev.frugal.tensor.NativeMemory.trim(); // the freed float32 matrices back to the system, wherever they were
     }
 
     /** Whether {@link #finish} ran: only low-precision copies are left (the embedding tables included). */
-    boolean finished() { return finished; }
+    boolean finished() { return dropped.containsAll(stored.keySet()); }
 
     /**
      * Refuses a forward of {@code model} by anyone but {@code self} while a PAHQ run holds its float32 matrices.
