@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code frugal bench dist-zo [--quick] [--json FILE] [--work DIR]} (a standalone picocli command). */
+/** {@code frugal bench dist-zo [--quick | --size S] [--rng R] [--json FILE] [--work DIR]} (a standalone picocli command). */
 @Command(name = "dist-zo", mixinStandardHelpOptions = true,
         description = "DistZO2 steps/s on a Spark standalone cluster on loopback: single worker, DDP and PertP on 2,"
                 + " DDP and 2D on 4, with where each step's time goes.")
@@ -26,6 +26,10 @@ public final class DistZoBenchCommand implements Callable<Integer> {
             + " parameters, 16 steps) or large (h 512, 6 blocks, 27M parameters: seconds per single-worker step).")
     String size;
 
+    @Option(names = "--rng", paramLabel = "mezo|parallel", description = "The workers' z stream: mezo (MeZO's,"
+            + " the default, as zo train --spark-master's) or parallel (counter-based, drawn half as often per step).")
+    dev.frugal.zo.ZoRng rng = dev.frugal.zo.ZoRng.MEZO;
+
     @picocli.CommandLine.Mixin
     JsonLinesOption json;
 
@@ -39,7 +43,7 @@ public final class DistZoBenchCommand implements Callable<Integer> {
         DistZoBench.Shape shape = DistZoBench.named(quick ? "quick" : size == null ? "small" : size);
         PrintWriter out = spec.commandLine().getOut();
         Path dir = work != null ? work : Files.createTempDirectory("frugal-dist-zo-bench");
-        String line = DistZoBench.run(shape, dir,
+        String line = DistZoBench.run(shape, rng, dir,
                 System.getProperty("java.class.path"), out);
         json.append(line);
         return 0;

@@ -47,9 +47,12 @@ final class ZoDistRun {
                 + " --checkpoint-dir");
         Path start = o.resume ? dev.frugal.zo.ZoCheckpoint.latestVerified(ck).orElse(null) : null; // resumed checkpoint
         long from = start == null ? 0 : dev.frugal.zo.ZoCheckpoint.readState(start).completed(); // the first step here
-        if (start != null && dev.frugal.zo.ZoCheckpoint.readState(start).rng() != dev.frugal.zo.ZoRng.MEZO)
-            throw new dev.frugal.InvalidSettingException("--rng", "of " + start + " is parallel, but DistZO2's workers"
-                    + " draw MeZO's z stream: resume it without --spark-master (its trajectory needs the parallel stream)");
+        dev.frugal.zo.ZoRng rng = o.rng(Device.CPU);
+        if (start != null && dev.frugal.zo.ZoCheckpoint.readState(start).rng() != rng) {
+            dev.frugal.zo.ZoRng was = dev.frugal.zo.ZoCheckpoint.readState(start).rng();
+            throw new dev.frugal.InvalidSettingException("--rng", "(" + CliEnums.spelling(rng) + ") differs from the z"
+                    + " stream of " + start + ": pass --rng " + CliEnums.spelling(was) + " to continue its trajectory");
+        }
         if (o.resume && o.steps <= from)
             throw new dev.frugal.InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + from + " steps"
                     + " the latest checkpoint under " + ck + " has completed: --steps counts from the start of the run");
@@ -65,10 +68,10 @@ final class ZoDistRun {
         DistZoOptions opts = new DistZoOptions(dist.master(), dist.workers, dist.mode(), modelDir.toString(),
                 ck.toString(), o.steps, o.checkpointEvery, o.eps, o.lr, o.weightDecay, o.seed, off.tier(),
                 off.residentBlocks(), off.storageDtype().name(), off.diskDir() == null ? null : off.diskDir().toString(),
-                threads, dist.sparkConf(), -1, dev.frugal.spark.ScalarTransport.DRIVER_RELAY);
-        out.printf("DistZO2 %s on %d workers (%s): %d train / %d eval sequences of %d tokens, global batch %d%n",
-                opts.mode().cliName(), opts.workers(), dist.sparkMaster, text.trainSequences(), text.evalSequences(),
-                o.seqLen, o.batch);
+                threads, dist.sparkConf(), -1, dev.frugal.spark.ScalarTransport.DRIVER_RELAY, rng);
+        out.printf("DistZO2 %s on %d workers (%s), z stream %s: %d train / %d eval sequences of %d tokens, global"
+                        + " batch %d%n", opts.mode().cliName(), opts.workers(), dist.sparkMaster, CliEnums.spelling(rng),
+                text.trainSequences(), text.evalSequences(), o.seqLen, o.batch);
         out.flush();
         double before = evalLoss(start != null ? start : modelDir, text.evalBatches(o.batch));
         out.printf("eval loss %s: %.4f%n", from == 0 ? "before" : "at the checkpoint (step " + from + ")", before);

@@ -258,12 +258,15 @@ public final class ZoTrainCommand implements Callable<Integer>, SettingFlags {
             return new ZoHyperparameters(eps, lr, weightDecay, seed, tune, rng(device), spsaSamples);
         }
 
-        /** --rng, or its default: parallel on the CPU; mezo on a GPU and under --spark-master (their only stream). */
+        /**
+         * --rng, or its default: parallel on the CPU in one process; mezo on a GPU (its only stream) and under
+         * --spark-master (where halving the draws did not speed a worker up: docs/distzo2.md).
+         */
         ZoRng rng(Device device) {
-            boolean mezoOnly = device.isCuda() || dist.enabled();
+            boolean mezoOnly = device.isCuda();
             if (rng == ZoRng.PARALLEL && mezoOnly) throw new InvalidSettingException("--rng", "parallel draws z on the"
-                    + " CPU in one process: use --rng mezo with " + (dist.enabled() ? "--spark-master" : "--device " + device));
-            return rng != null ? rng : mezoOnly ? ZoRng.MEZO : defaultRng;
+                    + " CPU: use --rng mezo with --device " + device);
+            return rng != null ? rng : mezoOnly || dist.enabled() ? ZoRng.MEZO : defaultRng;
         }
     }
 

@@ -140,9 +140,25 @@ class BadInputCliTest extends TempHomeCliTest {
         // 12 lines × 16 ids = 192 tokens = 12 sequences of 16, 1 held out: 11 to train on
         assertUserError(frugal(concat(base, "--seq-len", "16", "--batch", "12")), "--batch (12) exceeds the 11 training sequences");
         assertUserError(frugal("zo", "train", "--model", "minilm-typo", "--steps", "1"), "minilm-typo");
-        assertUserError(frugal(concat(base, "--spark-master", "local[2]", "--rng", "parallel")),
-                "--rng parallel draws z on the CPU in one process: use --rng mezo with --spark-master");
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void distributedZoRunsOnTheParallelStreamAndItsCheckpointRefusesMezosOnResume() throws IOException {
+        Path data = idsFile(12), out = home.resolve("dist");
+        String[] base = {"zo", "train", "--model", opt(), "--task", "lm", "--data", data.toString(), "--out",
+                out.toString(), "--no-progress", "--seq-len", "16", "--batch", "4", "--offload", "none", "--threads", "1",
+                "--spark-master", "local[2]", "--workers", "2", "--parallel", "pertp", "--checkpoint-every", "2"};
+        Run first = frugal(concat(base, "--steps", "2", "--rng", "parallel"));
+        assertEquals(0, first.code(), first.describe());
+        assertTrue(first.out().contains("z stream parallel") && first.out().contains("replicas bit-identical"), first.out());
+        Path ck = out.resolve("checkpoints").resolve("step-00000002").resolve("trainer_state.json");
+        assertTrue(Files.readString(ck).contains("\"PARALLEL\""), Files.readString(ck));
+        // --spark-master's default stream is MeZO's: resuming without --rng parallel would change the trajectory
+        assertUserError(frugal(concat(base, "--steps", "3", "--resume")), "--rng (mezo) differs from the z stream of");
+        Run resumed = frugal(concat(base, "--steps", "3", "--resume", "--rng", "parallel"));
+        assertEquals(0, resumed.code(), resumed.describe());
+        assertTrue(resumed.out().contains("eval loss at the checkpoint (step 2)"), resumed.out());
     }
 
     private static String[] concat(String[] a, String... b) {

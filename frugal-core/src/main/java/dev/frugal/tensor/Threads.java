@@ -48,6 +48,22 @@ public final class Threads {
         return OpenBlas.get();
     }
 
+    /**
+     * The cores this process may use: {@code -Dfrugal.cores} (a Spark executor given fewer cores than its machine
+     * has), else the JVM's count.
+     */
+    public static int cores() {
+        String p = System.getProperty("frugal.cores");
+        if (p != null && !p.isBlank()) {
+            try {
+                return Math.max(1, Integer.parseInt(p.trim()));
+            } catch (NumberFormatException ignored) {
+                // fall through to the JVM's count
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** The thread count to use: {@code -Dfrugal.threads}, else {@code OPENBLAS_NUM_THREADS}, else the core count. */
     public static int defaultCount() {
         String p = System.getProperty("frugal.threads");

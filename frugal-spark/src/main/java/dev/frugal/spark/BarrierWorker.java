@@ -76,6 +76,9 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
             Path ck = p0[1].equals("-") ? null : Path.of(p0[1]);
             List<ZoStep> records = log.read().subList(0, logged);
             TrainerState state = ck == null ? null : ZoCheckpoint.readState(ck);
+            if (state != null && state.rng() != hp.rng()) throw new dev.frugal.InvalidSettingException("rng", "is " + hp.rng()
+                    + " but the checkpoint " + ck + " drew z from " + state.rng() + ": resume with the same stream (the"
+                    + " other gives another trajectory)");
             long c = state == null ? 0 : state.completed();
             List<ZoStep> history = new ArrayList<>(state == null ? List.of() : state.history());
             if (rank == 0) for (long t = logged; t < c; t++) log.append(history.get((int) t)); // log behind checkpoint
@@ -159,6 +162,6 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
 
     private TrainerState state(ZoHyperparameters hp, List<ZoStep> history) {
         return new TrainerState(TrainerState.FORMAT, history.size(), hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(),
-                o.offload(0).storageDtype().name(), history);
+                o.offload(0).storageDtype().name(), history, hp.rng());
     }
 }

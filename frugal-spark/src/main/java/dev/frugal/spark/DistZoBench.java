@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.frugal.zo.ZoRng;
 import org.apache.spark.SparkContext;
 
 /**
@@ -70,14 +71,14 @@ public final class DistZoBench {
      *
      * @param classPath the class path the cluster's JVMs run on (this JVM's {@code java.class.path})
      */
-    public static String run(Shape s, Path work, String classPath, PrintWriter out) {
+    public static String run(Shape s, ZoRng rng, Path work, String classPath, PrintWriter out) {
         Path model = s.model().writeTo(work.resolve("model"), 1);
         int maxWorkers = MODES.stream().mapToInt(Mode::workers).max().orElse(1);
         out.printf(Locale.ROOT, "dist-zo bench (%s): random OPT h=%d L=%d V=%d (%.1fM parameters), global batch %d x %d,"
                         + " %d steps (%d warm-up), standalone cluster on 127.0.0.1 with %d workers x 1 core, 1 thread each,"
-                        + " on a machine with %d cores%n", s.name(), s.model().hidden(), s.model().layers(), s.model().vocab(),
+                        + " on a machine with %d cores; z stream %s%n", s.name(), s.model().hidden(), s.model().layers(), s.model().vocab(),
                 s.model().parameterCount() / 1e6, s.batch(), s.tokens(), s.steps(), s.warmup(), maxWorkers,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), rng.name().toLowerCase(Locale.ROOT));
         out.flush();
         LmBatchSource data = new RandomTokenBatches(11, s.model().vocab(), s.batch(), s.tokens());
         Map<String, DistZoResult> results = new LinkedHashMap<>();
@@ -90,7 +91,7 @@ public final class DistZoBench {
                 for (Mode m : MODES) {
                     results.put(m.key(), DistZoTrainer.run(sc, new DistZoOptions(base.master(), m.workers(), m.mode(),
                             base.modelDir(), work.resolve(m.key()).toString(), s.steps(), 0, 1e-3, 1e-6, 0, 5,
-                            base.offloadTier(), 1, "F32", null, 1, base.sparkConf(), -1, ScalarTransport.DRIVER_RELAY), data));
+                            base.offloadTier(), 1, "F32", null, 1, base.sparkConf(), -1, ScalarTransport.DRIVER_RELAY, rng), data));
                     out.printf(Locale.ROOT, "  %-7s done: %.3f s/step%n", m.key(),
                             1 / results.get(m.key()).medianStepsPerSecond(s.warmup()));
                     out.flush();
@@ -131,19 +132,20 @@ public final class DistZoBench {
                 + " the driver's relay; rest: shard slicing, combining, logging; spark: job submission, barrier"
                 + " scheduling, task launch and result collection, spread over the steps (start-up excluded)");
         String json = String.format(Locale.ROOT, "{\"bench\":\"dist-zo\",\"steps_per_s\":{%s}%s,\"bytes_per_step\":%.0f,"
-                        + "\"model\":\"%s\",\"parameters\":%d,\"cores\":%d,\"breakdown\":{%s}}", sps, speedups, bytes,
-                s.name(), s.model().parameterCount(), Runtime.getRuntime().availableProcessors(), parts);
+                        + "\"model\":\"%s\",\"parameters\":%d,\"rng\":\"%s\",\"cores\":%d,\"breakdown\":{%s}}", sps,
+                speedups, bytes, s.name(), s.model().parameterCount(), rng.name().toLowerCase(Locale.ROOT), Runtime.getRuntime().availableProcessors(), parts);
         out.println(json);
         out.flush();
         return json;
     }
 
-    /** {@code java -cp ... dev.frugal.spark.DistZoBench [--quick | --large] [WORKDIR]}. */
+    /** {@code java -cp ... dev.frugal.spark.DistZoBench [--quick | --large] [--parallel-rng] [WORKDIR]}. */
     public static void main(String[] args) throws Exception {
         boolean quick = java.util.Arrays.asList(args).contains("--quick");
         boolean large = java.util.Arrays.asList(args).contains("--large");
         Path work = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of)
                 .orElse(java.nio.file.Files.createTempDirectory("frugal-dist-zo-bench"));
-        run(quick ? QUICK : large ? LARGE : SMALL, work, System.getProperty("java.class.path"), new PrintWriter(System.out, true));
+        ZoRng rng = java.util.Arrays.asList(args).contains("--parallel-rng") ? ZoRng.PARALLEL : ZoRng.MEZO;
+        run(quick ? QUICK : large ? LARGE : SMALL, rng, work, System.getProperty("java.class.path"), new PrintWriter(System.out, true));
     }
 }

@@ -5,6 +5,7 @@ import dev.frugal.tensor.DType;
 import dev.frugal.zo.OffloadConfig;
 import dev.frugal.zo.OffloadTier;
 import dev.frugal.zo.ZoHyperparameters;
+import dev.frugal.zo.ZoRng;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,12 +35,14 @@ import java.util.Map;
  * @param sparkConf       extra Spark settings
  * @param failAtStep      testing only: rank 1 throws before this step in the stage's first attempt (−1 = never)
  * @param transport       how the per-step scalars are all-gathered
+ * @param rng             where z comes from: MeZO's stream (bit-compatible with the reference; the default of this
+ *                        API) or the counter-based parallel one (half the draws per step; {@link ZoRng})
  */
 public record DistZoOptions(String master, int workers, ParallelMode mode, String modelDir, String checkpointDir,
                             long steps, long checkpointEvery, double eps, double lr, double weightDecay, long seed,
                             OffloadTier offloadTier, int residentBlocks, String storageDtype, String offloadDir,
                             int threadsPerWorker, Map<String, String> sparkConf, long failAtStep,
-                            ScalarTransport transport)
+                            ScalarTransport transport, ZoRng rng)
         implements Serializable {
     public DistZoOptions {
         mode.validate(workers);
@@ -51,7 +54,8 @@ public record DistZoOptions(String master, int workers, ParallelMode mode, Strin
         if (threadsPerWorker < 1) throw new InvalidSettingException("threads", "must be >= 1, got " + threadsPerWorker);
         sparkConf = Map.copyOf(sparkConf == null ? Map.of() : sparkConf);
         if (transport == null) transport = ScalarTransport.DRIVER_RELAY;
-        hyperparameters(eps, lr, weightDecay, seed); // validates
+        if (rng == null) rng = ZoRng.MEZO;
+        hyperparameters(eps, lr, weightDecay, seed, rng); // validates
         offload(offloadTier, residentBlocks, storageDtype, offloadDir, 0);
     }
 
@@ -59,57 +63,64 @@ public record DistZoOptions(String master, int workers, ParallelMode mode, Strin
     public static DistZoOptions of(String master, int workers, ParallelMode mode, String modelDir, String checkpointDir,
                                    long steps) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, 0, 1e-3, 1e-6, 0, 0,
-                OffloadTier.NONE, 1, "F32", null, 1, Map.of(), -1, ScalarTransport.DRIVER_RELAY);
+                OffloadTier.NONE, 1, "F32", null, 1, Map.of(), -1, ScalarTransport.DRIVER_RELAY, ZoRng.MEZO);
     }
 
     public DistZoOptions withHyperparameters(double eps, double lr, double weightDecay, long seed) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
-                failAtStep, transport);
+                failAtStep, transport, rng);
     }
 
     public DistZoOptions withOffload(OffloadTier tier, int k, String dtype, String dir) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
-                weightDecay, seed, tier, k, dtype, dir, threadsPerWorker, sparkConf, failAtStep, transport);
+                weightDecay, seed, tier, k, dtype, dir, threadsPerWorker, sparkConf, failAtStep, transport, rng);
     }
 
     public DistZoOptions withCheckpointEvery(long every) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, every, eps, lr, weightDecay,
-                seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf, failAtStep, transport);
+                seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf, failAtStep, transport, rng);
     }
 
     public DistZoOptions withThreads(int threads) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
-                weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threads, sparkConf, failAtStep, transport);
+                weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threads, sparkConf, failAtStep, transport, rng);
     }
 
     public DistZoOptions withSparkConf(Map<String, String> conf) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, conf,
-                failAtStep, transport);
+                failAtStep, transport, rng);
     }
 
     public DistZoOptions withTransport(ScalarTransport t) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
-                failAtStep, t);
+                failAtStep, t, rng);
     }
 
     public DistZoOptions withFailAtStep(long step) {
         return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
                 weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
-                step, transport);
+                step, transport, rng);
     }
 
-    public ZoHyperparameters hyperparameters() { return hyperparameters(eps, lr, weightDecay, seed); }
+    /** The same run with z from {@code stream}. */
+    public DistZoOptions withRng(ZoRng stream) {
+        return new DistZoOptions(master, workers, mode, modelDir, checkpointDir, steps, checkpointEvery, eps, lr,
+                weightDecay, seed, offloadTier, residentBlocks, storageDtype, offloadDir, threadsPerWorker, sparkConf,
+                failAtStep, transport, stream);
+    }
+
+    public ZoHyperparameters hyperparameters() { return hyperparameters(eps, lr, weightDecay, seed, rng); }
 
     /** The ZO2 tiering of worker {@code rank} (its own disk directory). */
     public OffloadConfig offload(int rank) {
         return offload(offloadTier, residentBlocks, storageDtype, offloadDir, rank);
     }
 
-    private static ZoHyperparameters hyperparameters(double eps, double lr, double wd, long seed) {
-        return new ZoHyperparameters(eps, lr, wd, seed);
+    private static ZoHyperparameters hyperparameters(double eps, double lr, double wd, long seed, ZoRng rng) {
+        return new ZoHyperparameters(eps, lr, wd, seed, rng);
     }
 
     private static OffloadConfig offload(OffloadTier tier, int k, String dtype, String dir, int rank) {

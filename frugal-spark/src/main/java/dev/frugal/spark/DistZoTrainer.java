@@ -79,7 +79,11 @@ public final class DistZoTrainer {
         SparkConf c = new SparkConf().setAppName("frugal-distzo2");
         if (o.master() != null) c.setMaster(o.master());
         c.setIfMissing("spark.ui.showConsoleProgress", "false");
-        c.setIfMissing("spark.executor.extraJavaOptions", JAVA_OPENS + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
+        // the parallel z stream sizes its draw threads by the worker's cores, not the machine's (on the 2-core VM a
+        // 1-core worker that drew beside its forwards with 2 more threads took 10.8 s a step instead of 8.8:
+        // docs/distzo2.md)
+        c.setIfMissing("spark.executor.extraJavaOptions", JAVA_OPENS + " -Dorg.bytedeco.javacpp.maxPhysicalBytes=0"
+                + " -Dfrugal.cores=" + o.threadsPerWorker());
         c.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", Integer.toString(o.threadsPerWorker()));
         c.setIfMissing("spark.task.maxFailures", "4");
         c.setIfMissing("spark.stage.maxConsecutiveAttempts", "4");

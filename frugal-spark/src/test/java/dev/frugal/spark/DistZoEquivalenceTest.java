@@ -1,9 +1,11 @@
 package dev.frugal.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.frugal.zo.ZoCheckpoint;
+import dev.frugal.zo.ZoRng;
 import dev.frugal.zo.ZoStep;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,6 +71,33 @@ class DistZoEquivalenceTest {
 
     @Test
     void twoDOnFourWorkersMatchesTheGlobalBatch() { within(options("local[4]", 4, ParallelMode.TWO_D, "2d4"), "2d4"); }
+
+    /**
+     * The parallel z stream (z of an element a function of the step seed and its offset only): PertP on 2 workers is the
+     * single-process run on that stream bit for bit, DDP on 2 within 1e-6, and the trajectory is not MeZO's.
+     */
+    @Test
+    void onTheParallelStreamPertpIsTheSingleProcessRunExactlyAndDdpMatchesTheGlobalBatch() {
+        DistZoOptions o = options(null, 2, ParallelMode.DDP, "single-parallel").withRng(ZoRng.PARALLEL);
+        List<ZoStep> ref = Fixtures.single(o, DATA, tmp.resolve("single-parallel"));
+        Path refCk = ZoCheckpoint.latest(tmp.resolve("single-parallel")).orElseThrow();
+        assertNotEquals(single.get(0).lossPlus(), ref.get(0).lossPlus(), "the parallel stream must not be MeZO's");
+
+        DistZoResult p = DistZoTrainer.run(options("local[2]", 2, ParallelMode.PERTP, "pertp2-parallel")
+                .withRng(ZoRng.PARALLEL), DATA);
+        assertEquals(ref, p.history(), "PertP step scalars must equal the single-process ones bit for bit");
+        assertEquals(0.0, Fixtures.maxParamDiff(refCk, p.finalCheckpoint()), "final parameters");
+        assertTrue(p.replicasIdentical(), "replica digests " + p.replicaDigests());
+        assertEquals(ZoRng.PARALLEL, ZoCheckpoint.readState(p.finalCheckpoint()).rng(), "the checkpoint's stream");
+
+        DistZoResult d = DistZoTrainer.run(options("local[2]", 2, ParallelMode.DDP, "ddp2-parallel")
+                .withRng(ZoRng.PARALLEL), DATA);
+        double dl = Fixtures.maxLossDiff(ref, d.history()), dp = Fixtures.maxParamDiff(refCk, d.finalCheckpoint());
+        assertTrue(dl <= 1e-6 * ref.get(0).lossPlus(), "ddp2 parallel: losses differ by " + dl);
+        assertTrue(dp <= 1e-6, "ddp2 parallel: parameters differ by " + dp);
+        assertTrue(d.replicasIdentical(), "replica digests " + d.replicaDigests());
+        System.out.printf("parallel stream: pertp2 bit-identical, ddp2 max |dloss| %.3g, max |dparam| %.3g%n", dl, dp);
+    }
 
     static void within(DistZoOptions o, String name) {
         DistZoResult r = DistZoTrainer.run(o, DATA);

@@ -48,7 +48,7 @@ class StandaloneClusterRecoveryTest {
 
             DistZoOptions killed = new DistZoOptions(base.master(), 2, ParallelMode.DDP, base.modelDir(),
                     tmp.resolve("killed").toString(), STEPS, 4, 1e-3, 1e-3, 0.0, 31, base.offloadTier(), 1, "F32",
-                    null, 1, conf, -1, ScalarTransport.DRIVER_RELAY);
+                    null, 1, conf, -1, ScalarTransport.DRIVER_RELAY, base.rng());
             // the executors of the first run serve the second: pick the victim now, kill it without a search later
             java.util.List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "one executor per worker");

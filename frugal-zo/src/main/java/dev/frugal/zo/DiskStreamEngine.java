@@ -178,7 +178,7 @@ public final class DiskStreamEngine implements ZoEngine<LmBatch> {
         }
         this.files = f;
         this.io = disk;
-        this.parallel = new ParallelPerturbation(Runtime.getRuntime().availableProcessors());
+        this.parallel = new ParallelPerturbation(dev.frugal.tensor.Threads.cores());
     }
 
     /**

@@ -96,7 +96,7 @@ public final class Zo2Engine<B> implements ZoEngine<B> {
                     + "' tunes the embedding or a block: use samples 1 with it");
         this.inlineDraws = hp.rng() == ZoRng.PARALLEL && drawsInline();
         this.parallel = hp.rng() == ZoRng.PARALLEL
-                ? new ParallelPerturbation(inlineDraws ? Runtime.getRuntime().availableProcessors() : rngThreads()) : null;
+                ? new ParallelPerturbation(inlineDraws ? dev.frugal.tensor.Threads.cores() : rngThreads()) : null;
         List<ParamGroup> blocks = model.blockParams();
         boolean inPlace = offload.zeroCopy();
         if (source != null && inPlace) { // everything resident anyway: fill the model's groups
@@ -135,7 +135,7 @@ public final class Zo2Engine<B> implements ZoEngine<B> {
      * The numbers do not depend on it.
      */
     static int rngThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() - dev.frugal.tensor.Threads.defaultCount() + 1);
+        return Math.max(1, dev.frugal.tensor.Threads.cores() - dev.frugal.tensor.Threads.defaultCount() + 1);
     }
 
     /**
@@ -146,7 +146,7 @@ public final class Zo2Engine<B> implements ZoEngine<B> {
      * loader's single-threaded draws added about twice their own time to a step: docs/zo2-bench.md). Between two blocks' GEMMs the cores
      * are idle, so all of them draw. The numbers are the same either way (a pure function of offsets).
      */
-    static boolean drawsInline() { return rngThreads() == 1 && Runtime.getRuntime().availableProcessors() > 1; }
+    static boolean drawsInline() { return rngThreads() == 1 && dev.frugal.tensor.Threads.cores() > 1; }
 
     /** Threads drawing {@link ZoRng#PARALLEL}'s z (0 with MeZO's stream). */
     public int drawThreads() { return parallel == null ? 0 : parallel.threads(); }

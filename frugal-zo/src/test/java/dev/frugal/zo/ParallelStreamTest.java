@@ -82,6 +82,38 @@ class ParallelStreamTest {
      * Chunks of 1024 from 8 step keys × 64 offsets (the starts of parameters in a flattened vector, some odd): all
      * distinct, and no two correlated beyond 6 standard errors (1/√1024) of a sample correlation.
      */
+    /**
+     * The draw threads follow the cores the process may use (-Dfrugal.cores, set for Spark executors) and the compute
+     * threads: with the cores full the loader draws alone or, on several cores, every core draws between blocks.
+     */
+    @Test
+    void drawThreadsFollowTheCoresGivenAndTheComputeThreads() {
+        String cores = System.getProperty("frugal.cores"), threads = System.getProperty("frugal.threads");
+        try {
+            System.setProperty("frugal.cores", "1");
+            System.setProperty("frugal.threads", "1");
+            assertEquals(1, dev.frugal.tensor.Threads.cores());
+            assertEquals(1, Zo2Engine.rngThreads(), "a 1-core executor: the loader draws alone");
+            assertTrue(!Zo2Engine.drawsInline(), "one core: nothing to draw with between blocks");
+            System.setProperty("frugal.cores", "4");
+            assertEquals(4, Zo2Engine.rngThreads(), "the 3 cores the compute thread leaves, and the loader's");
+            System.setProperty("frugal.threads", "4");
+            assertEquals(1, Zo2Engine.rngThreads());
+            assertTrue(Zo2Engine.drawsInline(), "4 compute threads on 4 cores: every core draws between blocks");
+            System.setProperty("frugal.cores", "two");
+            assertEquals(Runtime.getRuntime().availableProcessors(), dev.frugal.tensor.Threads.cores(),
+                    "an unreadable count falls back to the JVM's");
+        } finally {
+            restore("frugal.cores", cores);
+            restore("frugal.threads", threads);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) System.clearProperty(key);
+        else System.setProperty(key, value);
+    }
+
     @Test
     void noTwoChunksRepeat() {
         int len = 1024, steps = 8, offs = 64;
