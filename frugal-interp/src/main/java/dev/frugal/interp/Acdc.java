@@ -67,6 +67,9 @@ public final class Acdc {
         int tested = 0, keptSoFar = 0, capUsed = 0; // tested/kept: the speculation depth; capUsed: maxEdgeTests
         List<Edge> untested = new ArrayList<>(); // past the cap: scored after the receiver's tests, kept
         for (Node r : g.receivers()) {
+            // the last receiver's transients back to the system (glibc kept them: PAHQ's resident set crept from 564
+            // to 627 MB over the receivers after the output at GPT-2-small shapes); every precision alike
+            dev.frugal.tensor.NativeMemory.trim();
             for (Edge e : untested) scores.add(new Circuit.EdgeScore(e, Double.NaN, true));
             untested.clear();
             List<Edge> in = g.incoming(r);

@@ -131,6 +131,7 @@ public final class AcdcBench {
         ObjectNode time = sum.putObject("time_s"), rss = sum.putObject("peak_rss_mb"), edges = sum.putObject("edges");
         ObjectNode sweepRss = sum.putObject("sweep_peak_rss_mb"), tests = sum.putObject("edge_tests");
         ObjectNode perTest = sum.putObject("ms_per_edge_test"), cpu = sum.putObject("cpu_s");
+        ObjectNode setupRss = sum.putObject("setup_peak_rss_mb"), loadedRss = sum.putObject("loaded_rss_mb");
         out.printf("%-11s %9s %8s %12s %14s %7s %10s %9s %12s%n", "variant", "time_s", "cpu_s", "peak_rss_mb",
                 "sweep_rss_mb", "edges", "edge_tests", "forwards", "ms_per_test");
         for (var e : res.entrySet()) {
@@ -140,6 +141,8 @@ public final class AcdcBench {
             cpu.put(v, r.path("cpu_s").asDouble());
             rss.put(v, r.path("peak_rss_mb").asDouble());
             sweepRss.put(v, r.path("sweep_peak_rss_mb").asDouble());
+            setupRss.put(v, r.path("setup_peak_rss_mb").asDouble());
+            loadedRss.put(v, r.path("loaded_rss_mb").asDouble());
             edges.put(v, r.path("edges").size());
             tests.put(v, r.path("edge_tests").asLong());
             perTest.put(v, round(r.path("time_s").asDouble() * 1000 / Math.max(1, r.path("edge_tests").asLong())));
@@ -194,7 +197,7 @@ public final class AcdcBench {
         for (JsonNode x : runs)
             if (!x.path("edges").equals(r.path("edges"))) throw new IllegalStateException("variant " + r.path("variant")
                     .asText() + " kept different edges in two runs of the same settings");
-        for (String k : List.of("time_s", "cpu_s", "peak_rss_mb", "sweep_peak_rss_mb"))
+        for (String k : List.of("time_s", "cpu_s", "peak_rss_mb", "sweep_peak_rss_mb", "setup_peak_rss_mb", "loaded_rss_mb"))
             r.put(k, median(runs.stream().mapToDouble(x -> x.path(k).asDouble()).toArray()));
         return r;
     }
@@ -251,6 +254,7 @@ public final class AcdcBench {
             r.put("peak_rss_mb", Math.max(setupRss, sweepRss));
             r.put("loaded_rss_mb", loadedRss);
             r.put("sweep_peak_rss_mb", sweepRss);
+            r.put("setup_peak_rss_mb", setupRss);
             r.put("forwards", c.forwards());
             r.put("edge_tests", tested);
             r.put("graph_edges", graphEdges);

@@ -132,8 +132,18 @@ final class LowPrecisionStore implements AutoCloseable {
             putPlaceholder(n);
             any = true;
         }
+        if (any && layer == fullBlock) fullBlock = -1; // read back for the copies' forward, now gone again
         // the freed matrices back to the system before the next block's copies
         if (any) dev.frugal.tensor.NativeMemory.trim();
+    }
+
+    /**
+     * Replaces every block's float32 matrices by placeholders (they are not dropped yet: {@link #enter} reads a block
+     * back, {@link #drop} makes its copies), handing the memory back to the system.
+     */
+    void releaseBlocks() {
+        for (List<String> names : blockNames) for (String n : names) putPlaceholder(n);
+        dev.frugal.tensor.NativeMemory.trim();
     }
 
     /** From now on holds the model: its other users are refused until {@link #close()}. */
@@ -327,7 +337,7 @@ final class LowPrecisionStore implements AutoCloseable {
         try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
             List<String> full = fullBlock >= 0 ? blockNames.get(fullBlock) : List.of();
             for (var e : stored.entrySet()) // placeholders, and dequantized matrices a failed forward left behind
-                if (dropped.contains(e.getKey()) && !full.contains(e.getKey()))
+                if ((dropped.contains(e.getKey()) || placeholders.containsValue(e.getKey())) && !full.contains(e.getKey()))
                     put(e.getKey(), ckpt.tensor(e.getValue(), DType.F32).to(model.device()));
         } finally {
             HOLDERS.remove(model, this);

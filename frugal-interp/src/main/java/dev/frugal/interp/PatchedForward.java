@@ -138,7 +138,12 @@ public final class PatchedForward implements AutoCloseable {
         if (store != null) return;
         LowPrecisionStore s = new LowPrecisionStore(model, precision, checkpointDir); // checks the checkpoint first
         try (Scope sc = Scope.open()) {
+            // the loaded blocks go at once; the copies' forward reads each back from the checkpoint while it runs, so
+            // the float32 blocks are never held beside their copies (the set-up's peak: 638-641 MB at GPT-2-small
+            // shapes when the whole float32 model was still there)
+            s.releaseBlocks();
             Run r = new Run(List.of(Set.of()), 0, null, null, null, clean, null, ids.size(0), false);
+            r.beforeBlock = l -> s.enter(l, true);
             r.afterBlock = s::drop; // a block's float32 matrices go once its low-precision products exist
             r.forward(ids);
             s.hold();
@@ -263,6 +268,7 @@ public final class PatchedForward implements AutoCloseable {
         private int headFrom, headCount = -1; // the configurations the LM head is computing (-1: all)
         private boolean lowActive;
         private Metric.Accumulator streamTo; // where the LM head's product goes, chunk by chunk (see measureStreamed)
+        private java.util.function.IntConsumer beforeBlock; // told before each block runs (lowPrecisionBlocks)
         private java.util.function.IntConsumer afterBlock; // told when each block has run (keepLowPrecisionOnly)
 
         Run(List<Set<Edge>> configs, int start, Node varying, Node investigated, Set<Edge> common, ActivationCache clean,
@@ -302,6 +308,7 @@ public final class PatchedForward implements AutoCloseable {
             try {
                 for (int l = start; l < numLayers; l++) {
                     try (Scope block = Scope.open()) {
+                        if (beforeBlock != null) beforeBlock.accept(l);
                         if (store != null) store.enter(l, l == fullBlock || record); // recording: all float32
                         try {
                             resid = model.block(l, resid, ctx).keep();

@@ -218,6 +218,33 @@ class LowPrecisionOnlyTest {
     }
 
     /**
+     * The copies' forward starts by releasing every block (placeholders, nothing dropped yet) and reads each back while
+     * it runs: a run closed midway, with block 0 read back and then dropped and the others only released, gives every
+     * matrix back bit for bit.
+     */
+    @Test
+    void closingAfterTheBlocksWereReleasedGivesThemAllBack() {
+        Path dir = fixtures().getFirst();
+        try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = Models.loadCausalLM(dir, Device.CPU)) {
+            Map<String, Tensor> before = new LinkedHashMap<>();
+            for (ParamGroup g : m.stages()) g.asMap().forEach((n, p) -> before.put(n, p.cloneTensor()));
+            try (LowPrecisionStore store = new LowPrecisionStore(m, Precision.INT8, dir)) {
+                store.releaseBlocks();
+                for (ParamGroup g : m.blockParams())
+                    g.asMap().forEach((n, p) -> assertTrue(before.get(n).dim() != 2 || p.numel() == 1, n + " kept"));
+                store.enter(0, true);
+                m.blockParams().getFirst().asMap().forEach((n, p) -> assertEquals(0.0,
+                        Tensors.maxAbsDiff(p, before.get(n)), n + " read back"));
+                store.drop(0);
+                if (m.blockParams().size() > 1) store.enter(1, true); // read back, not dropped: left as it is
+            }
+            for (ParamGroup g : m.stages())
+                g.asMap().forEach((n, p) -> assertEquals(0.0, Tensors.maxAbsDiff(p, before.get(n)),
+                        n + " did not come back as it was"));
+        }
+    }
+
+    /**
      * A GPT-2 checkpoint that stores its names without the {@code transformer.} prefix (as some exports do): PAHQ finds
      * every matrix in it through the model's own name mapping, drops them, and gives them back bit for bit.
      */
