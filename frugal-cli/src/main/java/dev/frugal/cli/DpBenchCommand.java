@@ -121,6 +121,10 @@ public final class DpBenchCommand implements Callable<Integer> {
     @Option(names = "--mode", hidden = true, description = "Run one mode in this process (used by the parent).")
     Mode mode;
 
+    @Option(names = "--paired", hidden = true, description = "Run flashdp and nondp step for step in this process (used"
+            + " by the parent).")
+    boolean paired;
+
     public static void main(String[] args) { System.exit(new CommandLine(new DpBenchCommand()).execute(args)); }
 
     @Override
@@ -134,6 +138,11 @@ public final class DpBenchCommand implements Callable<Integer> {
         Size z = quick ? Size.quick : size == null ? Size.full : size;
         int timed = steps == null ? z.timed : steps;
         PrintWriter o = spec.commandLine().getOut();
+        if (paired) {
+            o.println(runPaired(z, timed));
+            o.flush();
+            return 0;
+        }
         if (mode != null) {
             o.println(runMode(mode, z, timed));
             o.flush();
@@ -144,6 +153,7 @@ public final class DpBenchCommand implements Callable<Integer> {
                 z.heads, z.vocab, z.parameters() / 1e6, z.seq, z.batch, threads, timed);
         Map<String, List<Double>> tpsRuns = new LinkedHashMap<>(), rssRuns = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
+        List<Double> pairs = new ArrayList<>();
         o.printf("%-10s %12s %12s%n", "mode", "tokens/s", "peak RSS MB");
         for (int rep = 0; rep < repeats; rep++) {
             if (repeats > 1) o.printf(Locale.ROOT, "run %d of %d%n", rep + 1, repeats);
@@ -155,6 +165,12 @@ public final class DpBenchCommand implements Callable<Integer> {
                 o.printf(Locale.ROOT, "%-10s %12.1f %12.1f%n", m, field(line, "tokens_per_s"), field(line, "peak_rss_mb"));
                 o.flush();
             }
+            String line = child(null, z, timed);
+            lines.add(line);
+            List<Double> r = list(line, "ratio_flashdp_vs_nondp_pairs");
+            pairs.addAll(r);
+            o.printf(Locale.ROOT, "%-10s flashdp/nondp step for step in one process: %s%n", "paired", r);
+            o.flush();
         }
         Map<String, Double> tps = new LinkedHashMap<>(), rss = new LinkedHashMap<>();
         tpsRuns.forEach((m, v) -> tps.put(m, median(v)));
@@ -170,11 +186,14 @@ public final class DpBenchCommand implements Callable<Integer> {
                         + "\"hidden\":%d,\"heads\":%d,\"vocab\":%d,\"seq\":%d,\"batch\":%d,\"threads\":%d,\"params\":%d},"
                         + "\"tokens_per_s\":%s,\"peak_rss_mb\":%s,\"ratio_flashdp_vs_nondp\":%.4f,"
                         + "\"ratio_flashdp_vs_explicit\":%.4f,\"ratio_flashdp_vs_ghost\":%.4f,\"mem_ratio_flashdp_vs_nondp\":%.4f,"
-                        + "\"mem_ratio_flashdp_vs_explicit\":%.4f,\"ratio_flashdp_vs_nondp_per_run\":%s}", z == Size.quick, z,
+                        + "\"mem_ratio_flashdp_vs_explicit\":%.4f,\"ratio_flashdp_vs_nondp_per_run\":%s,"
+                        + "\"ratio_flashdp_vs_nondp_paired\":%.4f,\"ratio_flashdp_vs_nondp_paired_pairs\":%s}", z == Size.quick, z,
                 repeats, z.blocks, z.hidden, z.heads, z.vocab,
                 z.seq, z.batch, threads, z.parameters(), obj(tps), obj(rss), tps.get("flashdp") / tps.get("nondp"),
                 tps.get("flashdp") / tps.get("explicit"), tps.get("flashdp") / tps.get("ghost"),
-                rss.get("flashdp") / rss.get("nondp"), rss.get("flashdp") / rss.get("explicit"), perRun);
+                rss.get("flashdp") / rss.get("nondp"), rss.get("flashdp") / rss.get("explicit"), perRun, median(pairs),
+                pairs.stream().map(x -> String.format(Locale.ROOT, "%.4f", x)).collect(java.util.stream.Collectors
+                        .joining(",", "[", "]")));
         lines.add(last);
         json.append(lines.toArray(String[]::new));
         lines.forEach(o::println);
@@ -189,6 +208,16 @@ public final class DpBenchCommand implements Callable<Integer> {
         return b.append('}').toString();
     }
 
+    /** The numbers of array {@code key} in a one-line JSON object. */
+    static List<Double> list(String json, String key) {
+        int i = json.indexOf("\"" + key + "\":[");
+        if (i < 0) throw new IllegalStateException("no " + key + " in " + json);
+        int s = i + key.length() + 4, e = json.indexOf(']', s);
+        List<Double> out = new ArrayList<>();
+        for (String x : json.substring(s, e).split(",")) if (!x.isBlank()) out.add(Double.parseDouble(x.trim()));
+        return out;
+    }
+
     static double field(String json, String key) {
         int i = json.indexOf("\"" + key + "\":");
         if (i < 0) throw new IllegalStateException("no " + key + " in " + json);
@@ -197,12 +226,14 @@ public final class DpBenchCommand implements Callable<Integer> {
         return Double.parseDouble(json.substring(s, e));
     }
 
-    /** Runs one mode in a fresh JVM with the same class path; returns its JSON line. */
+    /** Runs one mode (null: flashdp and nondp paired) in a fresh JVM with the same class path; returns its JSON line. */
     private String child(Mode m, Size z, int timed) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-cp", System.getProperty("java.class.path"), DpBenchCommand.class.getName(), "--mode", m.name(),
-                "--worker-threads", Integer.toString(threads), "--steps", Integer.toString(timed), "--size", z.name()));
+                "-cp", System.getProperty("java.class.path"), DpBenchCommand.class.getName()));
+        cmd.addAll(m == null ? List.of("--paired") : List.of("--mode", m.name()));
+        cmd.addAll(List.of("--worker-threads", Integer.toString(threads), "--steps", Integer.toString(timed), "--size",
+                z.name()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
         Process p = pb.start();
@@ -218,66 +249,124 @@ public final class DpBenchCommand implements Callable<Integer> {
     /** One mode in this process: build the model, warm up, time {@code timed} steps. */
     static String runMode(Mode m, Size z, int timed) {
         Threads.configure(Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "2")));
-        int seq = z.seq, batch = z.batch, vocab = z.vocab;
-        try (CausalLM model = seededGpt2(z.blocks, z.hidden, z.heads, vocab, seq); Rng data = Rng.seeded("bench-data", 1);
-             Rng noise = Rng.seeded("bench-noise", 2)) {
-            LinkedHashMap<String, Tensor> params = model.namedParameters();
-            DpEngine engine = switch (m) {
-                case flashdp -> new DpEngine(params, ClippingConfig.perLayer(1.0));
-                case explicit -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.EXPLICIT));
-                case ghost -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.GHOST));
-                case nondp -> null;
-            };
-            DpSgd opt = engine == null ? null : new DpSgd(params, new DpSgd.Settings(1e-3, 0, 1.0), 0.01, batch,
-                    new RdpAccountant(), noise);
-            if (engine == null) params.values().forEach(t -> t.requiresGrad(true));
+        try (Trainer t = new Trainer(m, z)) {
             double[] secs = new double[timed];
             for (int s = -1; s < timed; s++) {
-                try (Scope sc = Scope.open()) {
-                    Tensor ids = Tensors.randint(0, vocab, data, batch, seq);
-                    long t0 = System.nanoTime();
-                    if (engine == null) {
-                        Tensor loss = perSampleLoss(model, ids, LayerOps.PLAIN).mean();
-                        long f1 = System.nanoTime();
-                        loss.backward();
-                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
-                            System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s%n", (f1 - t0) / 1e9,
-                                    (System.nanoTime() - f1) / 1e9);
-                        try (GradMode off = GradMode.off()) {
-                            for (Tensor p : params.values()) {
-                                p.addInPlace(p.grad(), -1e-3);
-                                p.clearGrad();
-                            }
-                        }
-                    } else {
-                        ClippedGradients g;
-                        long h0 = dev.frugal.tensor.GradHook.callbackNanos(), f0 = System.nanoTime(), f1, b1;
-                        Map<String, Long> byKind = new java.util.TreeMap<>();
-                        try (DpStep step = engine.begin(batch)) {
-                            Tensor loss = perSampleLoss(model, ids, step);
-                            f1 = System.nanoTime();
-                            g = step.backward(loss);
-                            b1 = System.nanoTime();
-                            step.hookNanos().forEach((k, v) -> byKind.merge(k.replaceAll("\\.\\d+\\.", ".*."), v, Long::sum));
-                        }
-                        opt.step(g);
-                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
-                            System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s (hooks %.2f s), noisy step %.2f s%n",
-                                    (f1 - f0) / 1e9, (b1 - f1) / 1e9, (dev.frugal.tensor.GradHook.callbackNanos() - h0) / 1e9,
-                                    (System.nanoTime() - b1) / 1e9);
-                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
-                            System.err.printf(Locale.ROOT, "  rss %.0f MB, peak %.0f MB%n", rssMb("VmRSS:"), peakRssMb());
-                        if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
-                            byKind.forEach((k, v) -> System.err.printf(Locale.ROOT, "  hooks %-32s %.3f s%n", k, v / 1e9));
-                    }
-                    if (s >= 0) secs[s] = (System.nanoTime() - t0) / 1e9;
-                }
+                double sec = t.step();
+                if (s >= 0) secs[s] = sec;
             }
             double[] sorted = secs.clone();
             Arrays.sort(sorted);
             double median = sorted[timed / 2];
             return String.format(Locale.ROOT, "{\"mode\":\"%s\",\"tokens_per_s\":%.2f,\"median_step_s\":%.4f,"
-                    + "\"peak_rss_mb\":%.1f,\"steps\":%d}", m, batch * seq / median, median, peakRssMb(), timed);
+                    + "\"peak_rss_mb\":%.1f,\"steps\":%d}", m, z.batch * z.seq / median, median, peakRssMb(), timed);
+        }
+    }
+
+    /**
+     * flashdp and non-private training in one process, step for step: each pair runs one step of each on the same
+     * batch, the order swapped from pair to pair, so that both see the same machine (on this VM the baseline's own speed
+     * moved by 12-24 % between the separate runs). Returns each pair's flashdp/nondp speed (nondp's step time over
+     * flashdp's). Time only: the process holds both models, so its memory says nothing.
+     */
+    static String runPaired(Size z, int pairs) {
+        Threads.configure(Integer.parseInt(System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "2")));
+        try (Trainer plain = new Trainer(Mode.nondp, z); Trainer flash = new Trainer(Mode.flashdp, z)) {
+            for (int w = 0; w < 2; w++) { // the first steps of a process run slow (allocation, JIT), for both
+                plain.step();
+                flash.step();
+            }
+            StringBuilder r = new StringBuilder();
+            for (int i = 0; i < pairs; i++) {
+                double a, b;
+                if (i % 2 == 0) {
+                    a = plain.step();
+                    b = flash.step();
+                } else {
+                    b = flash.step();
+                    a = plain.step();
+                }
+                r.append(i > 0 ? "," : "").append(String.format(Locale.ROOT, "%.4f", a / b));
+            }
+            return "{\"mode\":\"paired\",\"ratio_flashdp_vs_nondp_pairs\":[" + r + "]}";
+        }
+    }
+
+    /** One mode's model, batches and optimiser: {@link #step} trains one step and returns its seconds. */
+    private static final class Trainer implements AutoCloseable {
+        private final Mode m;
+        private final Size z;
+        private final CausalLM model;
+        private final Rng data, noise;
+        private final LinkedHashMap<String, Tensor> params;
+        private final DpEngine engine;
+        private final DpSgd opt;
+
+        Trainer(Mode m, Size z) {
+            this.m = m;
+            this.z = z;
+            this.model = seededGpt2(z.blocks, z.hidden, z.heads, z.vocab, z.seq);
+            this.data = Rng.seeded("bench-data", 1);
+            this.noise = Rng.seeded("bench-noise", 2);
+            this.params = model.namedParameters();
+            this.engine = switch (m) {
+                case flashdp -> new DpEngine(params, ClippingConfig.perLayer(1.0));
+                case explicit -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.EXPLICIT));
+                case ghost -> new DpEngine(params, ClippingConfig.flat(1.0).withAlgorithm(ClippingAlgorithm.GHOST));
+                case nondp -> null;
+            };
+            this.opt = engine == null ? null : new DpSgd(params, new DpSgd.Settings(1e-3, 0, 1.0), 0.01, z.batch,
+                    new RdpAccountant(), noise);
+            if (engine == null) params.values().forEach(t -> t.requiresGrad(true));
+        }
+
+        double step() {
+            int batch = z.batch;
+            try (Scope sc = Scope.open()) {
+                Tensor ids = Tensors.randint(0, z.vocab, data, batch, z.seq);
+                long t0 = System.nanoTime();
+                if (engine == null) {
+                    Tensor loss = perSampleLoss(model, ids, LayerOps.PLAIN).mean();
+                    long f1 = System.nanoTime();
+                    loss.backward();
+                    if (System.getenv("FRUGAL_BENCH_PROFILE") != null)
+                        System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s%n", (f1 - t0) / 1e9,
+                                (System.nanoTime() - f1) / 1e9);
+                    try (GradMode off = GradMode.off()) {
+                        for (Tensor p : params.values()) {
+                            p.addInPlace(p.grad(), -1e-3);
+                            p.clearGrad();
+                        }
+                    }
+                } else {
+                    ClippedGradients g;
+                    long h0 = dev.frugal.tensor.GradHook.callbackNanos(), f0 = System.nanoTime(), f1, b1;
+                    Map<String, Long> byKind = new java.util.TreeMap<>();
+                    try (DpStep step = engine.begin(batch)) {
+                        Tensor loss = perSampleLoss(model, ids, step);
+                        f1 = System.nanoTime();
+                        g = step.backward(loss);
+                        b1 = System.nanoTime();
+                        step.hookNanos().forEach((k, v) -> byKind.merge(k.replaceAll("\\.\\d+\\.", ".*."), v, Long::sum));
+                    }
+                    opt.step(g);
+                    if (System.getenv("FRUGAL_BENCH_PROFILE") != null) {
+                        System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s (hooks %.2f s), noisy step %.2f s%n",
+                                (f1 - f0) / 1e9, (b1 - f1) / 1e9, (dev.frugal.tensor.GradHook.callbackNanos() - h0) / 1e9,
+                                (System.nanoTime() - b1) / 1e9);
+                        System.err.printf(Locale.ROOT, "  rss %.0f MB, peak %.0f MB%n", rssMb("VmRSS:"), peakRssMb());
+                        byKind.forEach((k, v) -> System.err.printf(Locale.ROOT, "  hooks %-32s %.3f s%n", k, v / 1e9));
+                    }
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }
+        }
+
+        @Override
+        public void close() {
+            noise.close();
+            data.close();
+            model.close();
         }
     }
 
