@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
  * vocab 8192, sequence 128, batch 16, 2 threads; large: GPT-2-small's width and vocabulary, where the explicit
  * baseline's per-sample gradients take several GB), each mode in a fresh JVM so that peak RSS is its own. The last
  * line printed is one JSON object with tokens/s (median over the timed steps; with {@code --repeats N}, the median over
- * N runs of the four modes in turn), peak RSS and the ratios.
+ * N runs of the four modes in turn), peak RSS and the ratios. After each run of the four modes, one more JVM times
+ * flashdp against non-private training step for step ({@link #runPaired}: {@code ratio_flashdp_vs_nondp_paired}).
  */
 @Command(name = "dp", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark DP-SGD clipping (flashdp, explicit, ghost) against non-private training.")
