@@ -210,12 +210,11 @@ public final class DpBenchCommand implements Callable<Integer> {
     }
 
     /** The numbers of array {@code key} in a one-line JSON object. */
-    static List<Double> list(String json, String key) {
-        int i = json.indexOf("\"" + key + "\":[");
-        if (i < 0) throw new IllegalStateException("no " + key + " in " + json);
-        int s = i + key.length() + 4, e = json.indexOf(']', s);
+    static List<Double> list(String json, String key) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get(key);
+        if (a == null || !a.isArray()) throw new IllegalStateException("no array " + key + " in " + json);
         List<Double> out = new ArrayList<>();
-        for (String x : json.substring(s, e).split(",")) if (!x.isBlank()) out.add(Double.parseDouble(x.trim()));
+        a.forEach(x -> out.add(x.asDouble()));
         return out;
     }
 
@@ -295,7 +294,6 @@ public final class DpBenchCommand implements Callable<Integer> {
 
     /** One mode's model, batches and optimiser: {@link #step} trains one step and returns its seconds. */
     private static final class Trainer implements AutoCloseable {
-        private final Mode m;
         private final Size z;
         private final CausalLM model;
         private final Rng data, noise;
@@ -304,7 +302,6 @@ public final class DpBenchCommand implements Callable<Integer> {
         private final DpSgd opt;
 
         Trainer(Mode m, Size z) {
-            this.m = m;
             this.z = z;
             this.model = seededGpt2(z.blocks, z.hidden, z.heads, z.vocab, z.seq);
             this.data = Rng.seeded("bench-data", 1);

@@ -46,13 +46,10 @@ final class ZoDistRun {
                 + " holds the replay log of an earlier distributed run: pass --resume to continue it, or choose another"
                 + " --checkpoint-dir");
         Path start = o.resume ? dev.frugal.zo.ZoCheckpoint.latestVerified(ck).orElse(null) : null; // resumed checkpoint
-        long from = start == null ? 0 : dev.frugal.zo.ZoCheckpoint.readState(start).completed(); // the first step here
+        dev.frugal.zo.TrainerState state = start == null ? null : dev.frugal.zo.ZoCheckpoint.readState(start);
+        long from = state == null ? 0 : state.completed(); // the first step here
         dev.frugal.zo.ZoRng rng = o.rng(Device.CPU);
-        if (start != null && dev.frugal.zo.ZoCheckpoint.readState(start).rng() != rng) {
-            dev.frugal.zo.ZoRng was = dev.frugal.zo.ZoCheckpoint.readState(start).rng();
-            throw new dev.frugal.InvalidSettingException("--rng", "(" + CliEnums.spelling(rng) + ") differs from the z"
-                    + " stream of " + start + ": pass --rng " + CliEnums.spelling(was) + " to continue its trajectory");
-        }
+        if (state != null) ZoRun.requireSameStream(rng, state, start);
         if (o.resume && o.steps <= from)
             throw new dev.frugal.InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + from + " steps"
                     + " the latest checkpoint under " + ck + " has completed: --steps counts from the start of the run");

@@ -77,9 +77,7 @@ final class ZoRun {
             if (state.runSeed() != hp.seed() || state.eps() != hp.eps() || state.lr() != hp.lr())
                 throw new UserInputException("--resume: " + ckpt + " was trained with --seed " + state.runSeed()
                         + " --eps " + state.eps() + " --lr " + state.lr() + "; pass the same values to continue its trajectory");
-            if (state.rng() != hp.rng())
-                throw new InvalidSettingException("--rng", "(" + CliEnums.spelling(hp.rng()) + ") differs from the z"
-                        + " stream of " + ckpt + ": pass --rng " + CliEnums.spelling(state.rng()) + " to continue its trajectory");
+            requireSameStream(hp.rng(), state, ckpt);
             if (!state.tunedParameters().equals(hp.tuned()))
                 throw new InvalidSettingException("--tune", "(" + hp.tuned() + ") differs from the " + state.tuned()
                         + " that " + ckpt + " was trained with; pass --tune " + state.tuned() + " to continue its trajectory");
@@ -295,4 +293,14 @@ final class ZoRun {
 
     /** loss.png and the held-out charts, from the whole metrics.jsonl (steps before a resume included). */
     private void plots() { ZoPlots.write(o.out.resolve("metrics.jsonl"), o.out, ZoPlots.title(o)); }
+
+    /**
+     * Refuses to resume checkpoint {@code ckpt} (whose state is {@code state}) on another z stream than the one it was
+     * trained on: the other stream gives another trajectory.
+     */
+    static void requireSameStream(dev.frugal.zo.ZoRng asked, TrainerState state, Path ckpt) {
+        if (state.rng() != asked)
+            throw new InvalidSettingException("--rng", "(" + CliEnums.spelling(asked) + ") differs from the z"
+                    + " stream of " + ckpt + ": pass --rng " + CliEnums.spelling(state.rng()) + " to continue its trajectory");
+    }
 }
