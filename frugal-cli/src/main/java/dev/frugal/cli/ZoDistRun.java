@@ -49,7 +49,7 @@ final class ZoDistRun {
         dev.frugal.zo.TrainerState state = start == null ? null : dev.frugal.zo.ZoCheckpoint.readState(start);
         long from = state == null ? 0 : state.completed(); // the first step here
         dev.frugal.zo.ZoRng rng = o.rng(Device.CPU);
-        if (state != null) ZoRun.requireSameStream(rng, state, start);
+        if (state != null) ZoRun.requireSameRun(o.seed, o.eps, o.lr, o.weightDecay, rng, state, start);
         if (o.resume && o.steps <= from)
             throw new dev.frugal.InvalidSettingException("--steps", "(" + o.steps + ") must exceed the " + from + " steps"
                     + " the latest checkpoint under " + ck + " has completed: --steps counts from the start of the run");

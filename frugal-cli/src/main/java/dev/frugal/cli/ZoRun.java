@@ -74,10 +74,7 @@ final class ZoRun {
             ckpt = ZoCheckpoint.latestVerified(o.checkpoints()).orElseThrow(() -> new UserInputException(
                     "--resume: no checkpoint under " + o.checkpoints() + " (run without --resume first)"));
             state = ZoCheckpoint.readState(ckpt);
-            if (state.runSeed() != hp.seed() || state.eps() != hp.eps() || state.lr() != hp.lr())
-                throw new UserInputException("--resume: " + ckpt + " was trained with --seed " + state.runSeed()
-                        + " --eps " + state.eps() + " --lr " + state.lr() + "; pass the same values to continue its trajectory");
-            requireSameStream(hp.rng(), state, ckpt);
+            requireSameRun(hp.seed(), hp.eps(), hp.lr(), hp.weightDecay(), hp.rng(), state, ckpt);
             if (!state.tunedParameters().equals(hp.tuned()))
                 throw new InvalidSettingException("--tune", "(" + hp.tuned() + ") differs from the " + state.tuned()
                         + " that " + ckpt + " was trained with; pass --tune " + state.tuned() + " to continue its trajectory");
@@ -295,12 +292,18 @@ final class ZoRun {
     private void plots() { ZoPlots.write(o.out.resolve("metrics.jsonl"), o.out, ZoPlots.title(o)); }
 
     /**
-     * Refuses to resume checkpoint {@code ckpt} (whose state is {@code state}) on another z stream than the one it was
-     * trained on: the other stream gives another trajectory.
+     * Refuses to resume checkpoint {@code ckpt} (whose state is {@code state}) with another seed, ε, learning rate,
+     * weight decay or z stream than it was trained with: any of them gives another trajectory. One check for the
+     * single-process and the distributed ({@code --spark-master}) run.
      */
-    static void requireSameStream(dev.frugal.zo.ZoRng asked, TrainerState state, Path ckpt) {
-        if (state.rng() != asked)
-            throw new InvalidSettingException("--rng", "(" + CliEnums.spelling(asked) + ") differs from the z"
+    static void requireSameRun(long seed, double eps, double lr, double weightDecay, dev.frugal.zo.ZoRng rng,
+                               TrainerState state, Path ckpt) {
+        if (state.runSeed() != seed || state.eps() != eps || state.lr() != lr || state.weightDecay() != weightDecay)
+            throw new UserInputException("--resume: " + ckpt + " was trained with --seed " + state.runSeed() + " --eps "
+                    + state.eps() + " --lr " + state.lr() + " --weight-decay " + state.weightDecay()
+                    + "; pass the same values to continue its trajectory");
+        if (state.rng() != rng)
+            throw new InvalidSettingException("--rng", "(" + CliEnums.spelling(rng) + ") differs from the z"
                     + " stream of " + ckpt + ": pass --rng " + CliEnums.spelling(state.rng()) + " to continue its trajectory");
     }
 }

@@ -156,6 +156,9 @@ class BadInputCliTest extends TempHomeCliTest {
         assertTrue(Files.readString(ck).contains("\"PARALLEL\""), Files.readString(ck));
         // --spark-master's default stream is MeZO's: resuming without --rng parallel would change the trajectory
         assertUserError(frugal(concat(base, "--steps", "3", "--resume")), "--rng (mezo) differs from the z stream of");
+        // so would another learning rate: the distributed run checks the checkpoint as the single-process one does
+        assertUserError(frugal(concat(base, "--steps", "3", "--resume", "--rng", "parallel", "--lr", "2e-5")),
+                "--lr 1.0E-5 --weight-decay 0.0; pass the same values to continue its trajectory");
         Run resumed = frugal(concat(base, "--steps", "3", "--resume", "--rng", "parallel"));
         assertEquals(0, resumed.code(), resumed.describe());
         assertTrue(resumed.out().contains("eval loss at the checkpoint (step 2)"), resumed.out());
@@ -205,6 +208,8 @@ class BadInputCliTest extends TempHomeCliTest {
         assertTrue(Files.readString(ck.resolve("step-00000002").resolve("trainer_state.json")).contains("\"PARALLEL\""));
         assertUserError(frugal(concat(base, "--steps", "5", "--resume", "--rng", "mezo")),
                 "--rng (mezo) differs from the z stream of");
+        assertUserError(frugal(concat(base, "--steps", "5", "--resume", "--weight-decay", "0.1")),
+                "was trained with --seed");
         Run resumed = frugal(concat(base, "--steps", "5", "--resume", "--checkpoint-every", "2", "--save-total-limit", "2"));
         assertEquals(0, resumed.code(), resumed.describe());
         assertTrue(resumed.out().contains("eval loss at the checkpoint (step 2)"), resumed.out());
