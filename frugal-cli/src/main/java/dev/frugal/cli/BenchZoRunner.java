@@ -164,6 +164,9 @@ final class BenchZoRunner {
         env.put("OMP_NUM_THREADS", String.valueOf(threads));
         if (!mode.isPeer() && System.getenv("OMP_WAIT_POLICY") == null)
             env.put("OMP_WAIT_POLICY", "PASSIVE"); // what frugal's Backend sets anyway
+        // frugal's Backend has libtorch ask for transparent huge pages on large tensors; the peer's PyTorch 1.13 has no
+        // such switch, so its glibc gets the same advice for its large allocations: neither side pays 4 KB page faults
+        if (mode.isPeer() && System.getenv("GLIBC_TUNABLES") == null) env.put("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
         return execJson(mode.key(), cmd, env);
     }
 

@@ -20,27 +20,42 @@ public final class Backend {
     private Backend() {}
 
     /**
-     * libtorch's elementwise ops run on an OpenMP pool and its GEMMs on OpenBLAS's own threads. With OpenMP's default
-     * wait policy, the OpenMP threads spin for a while after every parallel region, taking the cores that OpenBLAS's
-     * threads need for the next GEMM: measured on 2 cores, an OPT block forward (hidden 1024, 512 tokens) took 175 ms
-     * instead of 99 ms, a linear layer with bias twice its bias-free time. So unless the user set
-     * {@code OMP_WAIT_POLICY}, it is set to {@code PASSIVE} before libgomp loads (it reads the variable once, when
-     * libtorch brings it in).
+     * Environment that libtorch and libgomp read once, set before they load unless the user set it:
+     * <ul>
+     *   <li>{@code OMP_WAIT_POLICY=PASSIVE}. libtorch's elementwise ops run on an OpenMP pool and its GEMMs on
+     *   OpenBLAS's own threads. With OpenMP's default wait policy, the OpenMP threads spin for a while after every
+     *   parallel region, taking the cores that OpenBLAS's threads need for the next GEMM: measured on 2 cores, an OPT
+     *   block forward (hidden 1024, 512 tokens) took 175 ms instead of 99 ms, a linear layer with bias twice its
+     *   bias-free time.</li>
+     *   <li>{@code THP_MEM_ALLOC_ENABLE=1}: libtorch's CPU allocator asks for transparent huge pages
+     *   ({@code madvise(MADV_HUGEPAGE)}) on its allocations of 2 MB or more. A tensor of 32 MB or more is a fresh
+     *   mapping under either of {@link NativeMemory}'s policies, and its first write faults page by page: filling a
+     *   fresh 67 MB tensor took 154–192 ms on the 2-vCPU VM against 27–36 ms for a reused one, 45–57 ms with huge
+     *   pages. On {@code bench zo --mid} (4 pairs, in turn) the whole process took 0.72× the wall time and 0.74× the
+     *   CPU time with it, its peak RSS +7 MB (docs/zo2-bench.md). A kernel with transparent huge pages off ignores
+     *   the advice.</li>
+     * </ul>
      */
-    private static void passiveOpenMpUnlessSet() {
-        if (System.getenv("OMP_WAIT_POLICY") != null) return;
+    private static void nativeEnvironmentUnlessSet() {
+        setUnlessSet("OMP_WAIT_POLICY", "PASSIVE");
+        setUnlessSet("THP_MEM_ALLOC_ENABLE", "1");
+    }
+
+    private static void setUnlessSet(String name, String value) {
+        if (System.getenv(name) != null) return;
         var setenv = NativeMemory.function("setenv", java.lang.foreign.FunctionDescriptor.of(
                 java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
                 java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
-        if (setenv.isEmpty()) { // no native access: libtorch still works, only slower on few cores
-            System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE; set it in the environment");
+        String fix = "; set it in the environment";
+        if (setenv.isEmpty()) { // no native access: libtorch still works, only slower
+            System.err.println("frugal: could not set " + name + "=" + value + fix);
             return;
         }
         try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-            int rc = (int) setenv.get().invokeExact(a.allocateFrom("OMP_WAIT_POLICY"), a.allocateFrom("PASSIVE"), 0);
-            if (rc != 0) System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE (setenv returned " + rc + ")");
+            int rc = (int) setenv.get().invokeExact(a.allocateFrom(name), a.allocateFrom(value), 0);
+            if (rc != 0) System.err.println("frugal: could not set " + name + "=" + value + " (setenv returned " + rc + ")" + fix);
         } catch (Throwable e) {
-            System.err.println("frugal: could not set OMP_WAIT_POLICY=PASSIVE (" + e + "); set it in the environment");
+            System.err.println("frugal: could not set " + name + "=" + value + " (" + e + ")" + fix);
         }
     }
 
@@ -49,7 +64,7 @@ public final class Backend {
         if (loaded) return;
         synchronized (Backend.class) {
             if (loaded) return;
-            passiveOpenMpUnlessSet();
+            nativeEnvironmentUnlessSet();
             Loader.load(torch.class);
             noTrace = new StringSupplier() {
                 @Override public BytePointer call() { return new BytePointer(""); }
