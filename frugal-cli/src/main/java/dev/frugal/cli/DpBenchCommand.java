@@ -209,21 +209,33 @@ public final class DpBenchCommand implements Callable<Integer> {
         return b.append('}').toString();
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Member {@code key} of a child's one-line JSON object; fails naming the key and the line when it is missing. */
+    private static com.fasterxml.jackson.databind.JsonNode member(String json, String key) {
+        com.fasterxml.jackson.databind.JsonNode v;
+        try {
+            v = JSON.readTree(json).get(key);
+        } catch (IOException e) {
+            throw new IllegalStateException("not a JSON line: " + json, e);
+        }
+        if (v == null) throw new IllegalStateException("no " + key + " in " + json);
+        return v;
+    }
+
     /** The numbers of array {@code key} in a one-line JSON object. */
-    static List<Double> list(String json, String key) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get(key);
-        if (a == null || !a.isArray()) throw new IllegalStateException("no array " + key + " in " + json);
+    static List<Double> list(String json, String key) {
+        com.fasterxml.jackson.databind.JsonNode a = member(json, key);
+        if (!a.isArray()) throw new IllegalStateException("no array " + key + " in " + json);
         List<Double> out = new ArrayList<>();
         a.forEach(x -> out.add(x.asDouble()));
         return out;
     }
 
     static double field(String json, String key) {
-        int i = json.indexOf("\"" + key + "\":");
-        if (i < 0) throw new IllegalStateException("no " + key + " in " + json);
-        int s = i + key.length() + 3, e = s;
-        while (e < json.length() && "-+.0123456789eE".indexOf(json.charAt(e)) >= 0) e++;
-        return Double.parseDouble(json.substring(s, e));
+        com.fasterxml.jackson.databind.JsonNode v = member(json, key);
+        if (!v.isNumber()) throw new IllegalStateException(key + " is not a number in " + json);
+        return v.asDouble();
     }
 
     /** Runs one mode (null: flashdp and nondp paired) in a fresh JVM with the same class path; returns its JSON line. */
@@ -338,6 +350,7 @@ public final class DpBenchCommand implements Callable<Integer> {
                     }
                 } else {
                     ClippedGradients g;
+                    boolean profile = System.getenv("FRUGAL_BENCH_PROFILE") != null;
                     long h0 = dev.frugal.tensor.GradHook.callbackNanos(), f0 = System.nanoTime(), f1, b1;
                     Map<String, Long> byKind = new java.util.TreeMap<>();
                     try (DpStep step = engine.begin(batch)) {
@@ -345,10 +358,11 @@ public final class DpBenchCommand implements Callable<Integer> {
                         f1 = System.nanoTime();
                         g = step.backward(loss);
                         b1 = System.nanoTime();
-                        step.hookNanos().forEach((k, v) -> byKind.merge(k.replaceAll("\\.\\d+\\.", ".*."), v, Long::sum));
+                        if (profile) // hook times by kind: only when asked, not inside every timed step
+                            step.hookNanos().forEach((k, v) -> byKind.merge(k.replaceAll("\\.\\d+\\.", ".*."), v, Long::sum));
                     }
                     opt.step(g);
-                    if (System.getenv("FRUGAL_BENCH_PROFILE") != null) {
+                    if (profile) {
                         System.err.printf(Locale.ROOT, "forward %.2f s, backward %.2f s (hooks %.2f s), noisy step %.2f s%n",
                                 (f1 - f0) / 1e9, (b1 - f1) / 1e9, (dev.frugal.tensor.GradHook.callbackNanos() - h0) / 1e9,
                                 (System.nanoTime() - b1) / 1e9);

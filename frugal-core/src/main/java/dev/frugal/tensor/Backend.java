@@ -32,7 +32,8 @@ public final class Backend {
      *   mapping under either of {@link NativeMemory}'s policies, and its first write faults page by page: filling a
      *   fresh 67 MB tensor took 154–192 ms on the 2-vCPU VM against 27–36 ms for a reused one, 45–57 ms with huge
      *   pages. On {@code bench zo --mid} (4 pairs, in turn) the whole process took 0.72× the wall time and 0.74× the
-     *   CPU time with it, its peak RSS +7 MB (docs/zo2-bench.md). A kernel with transparent huge pages off ignores
+     *   CPU time with it, its peak RSS +7 MB (docs/zo2-bench.md). It costs memory where freed memory is reused
+     *   unevenly: FlashDP's bench peak rose by 123 MB (docs/dp.md). A kernel with transparent huge pages off ignores
      *   the advice.</li>
      * </ul>
      */
