@@ -43,10 +43,23 @@ final class WorkingSets implements AutoCloseable {
             set = null;
         }
         LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
-        int j = 0;
+        if (set != null) {
+            int j = 0;
+            for (String name : shapes.keySet()) m.put(name, set.get(j++));
+            return m;
+        }
+        // one allocation per set, each tensor a contiguous view of it: a block's set is one mapping of its own, never
+        // pieces of the malloc heap among the activations (a fragmented heap inflated the resident set)
+        long total = 0;
+        for (long[] shape : shapes.values()) total += Tensors.numel(shape);
         try (Scope s = Scope.open()) {
-            for (var e : shapes.entrySet())
-                m.put(e.getKey(), set != null ? set.get(j++) : Tensors.empty(dtype, device, e.getValue()).keep());
+            Tensor flat = Tensors.empty(dtype, device, total);
+            long off = 0;
+            for (var e : shapes.entrySet()) {
+                long n = Tensors.numel(e.getValue());
+                m.put(e.getKey(), flat.narrow(0, off, n).view(e.getValue()).keep());
+                off += n;
+            }
         }
         return m;
     }

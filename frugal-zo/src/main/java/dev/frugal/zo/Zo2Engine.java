@@ -122,10 +122,12 @@ public final class Zo2Engine<B> implements ZoEngine<B> {
         int k = inPlace ? Math.min(2, blocks.size()) : offload.tier() == OffloadTier.NONE ? blocks.size()
                 : Math.min(offload.residentBlocks(), blocks.size());
         this.streamer = new BlockStreamer(store, k, blocks.size(), offload.device());
-        // offloading is for bounded memory: freed tensors go back to the OS at once; in memory, for speed: freed
-        // activations are reused without page faults (unless the process chose a policy already)
-        if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory();
-        else if (!offload.device().isCuda() && NativeMemory.policy() == NativeMemory.Policy.DEFAULT) NativeMemory.reuseFreedMemory();
+        // unless the program chose a policy already: offloading is for bounded memory, so freed tensors go back to the OS
+        // at once; in memory, for speed, freed activations are reused without page faults
+        if (NativeMemory.policy() == NativeMemory.Policy.DEFAULT) {
+            if (offload.tier() != OffloadTier.NONE) NativeMemory.returnFreedMemory();
+            else if (!offload.device().isCuda()) NativeMemory.reuseFreedMemory();
+        }
     }
 
     /**
