@@ -21,9 +21,9 @@ import java.util.Optional;
  * <p>{@link #reuseFreedMemory()} is the fast policy: glibc's largest fixed mmap threshold (32 MB) and a 64 MB trim
  * threshold, so activations come back from the heap already mapped; the process keeps up to its peak of live
  * activations as free heap, and how much varies with fragmentation (on the bench model +110 to +220 MB in memory;
- * on the offloaded tiers +30 to +400 MB between runs). In-memory ZO2 engines set it unless the process chose a policy
- * first; offloading engines set {@link #returnFreedMemory()}, whose resident set is predictable. A process has one
- * policy: the last call sets it.
+ * on the offloaded tiers +30 to +400 MB between runs). ZO2 engines set a policy only when the process has none yet:
+ * in-memory engines this one, offloading engines {@link #returnFreedMemory()}, whose resident set is predictable. A
+ * process has one policy: the last call sets it.
  *
  * <p>{@code returnFreedMemory} is the same as starting the process with {@code MALLOC_MMAP_THRESHOLD_=262144
  * MALLOC_TRIM_THRESHOLD_=1048576 MALLOC_ARENA_MAX=2}. Both are no-ops (returning false) where the C library has no
