@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code frugal bench dist-zo [--quick | --size S] [--rng R] [--json FILE] [--work DIR]} (a standalone picocli command). */
+/**
+ * {@code frugal bench dist-zo [--quick | --size S] [--rng R] [--repeats N] [--json FILE] [--work DIR]} (a standalone
+ * picocli command).
+ */
 @Command(name = "dist-zo", mixinStandardHelpOptions = true,
         description = "DistZO2 steps/s on a Spark standalone cluster on loopback: single worker, DDP and PertP on 2,"
                 + " DDP and 2D on 4, with where each step's time goes.")
@@ -30,6 +33,11 @@ public final class DistZoBenchCommand implements Callable<Integer> {
             + " the default, as zo train --spark-master's) or parallel (counter-based, drawn half as often per step).")
     dev.frugal.zo.ZoRng rng = dev.frugal.zo.ZoRng.MEZO;
 
+    @Option(names = "--repeats", paramLabel = "N", description = "Run the five modes N times in turn (default 1) and"
+            + " report each mode's median steps/s, the speedups of the medians and every run's own speedups: on a"
+            + " shared VM one run's speedup moves by about ±0.1.")
+    int repeats = 1;
+
     @picocli.CommandLine.Mixin
     JsonLinesOption json;
 
@@ -40,10 +48,11 @@ public final class DistZoBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (quick && size != null && !size.equals("quick"))
             throw new dev.frugal.InvalidSettingException("--quick", "and --size " + size + " choose different models: pass one");
+        if (repeats < 1) throw new dev.frugal.InvalidSettingException("--repeats", "must be >= 1, got " + repeats);
         DistZoBench.Shape shape = DistZoBench.named(quick ? "quick" : size == null ? "small" : size);
         PrintWriter out = spec.commandLine().getOut();
         Path dir = work != null ? work : Files.createTempDirectory("frugal-dist-zo-bench");
-        String line = DistZoBench.run(shape, rng, dir,
+        String line = DistZoBench.run(shape, rng, repeats, dir,
                 System.getProperty("java.class.path"), out);
         json.append(line);
         return 0;

@@ -301,6 +301,7 @@ class BadInputCliTest extends TempHomeCliTest {
         assertUserError(frugal("bench", "zo", "--profile", "--modes", "inmem"), "--profile runs no modes");
         assertUserError(frugal("bench", "dist-zo", "--size", "huge"), "unknown dist-zo bench size 'huge'");
         assertUserError(frugal("bench", "dist-zo", "--quick", "--size", "large"), "--quick");
+        assertUserError(frugal("bench", "dist-zo", "--repeats", "0"), "--repeats must be >= 1, got 0");
     }
 
     @Test

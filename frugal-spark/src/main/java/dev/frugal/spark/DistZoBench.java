@@ -2,6 +2,7 @@ package dev.frugal.spark;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,59 +67,85 @@ public final class DistZoBench {
     private DistZoBench() {}
 
     /**
-     * Runs the modes under {@code work} and prints a table and the breakdown; returns the summary JSON line (also
+     * Runs the modes under {@code work} once and prints a table and the breakdown; returns the summary JSON line (also
      * printed last).
      *
      * @param classPath the class path the cluster's JVMs run on (this JVM's {@code java.class.path})
      */
     public static String run(Shape s, ZoRng rng, Path work, String classPath, PrintWriter out) {
+        return run(s, rng, 1, work, classPath, out);
+    }
+
+    /**
+     * Runs the modes {@code repeats} times in turn (single, ddp2, pertp2, ddp4, 2d4, then again) on one cluster, so
+     * that a drift of the machine's speed reaches every mode alike, and reports each mode's median steps/s over the
+     * runs, the speedups of those medians, every run's own speedups, and the breakdown of each mode's median run.
+     *
+     * @param repeats   runs of every mode (≥ 1)
+     * @param classPath the class path the cluster's JVMs run on (this JVM's {@code java.class.path})
+     */
+    public static String run(Shape s, ZoRng rng, int repeats, Path work, String classPath, PrintWriter out) {
+        if (repeats < 1) throw new dev.frugal.InvalidSettingException("repeats", "must be >= 1, got " + repeats);
         Path model = s.model().writeTo(work.resolve("model"), 1);
         int maxWorkers = MODES.stream().mapToInt(Mode::workers).max().orElse(1);
         out.printf(Locale.ROOT, "dist-zo bench (%s): random OPT h=%d L=%d V=%d (%.1fM parameters), global batch %d x %d,"
                         + " %d steps (%d warm-up), standalone cluster on 127.0.0.1 with %d workers x 1 core, 1 thread each,"
-                        + " on a machine with %d cores; z stream %s%n", s.name(), s.model().hidden(), s.model().layers(), s.model().vocab(),
-                s.model().parameterCount() / 1e6, s.batch(), s.tokens(), s.steps(), s.warmup(), maxWorkers,
-                Runtime.getRuntime().availableProcessors(), rng.name().toLowerCase(Locale.ROOT));
+                        + " on a machine with %d cores; z stream %s; %d run(s) of every mode%n", s.name(), s.model().hidden(),
+                s.model().layers(), s.model().vocab(), s.model().parameterCount() / 1e6, s.batch(), s.tokens(), s.steps(),
+                s.warmup(), maxWorkers, Runtime.getRuntime().availableProcessors(), rng.name().toLowerCase(Locale.ROOT), repeats);
         out.flush();
         LmBatchSource data = new RandomTokenBatches(11, s.model().vocab(), s.batch(), s.tokens());
-        Map<String, DistZoResult> results = new LinkedHashMap<>();
+        Map<String, List<DistZoResult>> results = new LinkedHashMap<>();
         try (LoopbackCluster cluster = LoopbackCluster.start(work.resolve("spark-home"), classPath, maxWorkers, 1)) {
             DistZoOptions base = DistZoOptions.of(cluster.masterUrl(), 1, ParallelMode.DDP, model.toString(),
                     work.resolve("single").toString(), s.steps()).withHyperparameters(1e-3, 1e-6, 0, 5)
                     .withSparkConf(cluster.appConf());
             SparkContext sc = new SparkContext(DistZoTrainer.sparkConf(base));
             try {
-                for (Mode m : MODES) {
-                    results.put(m.key(), DistZoTrainer.run(sc, new DistZoOptions(base.master(), m.workers(), m.mode(),
-                            base.modelDir(), work.resolve(m.key()).toString(), s.steps(), 0, 1e-3, 1e-6, 0, 5,
-                            base.offloadTier(), 1, "F32", null, 1, base.sparkConf(), -1, ScalarTransport.DRIVER_RELAY, rng), data));
-                    out.printf(Locale.ROOT, "  %-7s done: %.3f s/step%n", m.key(),
-                            1 / results.get(m.key()).medianStepsPerSecond(s.warmup()));
-                    out.flush();
+                for (int r = 0; r < repeats; r++) {
+                    for (Mode m : MODES) {
+                        String dir = r == 0 ? m.key() : m.key() + "-run" + (r + 1); // a fresh run, nothing to resume
+                        DistZoResult res = DistZoTrainer.run(sc, new DistZoOptions(base.master(), m.workers(), m.mode(),
+                                base.modelDir(), work.resolve(dir).toString(), s.steps(), 0, 1e-3, 1e-6, 0, 5,
+                                base.offloadTier(), 1, "F32", null, 1, base.sparkConf(), -1, ScalarTransport.DRIVER_RELAY, rng), data);
+                        results.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(res);
+                        out.printf(Locale.ROOT, "  %-7s done%s: %.3f s/step%n", m.key(),
+                                repeats > 1 ? " (run " + (r + 1) + " of " + repeats + ")" : "", 1 / res.medianStepsPerSecond(s.warmup()));
+                        out.flush();
+                    }
                 }
             } finally {
                 sc.stop();
             }
         }
-        out.printf("%n%-8s %10s %12s %10s %14s %10s%n", "mode", "steps/s", "s/step", "speedup", "bytes/step", "start-up s");
-        double single = results.get("single").medianStepsPerSecond(s.warmup());
+        Map<String, double[]> sps = new LinkedHashMap<>();
+        results.forEach((k, runs) -> sps.put(k, runs.stream().mapToDouble(r -> r.medianStepsPerSecond(s.warmup())).toArray()));
+        Summary sum = Summary.of(sps);
+        out.printf("%n%-8s %10s %12s %10s %14s %10s%s%n", "mode", "steps/s", "s/step", "speedup", "bytes/step", "start-up s",
+                repeats > 1 ? "   speedup per run" : "");
         double bytes = 0;
-        StringBuilder sps = new StringBuilder(), speedups = new StringBuilder(), parts = new StringBuilder();
+        StringBuilder spsJson = new StringBuilder(), speedups = new StringBuilder(), perRun = new StringBuilder(),
+                parts = new StringBuilder();
         for (var e : results.entrySet()) {
-            DistZoResult r = e.getValue();
-            double v = r.medianStepsPerSecond(s.warmup());
+            String k = e.getKey();
+            DistZoResult r = e.getValue().get(sum.medianRun().get(k));
+            double v = sum.stepsPerSecond().get(k);
             bytes = Math.max(bytes, r.bytesPerStep());
-            out.printf(Locale.ROOT, "%-8s %10.3f %12.4f %10.2f %14.0f %10.1f%n", e.getKey(), v, 1 / v, v / single,
-                    r.bytesPerStep(), r.setupSeconds());
-            sps.append(sps.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":%.4f", e.getKey(), v));
-            if (!e.getKey().equals("single"))
-                speedups.append(String.format(Locale.ROOT, ",\"speedup_%s\":%.3f", e.getKey(), v / single));
+            out.printf(Locale.ROOT, "%-8s %10.3f %12.4f %10.2f %14.0f %10.1f%s%n", k, v, 1 / v, sum.speedup().get(k),
+                    r.bytesPerStep(), r.setupSeconds(), repeats > 1 ? "   " + format(sum.speedupPerRun().get(k), "%.2f") : "");
+            spsJson.append(spsJson.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":%.4f", k, v));
+            if (!k.equals("single")) {
+                speedups.append(String.format(Locale.ROOT, ",\"speedup_%s\":%.3f", k, sum.speedup().get(k)));
+                perRun.append(perRun.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":%s", k,
+                        format(sum.speedupPerRun().get(k), "%.3f")));
+            }
         }
-        out.printf("%nwhere a step's time goes (medians, ms per step; rank 0's view):%n");
+        out.printf("%nwhere a step's time goes (medians, ms per step; rank 0's view%s):%n",
+                repeats > 1 ? ", each mode's median run" : "");
         out.printf("%-8s %9s %9s %9s %9s %9s %9s %9s%n", "mode", "step", "forwards", "slowest", "wait", "transport",
                 "rest", "spark");
         for (var e : results.entrySet()) {
-            StepPhases.Breakdown b = e.getValue().phases().breakdown(s.warmup());
+            StepPhases.Breakdown b = e.getValue().get(sum.medianRun().get(e.getKey())).phases().breakdown(s.warmup());
             out.printf(Locale.ROOT, "%-8s %9.1f %9.1f %9.1f %9.1f %9.2f %9.2f %9.1f%n", e.getKey(), 1e3 * b.step(),
                     1e3 * b.forwards(), 1e3 * b.slowest(), 1e3 * b.waiting(), 1e3 * b.transport(), 1e3 * b.rest(),
                     1e3 * b.spark());
@@ -131,12 +158,52 @@ public final class DistZoBench {
                 + " rank's; wait: rank 0 waiting for the others' lines; transport: the last line's round trip through"
                 + " the driver's relay; rest: shard slicing, combining, logging; spark: job submission, barrier"
                 + " scheduling, task launch and result collection, spread over the steps (start-up excluded)");
-        String json = String.format(Locale.ROOT, "{\"bench\":\"dist-zo\",\"steps_per_s\":{%s}%s,\"bytes_per_step\":%.0f,"
-                        + "\"model\":\"%s\",\"parameters\":%d,\"rng\":\"%s\",\"cores\":%d,\"breakdown\":{%s}}", sps,
-                speedups, bytes, s.name(), s.model().parameterCount(), rng.name().toLowerCase(Locale.ROOT), Runtime.getRuntime().availableProcessors(), parts);
+        String json = String.format(Locale.ROOT, "{\"bench\":\"dist-zo\",\"steps_per_s\":{%s}%s,\"speedup_per_run\":{%s},"
+                        + "\"repeats\":%d,\"bytes_per_step\":%.0f,\"model\":\"%s\",\"parameters\":%d,\"rng\":\"%s\","
+                        + "\"cores\":%d,\"breakdown\":{%s}}", spsJson, speedups, perRun, repeats, bytes, s.name(),
+                s.model().parameterCount(), rng.name().toLowerCase(Locale.ROOT), Runtime.getRuntime().availableProcessors(), parts);
         out.println(json);
         out.flush();
         return json;
+    }
+
+    private static String format(double[] v, String f) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, f, v[i]));
+        return b.append(']').toString();
+    }
+
+    /**
+     * The bench's figures from every mode's steps/s per run (runs in the order they ran; mode {@code single} the
+     * baseline): each mode's median over the runs, its speedup (median over the single worker's median), every run's
+     * own speedup (that run's steps/s over the same run's single worker), and which run is the mode's median (the
+     * lower middle one for an even count), whose breakdown the bench prints.
+     */
+    record Summary(Map<String, Double> stepsPerSecond, Map<String, Double> speedup, Map<String, double[]> speedupPerRun,
+                   Map<String, Integer> medianRun) {
+        static Summary of(Map<String, double[]> sps) {
+            double[] single = sps.get("single");
+            if (single == null) throw new IllegalArgumentException("no single-worker runs to divide by");
+            Map<String, Double> med = new LinkedHashMap<>(), up = new LinkedHashMap<>();
+            Map<String, double[]> perRun = new LinkedHashMap<>();
+            Map<String, Integer> which = new LinkedHashMap<>();
+            for (var e : sps.entrySet()) {
+                double[] v = e.getValue();
+                if (v.length != single.length)
+                    throw new IllegalArgumentException(e.getKey() + " ran " + v.length + " times, single " + single.length);
+                Integer[] order = new Integer[v.length];
+                for (int i = 0; i < v.length; i++) order[i] = i;
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
+                int n = v.length;
+                med.put(e.getKey(), n % 2 == 1 ? v[order[n / 2]] : (v[order[n / 2 - 1]] + v[order[n / 2]]) / 2);
+                which.put(e.getKey(), order[(n - 1) / 2]);
+                double[] r = new double[n];
+                for (int i = 0; i < n; i++) r[i] = v[i] / single[i];
+                perRun.put(e.getKey(), r);
+            }
+            med.forEach((k, v) -> up.put(k, v / med.get("single")));
+            return new Summary(med, up, perRun, which);
+        }
     }
 
     /** {@code java -cp ... dev.frugal.spark.DistZoBench [--quick | --large] [--parallel-rng] [WORKDIR]}. */

@@ -1,0 +1,50 @@
+package dev.frugal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code frugal bench dist-zo --quick --repeats 2} on a real loopback standalone cluster: every mode twice, the
+ * medians, the speedups of the medians and each run's own speedups in the summary line.
+ */
+class DistZoBenchCommandTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void repeatedQuickBenchReportsMediansAndEveryRunsSpeedups() throws Exception {
+        StringWriter printed = new StringWriter();
+        CommandLine bench = new CommandLine(new DistZoBenchCommand());
+        bench.setOut(new PrintWriter(printed, true));
+        Path lines = work.resolve("dist.jsonl");
+        int exit = bench.execute("--quick", "--repeats", "2", "--work", work.resolve("w").toString(), "--json", lines.toString());
+        assertEquals(0, exit, printed.toString());
+        assertTrue(printed.toString().contains("(run 2 of 2)"), printed.toString());
+        JsonNode summary = new ObjectMapper().readTree(Files.readAllLines(lines).getLast());
+        assertEquals("dist-zo", summary.get("bench").asText());
+        assertEquals(2, summary.get("repeats").asInt());
+        double single = summary.get("steps_per_s").get("single").asDouble();
+        assertTrue(single > 0, summary.toString());
+        for (String mode : List.of("ddp2", "pertp2", "ddp4", "2d4")) {
+            double sps = summary.get("steps_per_s").get(mode).asDouble();
+            assertTrue(sps > 0, mode + ": " + summary);
+            assertEquals(sps / single, summary.get("speedup_" + mode).asDouble(), 2e-3, mode + ": the medians' ratio");
+            JsonNode runs = summary.get("speedup_per_run").get(mode);
+            assertEquals(2, runs.size(), mode + ": one speedup per run");
+            assertTrue(runs.get(0).asDouble() > 0 && runs.get(1).asDouble() > 0, mode + ": " + runs);
+            assertTrue(summary.get("breakdown").get(mode).get("step_s").asDouble() > 0, mode + ": " + summary);
+        }
+        assertTrue(Files.isDirectory(work.resolve("w").resolve("pertp2-run2")), "the second run of a mode starts afresh");
+    }
+}
