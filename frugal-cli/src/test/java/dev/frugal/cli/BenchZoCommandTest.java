@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code frugal bench zo --quick} on two frugal modes (each a fresh worker JVM; the Python peer is left out), and the
@@ -30,15 +27,12 @@ class BenchZoCommandTest {
 
     @Test
     void quickBenchPrintsTheSummaryObjectLast() throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new BenchZoCommand());
-        cl.setOut(new PrintWriter(out, true));
         Path json = tmp.resolve("bench.jsonl");
         // three of the modes, one step each, to keep the suite fast (each mode is a JVM start and a libtorch load)
-        int code = cl.execute("--quick", "--steps", "1", "--warmup", "0", "--modes", "inmem,inmem_parallel,disk_bf16", "--json",
-                json.toString(), "--work-dir", tmp.resolve("w").toString());
-        assertEquals(0, code, out.toString());
-        List<String> lines = out.toString().lines().filter(l -> !l.isBlank()).toList();
+        CommandRun run = CommandRun.of(new BenchZoCommand(), "--quick", "--steps", "1", "--warmup", "0", "--modes",
+                "inmem,inmem_parallel,disk_bf16", "--json", json.toString(), "--work-dir", tmp.resolve("w").toString());
+        assertEquals(0, run.exit(), run.printed());
+        List<String> lines = run.printed().lines().filter(l -> !l.isBlank()).toList();
         JsonNode s = JSON.readTree(lines.get(lines.size() - 1));
         assertEquals("zo", s.get("bench").asText());
         for (String k : List.of("inmem", "inmem_parallel", "disk_bf16")) {
@@ -56,7 +50,7 @@ class BenchZoCommandTest {
         assertEquals("parallel", JSON.readTree(written.get(1)).get("rng").asText());
         assertEquals("mezo", JSON.readTree(written.get(0)).get("rng").asText());
         assertEquals(s, JSON.readTree(written.get(3)));
-        assertFalse(out.toString().contains("FAILED"), out.toString());
+        assertFalse(run.printed().contains("FAILED"), run.printed());
     }
 
     /**
@@ -65,14 +59,11 @@ class BenchZoCommandTest {
      */
     @Test
     void deviceBenchRunsItsThreeModesOnTheSameTrajectory() throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new FrugalCommand());
-        cl.setOut(new PrintWriter(out, true));
         Path json = tmp.resolve("device.jsonl");
-        int code = cl.execute("--device", "cpu", "bench", "zo", "--quick", "--steps", "2", "--warmup", "0", "--json",
-                json.toString());
-        assertEquals(0, code, out.toString());
-        assertFalse(out.toString().contains("FAILED"), out.toString());
+        CommandRun run = CommandRun.of(new FrugalCommand(), "--device", "cpu", "bench", "zo", "--quick", "--steps", "2",
+                "--warmup", "0", "--json", json.toString());
+        assertEquals(0, run.exit(), run.printed());
+        assertFalse(run.printed().contains("FAILED"), run.printed());
         List<JsonNode> lines = new java.util.ArrayList<>();
         for (String l : Files.readAllLines(json)) lines.add(JSON.readTree(l));
         assertEquals(4, lines.size(), "three modes and the summary");

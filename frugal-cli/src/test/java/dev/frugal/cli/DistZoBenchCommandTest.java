@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code frugal bench dist-zo --quick --repeats 2} on a real loopback standalone cluster: every mode twice, the
@@ -24,13 +21,11 @@ class DistZoBenchCommandTest {
 
     @Test
     void repeatedQuickBenchReportsMediansAndEveryRunsSpeedups() throws Exception {
-        StringWriter printed = new StringWriter();
-        CommandLine bench = new CommandLine(new DistZoBenchCommand());
-        bench.setOut(new PrintWriter(printed, true));
         Path lines = work.resolve("dist.jsonl");
-        int exit = bench.execute("--quick", "--repeats", "2", "--work", work.resolve("w").toString(), "--json", lines.toString());
-        assertEquals(0, exit, printed.toString());
-        assertTrue(printed.toString().contains("(run 2 of 2)"), printed.toString());
+        CommandRun run = CommandRun.of(new DistZoBenchCommand(), "--quick", "--repeats", "2", "--work",
+                work.resolve("w").toString(), "--json", lines.toString());
+        assertEquals(0, run.exit(), run.printed());
+        assertTrue(run.printed().contains("(run 2 of 2)"), run.printed());
         JsonNode summary = new ObjectMapper().readTree(Files.readAllLines(lines).getLast());
         assertEquals("dist-zo", summary.get("bench").asText());
         assertEquals(2, summary.get("repeats").asInt());

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code frugal bench dp --quick --steps 2}: the four modes (each a fresh JVM) and the paired run of flashdp and
@@ -24,12 +21,10 @@ class DpBenchCommandTest {
 
     @Test
     void quickBenchReportsEveryModeAndThePairedRatio() throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new DpBenchCommand());
-        cl.setOut(new PrintWriter(out, true));
         Path json = tmp.resolve("dp.jsonl");
-        int code = cl.execute("--quick", "--steps", "2", "--worker-threads", "1", "--json", json.toString());
-        assertEquals(0, code, out.toString());
+        CommandRun run = CommandRun.of(new DpBenchCommand(), "--quick", "--steps", "2", "--worker-threads", "1", "--json",
+                json.toString());
+        assertEquals(0, run.exit(), run.printed());
         List<String> written = Files.readAllLines(json);
         assertEquals(6, written.size(), "four modes, the paired run and the summary:\n" + written);
         ObjectMapper m = new ObjectMapper();
