@@ -48,7 +48,6 @@ public final class DistZoBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (quick && size != null && !size.equals("quick"))
             throw new dev.frugal.InvalidSettingException("--quick", "and --size " + size + " choose different models: pass one");
-        if (repeats < 1) throw new dev.frugal.InvalidSettingException("--repeats", "must be >= 1, got " + repeats);
         DistZoBench.Shape shape = DistZoBench.named(quick ? "quick" : size == null ? "small" : size);
         PrintWriter out = spec.commandLine().getOut();
         Path dir = work != null ? work : Files.createTempDirectory("frugal-dist-zo-bench");

@@ -82,6 +82,7 @@ class RandomEdgeSubsetTest {
                         }
                     }
                 }
+                RUN.incrementAndGet();
                 if (moved) MEANINGFUL.incrementAndGet();
                 Tensor got = f.logits(ids, configs, start, clean, corrupted); // (3B, T, V)
                 for (int k = 0; k < configs.size(); k++) {
@@ -95,13 +96,15 @@ class RandomEdgeSubsetTest {
         }
     }
 
-    /** Cases whose every non-empty subset moved the logits by more than 1e-6. */
-    private static final java.util.concurrent.atomic.AtomicInteger MEANINGFUL = new java.util.concurrent.atomic.AtomicInteger();
+    /** Cases run, and those whose every non-empty subset moved the logits by more than 1e-6. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger(),
+            MEANINGFUL = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** At most 2 of the 24 cases (1 in 12 of a selection run alone) without a measurable removal. */
     @org.junit.jupiter.api.AfterAll
     static void nearlyEveryCaseTestedSomething() {
-        long cases = seeds().count();
-        assertTrue(MEANINGFUL.get() >= cases - 2, MEANINGFUL.get() + " of " + cases
+        int cases = RUN.get();
+        assertTrue(MEANINGFUL.get() >= cases - cases / 12, MEANINGFUL.get() + " of " + cases
                 + " cases moved the logits by more than 1e-6 with every subset: the test checks too little");
     }
 

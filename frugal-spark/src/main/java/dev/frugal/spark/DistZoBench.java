@@ -67,19 +67,10 @@ public final class DistZoBench {
     private DistZoBench() {}
 
     /**
-     * Runs the modes under {@code work} once and prints a table and the breakdown; returns the summary JSON line (also
-     * printed last).
-     *
-     * @param classPath the class path the cluster's JVMs run on (this JVM's {@code java.class.path})
-     */
-    public static String run(Shape s, ZoRng rng, Path work, String classPath, PrintWriter out) {
-        return run(s, rng, 1, work, classPath, out);
-    }
-
-    /**
-     * Runs the modes {@code repeats} times in turn (single, ddp2, pertp2, ddp4, 2d4, then again) on one cluster, so
-     * that a drift of the machine's speed reaches every mode alike, and reports each mode's median steps/s over the
-     * runs, the speedups of those medians, every run's own speedups, and the breakdown of each mode's median run.
+     * Runs the modes {@code repeats} times in turn (single, ddp2, pertp2, ddp4, 2d4, then again) on one cluster under
+     * {@code work}, so that a drift of the machine's speed reaches every mode alike, and prints each mode's median
+     * steps/s over the runs, the speedups of those medians, every run's own speedups, and the breakdown of each mode's
+     * median run; returns the summary JSON line (also printed last).
      *
      * @param repeats   runs of every mode (≥ 1)
      * @param classPath the class path the cluster's JVMs run on (this JVM's {@code java.class.path})
@@ -191,11 +182,11 @@ public final class DistZoBench {
                 double[] v = e.getValue();
                 if (v.length != single.length)
                     throw new IllegalArgumentException(e.getKey() + " ran " + v.length + " times, single " + single.length);
-                Integer[] order = new Integer[v.length];
-                for (int i = 0; i < v.length; i++) order[i] = i;
-                java.util.Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
                 int n = v.length;
-                med.put(e.getKey(), n % 2 == 1 ? v[order[n / 2]] : (v[order[n / 2 - 1]] + v[order[n / 2]]) / 2);
+                Integer[] order = new Integer[n];
+                for (int i = 0; i < n; i++) order[i] = i;
+                java.util.Arrays.sort(order, (a, b) -> Double.compare(v[a], v[b]));
+                med.put(e.getKey(), dev.frugal.Stats.median(v));
                 which.put(e.getKey(), order[(n - 1) / 2]);
                 double[] r = new double[n];
                 for (int i = 0; i < n; i++) r[i] = v[i] / single[i];
@@ -213,6 +204,6 @@ public final class DistZoBench {
         Path work = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of)
                 .orElse(java.nio.file.Files.createTempDirectory("frugal-dist-zo-bench"));
         ZoRng rng = java.util.Arrays.asList(args).contains("--parallel-rng") ? ZoRng.PARALLEL : ZoRng.MEZO;
-        run(quick ? QUICK : large ? LARGE : SMALL, rng, work, System.getProperty("java.class.path"), new PrintWriter(System.out, true));
+        run(quick ? QUICK : large ? LARGE : SMALL, rng, 1, work, System.getProperty("java.class.path"), new PrintWriter(System.out, true));
     }
 }

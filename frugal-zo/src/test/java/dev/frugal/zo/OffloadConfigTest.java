@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.Models;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.NativeMemory;
@@ -52,5 +54,19 @@ class OffloadConfigTest {
         assertFalse(NativeMemory.returnsFreedMemory());
         assertTrue(NativeMemory.returnFreedMemory());
         assertEquals(NativeMemory.Policy.RETURN, NativeMemory.policy());
+    }
+
+    @Test
+    void anOffloadingEngineKeepsThePolicyTheProgramChose() {
+        NativeMemory.Policy before = NativeMemory.policy();
+        try {
+            assertTrue(NativeMemory.reuseFreedMemory());
+            try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
+                 Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), ResumeTest.HP, OffloadConfig.host(1, DType.BF16))) {
+                assertEquals(NativeMemory.Policy.REUSE, NativeMemory.policy(), "the engine replaced the program's choice");
+            }
+        } finally {
+            if (before == NativeMemory.Policy.RETURN) NativeMemory.returnFreedMemory();
+        }
     }
 }

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.frugal.model.CausalLM;
-import dev.frugal.model.Models;
-import dev.frugal.tensor.DType;
-import dev.frugal.tensor.Device;
-import dev.frugal.tensor.NativeMemory;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -61,20 +56,6 @@ class WorkingSetsTest {
             assertEquals(4, fresh.size());
             assertEquals(fresh.get("q.weight").dataAddress() + (24 * 16 + 24 + 64 * 16) * 4L, fresh.get("ln.weight").dataAddress());
             sets.recycle(fresh);
-        }
-    }
-
-    @Test
-    void anOffloadingEngineKeepsThePolicyTheProgramChose() {
-        NativeMemory.Policy before = NativeMemory.policy();
-        try {
-            assertTrue(NativeMemory.reuseFreedMemory());
-            try (CausalLM m = Models.loadCausalLM(dev.frugal.model.Fixtures.dir("opt"), Device.CPU);
-                 Zo2Engine<LmBatch> e = new Zo2Engine<>(m, new CausalLmObjective(), ResumeTest.HP, OffloadConfig.host(1, DType.BF16))) {
-                assertEquals(NativeMemory.Policy.REUSE, NativeMemory.policy(), "the engine replaced the program's choice");
-            }
-        } finally {
-            if (before == NativeMemory.Policy.RETURN) NativeMemory.returnFreedMemory();
         }
     }
 }
