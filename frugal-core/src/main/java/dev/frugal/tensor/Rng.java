@@ -26,7 +26,11 @@ public final class Rng implements AutoCloseable {
         this.generator.retainReference(); // lives as long as this object, whatever scope is open now
     }
 
-    /** A CPU generator called {@code name} (for logs) seeded with {@code seed}. */
+    /**
+     * A CPU generator called {@code name} (for logs) seeded with {@code seed}. The name does not enter the stream:
+     * two generators with the same seed draw the same numbers whatever their names (as {@code torch.manual_seed}), so
+     * draws meant to differ (a clean and a corrupted input, data and weights) need different seeds.
+     */
     public static Rng seeded(String name, long seed) { return new Rng(name, seed, Device.CPU); }
 
     /**

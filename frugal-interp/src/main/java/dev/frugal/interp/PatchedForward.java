@@ -543,12 +543,12 @@ public final class PatchedForward implements AutoCloseable {
         if (excluded >= 0) dropped[excluded] = true;
         Tensor out;
         if (!low) { // one fused output projection (includes b_O); per-head outputs only where needed
-            out = p.output(excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, 1, nh, 1).to(z.device())));
+            out = p.output(excluded < 0 ? z : z.mul(Tensors.fromFloats(keepMask(nh, excluded), 1, 1, nh, 1).to(z.device()).to(z.dtype())));
             for (int h = 0; h < nh; h++)
                 if (h != excluded && (record || needs.test(Node.head(l, h)))) outs[h] = p.outputHead(h, z.select(2, h));
         } else {
             Tensor zl = anyPatched || excluded >= 0 // the investigated heads leave the low-precision product (float32)
-                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, 1, nh, 1).to(z.device())) : z;
+                    ? z.mul(Tensors.fromFloats(maskOf(dropped), 1, 1, nh, 1).to(z.device()).to(z.dtype())) : z;
             ops.lowActive = true;
             try {
                 out = p.output(zl); // (N, T, C), includes b_O
@@ -785,10 +785,10 @@ public final class PatchedForward implements AutoCloseable {
             Tensor all = null; // (R, K, B·T·C): each receiver's K corrections contiguous
             if (p.preDiffs() != null)
                 all = Tensors.fromFloats(mask(p, subset, p.pre(), true), nr * k, p.pre().size())
-                        .to(p.preDiffs().device()).matmul(p.preDiffs()).view(nr, k, btc); // (R·K, S') @ (S', BTC)
+                        .to(p.preDiffs().device()).to(p.preDiffs().dtype()).matmul(p.preDiffs()).view(nr, k, btc); // (R·K, S') @ (S', BTC)
             if (p.runDiffs() != null) {
                 Tensor part = Tensors.fromFloats(mask(p, subset, p.run(), false), k, nr, p.run().size())
-                        .to(p.runDiffs().device()).matmul(p.runDiffs())
+                        .to(p.runDiffs().device()).to(p.runDiffs().dtype()).matmul(p.runDiffs())
                         .transpose(0, 1); // (K, R, S'') @ (K, S'', BTC) → (R, K, BTC)
                 all = all == null ? part.contiguous() : all.add(part);
             }

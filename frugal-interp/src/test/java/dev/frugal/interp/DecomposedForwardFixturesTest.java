@@ -76,7 +76,7 @@ class DecomposedForwardFixturesTest {
                  PatchedForward f = new PatchedForward(m, prec)) {
                 long t = Math.min(6, m.config().maxPositions());
                 Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("local-ids", 1), 2, t);
-                Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("local-bad", 1), 2, t);
+                Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("local-bad", 2), 2, t);
                 try (ActivationCache clean = f.cache(ids); ActivationCache corrupted = f.cache(bad)) {
                     PatchedForwardTest.assertReceiverLocalEqualsFull(f, ids, clean, corrupted, 5, 1e-4);
                 }

@@ -49,7 +49,7 @@ class LowPrecisionOnlyTest {
         try (GradMode off = GradMode.off(); Scope s = Scope.open(); CausalLM m = bf16Copy(dir, tmp)) {
             long t = Math.min(6, m.config().maxPositions());
             Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-ids", 1), 2, t);
-            Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-bad", 1), 2, t);
+            Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("low-bad", 2), 2, t);
             Map<String, Tensor> before = new LinkedHashMap<>();
             for (ParamGroup g : m.stages()) g.asMap().forEach((n, p) -> before.put(n, p.cloneTensor()));
             try (PatchedForward fp = new PatchedForward(m, Precision.FP32); ActivationCache clean = fp.cache(ids);
@@ -282,7 +282,7 @@ class LowPrecisionOnlyTest {
              PatchedForward f = new PatchedForward(m, Precision.FP32)) {
             long t = Math.min(6, m.config().maxPositions());
             Tensor ids = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("chunk-ids", 1), 2, t);
-            Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("chunk-bad", 1), 2, t);
+            Tensor bad = Tensors.randint(0, m.config().vocabSize(), Rng.seeded("chunk-bad", 2), 2, t);
             try (ActivationCache clean = f.cache(ids); ActivationCache corrupted = f.cache(bad);
                  Metric kl = Metric.KlToClean.of(clean.logits(), new long[] {1, t - 1})) {
                 CircuitGraph g = f.graph();

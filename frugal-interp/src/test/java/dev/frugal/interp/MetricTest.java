@@ -25,7 +25,7 @@ class MetricTest {
     void klToCleanMatchesItsDefinitionWholeAndInChunks() {
         try (Scope s = Scope.open()) {
             Tensor clean = Tensors.randn(Rng.seeded("metric-clean", 1), B, P, V).mul(3.0);
-            Tensor logits = Tensors.randn(Rng.seeded("metric-patched", 1), K * B, P, V).mul(3.0);
+            Tensor logits = Tensors.randn(Rng.seeded("metric-patched", 2), K * B, P, V).mul(3.0);
             // KL(p_clean ‖ p_patched) per row, averaged over B and P, in float64
             Tensor lq = NN.logSoftmax(clean.to(DType.F64), -1);
             Tensor lp = NN.logSoftmax(logits.to(DType.F64), -1).view(K, B, P, V);
@@ -40,7 +40,7 @@ class MetricTest {
     void taskLossMatchesItsDefinitionWholeAndInChunks() {
         try (Scope s = Scope.open()) {
             Tensor logits = Tensors.randn(Rng.seeded("metric-patched", 2), K * B, P, V).mul(3.0);
-            Tensor targets = Tensors.randint(0, V, Rng.seeded("metric-targets", 2), B, P);
+            Tensor targets = Tensors.randint(0, V, Rng.seeded("metric-targets", 3), B, P);
             Tensor lp = NN.logSoftmax(logits.to(DType.F64), -1);
             Tensor tg = PatchedForward.repeat(targets.unsqueeze(2), K);
             double[] want = lp.gather(2, tg).neg().view(K, B * P).mean(1, false).toDoubleArray();
