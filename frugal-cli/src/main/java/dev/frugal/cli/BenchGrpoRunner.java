@@ -54,9 +54,7 @@ record BenchGrpoRunner(Path dir, int prompts, int g, int micro, long seed, Sampl
         try {
             return run(tmp, len, o);
         } finally {
-            try (var files = Files.walk(tmp)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-            }
+            dev.frugal.io.FileTrees.delete(tmp);
         }
     }
 

@@ -41,7 +41,7 @@ public final class DistZoBenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     JsonLinesOption json;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "Model, checkpoints and cluster files (default: a temp dir).")
+    @Option(names = "--work", paramLabel = "DIR", description = "Model, checkpoints and cluster files, kept (default: a temporary directory, deleted after).")
     Path work;
 
     @Override
@@ -51,9 +51,11 @@ public final class DistZoBenchCommand implements Callable<Integer> {
         DistZoBench.Shape shape = DistZoBench.named(quick ? "quick" : size == null ? "small" : size);
         PrintWriter out = spec.commandLine().getOut();
         Path dir = work != null ? work : Files.createTempDirectory("frugal-dist-zo-bench");
-        String line = DistZoBench.run(shape, rng, repeats, dir,
-                System.getProperty("java.class.path"), out);
-        json.append(line);
+        try {
+            json.append(DistZoBench.run(shape, rng, repeats, dir, System.getProperty("java.class.path"), out));
+        } finally {
+            if (work == null) dev.frugal.io.FileTrees.delete(dir); // the model and checkpoints: up to 1.7 GB
+        }
         return 0;
     }
 }

@@ -42,4 +42,21 @@ class DistZoBenchCommandTest {
         }
         assertTrue(Files.isDirectory(work.resolve("w").resolve("pertp2-run2")), "the second run of a mode starts afresh");
     }
+
+    /** Without {@code --work} the bench's temporary directory (model and checkpoints) is deleted, also when it fails. */
+    @Test
+    void aRefusedRunLeavesNoTemporaryDirectory() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before = benchDirs(tmp);
+        CommandRun run = CommandRun.of(new DistZoBenchCommand(), "--quick", "--repeats", "0");
+        assertTrue(run.exit() != 0, "--repeats 0 must be refused: " + run.printed()); // exit 2 from the CLI: BadInputCliTest
+        assertEquals(before, benchDirs(tmp), "a temporary directory was left behind");
+    }
+
+    private static java.util.Set<Path> benchDirs(Path tmp) throws java.io.IOException {
+        try (var s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("frugal-dist-zo-bench"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
 }

@@ -201,9 +201,14 @@ public final class DistZoBench {
     public static void main(String[] args) throws Exception {
         boolean quick = java.util.Arrays.asList(args).contains("--quick");
         boolean large = java.util.Arrays.asList(args).contains("--large");
-        Path work = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of)
-                .orElse(java.nio.file.Files.createTempDirectory("frugal-dist-zo-bench"));
+        Path given = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of).orElse(null);
+        Path work = given != null ? given : java.nio.file.Files.createTempDirectory("frugal-dist-zo-bench");
         ZoRng rng = java.util.Arrays.asList(args).contains("--parallel-rng") ? ZoRng.PARALLEL : ZoRng.MEZO;
-        run(quick ? QUICK : large ? LARGE : SMALL, rng, 1, work, System.getProperty("java.class.path"), new PrintWriter(System.out, true));
+        try {
+            run(quick ? QUICK : large ? LARGE : SMALL, rng, 1, work, System.getProperty("java.class.path"),
+                    new PrintWriter(System.out, true));
+        } finally {
+            if (given == null) dev.frugal.io.FileTrees.delete(work);
+        }
     }
 }
