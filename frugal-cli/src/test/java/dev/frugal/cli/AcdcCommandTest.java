@@ -81,6 +81,7 @@ class AcdcCommandTest extends TempHomeCliTest {
         }
         System.out.println("frugal acdc ran on " + seen + (refused ? "; refused a post-LN OPT" : ""));
         assertTrue(!seen.isEmpty(), "no pre-LN decoder fixture under " + root + " or " + variants);
+        assertTrue(refused, "no post-LN OPT under " + root + " or " + variants + " (the committed variants hold one)");
     }
 
     /**

@@ -160,9 +160,10 @@ class BenchZoCommandTest {
         assertEquals(step / bound, r.get("step_vs_bound").asDouble(), 1e-12);
         assertTrue(Double.isFinite(r.get("last_loss_plus").asDouble()));
         assertTrue(r.get("steps_peak_rss_mb").asDouble() > 0, "the steps' own peak, VmHWM reset after set-up");
-        assertEquals(BenchZoShape.QUICK.parameterCount(1) * 2.0 / 1048576, r.get("stored_mb").asDouble(),
-                (BenchZoShape.QUICK.parameterCount(1) - (long) BenchZoShape.QUICK.layers() * BenchZoShape.QUICK.blockParameterCount())
-                        * 2.0 / 1048576 + 1e-9, "blocks in bf16, the rest in fp32");
+        long blockParams = (long) BenchZoShape.QUICK.layers() * BenchZoShape.QUICK.blockParameterCount();
+        long rest = BenchZoShape.QUICK.parameterCount(1) - blockParams;
+        assertEquals((blockParams * 2.0 + rest * 4.0) / 1048576, r.get("stored_mb").asDouble(), 1e-9,
+                "blocks in bf16, the rest in fp32");
         r.put("peak_rss_mb", 900.0);
         ObjectNode s = BenchZoSummary.of(Map.of(BenchZoMode.DISK_BF16_OPT67B, r));
         assertEquals(step, s.get("opt67b_step_s").asDouble(), 1e-12);

@@ -93,6 +93,16 @@ class FrugalCommandTest {
         String gb = b.out().lines().filter(l -> l.startsWith("generated:")).findFirst().orElseThrow();
         assertEquals(ga, gb);
         assertEquals(8, ga.substring("generated:".length()).strip().split(",").length, ga);
+        // and the seed is used: some other seed samples other tokens
+        boolean differs = false;
+        for (String seed : new String[] {"8", "9", "10"}) {
+            String[] other = args.clone();
+            other[java.util.Arrays.asList(args).indexOf("--seed") + 1] = seed;
+            Run c = frugal(other);
+            assertEquals(0, c.code(), c.describe());
+            differs |= !c.out().lines().filter(l -> l.startsWith("generated:")).findFirst().orElseThrow().equals(ga);
+        }
+        assertTrue(differs, "seeds 7 to 10 sampled the same tokens: " + ga);
     }
 
     @Test

@@ -167,14 +167,17 @@ class InfluenceCommandTest {
                 Files.readString(js));
         assertEquals(2, j.get("seeds").size());
         assertEquals(5, j.get("seeds").get(0).asLong());
+        boolean seedsDiffer = false;
         for (String m : new String[] {"if", "tracin", "loss"}) {
             com.fasterxml.jackson.databind.JsonNode per = j.get("auc_" + m + "_per_seed");
+            seedsDiffer |= per.get(0).asDouble() != per.get(1).asDouble();
             assertEquals(2, per.size(), m);
             double mean = (per.get(0).asDouble() + per.get(1).asDouble()) / 2;
             assertEquals(mean, j.get("auc_" + m).asDouble(), 1e-12, m);
             assertEquals(Math.abs(per.get(0).asDouble() - per.get(1).asDouble()) / 2, j.get("auc_" + m + "_se").asDouble(),
                     1e-12, m); // two values: SE = |a − b| / 2
         }
+        assertTrue(seedsDiffer, "both repeats gave the same AUCs: were the seeds (labels flipped, training) the same? " + j);
         assertTrue(Files.size(png) > 0);
     }
 }

@@ -21,11 +21,7 @@ class RlCommandTest {
         return Main.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
     }
 
-    private static Path fixture(String arch) {
-        for (Path root : List.of(Path.of("../shared/fixtures/hf-tiny"), Path.of("../../shared/fixtures/hf-tiny")))
-            if (Files.isDirectory(root.resolve(arch))) return root.resolve(arch);
-        throw new IllegalStateException("fixture " + arch + " not found");
-    }
+    private static Path fixture(String arch) { return dev.frugal.model.Fixtures.dir(arch); } // -Dfrugal.fixtures
 
     private String[] train(Path model, Path outDir, String... extra) {
         List<String> a = new java.util.ArrayList<>(List.of("--threads", "1", "rl", "train", "--model", model.toString(),

@@ -1,6 +1,7 @@
 package dev.frugal.io;
 
 import static dev.frugal.io.RawFiles.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -159,12 +160,22 @@ class SafetensorsBadInputTest {
         // empty header, zero-size tensors sharing an offset, padding spaces, null metadata: all legal
         String h = "{\"__metadata__\":null," + entry("z1", "\"F32\"", "[0,5]", "[0,0]") + ","
                 + entry("a", "\"BF16\"", "[2,2]", "[0,8]") + "," + entry("z2", "\"BOOL\"", "[3,0]", "[8,8]") + "}    ";
-        for (byte[] content : new byte[][] {bytes("{}", 0), bytes("{}      ", 0), bytes(h, 8)}) {
+        for (byte[] content : new byte[][] {bytes("{}", 0), bytes("{}      ", 0)}) {
             Path f = RawFiles.write(tmp.resolve("ok.safetensors"), content);
             try (SafetensorsFile sf = SafetensorsFile.open(f)) {
-                assertEquals(sf.names().size() * 8L, sf.dataBytes() * sf.names().size(), Arrays.toString(content));
+                assertTrue(sf.names().isEmpty(), Arrays.toString(content));
+                assertEquals(0, sf.dataBytes());
                 assertTrue(sf.metadata().isEmpty());
             }
+        }
+        Path f = RawFiles.write(tmp.resolve("ok.safetensors"), bytes(h, 8));
+        try (SafetensorsFile sf = SafetensorsFile.open(f)) { // every entry kept, the zero-size ones too
+            assertEquals(java.util.Set.of("z1", "a", "z2"), new java.util.HashSet<>(sf.names()));
+            assertEquals(8, sf.dataBytes());
+            assertArrayEquals(new long[] {0, 5}, sf.info("z1").shape());
+            assertArrayEquals(new long[] {2, 2}, sf.info("a").shape());
+            assertArrayEquals(new long[] {3, 0}, sf.info("z2").shape());
+            assertTrue(sf.metadata().isEmpty());
         }
     }
 

@@ -23,6 +23,18 @@ class NaiveLoopPropertyTest {
 
     static LongStream cases() { return SeededCases.seeds("naive-loop", 25); }
 
+    /** The (algorithm, mode) pairs the cases drew: a full run must meet every pair. */
+    private static final java.util.Set<String> COVERED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger();
+
+    @org.junit.jupiter.api.AfterAll
+    static void everyAlgorithmAndModeWasChecked() {
+        if (RUN.get() < 25) return; // a selection of seeds run alone
+        for (ClippingAlgorithm a : ClippingAlgorithm.values())
+            for (ClipMode m : ClipMode.values())
+                assertTrue(COVERED.contains(a + " " + m), "no case drew " + a + " with " + m + ": " + COVERED);
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("cases")
     void fastPathMatchesNaiveLoop(long caseSeed) {
@@ -34,6 +46,8 @@ class NaiveLoopPropertyTest {
         int width = c.intIn("width", 4, 12), hidden = c.intIn("hidden", 2, 20);
         ClippingAlgorithm algorithm = c.pick("algorithm", ClippingAlgorithm.values());
         ClipMode mode = c.pick("mode", ClipMode.values());
+        COVERED.add(algorithm + " " + mode);
+        RUN.incrementAndGet();
         try (Scope s = Scope.open()) {
             Rng rng = Rng.seeded("property", c.longIn("tensorSeed", 0, 1_000_000));
             long vocab = 11, classes = 3;

@@ -21,13 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * than full; infinite takes no more decode steps than micro.
  */
 class SamplerIdentityTest {
-    static Path fixture(String arch) {
-        String p = System.getProperty("frugal.fixtures");
-        for (Path root : p != null && !p.isBlank() ? List.of(Path.of(p)) : List.of(Path.of("../shared/fixtures/hf-tiny"),
-                Path.of("../../shared/fixtures/hf-tiny")))
-            if (Files.isDirectory(root.resolve(arch))) return root.resolve(arch);
-        throw new IllegalStateException("fixture " + arch + " not found: set -Dfrugal.fixtures=DIR");
-    }
+    static Path fixture(String arch) { return dev.frugal.model.Fixtures.dir(arch); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"llama", "qwen3", "gpt2"})
@@ -61,11 +55,14 @@ class SamplerIdentityTest {
                     assertArrayEquals(ref.get(i).tokens(), c.get(i).tokens(), arch + ": " + SamplingMode.values()[k]
                             + " completion " + i + " differs from full");
             }
-            SamplingStats full = results.get(0).stats(), micro = results.get(1).stats();
+            SamplingStats full = results.get(0).stats(), micro = results.get(SamplingMode.MICRO.ordinal()).stats();
             int minLen = ref.stream().mapToInt(c -> c.tokens().length).min().orElseThrow();
             assertTrue(minLen < maxLen, arch + ": lengths should vary (EOS " + eos + ")");
             assertTrue(micro.kvPeakBytes() < full.kvPeakBytes(), "micro " + micro.kvPeakBytes() + " vs full "
                     + full.kvPeakBytes());
+            SamplingStats infinite = results.get(SamplingMode.INFINITE.ordinal()).stats();
+            assertTrue(infinite.decodeSteps() <= results.get(SamplingMode.MICRO.ordinal()).stats().decodeSteps(), arch
+                    + ": infinite took " + infinite.decodeSteps() + " decode steps, micro " + micro.decodeSteps());
             for (GroupSampler.Result res : results)
                 System.out.printf("%s %s: slots %d, steps %d, tokens %d, kv %d B%n", arch, res.stats().grouping(),
                         res.stats().slots(), res.stats().decodeSteps(), res.stats().tokens(), res.stats().kvPeakBytes());

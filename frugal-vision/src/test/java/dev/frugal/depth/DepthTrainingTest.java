@@ -63,9 +63,13 @@ class DepthTrainingTest {
             List<float[]> straight;
             List<Double> losses = new ArrayList<>();
             try (DepthPoseModel m = new DepthPoseModel(mc, 3); DepthTrainer tr = new DepthTrainer(m, tc, data, seqs.get(0).intrinsics())) {
+                List<float[]> init = tr.snapshot();
                 tr.train(st -> losses.add(st.loss()), null);
                 straight = tr.snapshot();
                 assertEquals(tr.totalSteps(), losses.size());
+                boolean moved = false; // a trainer that changed nothing would resume "exactly" too
+                for (int i = 0; i < init.size(); i++) moved |= !java.util.Arrays.equals(init.get(i), straight.get(i));
+                assertTrue(moved, "vibration " + vib + ": training left every parameter at its initial value");
             }
             for (double l : losses) assertTrue(Double.isFinite(l) && l > 0, "vibration " + vib + " loss " + l);
             Path ck = dir.resolve("ck-" + vib + ".safetensors");

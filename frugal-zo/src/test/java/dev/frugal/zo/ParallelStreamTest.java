@@ -121,10 +121,6 @@ class ParallelStreamTest {
     }
 
     /**
-     * Chunks of 1024 from 8 step keys × 64 offsets (the starts of parameters in a flattened vector, some odd): all
-     * distinct, and no two correlated beyond 6 standard errors (1/√1024) of a sample correlation.
-     */
-    /**
      * The draw threads follow the cores the process may use (-Dfrugal.cores, set for Spark executors) and the compute
      * threads: with the cores full the loader draws alone or, on several cores, every core draws between blocks.
      */
@@ -156,6 +152,11 @@ class ParallelStreamTest {
         else System.setProperty(key, value);
     }
 
+    /**
+     * Chunks of 1024 from 8 step keys × 64 element offsets (the starts of parameters in a flattened vector: some odd,
+     * neighbours 1 to 3000 apart, so many ranges overlap at a lag): all distinct, and no two correlated beyond 6
+     * standard errors (1/√1024) of a sample correlation.
+     */
     @Test
     void noTwoChunksRepeat() {
         int len = 1024, steps = 8, offs = 64;
@@ -166,7 +167,7 @@ class ParallelStreamTest {
         try (ParallelPerturbation pp = new ParallelPerturbation(2)) {
             ZoHyperparameters hp = new ZoHyperparameters(1e-3, 0, 0, 11);
             for (int s = 0; s < steps; s++)
-                for (int j = 0; j < offs; j++) chunks[s * offs + j] = draw(pp, CounterNormals.key(hp.stepSeed(s)), offsets[j] * 1024, len);
+                for (int j = 0; j < offs; j++) chunks[s * offs + j] = draw(pp, CounterNormals.key(hp.stepSeed(s)), offsets[j], len);
         }
         Set<String> seen = new HashSet<>();
         for (float[] c : chunks) assertTrue(seen.add(Arrays.toString(c)), "a chunk repeats");

@@ -189,7 +189,7 @@ class TunedParametersTest {
         try (StagedModel m = load(dir); SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference.safetensors"));
              Scope s = Scope.open()) {
             Tensor ids = ref.tensor("input_ids");
-            Object batch = encoder ? new ClassBatch(ids, null, Tensors.fromLongs(new long[] {0, 1}, 2)) : LmBatch.of(ids, null);
+            Object batch = encoder ? new ClassBatch(ids, null, Zo2EquivalenceTest.labels(ids.size(0), m)) : LmBatch.of(ids, null);
             ZoObjective obj = encoder ? new SequenceClassificationObjective() : new CausalLmObjective();
             ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42, t).withSamples(samples);
             Map<String, float[]> initial = new LinkedHashMap<>();

@@ -132,6 +132,14 @@ class Zo2EquivalenceTest {
 
     /** {@code inline}: the parallel stream's blocks prepared on the compute thread or the loader's (null: as chosen). */
     @SuppressWarnings({"unchecked", "rawtypes"})
+    /** One label per row of the fixture's batch, cycling over the encoder's classes (whatever the batch and labels). */
+    static Tensor labels(long rows, StagedModel m) {
+        int classes = ((dev.frugal.model.EncoderModel) m).numLabels();
+        long[] y = new long[(int) rows];
+        for (int i = 0; i < y.length; i++) y[i] = i % classes;
+        return Tensors.fromLongs(y, rows);
+    }
+
     static Run run(Path dir, OffloadConfig cfg, DType modelDtype, ZoRng rng, boolean fused, Boolean inline) {
         boolean encoder = HfConfig.read(dir).modelType().equals("bert");
         try (StagedModel m = encoder ? Models.loadEncoder(dir, Device.CPU) : Models.loadCausalLM(dir, Device.CPU);
@@ -139,7 +147,7 @@ class Zo2EquivalenceTest {
              Scope s = Scope.open()) {
             if (modelDtype != null) for (var g : m.stages()) for (String n : g.names()) g.put(n, g.get(n).to(modelDtype));
             Tensor ids = ref.tensor("input_ids");
-            Object batch = encoder ? new ClassBatch(ids, null, Tensors.fromLongs(new long[] {0, 1}, 2))
+            Object batch = encoder ? new ClassBatch(ids, null, Zo2EquivalenceTest.labels(ids.size(0), m))
                     : LmBatch.of(ids, null);
             ZoObjective obj = encoder ? new SequenceClassificationObjective() : new CausalLmObjective();
             ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, encoder ? 0.1 : 0.0, 42, rng);

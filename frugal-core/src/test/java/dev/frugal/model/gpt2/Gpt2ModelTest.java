@@ -65,6 +65,9 @@ class Gpt2ModelTest {
         JSON.writeValue(dir.resolve("config.json").toFile(), cfg);
     }
 
+    /** The fixture's number of blocks ({@code n_layer} of its config). */
+    private static int layers() { return dev.frugal.model.HfConfig.read(fixture()).json().get("n_layer").asInt(); }
+
     /** The original {@code gpt2} repository's layout: no prefix, plus {@code attn.bias} and {@code attn.masked_bias}. */
     @Test
     void unprefixedCheckpointWithMaskBuffersLoadsToTheSameLogits() throws Exception {
@@ -74,7 +77,7 @@ class Gpt2ModelTest {
             positions = f.info("transformer.wpe.weight").shape()[0];
         }
         writeCheckpoint(dir, n -> n.substring("transformer.".length()), m -> {
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < layers(); i++) {
                 m.put("h." + i + ".attn.bias", Tensors.ones(DType.BOOL, Device.CPU, positions, positions).tril(0)
                         .view(1, 1, positions, positions));
                 m.put("h." + i + ".attn.masked_bias", Tensors.full(-1e4, DType.F32, Device.CPU));
@@ -162,12 +165,13 @@ class Gpt2ModelTest {
     @Test
     void missingTensorIsNamedInTheCheckpointsOwnStyle() throws Exception {
         Path dir = tmp.resolve("missing");
-        writeCheckpoint(dir, n -> n.equals("transformer.h.1.ln_2.weight") ? null : n.substring("transformer.".length()),
+        String last = "h." + (layers() - 1) + ".ln_2.weight"; // the last block's, whatever the fixture's depth
+        writeCheckpoint(dir, n -> n.equals("transformer." + last) ? null : n.substring("transformer.".length()),
                 m -> {});
         Files.copy(fixture().resolve("config.json"), dir.resolve("config.json"));
         CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
                 () -> Models.loadCausalLM(dir, Device.CPU));
-        assertTrue(e.getMessage().contains("missing tensors for this architecture: h.1.ln_2.weight"), e.getMessage());
+        assertTrue(e.getMessage().contains("missing tensors for this architecture: " + last), e.getMessage());
     }
 
     /**
