@@ -244,11 +244,11 @@ final class LowPrecisionStore implements AutoCloseable {
 
     /**
      * {@code x (…, in) @ W^T (+ bias)} with the float32 matrix {@code name (out, in)} (the LM head of an investigated
-     * output), in chunks of rows.
+     * output), in chunks of at most {@code elements} of the matrix (rows at a time).
      */
-    Tensor fullProduct(String name, Tensor x, Tensor bias) {
+    Tensor fullProduct(String name, Tensor x, Tensor bias, long elements) {
         List<Tensor> parts = new ArrayList<>();
-        forEachProductChunk(name, x, bias, (start, part) -> parts.add(part.keep()));
+        forEachProductChunk(name, x, bias, elements, (start, part) -> parts.add(part.keep()));
         Tensor out = Tensors.cat(parts, -1);
         parts.forEach(Tensor::close);
         return out;

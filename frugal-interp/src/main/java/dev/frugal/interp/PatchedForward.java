@@ -387,7 +387,7 @@ public final class PatchedForward implements AutoCloseable {
             if (lowActive) return low(module, w, bias, false).apply(x);
             String dropped = store == null ? null : store.placeholderName(w);
             if (dropped == null) return NN.linear(x, w, bias);
-            if (streamTo == null) return store.fullProduct(dropped, x, bias); // e.g. the LM head
+            if (streamTo == null) return store.fullProduct(dropped, x, bias, headChunkElements); // e.g. the LM head
             Metric.Accumulator acc = streamTo;
             streamTo = null;
             store.forEachProductChunk(dropped, x, bias, headChunkElements, acc::add);

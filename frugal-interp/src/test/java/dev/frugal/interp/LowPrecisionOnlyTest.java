@@ -75,6 +75,7 @@ class LowPrecisionOnlyTest {
                     for (ParamGroup pg : m.stages())
                         pg.asMap().forEach((n, p) -> assertTrue(before.get(n).dim() != 2 || p.numel() == 1,
                                 n + " is still held in float32 (" + p.numel() + " elements)"));
+                    low.headChunkElements = 7 * m.config().hiddenSize(); // the LM head's products in chunks of 7 rows
                     for (int i = 0; i < investigated.size(); i++) {
                         Tensor got = low.logits(ids, configs.get(i), 0, null, investigated.get(i), null, clean, corrupted);
                         // the LM head's float32 copy lives exactly while the output is investigated
@@ -88,7 +89,6 @@ class LowPrecisionOnlyTest {
                         assertTrue(diff <= 1e-5 * (1 + scale), dir + " investigating " + investigated.get(i)
                                 + ": low-precision-only storage differs from float32 by " + diff);
                         // the metric path: with the output investigated, the LM head streams into the metric
-                        low.headChunkElements = 7 * m.config().hiddenSize(); // several chunks of 7 rows
                         for (Metric metric : List.of(Metric.KlToClean.of(clean.logits(), new long[] {1, t - 1}),
                                 Metric.TaskLoss.of(bad.narrow(1, 0, 2), new long[] {0, t - 1}))) {
                             try (metric) {
