@@ -63,7 +63,7 @@ public final class FewShotEvaluator implements AutoCloseable {
                 case IDP -> idp(set, episode, sx, qx, seed, align);
             };
             double acc = logits.argmax(1, false).eq(qy).to(DType.F32).mean().itemDouble();
-            return new EpisodeResult(episode.index(), acc, align[0]);
+            return new EpisodeResult(episode.index(), acc, align[0], EpisodeResult.digest(logits.toFloatArray()));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.frugal.fewshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.frugal.tensor.Tensor;
@@ -51,7 +52,7 @@ class FewShotEndToEndTest {
                 assertEquals(accuracies(a), accuracies(b), m + ": same seed, different results");
                 // a single episode alone (a Spark partition) equals the same episode inside a full run
                 List<EpisodeResult> alone = FewShotExperiment.run(ev, m, target, setup, new int[] {2}, null);
-                assertEquals(a.get(2).accuracy(), alone.get(0).accuracy(), m + ": episode 2 alone differs");
+                assertEquals(accuracies(a).get(2), accuracies(alone).get(0), m + ": episode 2 alone differs");
                 // a run that starts at episode 1 continues the first run: its results are episodes 1 and 2 of it
                 List<EpisodeResult> cont = FewShotExperiment.run(ev, m, target, new EpisodeSetup(5, 1, 15, 2, 11L, 1), null);
                 assertEquals(List.of(1, 2), cont.stream().map(EpisodeResult::index).toList(), m + ": continued run's episode indices");
@@ -74,22 +75,28 @@ class FewShotEndToEndTest {
         EpisodeSetup setup = EpisodeSetup.fiveWay(5, 3, 13L);
         IdpConfig still = IdpConfig.defaults().withSteps(3).withPseudoQueries(2).withLr(1e-30);
         FinetuneConfig ft = FinetuneConfig.defaults();
-        List<Long> frn = run(MethodName.FRN, still, ft, setup);
+        List<String> frn = run(MethodName.FRN, still, ft, setup);
         assertEquals(frn, run(MethodName.IDP, still.withBn(BnStatistics.SOURCE), ft, setup), "SOURCE with γ, β still ≠ FRN");
         assertEquals(frn, run(MethodName.IDP, still.withBn(BnStatistics.ANNEALED).withSteps(0), ft, setup), "0 steps ≠ FRN");
-        assertEquals(run(MethodName.IDP, still.withBn(BnStatistics.TRAIN_MODE), ft, setup),
-                run(MethodName.IDP, still.withBn(BnStatistics.ANNEALED), ft, setup),
+        List<String> annealed = run(MethodName.IDP, still.withBn(BnStatistics.ANNEALED), ft, setup);
+        assertEquals(run(MethodName.IDP, still.withBn(BnStatistics.TRAIN_MODE), ft, setup), annealed,
                 "ANNEALED's statistics differ from training mode's statistics update");
+        for (int e = 0; e < frn.size(); e++) // the statistics did move: other query logits than the source's
+            assertNotEquals(frn.get(e), annealed.get(e), "episode " + e + ": ANNEALED left the statistics as they were");
     }
 
-    private static List<Long> run(MethodName m, IdpConfig idp, FinetuneConfig ft, EpisodeSetup setup) {
+    private static List<String> run(MethodName m, IdpConfig idp, FinetuneConfig ft, EpisodeSetup setup) {
         try (FewShotEvaluator ev = new FewShotEvaluator(p.backbone(), p.codebook(), idp, ft)) {
             return accuracies(FewShotExperiment.run(ev, m, target, setup, null));
         }
     }
 
-    /** Bit patterns of the accuracies (wall times differ between runs, accuracies must not). */
-    private static List<Long> accuracies(List<EpisodeResult> r) {
-        return r.stream().map(e -> Double.doubleToRawLongBits(e.accuracy())).toList();
+    /**
+     * Per episode, the bit pattern of the accuracy and the digest of the query logits (wall times differ between runs;
+     * the logits must not, to the bit).
+     */
+    private static List<String> accuracies(List<EpisodeResult> r) {
+        return r.stream().map(e -> Long.toHexString(Double.doubleToRawLongBits(e.accuracy())) + "/"
+                + Long.toHexString(e.logitsDigest())).toList();
     }
 }

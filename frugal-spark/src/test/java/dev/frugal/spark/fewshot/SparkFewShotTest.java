@@ -99,6 +99,7 @@ class SparkFewShotTest {
     }
 
     private static List<String> bits(List<EpisodeResult> r) {
-        return r.stream().map(e -> e.index() + ":" + Long.toHexString(Double.doubleToRawLongBits(e.accuracy()))).toList();
+        return r.stream().map(e -> e.index() + ":" + Long.toHexString(Double.doubleToRawLongBits(e.accuracy())) + "/"
+                + Long.toHexString(e.logitsDigest())).toList(); // the query logits to the bit, not only the accuracy
     }
 }
