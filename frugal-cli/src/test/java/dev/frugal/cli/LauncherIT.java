@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class LauncherIT {
     @Test
-    void launcherRunsInfo() throws IOException, InterruptedException {
+    void launcherRunsInfo(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException, InterruptedException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path script = root.resolve("frugal");
         Path target = root.resolve("frugal-cli/target");
@@ -29,7 +29,7 @@ class LauncherIT {
         try (Stream<Path> s = Files.list(target)) {
             assertTrue(s.anyMatch(p -> p.getFileName().toString().matches("frugal-cli-.*\\.jar")), "no CLI jar in " + target);
         }
-        Path home = Files.createTempDirectory("frugal-launcher-home");
+        Path home = tmp; // its jar snapshots are deleted with it
         String out = info(script, root, home, false);
         assertTrue(out.contains("libtorch     " + Backend.LIBTORCH_VERSION), out);
         // the launcher exported --threads to OpenBLAS before the JVM started

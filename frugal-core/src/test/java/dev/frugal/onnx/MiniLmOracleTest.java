@@ -46,13 +46,15 @@ class MiniLmOracleTest {
     static final int BATCH = 16;
 
     private static Path modelDir;
+    @org.junit.jupiter.api.io.TempDir
+    static Path tmp; // the imported model (87 MB), deleted after the class
     private static SentenceEncoder encoder;
     private static final List<Encoding> batches = new ArrayList<>();
     private static Map<String, Integer> vocab;
 
     @BeforeAll
     static void importAndTokenize() throws IOException {
-        modelDir = Files.createTempDirectory("frugal-minilm-oracle").resolve("minilm");
+        modelDir = tmp.resolve("minilm");
         long t0 = System.nanoTime();
         MiniLmImport.Result r = MiniLmImport.importTo(MiniLmResources.file(MiniLmResources.ONNX),
                 MiniLmResources.file(MiniLmResources.TOKENIZER), modelDir);

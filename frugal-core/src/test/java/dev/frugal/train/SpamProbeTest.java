@@ -11,7 +11,6 @@ import dev.frugal.onnx.MiniLmResources;
 import dev.frugal.tensor.Device;
 import dev.frugal.tensor.Scope;
 import dev.frugal.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,9 +22,9 @@ class SpamProbeTest {
     static final int TOKENS = 64;
 
     @Test
-    void minilmProbeOn120EmailsBeatsTheMajorityBaseline() throws Exception {
+    void minilmProbeOn120EmailsBeatsTheMajorityBaseline(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         long t0 = System.nanoTime();
-        Path dir = Files.createTempDirectory("frugal-probe-test").resolve("minilm");
+        Path dir = tmp.resolve("minilm"); // the imported model (87 MB), deleted after the test
         MiniLmImport.importTo(MiniLmResources.file(MiniLmResources.ONNX),
                 MiniLmResources.file(MiniLmResources.TOKENIZER), dir);
         Split<SpamEmail> split = SpamSmall.split();

@@ -59,6 +59,7 @@ public final class LoopbackCluster implements AutoCloseable {
             Files.createDirectories(home.resolve("conf"));
             Files.createDirectories(home.resolve("logs"));
             Files.createDirectories(home.resolve("work"));
+            Files.createDirectories(home.resolve("local"));
             List<String> dirs = new ArrayList<>(), jars = new ArrayList<>();
             for (String e : classPath.split(java.io.File.pathSeparator)) {
                 if (e.isBlank()) continue;
@@ -133,6 +134,9 @@ public final class LoopbackCluster implements AutoCloseable {
         pb.environment().put("SPARK_SCALA_VERSION", "2.13");
         pb.environment().put("SPARK_LOCAL_IP", LOOPBACK);
         pb.environment().put("SPARK_CONF_DIR", home.resolve("conf").toString());
+        // the workers' scratch (each executor's copy of the application's jars, ~110 MB) under this cluster's home,
+        // not in /tmp: close() kills the processes, so nothing else would delete it
+        pb.environment().put("SPARK_LOCAL_DIRS", home.resolve("local").toString());
         return pb.start();
     }
 
