@@ -93,19 +93,35 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
      *
      * @param cleanLogProbs {@code (B, P, V)} at the chosen positions
      * @param positions     {@code (P)} int64
+     * @param negEntropy    {@code Σ_v q_v log q_v} per row {@code (B, P)}, float64 ({@code q} the clean distribution)
+     * @param probSum       {@code Σ_v q_v} per row {@code (B, P)}, float64
      */
-    record KlToClean(Tensor cleanLogProbs, Tensor positions) implements Metric {
+    record KlToClean(Tensor cleanLogProbs, Tensor positions, Tensor negEntropy, Tensor probSum) implements Metric {
         public KlToClean {
             if (cleanLogProbs.dim() != 3 || positions.dim() != 1 || cleanLogProbs.size(1) != positions.size(0))
                 throw new IllegalArgumentException("clean log-probs must be (B, P, V) for P positions");
             cleanLogProbs.keep();
             positions.keep();
+            negEntropy.keep();
+            probSum.keep();
+        }
+
+        /**
+         * From clean log-probs {@code (B, P, V)} at {@code positions}: the terms that depend on the clean run alone are
+         * computed here, once, not after every patched forward.
+         */
+        public static KlToClean of(Tensor cleanLogProbs, Tensor positions) {
+            try (Scope s = Scope.open()) {
+                Tensor q = cleanLogProbs.exp();
+                return new KlToClean(cleanLogProbs, positions, q.mul(cleanLogProbs).sum(2, false).to(DType.F64),
+                        q.sum(2, false).to(DType.F64));
+            }
         }
 
         /** From clean logits {@code (B, T, V)} at {@code positions}. */
         public static KlToClean of(Tensor cleanLogits, long[] positions) {
             Tensor pos = Tensors.fromLongs(positions, positions.length).to(cleanLogits.device());
-            return new KlToClean(NN.logSoftmax(cleanLogits.indexSelect(1, pos), -1), pos);
+            return of(NN.logSoftmax(cleanLogits.indexSelect(1, pos), -1), pos);
         }
 
         /**
@@ -134,12 +150,9 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
 
                 @Override
                 double[] finish(Tensor lse) {
-                    Tensor q = cleanLogProbs.exp();
-                    Tensor negEntropy = q.mul(cleanLogProbs).sum(2, false).to(DType.F64); // (B, P)
                     // Σ_v q_v log-sum-exp, not log-sum-exp alone: float32 q sums to 1 only within ~1e-5, and that times
                     // log V (~11) was 1.6e-4 of error at V = 262,147
-                    Tensor qSum = q.sum(2, false).to(DType.F64);
-                    Tensor kl = lse.view(k, b, p).mul(qSum).sub(dot).add(negEntropy);
+                    Tensor kl = lse.view(k, b, p).mul(probSum).sub(dot).add(negEntropy);
                     return kl.view(k, b * p).mean(1, false).toDoubleArray();
                 }
 
@@ -158,6 +171,8 @@ public sealed interface Metric extends AutoCloseable permits Metric.KlToClean, M
         public void close() {
             cleanLogProbs.close();
             positions.close();
+            negEntropy.close();
+            probSum.close();
         }
     }
 
