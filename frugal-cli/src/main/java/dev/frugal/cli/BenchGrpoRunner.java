@@ -90,7 +90,7 @@ record BenchGrpoRunner(Path dir, int prompts, int g, int micro, long seed, Sampl
         Map<SamplingMode, JsonNode> res = new EnumMap<>(SamplingMode.class);
         Map<SamplingMode, List<String>> samples = new EnumMap<>(SamplingMode.class);
         for (SamplingMode m : SamplingMode.values()) {
-            Path comp = Files.createTempFile("frugal-grpo-" + m.optionName(), ".txt");
+            Path comp = Files.createTempFile(tmp, "frugal-grpo-" + m.optionName(), ".txt"); // deleted with tmp if a sampler fails
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-Xms96m", "-Xmx96m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"));
             cmd.addAll(workerProperties());
