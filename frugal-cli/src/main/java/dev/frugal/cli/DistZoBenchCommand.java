@@ -3,7 +3,6 @@ package dev.frugal.cli;
 import dev.frugal.spark.DistZoBench;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,12 +49,7 @@ public final class DistZoBenchCommand implements Callable<Integer> {
             throw new dev.frugal.InvalidSettingException("--quick", "and --size " + size + " choose different models: pass one");
         DistZoBench.Shape shape = DistZoBench.named(quick ? "quick" : size == null ? "small" : size);
         PrintWriter out = spec.commandLine().getOut();
-        Path dir = work != null ? work : Files.createTempDirectory("frugal-dist-zo-bench");
-        try {
-            json.append(DistZoBench.run(shape, rng, repeats, dir, System.getProperty("java.class.path"), out));
-        } finally {
-            if (work == null) dev.frugal.io.FileTrees.delete(dir); // the model and checkpoints: up to 1.7 GB
-        }
+        json.append(DistZoBench.run(shape, rng, repeats, work, System.getProperty("java.class.path"), out));
         return 0;
     }
 }

@@ -73,10 +73,23 @@ public final class DistZoBench {
      * median run; returns the summary JSON line (also printed last).
      *
      * @param repeats   runs of every mode (≥ 1)
+     * @param work      where the model, checkpoints and cluster files go, kept; null: a temporary directory, deleted
+     *                  afterwards (also when the run fails: up to 1.7 GB)
      * @param classPath the class path the cluster's JVMs run on (this JVM's {@code java.class.path})
      */
-    public static String run(Shape s, ZoRng rng, int repeats, Path work, String classPath, PrintWriter out) {
+    public static String run(Shape s, ZoRng rng, int repeats, Path work, String classPath, PrintWriter out)
+            throws java.io.IOException {
         if (repeats < 1) throw new dev.frugal.InvalidSettingException("repeats", "must be >= 1, got " + repeats);
+        if (work != null) return runIn(s, rng, repeats, work, classPath, out);
+        Path tmp = java.nio.file.Files.createTempDirectory("frugal-dist-zo-bench");
+        try {
+            return runIn(s, rng, repeats, tmp, classPath, out);
+        } finally {
+            dev.frugal.io.FileTrees.delete(tmp);
+        }
+    }
+
+    private static String runIn(Shape s, ZoRng rng, int repeats, Path work, String classPath, PrintWriter out) {
         Path model = s.model().writeTo(work.resolve("model"), 1);
         int maxWorkers = MODES.stream().mapToInt(Mode::workers).max().orElse(1);
         out.printf(Locale.ROOT, "dist-zo bench (%s): random OPT h=%d L=%d V=%d (%.1fM parameters), global batch %d x %d,"
@@ -197,18 +210,16 @@ public final class DistZoBench {
         }
     }
 
-    /** {@code java -cp ... dev.frugal.spark.DistZoBench [--quick | --large] [--parallel-rng] [WORKDIR]}. */
+    /**
+     * {@code java -cp ... dev.frugal.spark.DistZoBench [--quick | --large] [--parallel-rng] [WORKDIR]} (without WORKDIR
+     * a temporary directory, deleted afterwards).
+     */
     public static void main(String[] args) throws Exception {
         boolean quick = java.util.Arrays.asList(args).contains("--quick");
         boolean large = java.util.Arrays.asList(args).contains("--large");
-        Path given = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of).orElse(null);
-        Path work = given != null ? given : java.nio.file.Files.createTempDirectory("frugal-dist-zo-bench");
+        Path work = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).findFirst().map(Path::of).orElse(null);
         ZoRng rng = java.util.Arrays.asList(args).contains("--parallel-rng") ? ZoRng.PARALLEL : ZoRng.MEZO;
-        try {
-            run(quick ? QUICK : large ? LARGE : SMALL, rng, 1, work, System.getProperty("java.class.path"),
-                    new PrintWriter(System.out, true));
-        } finally {
-            if (given == null) dev.frugal.io.FileTrees.delete(work);
-        }
+        run(quick ? QUICK : large ? LARGE : SMALL, rng, 1, work, System.getProperty("java.class.path"),
+                new PrintWriter(System.out, true));
     }
 }
