@@ -98,10 +98,14 @@ public final class AcdcCommand implements Callable<Integer> {
         Device device = frugal != null ? frugal.device() : Device.CPU; // the global --device, as zo train takes it
         Path zoo = FrugalHome.root().resolve("models").resolve("interp");
         PrintWriter w = spec.commandLine().getOut();
-        try (CausalLM m = loadModel(zoo, device)) {
+        // PAHQ on the CPU over a model directory loads it without its blocks: they are read from the checkpoint while
+        // a block runs in float32 and are otherwise held in low precision only, so the float32 model is never resident
+        boolean streamed = p != Precision.FP32 && device.equals(Device.CPU) && !BUILT_INS.contains(model);
+        try (Models.Streamed st = streamed ? loadStreamed() : null; CausalLM loaded = streamed ? null : loadModel(zoo, device)) {
+            CausalLM m = streamed ? st.model() : loaded;
             CircuitTask t = task(m);
             try (TaskBatch cpu = t.batch(Rng.seeded("acdc-batch", seed), batch); TaskBatch b = cpu.to(device);
-                 AcdcRun run = new AcdcRun(m, b, mk, p, abl)) {
+                 AcdcRun run = streamed ? new AcdcRun(st, b, mk, p, abl) : new AcdcRun(m, b, mk, p, abl)) {
                 int total = run.graph().edges().size();
                 Circuit c;
                 try (ProgressBar bar = Progress.bar("ACDC " + p.name().toLowerCase(java.util.Locale.ROOT), total, "edges")) {
@@ -146,6 +150,20 @@ public final class AcdcCommand implements Callable<Integer> {
                 yield m;
             }
         };
+    }
+
+    /** {@code --model DIR} without its blocks ({@link Models#loadCausalLMStreaming}); a post-LN OPT is refused. */
+    private Models.Streamed loadStreamed() {
+        Path dir = Path.of(model);
+        if (!Files.isDirectory(dir)) throw new ParameterException(spec.commandLine(), "--model " + model
+                + " is neither a directory nor one of induction-2l, induction-2l-wide, planted, permuted-gpt");
+        Models.Streamed s = Models.loadCausalLMStreaming(dir);
+        var why = PatchedForward.refusal(s.model().config());
+        if (why.isPresent()) {
+            s.close();
+            throw new UserInputException("--model " + model + " " + why.get());
+        }
+        return s;
     }
 
     private CircuitTask task(CausalLM m) {

@@ -69,12 +69,25 @@ class AcdcCommandTest extends TempHomeCliTest {
                         FrugalCommandTest.assertUserError(r, "post-LN OPT (do_layer_norm_before: false)");
                         assertTrue(r.errLines().get(0).contains("--model " + d), r.describe());
                         assertTrue(!Files.exists(dest.resolve("circuit.json")), "a refused run must write nothing");
+                        // PAHQ loads a model directory without its blocks: the same refusal, before anything runs
+                        FrugalCommandTest.Run rp = FrugalCommandTest.frugal("acdc", "--model", d.toString(),
+                                "--threshold", "0.1", "--batch", "2", "--precision", "pahq", "--out", dest.toString());
+                        FrugalCommandTest.assertUserError(rp, "post-LN OPT (do_layer_norm_before: false)");
+                        assertTrue(rp.errLines().get(0).contains("--model " + d), rp.describe());
+                        assertTrue(!Files.exists(dest.resolve("circuit.json")), "a refused run must write nothing");
                         refused = true;
                         continue;
                     }
                     int rc = run(o, e, "--model", d.toString(), "--threshold", "0.1", "--batch", "2", "--out", dest.toString());
                     assertEquals(0, rc, d + ": " + e);
                     assertTrue(Files.isRegularFile(dest.resolve("circuit.json")), d + " wrote no circuit");
+                    // PAHQ over the directory, loaded without its blocks (StreamedPahqTest: the whole model's circuit)
+                    Path pahq = out.resolve(d.getFileName() + "-pahq");
+                    StringWriter po = new StringWriter(), pe = new StringWriter();
+                    assertEquals(0, run(po, pe, "--model", d.toString(), "--threshold", "0.1", "--batch", "2",
+                            "--precision", "pahq", "--out", pahq.toString()), d + " (pahq): " + pe);
+                    assertTrue(Files.readString(pahq.resolve("circuit.json")).contains("\"int8\""), d + ": the PAHQ circuit"
+                            + " does not say int8: " + Files.readString(pahq.resolve("circuit.json")).lines().limit(5).toList());
                     seen.add(c.modelType());
                 }
             }

@@ -5,6 +5,8 @@ import static dev.frugal.Stats.median;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.frugal.model.CausalLM;
+import dev.frugal.model.Models;
 import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.PeakRss;
 import dev.frugal.tensor.Rng;
@@ -231,13 +233,24 @@ public final class AcdcBench {
         };
         s = s.withMaxEdgeTests(cap);
         CircuitTask task = large ? GPT2_SMALL_TASK : quick ? ModelZoo.INDUCTION : ModelZoo.INDUCTION_WIDE;
-        try (Gpt2Model m = model(size, quick, models); Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
+        // PAHQ loads the model without its blocks (they stay in the checkpoint until a forward reads them, and are
+        // kept in low precision only): float32 ACDC needs every float32 matrix resident
+        boolean pahq = s.precision() != Precision.FP32;
+        Path dir = large ? ModelZoo.gpt2SmallRandomDir(models) : null;
+        if (dir == null) try (Gpt2Model m = model(size, quick, models)) { // trained and saved on first use
+            dir = m.config().source().file().toAbsolutePath().getParent();
+        }
+        PeakRss.resetPeak(); // from here: this variant's own load (a small model's first training is not counted)
+        try (CausalLM m = pahq ? null : Models.loadCausalLM(dir, dev.frugal.tensor.Device.CPU);
+             Models.Streamed streamed = pahq ? Models.loadCausalLMStreaming(dir) : null;
+             Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {
             double loadedRss = PeakRss.peakMb();
             long t0 = System.nanoTime(), cpu0 = PeakRss.processCpuNanos();
             Circuit c;
             double setupRss, sweepRss, secs, cpuSecs;
             int graphEdges;
-            try (AcdcRun run = new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {
+            try (AcdcRun run = pahq ? new AcdcRun(streamed, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())
+                    : new AcdcRun(m, b, AcdcRun.MetricKind.KL, s.precision(), s.ablation())) {
                 setupRss = PeakRss.peakMb();
                 PeakRss.resetPeak(); // from here VmHWM is the sweep's own peak
                 c = run.run(s, null);

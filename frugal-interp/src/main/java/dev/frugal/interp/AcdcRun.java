@@ -28,17 +28,39 @@ public final class AcdcRun implements AutoCloseable {
     private final GradMode noGrad;
 
     public AcdcRun(CausalLM model, TaskBatch batch, MetricKind kind, Precision precision, AcdcSettings.Ablation ablation) {
-        this.forward = new PatchedForward(model, precision); // refuses first, before grad mode changes
+        this(new PatchedForward(model, precision), batch, kind, ablation); // refuses first, before grad mode changes
+    }
+
+    /**
+     * PAHQ (a low {@code precision}) over a model loaded without its blocks ({@link
+     * dev.frugal.model.Models#loadCausalLMStreaming}): the float32 model is never resident as a whole. The caches read
+     * each block from the checkpoint while it runs; the output, the sweep's first receiver, is investigated with the
+     * loaded float32 LM head and no block at all; the low-precision copies are made after it, when the sweep first
+     * runs a block, and the embedding tables and LM head dropped then. Same circuit and scores, to the bit, as the
+     * model loaded whole. The caller keeps owning {@code model}; {@link #close()} leaves it as it was loaded.
+     *
+     * @throws IllegalArgumentException under {@link Precision#FP32}, which needs the whole model
+     */
+    public AcdcRun(dev.frugal.model.Models.Streamed model, TaskBatch batch, MetricKind kind, Precision precision,
+                   AcdcSettings.Ablation ablation) {
+        this(PatchedForward.streamed(model, precision), batch, kind, ablation);
+    }
+
+    private AcdcRun(PatchedForward forward, TaskBatch batch, MetricKind kind, AcdcSettings.Ablation ablation) {
+        this.forward = forward;
         this.noGrad = GradMode.off();
         this.batch = batch;
         this.ablation = ablation;
+        Precision precision = forward.precision();
+        CausalLM model = forward.model();
         java.nio.file.Path dir = model.config().source().file().toAbsolutePath().getParent();
+        boolean streamed = forward.copiesPending(); // its copies come after the output's investigation
         ActivationCache cl = null, co = null;
         Metric me = null;
         try (Scope s = Scope.open()) {
             // PAHQ: the blocks go to low precision first, and the caches read each block's float32 matrices back
             // from the checkpoint while it runs, so the whole float32 model never sits beside the caches
-            if (precision != Precision.FP32) forward.lowPrecisionBlocks(dir, batch.clean());
+            if (precision != Precision.FP32 && !streamed) forward.lowPrecisionBlocks(dir, batch.clean());
             cl = forward.cache(batch.clean());
             co = ablation == AcdcSettings.Ablation.ZERO ? null : forward.cache(batch.corrupted());
             me = switch (kind) {
@@ -46,7 +68,7 @@ public final class AcdcRun implements AutoCloseable {
                 case LOSS -> Metric.TaskLoss.of(batch.targets(), batch.positions());
             };
             // from here on the model's matrices live in low precision only
-            if (precision != Precision.FP32) forward.keepLowPrecisionOnly(dir, batch.clean(), cl);
+            if (precision != Precision.FP32 && !streamed) forward.keepLowPrecisionOnly(dir, batch.clean(), cl);
         } catch (RuntimeException e) {
             if (me != null) me.close();
             if (co != null) co.close();

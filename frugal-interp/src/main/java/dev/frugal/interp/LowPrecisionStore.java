@@ -1,8 +1,10 @@
 package dev.frugal.interp;
 
 import dev.frugal.io.Checkpoint;
+import dev.frugal.model.BlockSource;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.CheckpointMismatchException;
+import dev.frugal.model.Models;
 import dev.frugal.model.ParamGroup;
 import dev.frugal.tensor.DType;
 import dev.frugal.tensor.NN;
@@ -50,7 +52,9 @@ final class LowPrecisionStore implements AutoCloseable {
     private final Map<String, Low> sliceable = new LinkedHashMap<>(); // attention matrices of the blocks
     private final IdentityHashMap<Tensor, String> placeholders = new IdentityHashMap<>();
     private final java.util.Set<String> dropped = new java.util.HashSet<>(); // matrices whose float32 copy is gone
+    private final boolean streamed; // the model came without its blocks (Models.loadCausalLMStreaming)
     private int fullBlock = -1;
+    private boolean fullAttentionOnly; // the full block holds only its attention matrices in float32
     private String fullName; // the non-block matrix (the LM head) whose float32 copy is resident, or null
     private Tensor fullMatrix;
     /** The models whose float32 matrices a store holds, and that store. */
@@ -78,7 +82,22 @@ final class LowPrecisionStore implements AutoCloseable {
      * @throws CheckpointMismatchException when the checkpoint lacks a matrix or holds it in another shape
      * @throws dev.frugal.UserInputException when {@code dir} holds no checkpoint
      */
-    LowPrecisionStore(CausalLM model, Precision precision, Path dir) {
+    LowPrecisionStore(CausalLM model, Precision precision, Path dir) { this(model, precision, dir, null); }
+
+    /**
+     * The storage of a model loaded without its blocks ({@link Models#loadCausalLMStreaming}), so that its float32
+     * blocks are never resident together: each block's vectors (norms, biases) are read from {@code dir} into its
+     * group, and its matrices stand as placeholders from the start, read back only while the block runs in float32
+     * ({@link #enter}). The loaded matrices outside the blocks (embedding tables, LM head) came from the same
+     * checkpoint and are not compared again. {@link #close()} leaves the blocks' groups empty again, as loaded.
+     *
+     * @param dir the directory {@code s} was loaded from
+     */
+    static LowPrecisionStore streamed(Models.Streamed s, Precision precision, Path dir) {
+        return new LowPrecisionStore(s.model(), precision, dir, s.blocks());
+    }
+
+    private LowPrecisionStore(CausalLM model, Precision precision, Path dir, BlockSource source) {
         if (precision == Precision.FP32) throw new IllegalArgumentException("float32 needs no low-precision store");
         if (!Files.isRegularFile(dir.resolve(Checkpoint.SINGLE)) && !Files.isRegularFile(dir.resolve(Checkpoint.INDEX)))
             throw new dev.frugal.UserInputException("PAHQ keeps only low-precision weights in memory and reads float32"
@@ -90,10 +109,30 @@ final class LowPrecisionStore implements AutoCloseable {
         this.precision = precision;
         this.dir = dir;
         this.conv1d = model.config().modelType().equals("gpt2");
+        this.streamed = source != null;
         List<ParamGroup> blocks = model.blockParams();
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             for (ParamGroup g : model.stages()) {
                 int block = blocks.indexOf(g);
+                if (block >= 0 && streamed) {
+                    while (blockNames.size() <= block) blockNames.add(new ArrayList<>());
+                    for (var e : source.shapes(block).entrySet()) {
+                        String n = e.getKey();
+                        String s = storedName(ckpt, n);
+                        if (e.getValue().length != 2) {
+                            try (Scope sc = Scope.open()) { // the group keeps it
+                                g.put(n, ckpt.tensor(s, DType.F32).to(model.device()));
+                            }
+                            continue;
+                        }
+                        stored.put(n, s);
+                        shapes.put(n, e.getValue().clone());
+                        groups.put(n, g);
+                        blockNames.get(block).add(n);
+                        putPlaceholder(n);
+                    }
+                    continue;
+                }
                 for (var e : g.asMap().entrySet()) {
                     if (e.getValue().dim() != 2) continue;
                     String n = e.getKey();
@@ -111,7 +150,7 @@ final class LowPrecisionStore implements AutoCloseable {
                     }
                 }
             }
-            for (String n : stored.keySet()) requireSame(ckpt, n, groups.get(n).get(n));
+            if (!streamed) for (String n : stored.keySet()) requireSame(ckpt, n, groups.get(n).get(n));
         }
     }
 
@@ -143,6 +182,13 @@ final class LowPrecisionStore implements AutoCloseable {
      */
     void releaseBlocks() {
         for (List<String> names : blockNames) for (String n : names) putPlaceholder(n);
+        dev.frugal.tensor.NativeMemory.trim();
+    }
+
+    /** Drops the float32 matrices outside the blocks (embedding tables, LM head), handing the memory back. */
+    void dropOutsideBlocks() {
+        for (String n : stored.keySet())
+            if (!isBlockMatrix(n) && dropped.add(n)) putPlaceholder(n);
         dev.frugal.tensor.NativeMemory.trim();
     }
 
@@ -210,18 +256,32 @@ final class LowPrecisionStore implements AutoCloseable {
      * Before block {@code layer} runs: its float32 matrices from the checkpoint when {@code full} (kept until another
      * block is full), else its attention matrices dequantized from their low-precision copies.
      */
-    void enter(int layer, boolean full) {
+    void enter(int layer, boolean full) { enter(layer, full, false); }
+
+    /**
+     * As {@link #enter(int, boolean)}; with {@code attentionOnly} a full block reads only its attention matrices in
+     * float32 (a head under investigation: the block's MLP runs from its low-precision copies either way), and its
+     * MLP matrices stay placeholders.
+     */
+    void enter(int layer, boolean full, boolean attentionOnly) {
         if (full) {
-            if (fullBlock == layer) return;
+            if (fullBlock == layer) {
+                if (fullAttentionOnly == attentionOnly) return;
+                if (attentionOnly) { // the MLP's float32 matrices are no longer needed
+                    for (String n : blockNames.get(layer)) if (!isAttention(n)) putPlaceholder(n);
+                    dev.frugal.tensor.NativeMemory.trim();
+                } else readBack(layer, n -> !isAttention(n));
+                fullAttentionOnly = attentionOnly;
+                return;
+            }
             if (fullBlock >= 0) {
                 int old = fullBlock;
                 fullBlock = -1;
                 for (String n : blockNames.get(old)) putPlaceholder(n);
             }
-            try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
-                for (String n : blockNames.get(layer)) put(n, ckpt.tensor(stored.get(n), DType.F32).to(model.device()));
-            }
+            readBack(layer, n -> !attentionOnly || isAttention(n));
             fullBlock = layer;
+            fullAttentionOnly = attentionOnly;
             return;
         }
         if (layer == fullBlock) { // no longer investigated: back to low precision
@@ -234,6 +294,30 @@ final class LowPrecisionStore implements AutoCloseable {
                 if (l != null) put(n, l.dequantized());
             }
         }
+    }
+
+    /** Gives back the float32 matrices of the block read back last (the caches' forwards end with one). */
+    void releaseFullBlock() {
+        if (fullBlock < 0) return;
+        for (String n : blockNames.get(fullBlock)) putPlaceholder(n);
+        fullBlock = -1;
+        dev.frugal.tensor.NativeMemory.trim();
+    }
+
+    /** Block {@code layer}'s float32 matrices that {@code which} selects, read from the checkpoint into the model. */
+    private void readBack(int layer, java.util.function.Predicate<String> which) {
+        try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
+            for (String n : blockNames.get(layer))
+                if (which.test(n)) put(n, ckpt.tensor(stored.get(n), DType.F32).to(model.device()));
+        }
+    }
+
+    /** Whether block matrix {@code n} belongs to the attention (GPT-2 {@code attn.}, OPT/Llama {@code self_attn.}). */
+    private static boolean isAttention(String n) { return n.contains("attn"); }
+
+    /** Whether block matrix {@code n} is resident in float32 because its block is the full one. */
+    private boolean fullResident(String n) {
+        return fullBlock >= 0 && blockNames.get(fullBlock).contains(n) && (!fullAttentionOnly || isAttention(n));
     }
 
     /** After block {@code layer} ran: its dequantized matrices are released (a full block stays). */
@@ -287,6 +371,7 @@ final class LowPrecisionStore implements AutoCloseable {
 
     /** The resident float32 copy of non-block matrix {@code name}, read from the checkpoint if it is not there. */
     private Tensor fullMatrix(String name) {
+        if (!dropped.contains(name)) return groups.get(name).get(name); // still the model's (a streamed set-up)
         if (name.equals(fullName)) return fullMatrix;
         releaseFullMatrix();
         try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
@@ -294,6 +379,22 @@ final class LowPrecisionStore implements AutoCloseable {
         }
         fullName = name;
         return fullMatrix;
+    }
+
+    /**
+     * The name of {@code w} when it is one of the model's own float32 matrices outside the blocks (the LM head before
+     * {@link #finish} dropped it), else null.
+     */
+    String residentName(Tensor w) {
+        for (var e : groups.entrySet())
+            if (!dropped.contains(e.getKey()) && !isBlockMatrix(e.getKey()) && e.getValue().contains(e.getKey())
+                    && e.getValue().get(e.getKey()) == w) return e.getKey();
+        return null;
+    }
+
+    private boolean isBlockMatrix(String n) {
+        for (List<String> names : blockNames) if (names.contains(n)) return true;
+        return false;
     }
 
     /** The non-block matrix whose float32 copy is resident, or null. */
@@ -311,9 +412,9 @@ final class LowPrecisionStore implements AutoCloseable {
     }
 
     private void put(String n, Tensor t) {
-        Tensor old = groups.get(n).get(n);
-        placeholders.remove(old);
-        groups.get(n).put(n, t);
+        ParamGroup g = groups.get(n);
+        if (g.contains(n)) placeholders.remove(g.get(n));
+        g.put(n, t);
     }
 
     private void putPlaceholder(String n) {
@@ -331,21 +432,30 @@ final class LowPrecisionStore implements AutoCloseable {
         return b;
     }
 
-    /** Puts every float32 matrix back into the model, read from the checkpoint. */
+    /**
+     * Puts every float32 matrix back into the model, read from the checkpoint (the low-precision copies go first). A
+     * model loaded without its blocks ({@link #streamed}) gets its embedding tables and LM head back and its blocks'
+     * groups emptied, as it was loaded.
+     */
     @Override
     public void close() {
+        releaseFullMatrix();
+        for (Low l : sliceable.values()) l.close();
+        sliceable.clear();
         try (Checkpoint ckpt = Checkpoint.open(dir); Scope s = Scope.open()) {
-            List<String> full = fullBlock >= 0 ? blockNames.get(fullBlock) : List.of();
-            for (var e : stored.entrySet()) // placeholders, and dequantized matrices a failed forward left behind
-                if ((dropped.contains(e.getKey()) || placeholders.containsValue(e.getKey())) && !full.contains(e.getKey()))
+            if (streamed) for (ParamGroup g : model.blockParams()) {
+                for (String n : g.names()) placeholders.remove(g.get(n));
+                g.clear();
+            }
+            for (var e : stored.entrySet()) { // placeholders, and dequantized matrices a failed forward left behind
+                if (streamed && isBlockMatrix(e.getKey())) continue;
+                if ((dropped.contains(e.getKey()) || placeholders.containsValue(e.getKey())) && !fullResident(e.getKey()))
                     put(e.getKey(), ckpt.tensor(e.getValue(), DType.F32).to(model.device()));
+            }
         } finally {
             HOLDERS.remove(model, this);
             dropped.clear();
             fullBlock = -1;
-            releaseFullMatrix();
-            for (Low l : sliceable.values()) l.close();
-            sliceable.clear();
         }
     }
 }

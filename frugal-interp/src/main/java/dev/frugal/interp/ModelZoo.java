@@ -50,9 +50,12 @@ public final class ModelZoo {
      * {@code root} once (about 330 MB); built in a sibling directory and renamed, so an interrupted write leaves
      * nothing behind.
      */
-    public static Gpt2Model gpt2SmallRandom(Path root) {
+    public static Gpt2Model gpt2SmallRandom(Path root) { return Gpt2Model.load(gpt2SmallRandomDir(root), Device.CPU); }
+
+    /** The directory of {@link #gpt2SmallRandom}, written first if it is not there (nothing is loaded). */
+    public static Path gpt2SmallRandomDir(Path root) {
         Path dir = root.resolve("gpt2-small-6l-random");
-        if (cached(dir)) return Gpt2Model.load(dir, Device.CPU);
+        if (cached(dir)) return dir;
         Path tmp = dir.resolveSibling(dir.getFileName() + ".init");
         try (Scope sc = Scope.open(); Rng init = Rng.seeded("init", 1)) {
             GPT2_SMALL_6L.write(tmp, GPT2_SMALL_6L.init(init)).close();
@@ -62,7 +65,7 @@ public final class ModelZoo {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + tmp + " to " + dir, e);
         }
-        return Gpt2Model.load(dir, Device.CPU);
+        return dir;
     }
 
     /** A 2-layer GPT (LayerNorm, MLP 128, 4 heads, d = 32) trained on {@link #PERMUTED}. */

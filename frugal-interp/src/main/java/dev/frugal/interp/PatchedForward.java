@@ -8,6 +8,7 @@ import dev.frugal.model.DecoderConfig;
 import dev.frugal.model.ForwardContext;
 import dev.frugal.model.LayerOps;
 import dev.frugal.model.MlpParts;
+import dev.frugal.model.Models;
 import dev.frugal.model.opt.OptConfig;
 import dev.frugal.tensor.NN;
 import dev.frugal.tensor.Scope;
@@ -52,6 +53,9 @@ public final class PatchedForward implements AutoCloseable {
     private final int numLayers;
     private final Map<String, Projection> lowCopies = new HashMap<>(); // module → its low-precision weights
     private LowPrecisionStore store; // PAHQ's storage, once the model's float32 matrices are dropped
+    // PAHQ over a model loaded without its blocks: the low-precision copies are made by the first forward that runs a
+    // block after the caches (the output's investigation needs none: it runs no block)
+    private boolean copiesPending;
 
     /**
      * @throws UserInputException for a post-LN OPT ({@code do_layer_norm_before: false}): its blocks normalise the sum
@@ -70,6 +74,29 @@ public final class PatchedForward implements AutoCloseable {
         this.graph = CircuitGraph.of(model.config());
         this.precision = precision;
         this.numLayers = model.config().numLayers();
+    }
+
+    /**
+     * PAHQ over a model loaded without its blocks ({@link Models#loadCausalLMStreaming}), so that the float32 model is
+     * never resident as a whole: its blocks' matrices are read from its checkpoint only while a block runs in float32
+     * (the caches' forwards, the investigated block). The low-precision copies are made, and the embedding tables and
+     * LM head dropped ({@link #keepLowPrecisionOnly}), by the first forward after the caches that runs a block; until
+     * then a forward that runs no block (the output investigated, the only receiver after the last block) uses the
+     * model's own float32 LM head. The numbers are those of the same model loaded whole: the same matrices, read from
+     * the same file, in the same products. {@link #close()} leaves the model as it was loaded (blocks still in the
+     * checkpoint). The caller keeps owning and closing {@code s}.
+     *
+     * @throws IllegalArgumentException under {@link Precision#FP32}, which computes with every float32 block
+     */
+    public static PatchedForward streamed(Models.Streamed s, Precision precision) {
+        if (precision == Precision.FP32) throw new IllegalArgumentException("float32 ACDC computes with every float32"
+                + " block: load the whole model (Models.loadCausalLM)");
+        PatchedForward f = new PatchedForward(s.model(), precision);
+        Path dir = s.model().config().source().file().toAbsolutePath().getParent();
+        f.store = LowPrecisionStore.streamed(s, precision, dir);
+        f.store.hold();
+        f.copiesPending = true;
+        return f;
     }
 
     /**
@@ -103,6 +130,7 @@ public final class PatchedForward implements AutoCloseable {
         r.cache = new ActivationCache(numLayers);
         Tensor logits = r.forward(ids);
         r.cache.finish(logits);
+        if (store != null) store.releaseFullBlock(); // the last block read back: not needed until investigated
         return r.cache;
     }
 
@@ -135,24 +163,40 @@ public final class PatchedForward implements AutoCloseable {
 
     private void lowPrecisionBlocks(Path checkpointDir, Tensor ids, ActivationCache clean) {
         if (precision == Precision.FP32) throw new IllegalStateException("float32 ACDC keeps its float32 weights");
-        if (store != null) return;
-        LowPrecisionStore s = new LowPrecisionStore(model, precision, checkpointDir); // checks the checkpoint first
+        if (store != null && !copiesPending) return;
+        boolean fresh = store == null;
+        LowPrecisionStore s = fresh ? new LowPrecisionStore(model, precision, checkpointDir) : store; // checks first
+        copiesPending = false; // the copies' forward below must not start another
         try (Scope sc = Scope.open()) {
             // the loaded blocks go at once; the copies' forward reads each back from the checkpoint while it runs, so
             // the float32 blocks are never held beside their copies (the set-up's peak: 638-641 MB at GPT-2-small
             // shapes when the whole float32 model was still there)
-            s.releaseBlocks();
+            if (fresh) s.releaseBlocks();
+            else { // streamed: the LM head's copy from the loaded head, then every loaded float32 matrix goes, so that
+                // the blocks' copies are made beside low-precision matrices only (the copies' forward starts from the
+                // clean cache's embedding)
+                Run head = new Run(List.of(Set.of()), numLayers, null, null, null, clean, null, ids.size(0), false);
+                try (Scope h = Scope.open()) {
+                    head.headPositions = Tensors.zeros(dev.frugal.tensor.DType.I64, ids.device(), 1); // one position
+                    head.forward(ids);
+                }
+                s.dropOutsideBlocks();
+            }
             Run r = new Run(List.of(Set.of()), 0, null, null, null, clean, null, ids.size(0), false);
             r.beforeBlock = l -> s.enter(l, true);
             r.afterBlock = s::drop; // a block's float32 matrices go once its low-precision products exist
             r.forward(ids);
             s.hold();
         } catch (RuntimeException e) {
-            s.close();
+            if (fresh) s.close();
+            else copiesPending = true;
             throw e;
         }
         store = s;
     }
+
+    /** Whether this forward waits for its first block-running forward to make its low-precision copies ({@link #streamed}). */
+    public boolean copiesPending() { return copiesPending; }
 
     /** Whether the model's float32 matrices are dropped ({@link #keepLowPrecisionOnly}). */
     public boolean lowPrecisionOnly() { return store != null; }
@@ -290,6 +334,8 @@ public final class PatchedForward implements AutoCloseable {
 
         Tensor forward(Tensor ids) {
             LowPrecisionStore.requireNotHeld(model, store);
+            // a streamed PAHQ set-up: the first forward after the caches that runs a block makes the copies first
+            if (copiesPending && !record && beforeBlock == null && start < numLayers) keepLowPrecisionOnly(null, ids, clean);
             if (store != null && !headFull) store.releaseFullMatrix(); // the output's investigation is over
             long t = ids.size(1), n = k * b;
             corr = new Corrections(configs, clean, corrupted, k, b, t, model.config().hiddenSize());
@@ -309,11 +355,15 @@ public final class PatchedForward implements AutoCloseable {
                 for (int l = start; l < numLayers; l++) {
                     try (Scope block = Scope.open()) {
                         if (beforeBlock != null) beforeBlock.accept(l);
-                        if (store != null) store.enter(l, l == fullBlock || record); // recording: all float32
+                        // (the copies' forward reads its blocks itself: beforeBlock)
+                        boolean stored = store != null && beforeBlock == null;
+                        // recording: all float32; an investigated head's block: its attention only (the block's
+                        // MLP runs in low precision unless it is the one investigated)
+                        if (stored) store.enter(l, l == fullBlock || record, !record && l == fullBlock && mlpInvestigated != l);
                         try {
                             resid = model.block(l, resid, ctx).keep();
                         } finally {
-                            if (store != null) store.leave(l);
+                            if (stored) store.leave(l);
                         }
                         if (afterBlock != null) afterBlock.accept(l);
                         // PAHQ's caches, made with each block read back in float32: the block's freed matrices and
@@ -386,6 +436,9 @@ public final class PatchedForward implements AutoCloseable {
         public Tensor linear(String module, Tensor x, Tensor w, Tensor bias) {
             if (lowActive) return low(module, w, bias, false).apply(x);
             String dropped = store == null ? null : store.placeholderName(w);
+            // a streamed set-up investigating the output before the copies: the model's own LM head, in the same
+            // chunks as the one read back later
+            if (dropped == null && headFull && store != null) dropped = store.residentName(w);
             if (dropped == null) return NN.linear(x, w, bias);
             if (streamTo == null) return store.fullProduct(dropped, x, bias, headChunkElements); // e.g. the LM head
             Metric.Accumulator acc = streamTo;
@@ -463,7 +516,8 @@ public final class PatchedForward implements AutoCloseable {
     /** The low-precision copy of a module's weight {@code (out, in)} (Conv1D: {@code (in, out)}), made on first use. */
     private Projection low(String module, Tensor w, Tensor bias, boolean conv1d) {
         Projection p = lowCopies.get(module);
-        if (p == null && store != null) throw new IllegalStateException("no low-precision copy of " + module
+        if (p == null && store != null && store.placeholderName(w) != null) throw new IllegalStateException("no"
+                + " low-precision copy of " + module
                 + " was made before the float32 weights were dropped");
         if (p == null) {
             p = new Projection(conv1d ? w.t().contiguous() : w, bias, precision);
@@ -816,12 +870,13 @@ public final class PatchedForward implements AutoCloseable {
 
     @Override
     public void close() {
-        if (store != null) store.close(); // the model gets its float32 weights back
-        store = null;
         releaseShared();
         for (Diff d : diffs.values()) d.diff().close();
         diffs.clear();
-        for (Projection pr : lowCopies.values()) pr.close();
+        for (Projection pr : lowCopies.values()) pr.close(); // before the float32 matrices come back
         lowCopies.clear();
+        if (store != null) store.close(); // the model gets its float32 weights back
+        store = null;
+        copiesPending = false;
     }
 }
