@@ -179,10 +179,28 @@ public final class SafetensorsFile implements AutoCloseable {
         return bytes(name).asSlice(start * rowBytes, count * rowBytes);
     }
 
-    /** A CPU tensor holding a copy of {@code name} converted to {@code dtype}. */
+    /**
+     * A CPU tensor holding a copy of {@code name} converted to {@code dtype}. A large tensor is converted a chunk of
+     * rows at a time into the result, so that its stored copy is never whole beside it (loading a bf16 checkpoint in
+     * float32 held 1.5× the float32 size at the peak: an OPT-6.7B-shaped embedding's 412 MB beside its 824 MB).
+     */
     public Tensor tensor(String name, DType dtype) {
-        Tensor t = tensor(name);
-        return t.dtype() == dtype ? t : t.to(dtype);
+        TensorInfo i = info(name);
+        long[] shape = i.shape();
+        long bytes = SafetensorsHeader.byteLength(shape, i.dtype());
+        if (i.dtype() == dtype || i.dtype() == DType.BOOL || shape.length == 0 || shape[0] < 2
+                || bytes <= COPY_CHUNK_BYTES) {
+            Tensor t = tensor(name);
+            return t.dtype() == dtype ? t : t.to(dtype);
+        }
+        Tensor out = Tensors.empty(dtype, dev.frugal.tensor.Device.CPU, shape);
+        long rows = Math.max(1, COPY_CHUNK_BYTES / (bytes / shape[0]));
+        for (long r = 0; r < shape[0]; r += rows)
+            try (dev.frugal.tensor.Scope s = dev.frugal.tensor.Scope.open()) {
+                long k = Math.min(rows, shape[0] - r);
+                out.narrow(0, r, k).copyFrom(rows(name, r, k, i.dtype()));
+            }
+        return out;
     }
 
     /**

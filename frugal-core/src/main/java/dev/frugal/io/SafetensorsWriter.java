@@ -66,6 +66,19 @@ public final class SafetensorsWriter {
          * @throws IllegalArgumentException for a name not in the layout, written twice, or another dtype or shape
          */
         void put(String name, Tensor tensor);
+
+        /**
+         * Writes elements {@code from .. from + part.numel() − 1} of entry {@code name} (its data in row-major order)
+         * from {@code part}, of the entry's dtype: for an entry too large to hold whole in memory. The parts of an
+         * entry come in order, from element 0; the entry is written once they cover it.
+         *
+         * @throws IllegalArgumentException for a name not in the layout, another dtype, a part out of order or past
+         *                                  the entry's end
+         * @throws UnsupportedOperationException where the sink takes whole tensors only
+         */
+        default void putPart(String name, long from, Tensor part) {
+            throw new UnsupportedOperationException("this sink takes whole tensors only (" + name + ")");
+        }
     }
 
     /**
@@ -101,22 +114,50 @@ public final class SafetensorsWriter {
                     ch.position(total - 1);
                     ch.write(java.nio.ByteBuffer.wrap(new byte[1])); // the file's full length, before any mapping
                 }
-                fill.accept((name, tensor) -> {
-                    TensorInfo t = byName.get(name);
-                    if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
-                    if (!written.add(name)) throw new IllegalArgumentException("'" + name + "' written twice to " + path);
-                    if (tensor.dtype() != t.dtype() || !java.util.Arrays.equals(tensor.shape(), t.shape()))
-                        throw new IllegalArgumentException("'" + name + "' is " + tensor.dtype() + " "
-                                + java.util.Arrays.toString(tensor.shape()) + " but the layout says " + t.dtype() + " "
-                                + java.util.Arrays.toString(t.shape()));
-                    long len = t.end() - t.begin();
-                    if (len == 0) return;
-                    try (Arena arena = Arena.ofConfined()) {
-                        MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, base + t.begin(), len, arena);
-                        tensor.copyBytesTo(m);
-                        m.force();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                Map<String, Long> partial = new java.util.HashMap<>(); // entry → elements written by putPart so far
+                fill.accept(new TensorSink() {
+                    @Override
+                    public void put(String name, Tensor tensor) {
+                        TensorInfo t = byName.get(name);
+                        if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
+                        if (partial.containsKey(name) || !written.add(name))
+                            throw new IllegalArgumentException("'" + name + "' written twice to " + path);
+                        if (tensor.dtype() != t.dtype() || !java.util.Arrays.equals(tensor.shape(), t.shape()))
+                            throw new IllegalArgumentException("'" + name + "' is " + tensor.dtype() + " "
+                                    + java.util.Arrays.toString(tensor.shape()) + " but the layout says " + t.dtype() + " "
+                                    + java.util.Arrays.toString(t.shape()));
+                        copy(tensor, base + t.begin(), t.end() - t.begin());
+                    }
+
+                    @Override
+                    public void putPart(String name, long from, Tensor part) {
+                        TensorInfo t = byName.get(name);
+                        if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
+                        if (written.contains(name)) throw new IllegalArgumentException("'" + name + "' written twice to " + path);
+                        long numel = Tensors.numel(t.shape()), done = partial.getOrDefault(name, 0L), n = part.numel();
+                        if (part.dtype() != t.dtype()) throw new IllegalArgumentException("'" + name + "' is "
+                                + t.dtype() + " in the layout, its part " + part.dtype());
+                        if (from != done || n < 1 || from + n > numel) throw new IllegalArgumentException("part of '"
+                                + name + "' at element " + from + " (" + n + " elements): expected the part at " + done
+                                + " of " + numel);
+                        long size = t.dtype().bytes();
+                        copy(part, base + t.begin() + from * size, n * size);
+                        if (from + n == numel) {
+                            partial.remove(name);
+                            written.add(name);
+                        } else partial.put(name, from + n);
+                    }
+
+                    /** {@code tensor}'s bytes to {@code len} bytes of the file at {@code at}, through a mapping of their own. */
+                    private void copy(Tensor tensor, long at, long len) {
+                        if (len == 0) return;
+                        try (Arena arena = Arena.ofConfined()) {
+                            MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, at, len, arena);
+                            tensor.copyBytesTo(m);
+                            m.force();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                     }
                 });
                 ch.force(true);

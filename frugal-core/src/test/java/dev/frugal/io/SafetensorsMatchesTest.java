@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link SafetensorsFile#matches}: the in-place byte comparison (several chunks, a difference in the last one found)
  * and the converted comparison for another dtype or layout agree with the values; {@link SafetensorsFile#tensor}'s
- * chunked copy reads every chunk back.
+ * chunked copy reads every chunk back, and its chunked conversion to another dtype equals the whole conversion.
  */
 class SafetensorsMatchesTest {
     @Test
@@ -32,8 +32,23 @@ class SafetensorsMatchesTest {
             ts.put("small", small);
             Path f = tmp.resolve("m.safetensors");
             SafetensorsWriter.write(f, ts, Map.of());
+            // a bf16 table over two chunks, read in float32 chunk by chunk: the same as converting the whole
+            Path h = tmp.resolve("h.safetensors");
+            long hr = SafetensorsFile.COPY_CHUNK_BYTES / (2 * 1000) * 2 + 5;
+            Tensor hb = Tensors.randn(Rng.seeded("matches", 3), hr, 1000).to(DType.BF16);
+            SafetensorsWriter.write(h, Map.of("h", hb), Map.of());
+            try (SafetensorsFile file = SafetensorsFile.open(h)) {
+                Tensor got = file.tensor("h", DType.F32);
+                assertEquals(DType.F32, got.dtype());
+                assertTrue(java.util.Arrays.equals(got.shape(), hb.shape()));
+                assertTrue(got.eq(hb.to(DType.F32)).logicalNot().sum().itemDouble() == 0, "bf16 read in float32");
+            }
             try (SafetensorsFile file = SafetensorsFile.open(f)) {
                 assertEquals(0.0, Tensors.maxAbsDiff(file.tensor("w"), w), "chunked copy");
+                // converted a chunk of rows at a time (a bit over two chunks): every element as the whole conversion
+                Tensor f64 = file.tensor("w", DType.F64);
+                assertEquals(DType.F64, f64.dtype());
+                assertTrue(f64.eq(w.to(DType.F64)).logicalNot().sum().itemDouble() == 0, "chunked conversion");
                 assertTrue(file.matches("w", w), "in place");
                 assertTrue(file.matches("w", w.to(DType.F64)), "converted");
                 assertTrue(file.matches("small", small.t().contiguous().t()), "non-contiguous");

@@ -56,6 +56,53 @@ class SafetensorsStreamingTest {
         }
     }
 
+    /**
+     * {@link SafetensorsWriter.TensorSink#putPart}: entries written in parts (of any sizes, flattened, in order) give the
+     * whole-map writer's bytes; a part out of order, past the end, of another dtype, or an entry left incomplete or
+     * also put whole is refused, and no file appears.
+     */
+    @Test
+    void entriesWrittenInPartsGiveTheSameBytes() throws Exception {
+        try (Scope s = Scope.open(); Rng rng = Rng.seeded("stream-parts", 2)) {
+            Map<String, Tensor> m = tensors(rng);
+            Path whole = tmp.resolve("whole.safetensors"), parts = tmp.resolve("parts.safetensors");
+            SafetensorsWriter.write(whole, m, Map.of("format", "pt"));
+            SafetensorsWriter.writeStreaming(parts, layout(m), Map.of("format", "pt"), sink -> m.forEach((n, t) -> {
+                Tensor flat = t.contiguous().reshape(t.numel());
+                long step = Math.max(1, t.numel() / 3 + 1); // uneven parts: 8, 8, 5 of a.weight's 21
+                if (t.numel() == 0) sink.put(n, t);
+                else for (long from = 0; from < t.numel(); from += step)
+                    sink.putPart(n, from, flat.narrow(0, from, Math.min(step, t.numel() - from)));
+            }));
+            assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(parts));
+
+            Tensor w = m.get("a.weight").reshape(21);
+            List<java.util.function.Consumer<SafetensorsWriter.TensorSink>> bad = List.of(
+                    sink -> sink.putPart("a.weight", 4, w.narrow(0, 4, 4)), // not from element 0
+                    sink -> sink.putPart("a.weight", 0, Tensors.randn(rng, 22)), // past the end
+                    sink -> sink.putPart("a.weight", 0, w.narrow(0, 0, 4).to(DType.BF16)), // another dtype
+                    sink -> sink.putPart("nope", 0, w), // not in the layout
+                    sink -> {
+                        sink.putPart("a.weight", 0, w);
+                        sink.put("a.weight", m.get("a.weight")); // whole after its parts
+                    });
+            for (var fill : bad) {
+                Path f = tmp.resolve("bad.safetensors");
+                assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.writeStreaming(f, layout(m),
+                        Map.of(), fill));
+                assertFalse(Files.exists(f));
+            }
+            Path incomplete = tmp.resolve("incomplete.safetensors");
+            SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsWriter.writeStreaming(
+                    incomplete, layout(m), Map.of(), sink -> {
+                        m.forEach((n, t) -> { if (!n.equals("a.weight")) sink.put(n, t); });
+                        sink.putPart("a.weight", 0, w.narrow(0, 0, 20)); // one element short
+                    }));
+            assertTrue(e.getMessage().contains("a.weight"), e.getMessage());
+            assertFalse(Files.exists(incomplete));
+        }
+    }
+
     @Test
     void anEntryLeftOutWrittenTwiceOrMisshapenLeavesNoFile() throws Exception {
         try (Scope s = Scope.open(); Rng rng = Rng.seeded("stream-write", 2)) {

@@ -400,13 +400,28 @@ public final class DiskStreamEngine implements ZoEngine<LmBatch> {
         return out;
     }
 
-    /** Each parameter read from disk in fp32, one at a time. */
+    /**
+     * Each parameter read from disk in fp32, one at a time; one larger than a chunk goes a chunk at a time ({@link
+     * dev.frugal.io.SafetensorsWriter.TensorSink#putPart}), so that no parameter is ever whole in fp32 in memory (at
+     * OPT-6.7B's shapes the embedding alone is 824 MB in fp32).
+     */
     @Override
     public void writeParameters(StagedModel m, dev.frugal.io.SafetensorsWriter.TensorSink sink) {
         if (hasPendingUpdate()) throw new IllegalStateException("an update is pending: flush() first");
         for (String n : m.parameterNames())
             try (Scope s = Scope.open()) {
-                sink.put(n, stored(n));
+                long numel = files.numel(n);
+                if (numel <= elems) {
+                    sink.put(n, stored(n));
+                    continue;
+                }
+                Tensor buf = Tensors.empty(DType.F32, Device.CPU, elems);
+                MemorySegment seg = segment(buf);
+                for (long from = 0; from < numel; from += elems) {
+                    long k = Math.min(elems, numel - from);
+                    plain(n, from, k, seg);
+                    sink.putPart(n, from, k == elems ? buf : buf.narrow(0, 0, k));
+                }
             }
     }
 

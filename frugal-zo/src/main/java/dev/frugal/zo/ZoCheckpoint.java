@@ -85,7 +85,15 @@ public final class ZoCheckpoint {
             java.util.Set<String> headNames = new java.util.HashSet<>();
             for (SafetensorsWriter.Entry e : head) headNames.add(e.name());
             writer.write(tmp.resolve("model.safetensors"), base, Map.of("format", "pt"),
-                    sink -> engine.writeParameters(model, (n, t) -> { if (!headNames.contains(n)) sink.put(n, t); }));
+                    sink -> engine.writeParameters(model, new SafetensorsWriter.TensorSink() {
+                        @Override
+                        public void put(String n, Tensor t) { if (!headNames.contains(n)) sink.put(n, t); }
+
+                        @Override
+                        public void putPart(String n, long from, Tensor part) {
+                            if (!headNames.contains(n)) sink.putPart(n, from, part);
+                        }
+                    }));
             if (!head.isEmpty()) writer.write(tmp.resolve(HEAD), head, Map.of("format", "pt"), sink -> {
                 for (SafetensorsWriter.Entry e : head) sink.put(e.name(), model.parameter(e.name()));
             });

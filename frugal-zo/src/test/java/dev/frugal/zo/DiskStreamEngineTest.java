@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -170,6 +171,48 @@ class DiskStreamEngineTest {
                 assertTrue(assertThrows(IllegalArgumentException.class, () -> e.step(3, outside)).getMessage()
                         .contains("outside the " + vocab + " rows"));
                 assertTrue(e.hasPendingUpdate(), "the refused step left the pending update alone");
+            }
+        }
+    }
+
+    /**
+     * The checkpoint's parameters, written a chunk at a time where a parameter is larger than a chunk (the chunk here
+     * is one row, so every matrix goes in parts): each equals the engine's parameter bit for bit, and no parameter
+     * needs to be whole in fp32 to be written.
+     */
+    @Test
+    void parametersLargerThanAChunkAreWrittenInPartsBitForBit() throws IOException {
+        Path d = optDirs().get(0);
+        try (StagedModel m = Models.loadCausalLM(d, Device.CPU);
+             SafetensorsFile ref = SafetensorsFile.open(d.resolve("reference.safetensors"));
+             Scope s = Scope.open()) {
+            ZoHyperparameters hp = new ZoHyperparameters(1e-3, 1e-2, 0.0, 42, ZoRng.PARALLEL);
+            try (DiskStreamEngine e = new DiskStreamEngine(m, BlockSource.of(m.blockParams()), hp, DType.BF16,
+                    tmp.resolve("parts"), 1)) {
+                LmBatch batch = LmBatch.of(ref.tensor("input_ids"), null);
+                e.step(0, batch);
+                e.step(1, batch);
+                e.flush();
+                Path file = tmp.resolve("parts.safetensors");
+                int[] parts = {0};
+                dev.frugal.io.SafetensorsWriter.writeStreaming(file, e.checkpointLayout(m), Map.of(), sink ->
+                        e.writeParameters(m, new dev.frugal.io.SafetensorsWriter.TensorSink() {
+                            @Override
+                            public void put(String n, Tensor t) { sink.put(n, t); }
+
+                            @Override
+                            public void putPart(String n, long from, Tensor part) {
+                                parts[0]++;
+                                sink.putPart(n, from, part);
+                            }
+                        }));
+                assertTrue(parts[0] > e.parameterNames().size(), "only " + parts[0] + " parts: nothing was chunked");
+                try (SafetensorsFile f = SafetensorsFile.open(file)) {
+                    for (String n : e.parameterNames())
+                        try (Scope ps = Scope.open()) {
+                            assertArrayEquals(e.parameter(n).toFloatArray(), f.tensor(n, DType.F32).toFloatArray(), n);
+                        }
+                }
             }
         }
     }
