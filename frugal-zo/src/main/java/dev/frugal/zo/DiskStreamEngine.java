@@ -161,13 +161,14 @@ public final class DiskStreamEngine implements ZoEngine<LmBatch> {
                 groupOf(n).put(n, placeholder(n)); // frees the resident tensor
             }
             List<ParamGroup> groups = model.blockParams();
+            ParameterFiles files = f;
             for (int i = 0; i < blocks.numBlocks(); i++) {
-                LinkedHashMap<String, Tensor> b = blocks.take(i);
-                for (var e : b.entrySet()) {
-                    f.create(e.getKey(), e.getValue(), storage, writes[0], elems);
-                    e.getValue().close();
-                    groups.get(i).put(e.getKey(), placeholder(e.getKey()));
-                }
+                ParamGroup g = groups.get(i);
+                // a tensor at a time where the source can (a checkpoint): a block is never whole in fp32 here
+                blocks.forEachTensor(i, (n, t) -> {
+                    files.create(n, t, storage, writes[0], elems);
+                    g.put(n, placeholder(n));
+                });
             }
         } catch (RuntimeException e) {
             if (disk != null) disk.close();

@@ -1,5 +1,6 @@
 package dev.frugal.zo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,28 @@ class StreamedInitTest {
 
     static LmBatch batch(int t, int vocab) {
         return LmBatch.of(Tensors.randint(0, vocab, Rng.seeded("data", t), 2, 10), null);
+    }
+
+    /**
+     * {@link dev.frugal.model.BlockSource#forEachTensor}: a checkpoint's blocks a tensor at a time (what the disk-streamed
+     * engine's set-up reads) are {@code take}'s tensors, in the same order, bit for bit.
+     */
+    @Test
+    void aCheckpointsBlocksATensorAtATimeAreTheBlocks() {
+        java.nio.file.Path dir = dev.frugal.model.Fixtures.dir("opt");
+        try (dev.frugal.model.Models.Streamed a = dev.frugal.model.Models.loadCausalLMStreaming(dir);
+             dev.frugal.model.Models.Streamed b = dev.frugal.model.Models.loadCausalLMStreaming(dir)) {
+            for (int i = 0; i < a.blocks().numBlocks(); i++) {
+                LinkedHashMap<String, dev.frugal.tensor.Tensor> whole = a.blocks().take(i);
+                List<String> names = new ArrayList<>();
+                b.blocks().forEachTensor(i, (n, t) -> {
+                    names.add(n);
+                    assertArrayEquals(whole.get(n).toFloatArray(), t.toFloatArray(), n);
+                });
+                assertEquals(new ArrayList<>(whole.keySet()), names, "block " + i);
+                whole.values().forEach(dev.frugal.tensor.Tensor::close);
+            }
+        }
     }
 
     @Test
