@@ -151,15 +151,18 @@ public final class DiskStreamEngine implements ZoEngine<LmBatch> {
         ParameterFiles f = null;
         StreamIo disk = null;
         try {
-            MemorySegment[] reads = {buffer(elems), buffer(elems)}, writes = {buffer(elems), buffer(elems)};
-            this.plusBuf = buffer(elems);
-            this.minusBuf = buffer(elems);
+            // one buffer while the loaded fp32 parameters (the embedding: 824 MB at OPT-6.7B's shapes) go to disk; the
+            // other five (zeroed, so resident at once: 64 MB each) once those are freed
+            MemorySegment first = buffer(elems);
             f = new ParameterFiles(dir);
-            disk = new StreamIo(f, reads, writes);
             for (String n : layout.resident()) {
-                f.create(n, model.parameter(n), DType.F32, writes[0], elems);
+                f.create(n, model.parameter(n), DType.F32, first, elems);
                 groupOf(n).put(n, placeholder(n)); // frees the resident tensor
             }
+            MemorySegment[] reads = {buffer(elems), buffer(elems)}, writes = {first, buffer(elems)};
+            this.plusBuf = buffer(elems);
+            this.minusBuf = buffer(elems);
+            disk = new StreamIo(f, reads, writes);
             List<ParamGroup> groups = model.blockParams();
             ParameterFiles files = f;
             for (int i = 0; i < blocks.numBlocks(); i++) {
