@@ -137,6 +137,14 @@ public final class LoopbackCluster implements AutoCloseable {
         // the workers' scratch (each executor's copy of the application's jars, ~110 MB) under this cluster's home,
         // not in /tmp: close() kills the processes, so nothing else would delete it
         pb.environment().put("SPARK_LOCAL_DIRS", home.resolve("local").toString());
+        // and every JVM's temporary files (lz4-java unpacks its native library there, 151 KB per JVM, which a killed
+        // executor never deletes): executors inherit their worker's environment
+        // (a home with white space in its path keeps the system's: the variable is split at spaces)
+        Path tmp = Files.createDirectories(home.resolve("tmp")).toAbsolutePath();
+        if (!tmp.toString().matches(".*\\s.*")) {
+            String opts = pb.environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
+            pb.environment().put("JAVA_TOOL_OPTIONS", (opts.isBlank() ? "" : opts + " ") + "-Djava.io.tmpdir=" + tmp);
+        }
         return pb.start();
     }
 
