@@ -95,8 +95,8 @@ class StreamedInitTest {
     }
 
     /**
-     * {@link dev.frugal.model.BlockSource#forEachTensor}: a checkpoint's blocks a tensor at a time (what the disk-streamed
-     * engine's set-up reads) are {@code take}'s tensors, in the same order, bit for bit.
+     * {@link dev.frugal.model.BlockSource#forEachTensor}: a checkpoint's and a random initialiser's blocks a tensor at a
+     * time (what the disk-streamed engine's set-up reads) are {@code take}'s tensors, in the same order, bit for bit.
      */
     @Test
     void aCheckpointsBlocksATensorAtATimeAreTheBlocks() {
@@ -111,6 +111,20 @@ class StreamedInitTest {
                     assertArrayEquals(whole.get(n).toFloatArray(), t.toFloatArray(), n);
                 });
                 assertEquals(new ArrayList<>(whole.keySet()), names, "block " + i);
+                whole.values().forEach(dev.frugal.tensor.Tensor::close);
+            }
+        }
+        // and a random initialiser's: the same draws in the same order
+        try (dev.frugal.model.BlockSource a = OptRandomInit.blocks(CFG, SEED);
+             dev.frugal.model.BlockSource b = OptRandomInit.blocks(CFG, SEED)) {
+            for (int i = 0; i < a.numBlocks(); i++) {
+                LinkedHashMap<String, dev.frugal.tensor.Tensor> whole = a.take(i);
+                List<String> names = new ArrayList<>();
+                b.forEachTensor(i, (n, t) -> {
+                    names.add(n);
+                    assertArrayEquals(whole.get(n).toFloatArray(), t.toFloatArray(), n);
+                });
+                assertEquals(new ArrayList<>(whole.keySet()), names, "random block " + i);
                 whole.values().forEach(dev.frugal.tensor.Tensor::close);
             }
         }

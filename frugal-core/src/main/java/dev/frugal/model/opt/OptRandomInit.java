@@ -114,6 +114,17 @@ public final class OptRandomInit {
                 }
                 return out;
             }
+
+            /** The same draws as {@link #take}, in the same order, one tensor alive at a time. */
+            @Override
+            public void forEachTensor(int i, java.util.function.BiConsumer<String, Tensor> each) {
+                try (Rng rng = Rng.seeded("opt-init.block", blockSeed(seed, i))) {
+                    for (var e : shapes(i).entrySet())
+                        try (Scope s = Scope.open()) {
+                            each.accept(e.getKey(), init(e.getKey(), e.getValue(), rng));
+                        }
+                }
+            }
         };
     }
 
