@@ -103,30 +103,27 @@ class StreamedInitTest {
         java.nio.file.Path dir = dev.frugal.model.Fixtures.dir("opt");
         try (dev.frugal.model.Models.Streamed a = dev.frugal.model.Models.loadCausalLMStreaming(dir);
              dev.frugal.model.Models.Streamed b = dev.frugal.model.Models.loadCausalLMStreaming(dir)) {
-            for (int i = 0; i < a.blocks().numBlocks(); i++) {
-                LinkedHashMap<String, dev.frugal.tensor.Tensor> whole = a.blocks().take(i);
-                List<String> names = new ArrayList<>();
-                b.blocks().forEachTensor(i, (n, t) -> {
-                    names.add(n);
-                    assertArrayEquals(whole.get(n).toFloatArray(), t.toFloatArray(), n);
-                });
-                assertEquals(new ArrayList<>(whole.keySet()), names, "block " + i);
-                whole.values().forEach(dev.frugal.tensor.Tensor::close);
-            }
+            assertForEachTensorIsTake(a.blocks(), b.blocks(), "checkpoint");
         }
         // and a random initialiser's: the same draws in the same order
         try (dev.frugal.model.BlockSource a = OptRandomInit.blocks(CFG, SEED);
              dev.frugal.model.BlockSource b = OptRandomInit.blocks(CFG, SEED)) {
-            for (int i = 0; i < a.numBlocks(); i++) {
-                LinkedHashMap<String, dev.frugal.tensor.Tensor> whole = a.take(i);
-                List<String> names = new ArrayList<>();
-                b.forEachTensor(i, (n, t) -> {
-                    names.add(n);
-                    assertArrayEquals(whole.get(n).toFloatArray(), t.toFloatArray(), n);
-                });
-                assertEquals(new ArrayList<>(whole.keySet()), names, "random block " + i);
-                whole.values().forEach(dev.frugal.tensor.Tensor::close);
-            }
+            assertForEachTensorIsTake(a, b, "random");
+        }
+    }
+
+    /** {@code b.forEachTensor} gives {@code a.take}'s tensors (two sources of the same blocks), block by block. */
+    private static void assertForEachTensorIsTake(dev.frugal.model.BlockSource a, dev.frugal.model.BlockSource b,
+                                                  String what) {
+        for (int i = 0; i < a.numBlocks(); i++) {
+            LinkedHashMap<String, dev.frugal.tensor.Tensor> whole = a.take(i);
+            List<String> names = new ArrayList<>();
+            b.forEachTensor(i, (n, t) -> {
+                names.add(n);
+                assertArrayEquals(whole.get(n).toFloatArray(), t.toFloatArray(), what + " " + n);
+            });
+            assertEquals(new ArrayList<>(whole.keySet()), names, what + " block " + i);
+            whole.values().forEach(dev.frugal.tensor.Tensor::close);
         }
     }
 
