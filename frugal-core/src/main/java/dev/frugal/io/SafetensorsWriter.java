@@ -118,10 +118,10 @@ public final class SafetensorsWriter {
                 fill.accept(new TensorSink() {
                     @Override
                     public void put(String name, Tensor tensor) {
-                        TensorInfo t = byName.get(name);
-                        if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
-                        if (partial.containsKey(name) || !written.add(name))
+                        TensorInfo t = unwritten(name);
+                        if (partial.containsKey(name))
                             throw new IllegalArgumentException("'" + name + "' written twice to " + path);
+                        written.add(name);
                         if (tensor.dtype() != t.dtype() || !java.util.Arrays.equals(tensor.shape(), t.shape()))
                             throw new IllegalArgumentException("'" + name + "' is " + tensor.dtype() + " "
                                     + java.util.Arrays.toString(tensor.shape()) + " but the layout says " + t.dtype() + " "
@@ -131,9 +131,7 @@ public final class SafetensorsWriter {
 
                     @Override
                     public void putPart(String name, long from, Tensor part) {
-                        TensorInfo t = byName.get(name);
-                        if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
-                        if (written.contains(name)) throw new IllegalArgumentException("'" + name + "' written twice to " + path);
+                        TensorInfo t = unwritten(name);
                         long numel = Tensors.numel(t.shape()), done = partial.getOrDefault(name, 0L), n = part.numel();
                         if (part.dtype() != t.dtype()) throw new IllegalArgumentException("'" + name + "' is "
                                 + t.dtype() + " in the layout, its part " + part.dtype());
@@ -146,6 +144,14 @@ public final class SafetensorsWriter {
                             partial.remove(name);
                             written.add(name);
                         } else partial.put(name, from + n);
+                    }
+
+                    /** The layout's entry {@code name}, not written whole yet. */
+                    private TensorInfo unwritten(String name) {
+                        TensorInfo t = byName.get(name);
+                        if (t == null) throw new IllegalArgumentException("'" + name + "' is not in the layout of " + path);
+                        if (written.contains(name)) throw new IllegalArgumentException("'" + name + "' written twice to " + path);
+                        return t;
                     }
 
                     /** {@code tensor}'s bytes to {@code len} bytes of the file at {@code at}, through a mapping of their own. */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.frugal.model.CausalLM;
 import dev.frugal.model.Models;
-import dev.frugal.model.gpt2.Gpt2Model;
 import dev.frugal.tensor.PeakRss;
 import dev.frugal.tensor.Rng;
 import dev.frugal.tensor.Threads;
@@ -112,7 +111,7 @@ public final class AcdcBench {
                 + String.join(", ", SIZES) + ", got " + size);
         dev.frugal.InvalidSettingException.require(repeats >= 1, "repeats", "must be >= 1, got " + repeats);
         Threads.configure(threads);
-        model(size, quick, models).close(); // train or write here, never in a timed child
+        modelDir(size, quick, models); // train or write here, never in a timed child
         Map<String, List<JsonNode>> runs = new LinkedHashMap<>();
         for (int rep = 0; rep < repeats; rep++) {
             if (repeats > 1) out.printf("run %d of %d%n", rep + 1, repeats);
@@ -213,10 +212,10 @@ public final class AcdcBench {
         return s;
     }
 
-    /** The model of {@code size} (trained or written under {@code models} on first use). */
-    private static Gpt2Model model(String size, boolean quick, Path models) {
-        if (size.equals("gpt2-small")) return ModelZoo.gpt2SmallRandom(models);
-        return quick ? ModelZoo.induction2l(models) : ModelZoo.inductionWide(models);
+    /** The directory of the model of {@code size} (trained or written under {@code models} on first use). */
+    private static Path modelDir(String size, boolean quick, Path models) {
+        if (size.equals("gpt2-small")) return ModelZoo.gpt2SmallRandomDir(models);
+        return quick ? ModelZoo.induction2lDir(models) : ModelZoo.inductionWideDir(models);
     }
 
     private static void child(String variant, Path models, boolean quick, int threads, String size) throws IOException {
@@ -236,11 +235,7 @@ public final class AcdcBench {
         // PAHQ loads the model without its blocks (they stay in the checkpoint until a forward reads them, and are
         // kept in low precision only): float32 ACDC needs every float32 matrix resident
         boolean pahq = s.precision() != Precision.FP32;
-        Path dir = large ? ModelZoo.gpt2SmallRandomDir(models) : null;
-        if (dir == null) try (Gpt2Model m = model(size, quick, models)) { // trained and saved on first use
-            dir = m.config().source().file().toAbsolutePath().getParent();
-        }
-        PeakRss.resetPeak(); // from here: this variant's own load (a small model's first training is not counted)
+        Path dir = modelDir(size, quick, models);
         try (CausalLM m = pahq ? null : Models.loadCausalLM(dir, dev.frugal.tensor.Device.CPU);
              Models.Streamed streamed = pahq ? Models.loadCausalLMStreaming(dir) : null;
              Rng rng = Rng.seeded("bench", 1); TaskBatch b = task.batch(rng, batch)) {

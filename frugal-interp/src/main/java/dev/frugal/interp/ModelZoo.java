@@ -27,7 +27,10 @@ public final class ModelZoo {
     private ModelZoo() {}
 
     /** A 2-layer, 4-head, attention-only, LayerNorm-free GPT-2 (d = 64; see {@link TinyGpt2}) trained on {@link #INDUCTION}. */
-    public static Gpt2Model induction2l(Path root) {
+    public static Gpt2Model induction2l(Path root) { return Gpt2Model.load(induction2lDir(root), Device.CPU); }
+
+    /** The directory of {@link #induction2l}, trained and saved first if it is not there (nothing is loaded). */
+    public static Path induction2lDir(Path root) {
         return cachedOrTrain(root.resolve("induction-2l"), TinyGpt2.attentionOnly(48, 64, 2, 4, 20), INDUCTION,
                 new TaskTraining.Settings(700, 64, 3e-3, 0.01, 1));
     }
@@ -36,7 +39,10 @@ public final class ModelZoo {
      * The benchmark's model: 2 layers of 8 heads, attention-only, d = 256, trained on
      * {@link #INDUCTION_WIDE}: large enough that compute, not per-call overhead, sets the time of a forward.
      */
-    public static Gpt2Model inductionWide(Path root) {
+    public static Gpt2Model inductionWide(Path root) { return Gpt2Model.load(inductionWideDir(root), Device.CPU); }
+
+    /** The directory of {@link #inductionWide}, trained and saved first if it is not there (nothing is loaded). */
+    public static Path inductionWideDir(Path root) {
         return cachedOrTrain(root.resolve("induction-2l-wide"), TinyGpt2.attentionOnly(128, 256, 2, 8, 64),
                 INDUCTION_WIDE, new TaskTraining.Settings(2000, 32, 1e-3, 0.01, 1));
     }
@@ -70,8 +76,8 @@ public final class ModelZoo {
 
     /** A 2-layer GPT (LayerNorm, MLP 128, 4 heads, d = 32) trained on {@link #PERMUTED}. */
     public static Gpt2Model permutedGpt(Path root) {
-        return cachedOrTrain(root.resolve("permuted-gpt"), TinyGpt2.gpt(32, 32, 2, 4, 12, 128),
-                PERMUTED, new TaskTraining.Settings(800, 64, 3e-3, 0.01, 2));
+        return Gpt2Model.load(cachedOrTrain(root.resolve("permuted-gpt"), TinyGpt2.gpt(32, 32, 2, 4, 12, 128),
+                PERMUTED, new TaskTraining.Settings(800, 64, 3e-3, 0.01, 2)), Device.CPU);
     }
 
     /** The hand-built {@link PlantedModel}, written under {@code root} (rebuilt every time: it is cheap and exact). */
@@ -87,11 +93,11 @@ public final class ModelZoo {
     }
 
     /**
-     * {@code dir} when it holds a model, else a model of {@code shape} trained on {@code task} and saved there (built
-     * and trained in a sibling directory first, so that an interrupted run leaves nothing half-trained behind).
+     * {@code dir}, holding a model: the one there, else a model of {@code shape} trained on {@code task} and saved there
+     * (built and trained in a sibling directory first, so that an interrupted run leaves nothing half-trained behind).
      */
-    private static Gpt2Model cachedOrTrain(Path dir, TinyGpt2 shape, CircuitTask task, TaskTraining.Settings s) {
-        if (cached(dir)) return Gpt2Model.load(dir, Device.CPU);
+    private static Path cachedOrTrain(Path dir, TinyGpt2 shape, CircuitTask task, TaskTraining.Settings s) {
+        if (cached(dir)) return dir;
         Path tmp = dir.resolveSibling(dir.getFileName() + ".init");
         Gpt2Model m;
         try (Scope sc = Scope.open(); Rng init = Rng.seeded("init", s.seed())) {
@@ -109,7 +115,6 @@ public final class ModelZoo {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + tmp, e);
         }
-        return Gpt2Model.load(dir, Device.CPU); // its config names dir, where PAHQ reads float32 weights back
-
+        return dir; // a model loaded from it names dir, where PAHQ reads float32 weights back
     }
 }
